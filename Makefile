@@ -1,0 +1,77 @@
+# Two commands do all the set-up: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+STATIC_BUILD := build/static
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# A local-only key for `make run`; production must set its own (settings refuse to start without).
+DEV_ENV := CASELOAD_DEBUG=true CASELOAD_SECRET_KEY=dev-only-insecure-key-do-not-use-in-production
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test lint typecheck test-sqlite test-postgres assets install demo bench clean
+
+run: install assets
+	$(DEV_ENV) $(BIN)/caseload manage migrate --noinput
+	$(DEV_ENV) $(BIN)/caseload demo --size small --if-empty
+	$(DEV_ENV) $(BIN)/caseload manage runserver $(HOST):$(PORT)
+
+test: install assets $(STAMPS)/chromium lint typecheck test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+test-sqlite: install assets $(STAMPS)/chromium
+	$(BIN)/pytest -q
+
+test-postgres: install assets $(STAMPS)/chromium
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -q
+
+install: $(STAMPS)/python $(STAMPS)/node
+
+$(STAMPS)/python: requirements/base.txt requirements/dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(STAMPS) && touch $@
+
+# GOV.UK Frontend compiled without GDS Transport (GOV.UK's own typeface) and served locally.
+assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js
+
+$(STATIC_BUILD)/caseload.css: caseload/static_src/caseload.scss $(STAMPS)/node
+	mkdir -p $(STATIC_BUILD)
+	node_modules/.bin/sass --quiet --no-source-map --load-path=node_modules --style=compressed $< $@
+
+$(STATIC_BUILD)/govuk-frontend.min.js: $(STAMPS)/node
+	mkdir -p $(STATIC_BUILD)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
+
+$(STATIC_BUILD)/htmx.min.js: $(STAMPS)/node
+	mkdir -p $(STATIC_BUILD)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+$(STAMPS)/chromium:
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	mkdir -p $(STAMPS) && touch $@
+
+demo: install
+	$(DEV_ENV) $(BIN)/caseload manage migrate --noinput
+	$(DEV_ENV) $(BIN)/caseload demo --size $(or $(SIZE),small)
+
+bench: install
+	$(BIN)/python bench/demo_load.py
+	$(BIN)/python bench/allocation.py
+
+clean:
+	rm -rf $(VENV) node_modules build $(STAMPS)

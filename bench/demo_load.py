@@ -1,0 +1,97 @@
+"""Demo council load time and page times at council size, on a throwaway SQLite database.
+
+    .venv/bin/python bench/demo_load.py [--size council]
+
+Prints absolute times and ratios against baselines measured in the same run: loading against
+generating the same council in memory, and each page against the simplest list page.
+The issue's target: the `council` size loads in under a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="council", choices=["small", "council", "large"])
+    parser.add_argument("--repeat", type=int, default=5, help="requests per page")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="caseload-bench-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ.setdefault("CASELOAD_DEBUG", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.utils import timezone
+
+    from caseload.accounts.models import User
+    from caseload.register.demo_loader import load_demo_council
+    from caseload_engine import demo
+
+    settings.ALLOWED_HOSTS.append("testserver")
+    call_command("migrate", verbosity=0)
+    as_of = timezone.localdate()
+
+    started = time.perf_counter()
+    council = demo.generate(args.size, seed=2026, as_of=as_of)
+    generate_s = time.perf_counter() - started
+    del council
+
+    started = time.perf_counter()
+    loaded = load_demo_council(size=args.size, seed=2026, as_of=as_of, password="bench-password")
+    load_s = time.perf_counter() - started
+    print(
+        f"{args.size}: {loaded.teams} teams, {loaded.practitioners} practitioners, "
+        f"{loaded.people} people, {loaded.cases} cases"
+    )
+    print(f"generate in memory (baseline) {generate_s:6.2f} s")
+    print(f"generate + load into SQLite   {load_s:6.2f} s  = {load_s / generate_s:4.1f}x baseline")
+    print(f"target: under 60 s -> {'met' if load_s < 60 else 'MISSED'}")
+
+    manager = User.objects.get(username="manager").practitioner
+    practitioner = User.objects.get(username="practitioner").practitioner
+    pages = [
+        ("director", "get", "/people/", None),
+        ("director", "get", "/teams/", None),
+        ("manager", "get", f"/teams/{manager.team_id}/", None),
+        ("manager", "get", f"/teams/{manager.team_id}/waiting/", None),
+        ("practitioner", "get", f"/practitioners/{practitioner.pk}/", None),
+        ("practitioner", "get", "/people/", None),
+        ("manager", "post", "/people/", {"q": "smith"}),
+        ("director", "post", "/people/", {"q": "smith"}),
+    ]
+    timings: list[float] = []
+    for username, method, url, data in pages:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        samples = []
+        for _ in range(args.repeat + 1):
+            t0 = time.perf_counter()
+            response = getattr(client, method)(url, data or {})
+            samples.append(time.perf_counter() - t0)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.append(statistics.median(samples[1:]))
+    baseline = timings[0]
+    print(f"\npage medians over {args.repeat} requests (baseline: director's people list)")
+    for (username, method, url, _), seconds in zip(pages, timings, strict=True):
+        label = f"{username} {method.upper()} {url}"
+        print(f"  {label:<46} {seconds * 1000:7.1f} ms = {seconds / baseline:4.1f}x baseline")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""Making and deciding allocation proposals. The manager decides; the engine proposes.
+
+Accepting is all-or-nothing: every chosen allocation, every case's new status, the decision
+record and the change events land in one transaction, or none do. Cases are locked in id order,
+so two managers deciding at once queue rather than deadlock; the second finds the cases taken
+and is told so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from caseload.accounts.models import AccessRole, User
+from caseload.allocation.inputs import (
+    EngineInputs,
+    case_from_record,
+    meeting_inputs,
+    practitioner_from_record,
+    what_if_inputs,
+)
+from caseload.allocation.models import AllocationDecision, AllocationProposal
+from caseload.audit.models import ChangeEvent
+from caseload.complexity.models import ModelVersion
+from caseload.register import access
+from caseload.register.actions import ActionRefused
+from caseload.register.models import Allocation, Case, CaseStatus, Practitioner, Team
+from caseload_engine import allocation
+
+PROPOSAL_TIME_LIMIT_S = 10.0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The manager's decision on one proposed case."""
+
+    case_id: int
+    accept: bool
+    practitioner_id: int | None  # the practitioner chosen, proposed or not
+    reason: str = ""
+
+
+def _require_manager_of(by: User, team: Team) -> None:
+    if not (by.access_role == AccessRole.TEAM_MANAGER and access.can_manage_team(by, team)):
+        raise ActionRefused("Only the team's manager can run its allocation meeting")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, frozenset | set | tuple | list):
+        items = [_jsonable(item) for item in value]
+        return sorted(items) if isinstance(value, frozenset | set) else items
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _record_proposal(
+    *,
+    by: User,
+    team: Team,
+    kind: str,
+    inputs: EngineInputs,
+    away: Practitioner | None = None,
+    away_from: date | None = None,
+) -> AllocationProposal:
+    version = ModelVersion.current()
+    rules = allocation.Rules(model=version.model)
+    # A manager waits for this page: a bounded solve; the proposal says if it is not proven.
+    result = allocation.allocate(
+        inputs.cases, inputs.practitioners, rules, time_limit_s=PROPOSAL_TIME_LIMIT_S
+    )
+    proposal = AllocationProposal.objects.create(
+        team=team,
+        kind=kind,
+        created_by=by,
+        away_practitioner=away,
+        away_from=away_from,
+        model_version=version,
+        inputs={
+            "cases": [_jsonable(asdict(case)) for case in inputs.cases],
+            "practitioners": [_jsonable(asdict(p)) for p in inputs.practitioners],
+            "unscored_case_ids": [case.pk for case in inputs.unscored],
+        },
+        result={
+            "proposals": [_jsonable(asdict(p)) for p in result.proposals],
+            "utilisation": [
+                {**_jsonable(asdict(u)), "before": u.before, "after": u.after}
+                for u in result.utilisation
+            ],
+            "optimal": result.optimal,
+            "stage_gaps": result.stage_gaps,
+            "allocated": result.allocated,
+            "not_allocated": result.not_allocated,
+            "continuity_kept": result.continuity_kept,
+            "highest_utilisation": result.highest_utilisation,
+        },
+    )
+    ChangeEvent.objects.create(
+        user=by,
+        action="allocation_proposed",
+        detail={"proposal_id": proposal.pk, "team_id": team.pk, "kind": kind},
+    )
+    return proposal
+
+
+@transaction.atomic
+def propose_for_meeting(*, by: User, team: Team) -> AllocationProposal:
+    """The engine's proposal for the team's cases awaiting allocation. Changes no case."""
+    _require_manager_of(by, team)
+    return _record_proposal(
+        by=by,
+        team=team,
+        kind=AllocationProposal.Kind.MEETING,
+        inputs=meeting_inputs(team, on=timezone.localdate()),
+    )
+
+
+@transaction.atomic
+def propose_what_if(*, by: User, practitioner: Practitioner, away_from: date) -> AllocationProposal:
+    """Where a practitioner's cases would go if they left or were off from a date. Changes
+    nothing until a manager accepts it."""
+    team = practitioner.team
+    if team is None:
+        raise ActionRefused("This practitioner is not in a team")
+    _require_manager_of(by, team)
+    return _record_proposal(
+        by=by,
+        team=team,
+        kind=AllocationProposal.Kind.WHAT_IF,
+        inputs=what_if_inputs(team, practitioner, away_from=away_from),
+        away=practitioner,
+        away_from=away_from,
+    )
+
+
+def _proposed(proposal: AllocationProposal) -> dict[int, int | None]:
+    return {
+        int(row["case_id"]): int(row["practitioner_id"]) if row["practitioner_id"] else None
+        for row in proposal.result["proposals"]
+    }
+
+
+@transaction.atomic
+def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> AllocationDecision:
+    """Write what the manager accepted or changed. A change of practitioner needs a reason."""
+    _require_manager_of(by, proposal.team)
+    if AllocationDecision.objects.filter(proposal=proposal).exists():
+        raise ActionRefused("This proposal has already been decided: ask for a new one")
+    proposed = _proposed(proposal)
+    unknown = {choice.case_id for choice in choices} - set(proposed)
+    if unknown:
+        raise ActionRefused("A decision names a case that is not in this proposal")
+    accepted = [choice for choice in choices if choice.accept and choice.practitioner_id]
+    for choice in accepted:
+        if choice.practitioner_id != proposed[choice.case_id] and not choice.reason.strip():
+            raise ActionRefused(
+                "Give a reason wherever you choose someone other than the proposal",
+                field=f"reason_{choice.case_id}",
+            )
+    expected_status = (
+        CaseStatus.ALLOCATED
+        if proposal.kind == AllocationProposal.Kind.WHAT_IF
+        else CaseStatus.AWAITING_ALLOCATION
+    )
+    cases = {
+        case.pk: case
+        for case in Case.objects.select_for_update()
+        .filter(pk__in=[choice.case_id for choice in accepted], team=proposal.team)
+        .select_related("person")
+        .order_by("pk")
+    }
+    staff = {
+        p.pk: p
+        for p in Practitioner.objects.filter(
+            pk__in={choice.practitioner_id for choice in accepted}, team=proposal.team
+        )
+    }
+    # Eligibility is judged on the team as the proposal saw it (roles, skills, absences);
+    # capacity is the manager's call, made with the reason they give.
+    snapshot = {int(p["practitioner_id"]): p for p in proposal.inputs["practitioners"]}
+    model = proposal.model_version.model
+    rules = allocation.Rules(model=model)
+    engine_cases = {int(c["case_id"]): c for c in proposal.inputs["cases"]}
+    now = timezone.now()
+    for choice in accepted:
+        case = cases.get(choice.case_id)
+        if case is None or case.status != expected_status:
+            raise ActionRefused(
+                f"The case for {case.person.full_name if case else 'a person'} has changed since "
+                "the proposal (someone else may have allocated it). Nothing was saved: ask for "
+                "a new proposal"
+            )
+        practitioner = staff.get(choice.practitioner_id or 0)
+        record = snapshot.get(choice.practitioner_id or 0)
+        if practitioner is None or record is None:
+            raise ActionRefused(
+                "Choose a practitioner from the team", field=f"practitioner_{choice.case_id}"
+            )
+        check = allocation.eligibility(
+            case_from_record(engine_cases[choice.case_id]),
+            practitioner_from_record(record),
+            rules,
+        )
+        if not check.allowed:
+            raise ActionRefused(
+                f"{practitioner.full_name} cannot take the case for {case.person.full_name}: "
+                f"{check.reason}",
+                field=f"practitioner_{choice.case_id}",
+            )
+        if proposal.kind == AllocationProposal.Kind.WHAT_IF:
+            Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        try:
+            with transaction.atomic():
+                Allocation.objects.create(
+                    case=case, practitioner=practitioner, started_at=now, allocated_by=by
+                )
+        except IntegrityError:
+            raise ActionRefused(
+                f"The case for {case.person.full_name} was allocated by someone else meanwhile. "
+                "Nothing was saved: ask for a new proposal"
+            ) from None
+        if case.status != CaseStatus.ALLOCATED:
+            case.status = CaseStatus.ALLOCATED
+            case.save(update_fields=["status"])
+        ChangeEvent.objects.create(
+            user=by,
+            action="case_allocated",
+            person_id=case.person_id,
+            case=case,
+            detail={
+                "practitioner_id": practitioner.pk,
+                "proposal_id": proposal.pk,
+                "as_proposed": choice.practitioner_id == proposed[choice.case_id],
+            },
+        )
+    try:
+        with transaction.atomic():
+            decision = AllocationDecision.objects.create(
+                proposal=proposal,
+                decided_by=by,
+                decisions=[
+                    {
+                        "case_id": choice.case_id,
+                        "proposed": proposed[choice.case_id],
+                        "chosen": choice.practitioner_id if choice.accept else None,
+                        "accepted": choice.accept,
+                        "reason": choice.reason.strip(),
+                    }
+                    for choice in choices
+                ],
+            )
+    except IntegrityError:
+        raise ActionRefused("This proposal has already been decided: ask for a new one") from None
+    return decision

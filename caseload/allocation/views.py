@@ -1,0 +1,216 @@
+"""The allocation meeting: the waiting list, the engine's proposal, the manager's decision;
+and what if a practitioner is away."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from caseload.accounts.models import AccessRole
+from caseload.allocation import actions
+from caseload.allocation.access import get_proposal_for_user
+from caseload.allocation.actions import Choice
+from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
+from caseload.allocation.models import AllocationProposal
+from caseload.register import access
+from caseload.register.actions import ActionRefused
+from caseload.register.models import Case
+from caseload.register.views import AuthedRequest, paginate, posted, require_roles
+from caseload.ui.forms import GovukDateField, GovukForm
+from caseload_engine import allocation
+
+SORTS = {
+    "waiting": ("opened_at", "pk"),
+    "priority": ("priority", "opened_at", "pk"),
+    "tier": ("-current_tier", "priority", "opened_at", "pk"),
+}
+
+
+def _team_for_manager(request: AuthedRequest, pk: int) -> Any:
+    team = access.get_team_for_user(request.user, pk)
+    if not access.can_manage_team(request.user, team):
+        raise PermissionDenied
+    return team
+
+
+@require_roles(AccessRole.TEAM_MANAGER)
+def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = _team_for_manager(request, pk)
+    sort = request.GET.get("sort", "priority")
+    cases = meeting_cases(team).order_by(*SORTS.get(sort, SORTS["priority"]))
+    return render(
+        request,
+        "allocation/meeting.html",
+        {
+            "team": team,
+            "page": paginate(request, cases),
+            "sort": sort if sort in SORTS else "priority",
+            "query": f"sort={sort}" if sort in SORTS else "",
+            "recent": AllocationProposal.objects.filter(team=team).select_related(
+                "created_by", "decision"
+            )[:5],
+        },
+    )
+
+
+@require_roles(AccessRole.TEAM_MANAGER)
+@require_POST
+def propose(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = _team_for_manager(request, pk)
+    proposal = actions.propose_for_meeting(by=request.user, team=team)
+    return redirect("allocation_proposal", pk=proposal.pk)
+
+
+class WhatIfForm(GovukForm):
+    away_from = GovukDateField(
+        label="Away from", help_text="The first day they will not be working, like 1 12 2026"
+    )
+
+    def clean_away_from(self) -> date:
+        away_from: date = self.cleaned_data["away_from"]
+        if away_from < timezone.localdate():
+            raise forms.ValidationError("The date must be today or later")
+        return away_from
+
+
+@require_roles(AccessRole.TEAM_MANAGER)
+@require_http_methods(["GET", "POST"])
+def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
+    practitioner = access.get_practitioner_for_user(request.user, pk)
+    if practitioner.team is None or not access.can_manage_team(request.user, practitioner.team):
+        raise PermissionDenied
+    form = WhatIfForm(posted(request), initial={"away_from": timezone.localdate()})
+    if form.is_valid():
+        try:
+            proposal = actions.propose_what_if(
+                by=request.user,
+                practitioner=practitioner,
+                away_from=form.cleaned_data["away_from"],
+            )
+        except ActionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            return redirect("allocation_proposal", pk=proposal.pk)
+    return render(request, "allocation/what_if.html", {"practitioner": practitioner, "form": form})
+
+
+def _rows(proposal: AllocationProposal, posted: QueryDict | None) -> list[dict[str, Any]]:
+    """Each proposed case with the person's name, the practitioners the manager may pick, and
+    what the form shows selected (the proposal, or what was just submitted)."""
+    staff = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
+    engine_cases = {c["case_id"]: c for c in proposal.inputs["cases"]}
+    cases = Case.objects.select_related("person").in_bulk(
+        [int(case_id) for case_id in engine_cases]
+    )
+    rules = allocation.Rules(model=proposal.model_version.model)
+    rows = []
+    for item in proposal.result["proposals"]:
+        record = engine_cases[item["case_id"]]
+        engine_case = case_from_record(record)
+        options = [
+            {"id": pid, "name": p["name"], "role": p["role"]}
+            for pid, p in staff.items()
+            if allocation.eligibility(engine_case, practitioner_from_record(p), rules).allowed
+        ]
+        case_id = item["case_id"]
+        rows.append(
+            {
+                "selected": posted.get(f"practitioner_{case_id}", "")
+                if posted is not None
+                else item["practitioner_id"] or "",
+                "accept": posted.get(f"accept_{case_id}") == "yes"
+                if posted is not None
+                else item["practitioner_id"] is not None,
+                "reason": posted.get(f"reason_{case_id}", "") if posted is not None else "",
+                "case": cases.get(int(case_id)),
+                "record": record,
+                "proposal": item,
+                "practitioner": staff.get(item["practitioner_id"] or ""),
+                "alternative": staff.get(item["alternative_id"] or ""),
+                "options": options,
+            }
+        )
+    return rows
+
+
+def _capacity_bars(proposal: AllocationProposal) -> list[dict[str, Any]]:
+    names = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
+    return [
+        {
+            "name": names[u["practitioner_id"]]["name"],
+            "role": names[u["practitioner_id"]]["role"],
+            "available": names[u["practitioner_id"]]["available"],
+            "capacity": Decimal(u["capacity_points"]),
+            "before_points": Decimal(u["before_points"]),
+            "after_points": Decimal(u["after_points"]),
+            "before": round(u["before"] * 100),
+            "after": round(u["after"] * 100),
+        }
+        for u in proposal.result["utilisation"]
+    ]
+
+
+def _choices_from(request: AuthedRequest, proposal: AllocationProposal) -> list[Choice]:
+    choices = []
+    for item in proposal.result["proposals"]:
+        case_id = item["case_id"]
+        chosen = request.POST.get(f"practitioner_{case_id}", "")
+        choices.append(
+            Choice(
+                case_id=int(case_id),
+                accept=request.POST.get(f"accept_{case_id}") == "yes" and chosen.isdigit(),
+                practitioner_id=int(chosen) if chosen.isdigit() else None,
+                reason=request.POST.get(f"reason_{case_id}", ""),
+            )
+        )
+    return choices
+
+
+@require_roles(AccessRole.TEAM_MANAGER, AccessRole.PRINCIPAL_SOCIAL_WORKER, AccessRole.DIRECTOR)
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    proposal = get_proposal_for_user(request.user, pk)
+    decided = hasattr(proposal, "decision")
+    can_decide = (
+        not decided
+        and request.user.access_role == AccessRole.TEAM_MANAGER
+        and access.can_manage_team(request.user, proposal.team)
+    )
+    error: ActionRefused | None = None
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        try:
+            actions.decide(
+                by=request.user, proposal=proposal, choices=_choices_from(request, proposal)
+            )
+        except ActionRefused as refusal:
+            error = refusal
+        else:
+            messages.success(request, "Allocations saved.")
+            return redirect("allocation_proposal", pk=proposal.pk)
+    return render(
+        request,
+        "allocation/proposal.html",
+        {
+            "proposal": proposal,
+            "rows": _rows(proposal, request.POST if request.method == "POST" else None),
+            "bars": _capacity_bars(proposal),
+            "unscored": Case.objects.select_related("person").filter(
+                pk__in=proposal.inputs["unscored_case_ids"]
+            ),
+            "decided": decided,
+            "decision": proposal.decision if decided else None,
+            "can_decide": can_decide,
+            "error": error,
+        },
+    )

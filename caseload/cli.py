@@ -1,0 +1,315 @@
+"""The `caseload` console command: the engine's and the administrator's entry point.
+
+Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`)
+never import it, so that they run on spreadsheets with no database or settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from caseload_engine import allocation, allocation_table, complexity, tabular, tiering
+
+DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a developer's machine
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseload.settings")
+    import django
+
+    django.setup()
+
+
+def run_manage(argv: Sequence[str]) -> int:
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["caseload manage", *argv])
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+
+    from caseload.register.demo_loader import load_demo_council
+    from caseload.register.models import Team
+
+    if Team.objects.exists():
+        if args.if_empty:
+            print("The database already holds a council; demo data not loaded.")
+            _print_logins()
+            return 0
+        print("The database already holds a council. Demo data loads only into an empty one.")
+        return 2
+    started = time.perf_counter()
+    loaded = load_demo_council(
+        size=args.size, seed=args.seed, as_of=timezone.localdate(), password=args.password
+    )
+    seconds = time.perf_counter() - started
+    print(
+        f"Loaded the {args.size} demo council in {seconds:.1f} s: {loaded.teams} teams, "
+        f"{loaded.practitioners} practitioners, {loaded.people} people, {loaded.cases} cases."
+    )
+    _print_logins()
+    return 0
+
+
+def _print_logins() -> None:
+    from caseload.accounts.models import User
+
+    print("\nDemo logins (synthetic data only), all with the password", repr(DEMO_PASSWORD))
+    for username in ("practitioner", "manager", "psw", "director", "admin"):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            print(f"  {username:<13} {user.get_access_role_display()}: {user.get_full_name()}")
+
+
+def run_tier(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    target = Path(args.out or source.with_name(f"{source.stem}-scored{source.suffix}"))
+    try:
+        model = _load_model(args.model)
+        table = tabular.read_table(source)
+        rows = tiering.score_table(model, table)
+        tabular.write_table(target, tiering.output_columns(table), [row.values for row in rows])
+    except tiering.RowErrors as problems:
+        for problem in problems.errors:
+            print(problem, file=sys.stderr)
+        count = len(problems.errors)
+        print(f"{source}: {_plural(count, 'problem')}; nothing written.", file=sys.stderr)
+        return 2
+    except (complexity.ModelError, tabular.TableError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    per_tier = Counter(row.scored.tier for row in rows)
+    tiers = sorted(band.tier for band in model.tiers)
+    counts = ", ".join(f"{per_tier[tier]} in Tier {tier}" for tier in tiers)
+    print(f"Scored {_plural(len(rows), 'row')} into {target}: {counts}.")
+    return 0
+
+
+def run_allocate(args: argparse.Namespace) -> int:
+    sources = {"cases": Path(args.cases), "practitioners": Path(args.practitioners)}
+    cases = sources["cases"]
+    target = Path(args.out or cases.with_name(f"{cases.stem}-proposal{cases.suffix}"))
+    report = _report_json if args.json else _report_text
+    problems: list[dict[str, Any]] = []
+    if target.suffix.lower() not in tabular.SUFFIXES:
+        problems.append({"file": str(target), "message": f"{target} is not a .csv or .xlsx file"})
+    if any(target.resolve() == source.resolve() for source in sources.values()):
+        problems.append({"file": str(target), "message": "The proposal would overwrite an input"})
+    try:
+        model = _load_model(args.model)
+    except complexity.ModelError as error:
+        return _refuse([*problems, {"file": args.model, "message": str(error)}], args.json)
+    readers = {
+        "cases": allocation_table.read_cases,
+        "practitioners": allocation_table.read_practitioners,
+    }
+    read: dict[str, Any] = {}
+    for what, source in sources.items():
+        try:
+            read[what] = readers[what](model, tabular.read_table(source))
+        except tiering.RowErrors as found:
+            problems.extend(
+                {"file": str(source), "row": e.row, "column": e.column, "message": e.message}
+                for e in found.errors
+            )
+        except tabular.TableError as error:
+            problems.append({"file": str(source), "message": str(error)})
+    if problems:
+        return _refuse(problems, args.json)
+    rules = allocation.Rules(model=model, cross_team=args.cross_team)
+    result = allocation.allocate(
+        read["cases"], read["practitioners"], rules, time_limit_s=args.time_limit
+    )
+    try:
+        tabular.write_table(
+            target, allocation_table.PROPOSAL_COLUMNS, allocation_table.proposal_rows(result)
+        )
+    except tabular.TableError as error:
+        return _refuse([{"file": str(target), "message": str(error)}], args.json)
+    returning = sum(1 for case in read["cases"] if case.previous_practitioner)
+    report(result, target, returning)
+    return 0
+
+
+def _refuse(problems: list[dict[str, Any]], as_json: bool) -> int:
+    """Every problem, by file, row and column; nothing has been written."""
+    if as_json:
+        print(json.dumps({"written": False, "errors": problems}, indent=2))
+        return 2
+    for problem in problems:
+        where = f"{problem['file']}: " if problem.get("file") else ""
+        if "row" in problem:
+            where += f'row {problem["row"]}, column "{problem["column"]}": '
+        print(f"{where}{problem['message']}", file=sys.stderr)
+    print(f"{_plural(len(problems), 'problem')}; nothing written.", file=sys.stderr)
+    return 2
+
+
+def _report_text(result: allocation.AllocationResult, target: Path, returning: int) -> None:
+    total = len(result.proposals)
+    print(
+        f"Proposed {result.allocated} of {_plural(total, 'case')} into {target} "
+        f"({result.not_allocated} not allocated)."
+    )
+    print(
+        f"Highest utilisation {round(result.highest_utilisation * 100)}%; continuity kept for "
+        f"{result.continuity_kept} of {_plural(returning, 'case')} with a previous practitioner."
+    )
+    if result.optimal:
+        print("Proven optimal for the allocation objective.")
+    else:
+        stage, gap = max(result.stage_gaps.items(), key=lambda item: item[1])
+        print(
+            f"Best found within the time limit: at most {gap:.1%} from the best possible "
+            f"({stage.replace('_', ' ')})."
+        )
+
+
+def _report_json(result: allocation.AllocationResult, target: Path, returning: int) -> None:
+    summary = {
+        "written": True,
+        "out": str(target),
+        "cases": len(result.proposals),
+        "allocated": result.allocated,
+        "not_allocated": result.not_allocated,
+        "highest_utilisation": round(result.highest_utilisation, 4),
+        "continuity_kept": result.continuity_kept,
+        "with_previous_practitioner": returning,
+        "optimal": result.optimal,
+        "stage_gaps": result.stage_gaps,
+        "utilisation": [
+            {
+                "practitioner_id": used.practitioner_id,
+                "capacity_points": float(used.capacity_points),
+                "before_points": float(used.before_points),
+                "after_points": float(used.after_points),
+            }
+            for used in result.utilisation
+        ],
+    }
+    print(json.dumps(summary, indent=2))
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
+
+
+def _load_model(path: str | None) -> complexity.ComplexityModel:
+    if path is None:
+        return complexity.default_model()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise complexity.ModelError(f"Cannot read the model {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise complexity.ModelError(f"The model {path} is not UTF-8 text") from None
+    try:
+        return complexity.loads(text)
+    except complexity.ModelError as error:
+        raise complexity.ModelError(f"{path}: {error}") from None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caseload",
+        description="caseload: deploy adult social workers by complexity.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="load a synthetic demo council into an empty database")
+    demo.add_argument("--size", choices=["small", "council", "large"], default="small")
+    demo.add_argument("--seed", type=int, default=2026, help="same seed, same council")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing if data is present")
+    demo.add_argument("--password", default=DEMO_PASSWORD, help="password for the demo logins")
+
+    tier = commands.add_parser(
+        "tier",
+        help="score a spreadsheet of cases into complexity tiers",
+        description="Score each row of a CSV or XLSX file (one column per factor, each 1-3) and "
+        "write it with its total, tier and points. Nothing is written if any cell is wrong.",
+    )
+    tier.add_argument("input", metavar="INPUT", help="a .csv or .xlsx file")
+    tier.add_argument(
+        "--model", metavar="MODEL.yaml", help="the complexity model (default: caseload's own)"
+    )
+    tier.add_argument(
+        "--out", metavar="OUTPUT", help="where to write (default: INPUT-scored, same file type)"
+    )
+
+    allocate = commands.add_parser(
+        "allocate",
+        help="propose who takes each waiting case, from spreadsheets",
+        description="Propose a practitioner for each waiting case (or say why nobody), "
+        "optimal for caseload's allocation objective and never breaking a hard rule. Cases: "
+        "case_id, team, tier [, points, previous_practitioner, required_skills, reserved, "
+        "waiting_since, priority]. Practitioners: practitioner_id, team, role [, fte, "
+        "current_points, capacity_points, skills, available, name]. Nothing is written if any "
+        "cell is wrong.",
+    )
+    allocate.add_argument("--cases", required=True, metavar="CASES", help="a .csv or .xlsx file")
+    allocate.add_argument(
+        "--practitioners", required=True, metavar="PRACTITIONERS", help="a .csv or .xlsx file"
+    )
+    allocate.add_argument(
+        "--out",
+        metavar="OUTPUT",
+        help="where to write the proposal, .csv or .xlsx (default: CASES-proposal, same type)",
+    )
+    allocate.add_argument(
+        "--model", metavar="MODEL.yaml", help="the complexity model (default: caseload's own)"
+    )
+    allocate.add_argument(
+        "--cross-team", action="store_true", help="let cases go to practitioners of other teams"
+    )
+    allocate.add_argument(
+        "--time-limit",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop searching after this long and keep the best found (default: until optimal)",
+    )
+    allocate.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    commands.add_parser(
+        "manage", help="Django management commands (migrate, runserver, ...)", add_help=False
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["manage"]:
+        return run_manage(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    if args.command == "demo":
+        return run_demo(args)
+    if args.command == "tier":
+        return run_tier(args)
+    if args.command == "allocate":
+        return run_allocate(args)
+    return 2  # argparse has already refused any other command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Changes to complexity: scoring, overriding, re-scoring, publishing a model version.
+
+As with the register's actions: atomic, keyword-only, the acting user, access rechecked under
+a lock, and a ChangeEvent in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from caseload.accounts.models import AccessRole, User
+from caseload.audit.models import ChangeEvent
+from caseload.complexity.models import Assessment, ModelVersion
+from caseload.register import access
+from caseload.register.actions import ActionRefused
+from caseload.register.models import Case
+from caseload_engine import complexity
+
+MODEL_EDITORS = (AccessRole.ADMINISTRATOR, AccessRole.PRINCIPAL_SOCIAL_WORKER)
+
+
+def _lock_case(by: User, case: Case) -> Case:
+    if not access.can_change_cases(by):
+        raise ActionRefused("Your role can read assessments but not make them")
+    locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise ActionRefused("You cannot change this case")
+    if not locked.is_open:
+        raise ActionRefused("This case is closed")
+    return locked
+
+
+def _record(
+    *,
+    by: User,
+    case: Case,
+    version: ModelVersion,
+    scores: Mapping[str, int],
+    rationales: Mapping[str, str],
+    reserved_functions: Iterable[str],
+    action: str,
+) -> Assessment:
+    model = version.model
+    try:
+        scored = complexity.score(model, scores)
+    except complexity.ScoreError as error:
+        raise ActionRefused(str(error), field=error.factor) from None
+    reserved = sorted(set(reserved_functions))
+    known = {function.key for function in model.reserved_functions}
+    for key in reserved:
+        if key not in known:
+            raise ActionRefused(f"'{key}' is not a reserved function", field="reserved_functions")
+    Assessment.objects.filter(case=case, is_current=True).update(is_current=False)
+    assessment = Assessment.objects.create(
+        case=case,
+        model_version=version,
+        scores=dict(scored.scores),
+        rationales={key: text.strip() for key, text in rationales.items() if text.strip()},
+        reserved_functions=reserved,
+        total=scored.total,
+        tier=scored.tier,
+        points=scored.points,
+        assessed_by=by,
+        assessed_at=timezone.now(),
+        is_current=True,
+    )
+    ChangeEvent.objects.create(
+        user=by,
+        action=action,
+        person_id=case.person_id,
+        case=case,
+        detail={
+            "assessment_id": assessment.pk,
+            "model_version": version.number,
+            "total": scored.total,
+            "tier": scored.tier,
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def assess_case(
+    *,
+    by: User,
+    case: Case,
+    scores: Mapping[str, int],
+    rationales: Mapping[str, str],
+    reserved_functions: Iterable[str] = (),
+) -> Assessment:
+    """Score a case under the current model; the new assessment becomes the case's current one."""
+    locked = _lock_case(by, case)
+    return _record(
+        by=by,
+        case=locked,
+        version=ModelVersion.current(),
+        scores=scores,
+        rationales=rationales,
+        reserved_functions=reserved_functions,
+        action="complexity_assessed",
+    )
+
+
+@transaction.atomic
+def rescore_case(*, by: User, case: Case) -> Assessment:
+    """Score the case's current scores again under the current model version: never done
+    silently, and only where the new version has the same factors."""
+    locked = _lock_case(by, case)
+    previous = Assessment.objects.filter(case=locked, is_current=True).first()
+    if previous is None:
+        raise ActionRefused("This case has not been scored yet")
+    version = ModelVersion.current()
+    if previous.model_version_id == version.pk:
+        raise ActionRefused("This case is already scored under the current model")
+    new_keys = {factor.key for factor in version.model.factors}
+    if set(previous.scores) != new_keys:
+        raise ActionRefused("The current model has different factors: score the case again instead")
+    return _record(
+        by=by,
+        case=locked,
+        version=version,
+        scores=previous.scores,
+        rationales=previous.rationales,
+        reserved_functions=previous.reserved_functions,
+        action="complexity_rescored",
+    )
+
+
+@transaction.atomic
+def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -> Assessment:
+    """A team manager's professional judgement: a different tier, with the reason recorded.
+    The scored tier stays on the assessment beside it."""
+    case = assessment.case
+    if not (by.access_role == AccessRole.TEAM_MANAGER and access.can_manage_team(by, case.team)):
+        raise ActionRefused("Only the case's team manager can override its tier")
+    locked = (
+        Assessment.objects.select_for_update()
+        .select_related("model_version")
+        .filter(pk=assessment.pk, case__in=access.cases_visible_to(by))
+        .first()
+    )
+    if locked is None or not locked.is_current:
+        raise ActionRefused("Only the case's current assessment can be overridden")
+    if not reason.strip():
+        raise ActionRefused("Give the reason for overriding the tier", field="reason")
+    try:
+        band = locked.model_version.model.band(tier)
+    except KeyError:
+        raise ActionRefused(f"Tier {tier} is not in this model", field="tier") from None
+    if tier == locked.tier:
+        raise ActionRefused(
+            f"Tier {tier} is the scored tier: choose a different one to override", field="tier"
+        )
+    locked.override_tier = tier
+    locked.override_reason = reason.strip()
+    locked.overridden_by = by
+    locked.overridden_at = timezone.now()
+    locked.points = band.points
+    locked.save(
+        update_fields=[
+            "override_tier",
+            "override_reason",
+            "overridden_by",
+            "overridden_at",
+            "points",
+        ]
+    )
+    locked.refresh_from_db(fields=["effective_tier"])
+    ChangeEvent.objects.create(
+        user=by,
+        action="complexity_tier_overridden",
+        person_id=case.person_id,
+        case=case,
+        detail={"assessment_id": locked.pk, "scored_tier": locked.tier, "override_tier": tier},
+    )
+    return locked
+
+
+@transaction.atomic
+def publish_model_version(*, by: User, definition: str, change_note: str) -> ModelVersion:
+    """Publish an edited model as the next version. Existing assessments keep theirs."""
+    if by.access_role not in MODEL_EDITORS:
+        raise ActionRefused("Only the principal social worker or an administrator can do this")
+    try:
+        model = complexity.loads(definition)
+    except complexity.ModelError as error:
+        raise ActionRefused(str(error), field="definition") from None
+    if not change_note.strip():
+        raise ActionRefused("Say what changed in this version", field="change_note")
+    # Lock the newest version's row so that two publishers cannot take the same number.
+    list(ModelVersion.objects.select_for_update().order_by("-number")[:1])
+    latest = ModelVersion.objects.aggregate(highest=Max("number"))["highest"] or 0
+    version = ModelVersion.objects.create(
+        number=latest + 1,
+        name=model.name,
+        definition=definition,
+        change_note=change_note.strip(),
+        created_by=by,
+    )
+    ChangeEvent.objects.create(
+        user=by,
+        action="complexity_model_published",
+        detail={"model_version": version.number, "name": model.name},
+    )
+    return version

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComplexityConfig(AppConfig):
+    name = "caseload.complexity"
+    label = "complexity"
+    verbose_name = "Complexity tiers"

@@ -1,0 +1,238 @@
+"""Every change to the register goes through these functions.
+
+Each is atomic, takes the acting user, checks that the user may make the change, and writes
+its ChangeEvent in the same transaction: a change and its audit record land together or not
+at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from caseload.accounts.models import User
+from caseload.audit.models import ChangeEvent
+from caseload.register import access
+from caseload.register.models import (
+    OPEN_STATUSES,
+    Allocation,
+    Case,
+    CaseStatus,
+    IdentifierSequence,
+    Person,
+    SupportRequest,
+    Team,
+)
+from caseload_engine.reference import OUTCOME_DECEASED
+
+PERSON_ID_SEQUENCE = "council_person_id"
+
+
+class ActionRefused(Exception):
+    """The change cannot be made; the message says why, for the user. `field` names the input."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    nhs_number: str
+    postcode: str
+    primary_support_reason: str
+    has_unpaid_carer: bool
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    team: Team
+    route_of_access: str
+    source: str
+    received_at: datetime
+    summary: str
+
+
+def next_council_person_id() -> str:
+    sequence, _ = IdentifierSequence.objects.select_for_update().get_or_create(
+        name=PERSON_ID_SEQUENCE
+    )
+    value = sequence.next_value
+    sequence.next_value = value + 1
+    sequence.save(update_fields=["next_value"])
+    return f"P{value:07d}"
+
+
+def _require_can_refer(by: User, team: Team) -> None:
+    if not access.teams_user_may_refer_to(by).filter(pk=team.pk).exists():
+        raise ActionRefused("You cannot record requests for that team", field="team")
+
+
+def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
+    if person.date_of_death is not None:
+        raise ActionRefused(f"{person.full_name} is recorded as having died")
+    if Case.objects.filter(person=person, team=details.team, status__in=OPEN_STATUSES).exists():
+        raise ActionRefused(
+            f"{person.full_name} already has an open case in {details.team.name}", field="team"
+        )
+    request = SupportRequest.objects.create(
+        person=person,
+        route_of_access=details.route_of_access,
+        source=details.source,
+        received_at=details.received_at,
+        summary=details.summary,
+        recorded_by=by,
+    )
+    case = Case.objects.create(
+        person=person,
+        request=request,
+        team=details.team,
+        status=CaseStatus.AWAITING_SCREENING,
+        opened_at=details.received_at,
+    )
+    ChangeEvent.objects.create(
+        user=by,
+        action="referral_recorded",
+        person=person,
+        case=case,
+        detail={"team_id": details.team.pk, "request_id": request.pk},
+    )
+    return case
+
+
+@transaction.atomic
+def record_referral_for_new_person(
+    *, by: User, person: PersonDetails, request: RequestDetails
+) -> Case:
+    """Record a request for support for someone not yet known to the register.
+
+    An NHS number already on the register is the same person only if the family name and date
+    of birth agree; then the request joins their record. Otherwise the number is refused.
+    """
+    _require_can_refer(by, request.team)
+    existing = (
+        Person.objects.select_for_update().filter(nhs_number=person.nhs_number).first()
+        if person.nhs_number
+        else None
+    )
+    if existing is not None:
+        same_person = (
+            existing.family_name.casefold() == person.family_name.casefold()
+            and existing.date_of_birth == person.date_of_birth
+        )
+        if not same_person:
+            raise ActionRefused(
+                "This NHS number is recorded for someone with a different name or date of "
+                "birth. Check the number",
+                field="nhs_number",
+            )
+        return _open_case(by=by, person=existing, details=request)
+    created = Person.objects.create(
+        council_person_id=next_council_person_id(),
+        nhs_number=person.nhs_number,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        postcode=person.postcode,
+        primary_support_reason=person.primary_support_reason,
+        has_unpaid_carer=person.has_unpaid_carer,
+    )
+    ChangeEvent.objects.create(user=by, action="person_added", person=created)
+    return _open_case(by=by, person=created, details=request)
+
+
+@transaction.atomic
+def record_referral_for_person(*, by: User, person: Person, request: RequestDetails) -> Case:
+    """Record a new request for support for someone already on the register."""
+    _require_can_refer(by, request.team)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    return _open_case(by=by, person=locked, details=request)
+
+
+def _lock_open_case_for_change(by: User, case: Case) -> Case:
+    if not access.can_change_cases(by):
+        raise ActionRefused("Your role can read cases but not change them")
+    locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise ActionRefused("You cannot change this case")
+    if not locked.is_open:
+        raise ActionRefused("This case has already been closed")
+    return locked
+
+
+@transaction.atomic
+def screen_case(*, by: User, case: Case) -> Case:
+    """Screening done: the case joins the queue for the allocation meeting."""
+    locked = _lock_open_case_for_change(by, case)
+    if locked.status != CaseStatus.AWAITING_SCREENING:
+        raise ActionRefused("This case has already been screened")
+    locked.status = CaseStatus.AWAITING_ALLOCATION
+    locked.save(update_fields=["status"])
+    ChangeEvent.objects.create(
+        user=by, action="case_screened", person_id=locked.person_id, case=locked
+    )
+    return locked
+
+
+@transaction.atomic
+def close_case(*, by: User, case: Case, outcome: str, closed_at: datetime) -> Case:
+    """Close a case with its Client Level Data outcome; its current holder's allocation ends."""
+    locked = _lock_open_case_for_change(by, case)
+    if closed_at < locked.opened_at:
+        raise ActionRefused("The case cannot close before it opened", field="closed_on")
+    if closed_at > timezone.now():
+        raise ActionRefused("The closing date cannot be in the future", field="closed_on")
+    held_since = (
+        Allocation.objects.filter(case=locked, ended_at__isnull=True)
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if held_since is not None and closed_at < held_since:
+        raise ActionRefused(
+            "The case cannot close before its current holder took it on", field="closed_on"
+        )
+    Allocation.objects.filter(case=locked, ended_at__isnull=True).update(ended_at=closed_at)
+    locked.status = CaseStatus.CLOSED
+    locked.outcome = outcome
+    locked.closed_at = closed_at
+    locked.save(update_fields=["status", "outcome", "closed_at"])
+    if outcome == OUTCOME_DECEASED:
+        Person.objects.filter(pk=locked.person_id, date_of_death__isnull=True).update(
+            date_of_death=timezone.localdate(closed_at)
+        )
+    ChangeEvent.objects.create(
+        user=by,
+        action="case_closed",
+        person_id=locked.person_id,
+        case=locked,
+        detail={"outcome": outcome},
+    )
+    return locked
+
+
+@transaction.atomic
+def set_priority(*, by: User, case: Case, priority: int) -> Case:
+    """How soon the allocation meeting should find the case a worker: 1 first, 3 last."""
+    locked = _lock_open_case_for_change(by, case)
+    if priority not in (1, 2, 3):
+        raise ActionRefused("Choose a priority of 1, 2 or 3", field="priority")
+    if locked.priority == priority:
+        return locked
+    previous = locked.priority
+    locked.priority = priority
+    locked.save(update_fields=["priority"])
+    ChangeEvent.objects.create(
+        user=by,
+        action="case_priority_set",
+        person_id=locked.person_id,
+        case=locked,
+        detail={"from": previous, "to": priority},
+    )
+    return locked

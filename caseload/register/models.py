@@ -1,0 +1,332 @@
+"""The register: teams, practitioners, people, requests for support, cases and who held them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from caseload_engine import reference
+from caseload_engine.identifiers import format_nhs_number
+
+SWE_REGISTERED_ROLE_CODES = sorted(role.value for role in reference.SWE_REGISTERED_ROLES)
+CASE_HOLDING_ROLE_CODES = sorted(role.value for role in reference.CASE_HOLDING_ROLES)
+
+
+class Locality(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "localities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    service_area = models.CharField(max_length=32, choices=reference.SERVICE_AREA_CHOICES)
+    locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_area", "locality"], name="team_one_per_service_area_locality"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialism(models.Model):
+    code = models.CharField(max_length=32, unique=True, choices=reference.SPECIALISM_CHOICES)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class Practitioner(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practitioner",
+    )
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    role = models.CharField(max_length=32, choices=reference.ROLE_CHOICES)
+    pcf_level = models.CharField(
+        "PCF level", max_length=32, choices=reference.PCF_LEVEL_CHOICES, default="not_applicable"
+    )
+    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="practitioners", null=True, blank=True
+    )
+    specialisms = models.ManyToManyField(Specialism, blank=True, related_name="practitioners")
+    swe_registration_number = models.CharField(
+        "Social Work England registration number", max_length=12, blank=True
+    )
+    swe_renewal_date = models.DateField("registration renewal date", null=True, blank=True)
+    start_date = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+    capacity_points = models.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Leave blank to use the complexity model's capacity for the role and FTE",
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fte__gt=0) & Q(fte__lte=1), name="practitioner_fte_between_0_and_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[code for code, _ in reference.ROLE_CHOICES]),
+                name="practitioner_role_known",
+            ),
+            # Only the principal social worker may sit outside a team.
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(role="principal_social_worker"),
+                name="practitioner_in_team_unless_psw",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=SWE_REGISTERED_ROLE_CODES)
+                | Q(swe_registration_number__startswith="SW"),
+                name="practitioner_registered_role_has_swe_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_points__isnull=True) | Q(capacity_points__gte=0),
+                name="practitioner_capacity_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["swe_registration_number"],
+                condition=~Q(swe_registration_number=""),
+                name="practitioner_swe_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def holds_cases(self) -> bool:
+        return self.role in CASE_HOLDING_ROLE_CODES
+
+
+def absent_on(day: date) -> Q:
+    """Practitioners with an absence covering `day` (an open-ended one covers every day on)."""
+    return Q(absences__starts_on__lte=day) & (
+        Q(absences__ends_on__isnull=True) | Q(absences__ends_on__gte=day)
+    )
+
+
+class Absence(models.Model):
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Leave blank if not yet known")
+    reason = models.CharField(max_length=32, choices=reference.ABSENCE_REASON_CHOICES)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} from {self.starts_on}"
+
+
+class Person(models.Model):
+    council_person_id = models.CharField("council person id", max_length=20, unique=True)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    given_name = models.CharField(max_length=80)
+    family_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    postcode = models.CharField(max_length=8)
+    primary_support_reason = models.CharField(
+        max_length=40, choices=reference.PRIMARY_SUPPORT_REASON_CHOICES, default="unknown"
+    )
+    has_unpaid_carer = models.BooleanField(default=False)
+    date_of_death = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="person_nhs_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_death__gte=models.F("date_of_birth")),
+                name="person_died_after_birth",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return format_nhs_number(self.nhs_number) if self.nhs_number else "Not known"
+
+
+class SupportRequest(models.Model):
+    """A request for support (a referral): the Client Level Data 'Request' event."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="requests")
+    route_of_access = models.CharField(max_length=40, choices=reference.ROUTE_OF_ACCESS_CHOICES)
+    source = models.CharField(max_length=40, choices=reference.REQUEST_SOURCE_CHOICES)
+    received_at = models.DateTimeField()
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk} received {self.received_at:%d %b %Y}"
+
+
+class CaseStatus(models.TextChoices):
+    AWAITING_SCREENING = "awaiting_screening", "Awaiting screening"
+    AWAITING_ALLOCATION = "awaiting_allocation", "Awaiting allocation"
+    ALLOCATED = "allocated", "Allocated"
+    CLOSED = "closed", "Closed"
+
+
+WAITING_STATUSES = (CaseStatus.AWAITING_SCREENING, CaseStatus.AWAITING_ALLOCATION)
+OPEN_STATUSES = (*WAITING_STATUSES, CaseStatus.ALLOCATED)
+PRIORITY_CHOICES = [(1, "1 (highest)"), (2, "2"), (3, "3 (lowest)")]
+
+
+class Case(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    request = models.OneToOneField(SupportRequest, on_delete=models.PROTECT, related_name="case")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        max_length=24, choices=CaseStatus.choices, default=CaseStatus.AWAITING_SCREENING
+    )
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, choices=reference.EVENT_OUTCOME_CHOICES, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=PRIORITY_CHOICES,
+        default=2,
+        help_text="For the allocation meeting: 1 is allocated first",
+    )
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        indexes = [
+            models.Index(fields=["team", "status", "opened_at"], name="case_team_status_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="case_status_known"
+            ),
+            # A closed case has a closing time and an outcome; an open one has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=False) & ~Q(outcome="")
+                )
+                | (~Q(status=CaseStatus.CLOSED) & Q(closed_at__isnull=True) & Q(outcome="")),
+                name="case_closed_iff_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=models.F("opened_at")),
+                name="case_closes_after_it_opens",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1) & Q(priority__lte=3), name="case_priority_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in WAITING_STATUSES
+
+    @property
+    def priority_choices(self) -> list[tuple[int, str]]:
+        return PRIORITY_CHOICES
+
+
+class Allocation(models.Model):
+    """Who held a case, from when to when, and who allocated it: the allocation history."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="allocations")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="allocations"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["practitioner"],
+                condition=Q(ended_at__isnull=True),
+                name="allocation_current_idx",
+            )
+        ]
+        constraints = [
+            # A case has at most one current holder.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_at__isnull=True), name="allocation_one_current"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="allocation_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} from {self.started_at:%d %b %Y}"
+
+
+class IdentifierSequence(models.Model):
+    """The next number of a council-issued identifier, taken under a row lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.name}: next {self.next_value}"

@@ -1,0 +1,25 @@
+"""Finding people by name, NHS number or council person id."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from caseload.register.models import Person
+
+_COUNCIL_ID = re.compile(r"^P\d{1,7}$", re.IGNORECASE)
+
+
+def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Exact match for identifiers; for names, every word must start a first or last name."""
+    text = query.strip()
+    digits = re.sub(r"[\s-]", "", text)
+    if digits.isdigit():
+        return people.filter(nhs_number=digits) if len(digits) == 10 else people.none()
+    if _COUNCIL_ID.match(text):
+        return people.filter(council_person_id=f"P{int(text[1:]):07d}")
+    condition = Q()
+    for word in text.split():
+        condition &= Q(given_name__istartswith=word) | Q(family_name__istartswith=word)
+    return people.filter(condition).order_by("family_name", "given_name", "pk")

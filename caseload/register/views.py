@@ -1,0 +1,429 @@
+"""Register pages. Thin: fetch through `access`, change through `actions`, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from caseload.accounts.models import AccessRole, User
+from caseload.audit import log
+from caseload.audit.models import AccessLogEntry
+from caseload.complexity import panels
+from caseload.register import access, actions
+from caseload.register.forms import (
+    CloseCaseForm,
+    NewPersonReferralForm,
+    PersonSearchForm,
+    RequestForm,
+)
+from caseload.register.models import (
+    WAITING_STATUSES,
+    Allocation,
+    Case,
+    CaseStatus,
+    Practitioner,
+    absent_on,
+)
+from caseload.register.search import search_people
+
+T = TypeVar("T")
+FRONT_LINE = (AccessRole.PRACTITIONER, AccessRole.TEAM_MANAGER)
+OVERSIGHT = (AccessRole.PRINCIPAL_SOCIAL_WORKER, AccessRole.DIRECTOR)
+
+
+class AuthedRequest(HttpRequest):
+    """A request past the login middleware: the user is one of ours, and django-htmx has run."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def require_roles(
+    *roles: AccessRole,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Refuse (403) users whose role has no business with the page at all."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.access_role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], number: int | None = None) -> Page[Any]:
+    paginator = Paginator(queryset, settings.CASELOAD_PAGE_SIZE)
+    return paginator.get_page(number if number is not None else request.GET.get("page"))
+
+
+def count_of(queryset: QuerySet[Any], group_by: str) -> Coalesce:
+    """A correlated count per row of the outer query: one subquery, no join fan-out."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def current_caseload_counts() -> Coalesce:
+    return count_of(
+        Allocation.objects.filter(practitioner=OuterRef("pk"), ended_at__isnull=True),
+        "practitioner",
+    )
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data, or None so that a GET shows an unbound form (an empty POST is
+    still a submission, to be validated)."""
+    return request.POST if request.method == "POST" else None
+
+
+def attempt(form: forms.Form, change: Callable[[], T]) -> T | None:
+    """Make a change for a valid form; a refusal becomes the form's error on the named field."""
+    try:
+        return change()
+    except actions.ActionRefused as refusal:
+        form.add_error(refusal.field, refusal.message)
+        return None
+
+
+def home(request: AuthedRequest) -> HttpResponse:
+    user = request.user
+    me = access.practitioner_for(user)
+    if user.access_role == AccessRole.PRACTITIONER and me is not None:
+        return redirect("practitioner_detail", pk=me.pk)
+    if user.access_role == AccessRole.TEAM_MANAGER and me is not None and me.team_id:
+        return redirect("team_detail", pk=me.team_id)
+    if user.is_oversight:
+        return redirect("team_list")
+    return render(request, "register/home.html")
+
+
+@require_roles(*FRONT_LINE, *OVERSIGHT)
+def team_list(request: AuthedRequest) -> HttpResponse:
+    teams = (
+        access.teams_visible_to(request.user)
+        .select_related("locality")
+        .annotate(
+            practitioner_count=count_of(
+                Practitioner.objects.filter(team=OuterRef("pk"), left_on__isnull=True), "team"
+            ),
+            allocated_count=count_of(
+                Case.objects.filter(team=OuterRef("pk"), status=CaseStatus.ALLOCATED), "team"
+            ),
+            waiting_count=count_of(
+                Case.objects.filter(team=OuterRef("pk"), status__in=WAITING_STATUSES), "team"
+            ),
+        )
+        .order_by("locality__name", "name")
+    )
+    return render(request, "register/team_list.html", {"page": paginate(request, teams)})
+
+
+def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_user(request.user, pk)
+    if not access.can_manage_team(request.user, team):
+        # A practitioner may see their team's waiting list but not colleagues' caseloads.
+        return redirect("team_waiting_list", pk=team.pk)
+    practitioners = (
+        team.practitioners.filter(left_on__isnull=True)
+        .annotate(caseload=current_caseload_counts())
+        .prefetch_related("specialisms")
+        .order_by("role", "family_name")
+    )
+    absent_ids = set(
+        team.practitioners.filter(absent_on(timezone.localdate())).values_list("pk", flat=True)
+    )
+    status_counts = dict(
+        team.cases.filter(status__in=WAITING_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return render(
+        request,
+        "register/team_detail.html",
+        {
+            "team": team,
+            "practitioners": practitioners,
+            "absent_ids": absent_ids,
+            "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
+            "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
+            "tier_mix": panels.team_tier_mix(team),
+        },
+    )
+
+
+def team_waiting_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_user(request.user, pk)
+    status = request.GET.get("status", "")
+    statuses = [status] if status in WAITING_STATUSES else list(WAITING_STATUSES)
+    cases = (
+        access.cases_visible_to(request.user)
+        .filter(team=team, status__in=statuses)
+        .select_related("person", "request")
+        .order_by("opened_at", "pk")
+    )
+    context = {
+        "team": team,
+        "page": paginate(request, cases),
+        "status": status,
+        "status_choices": [(s.value, s.label) for s in WAITING_STATUSES],
+        "query": urlencode({"status": status}) if status in WAITING_STATUSES else "",
+    }
+    template = (
+        "register/_waiting_list_table.html" if request.htmx else "register/team_waiting_list.html"
+    )
+    return render(request, template, context)
+
+
+def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    practitioner = access.get_practitioner_for_user(request.user, pk)
+    caseload = panels.with_tiers(
+        practitioner.allocations.filter(ended_at__isnull=True)
+        .select_related("case__person", "case__team")
+        .order_by("started_at", "pk")
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "register/practitioner_detail.html",
+        {
+            "practitioner": practitioner,
+            "page": paginate(request, caseload),
+            "specialisms": list(practitioner.specialisms.all()),
+            "absences": list(
+                practitioner.absences.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            ),
+            "renewal_due_soon": practitioner.swe_renewal_date is not None
+            and (practitioner.swe_renewal_date - today).days <= 30,
+            "is_me": access.practitioner_for(request.user) == practitioner,
+            "weight": panels.caseload_weight(practitioner) if practitioner.holds_cases else None,
+            "can_plan_absence": practitioner.holds_cases
+            and request.user.access_role == AccessRole.TEAM_MANAGER
+            and practitioner.team is not None
+            and access.can_manage_team(request.user, practitioner.team),
+        },
+    )
+
+
+@require_roles(*FRONT_LINE, *OVERSIGHT)
+@require_http_methods(["GET", "POST"])
+def person_list(request: AuthedRequest) -> HttpResponse:
+    """Browse, or search by POST so that names and NHS numbers stay out of URLs and logs."""
+    visible = access.people_visible_to(request.user)
+    form = PersonSearchForm(posted(request))
+    searched = request.method == "POST"
+    if searched and form.is_valid():
+        log.record_people_searched(request.user)
+        people = search_people(visible, form.cleaned_data["q"])
+        page = paginate(request, people, form.cleaned_data.get("page") or 1)
+    elif searched:
+        page = None
+    else:
+        page = paginate(request, visible.order_by("family_name", "given_name", "pk"))
+    context = {"form": form, "page": page, "searched": searched}
+    if request.htmx and page is not None:
+        return render(request, "register/_person_results.html", context)
+    return render(request, "register/person_list.html", context)
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    text: str
+    case: Case
+
+
+def person_history(cases: list[Case]) -> list[HistoryEntry]:
+    entries: list[HistoryEntry] = []
+    for case in cases:
+        route = case.request.get_route_of_access_display()
+        entries.append(
+            HistoryEntry(
+                case.request.received_at, f"Request received by {case.team.name} ({route})", case
+            )
+        )
+        for allocation in case.allocations.all():
+            entries.append(
+                HistoryEntry(allocation.started_at, f"Allocated to {allocation.practitioner}", case)
+            )
+            if allocation.ended_at is not None:
+                entries.append(
+                    HistoryEntry(
+                        allocation.ended_at,
+                        f"{allocation.practitioner} stopped holding the case",
+                        case,
+                    )
+                )
+        if case.closed_at is not None:
+            entries.append(
+                HistoryEntry(case.closed_at, f"Closed: {case.get_outcome_display()}", case)
+            )
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = access.get_person_for_user(request.user, pk)
+    log.record_person_viewed(request.user, person)
+    cases = list(
+        person.cases.select_related("team", "request")
+        .prefetch_related("allocations__practitioner")
+        .order_by("-opened_at")
+    )
+    visible_case_ids = set(
+        access.cases_visible_to(request.user).filter(person=person).values_list("pk", flat=True)
+    )
+    can_see_access_log = (
+        request.user.is_oversight or request.user.access_role == AccessRole.TEAM_MANAGER
+    )
+    recent_views = (
+        AccessLogEntry.objects.filter(person=person).select_related("user")[:10]
+        if can_see_access_log
+        else []
+    )
+    return render(
+        request,
+        "register/person_detail.html",
+        {
+            "person": person,
+            "cases": cases,
+            "visible_case_ids": visible_case_ids,
+            "history": person_history(cases),
+            "recent_views": recent_views,
+            "can_refer": access.can_change_cases(request.user) and person.date_of_death is None,
+        },
+    )
+
+
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, pk)
+    log.record_case_viewed(request.user, case)
+    allocations = case.allocations.select_related("practitioner", "allocated_by").order_by(
+        "-started_at"
+    )
+    return render(
+        request,
+        "register/case_detail.html",
+        {
+            "case": case,
+            "allocations": allocations,
+            "can_change": access.can_change_cases(request.user) and case.is_open,
+            "can_override": request.user.access_role == AccessRole.TEAM_MANAGER,
+            **panels.case_panel(case),
+        },
+    )
+
+
+def _require_can_change(request: AuthedRequest) -> None:
+    if not access.can_change_cases(request.user):
+        raise PermissionDenied
+
+
+@require_http_methods(["GET", "POST"])
+def case_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, pk)
+    _require_can_change(request)
+    if not case.is_open:
+        messages.info(request, "This case is already closed.")
+        return redirect("case_detail", pk=case.pk)
+    form = CloseCaseForm(posted(request), initial={"closed_on": timezone.localdate()})
+    if form.is_valid():
+        closed = attempt(
+            form,
+            lambda: actions.close_case(
+                by=request.user,
+                case=case,
+                outcome=form.cleaned_data["outcome"],
+                closed_at=form.closed_at(),
+            ),
+        )
+        if closed is not None:
+            messages.success(request, "Case closed.")
+            return redirect("case_detail", pk=case.pk)
+    return render(request, "register/case_close.html", {"case": case, "form": form})
+
+
+@require_POST
+def case_priority(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, pk)
+    _require_can_change(request)
+    raw = request.POST.get("priority", "")
+    try:
+        actions.set_priority(by=request.user, case=case, priority=int(raw) if raw.isdigit() else 0)
+    except actions.ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Priority saved.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_POST
+def case_screen(request: AuthedRequest, pk: int) -> HttpResponse:
+    case = access.get_case_for_user(request.user, pk)
+    _require_can_change(request)
+    try:
+        actions.screen_case(by=request.user, case=case)
+    except actions.ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Screened: the case is now awaiting allocation.")
+    return redirect("case_detail", pk=case.pk)
+
+
+def _referral_recorded(request: AuthedRequest, case: Case) -> HttpResponse:
+    messages.success(request, f"Referral recorded. It is on the {case.team.name} waiting list.")
+    return redirect("case_detail", pk=case.pk)
+
+
+@require_roles(*FRONT_LINE)
+@require_http_methods(["GET", "POST"])
+def referral_new(request: AuthedRequest) -> HttpResponse:
+    teams = access.teams_user_may_refer_to(request.user)
+    form = NewPersonReferralForm(posted(request), teams=teams)
+    if form.is_valid():
+        case = attempt(
+            form,
+            lambda: actions.record_referral_for_new_person(
+                by=request.user, person=form.person_details(), request=form.request_details()
+            ),
+        )
+        if case is not None:
+            return _referral_recorded(request, case)
+    return render(request, "register/referral_new.html", {"form": form, "person": None})
+
+
+@require_roles(*FRONT_LINE)
+@require_http_methods(["GET", "POST"])
+def person_referral_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = access.get_person_for_user(request.user, pk)
+    teams = access.teams_user_may_refer_to(request.user)
+    form = RequestForm(posted(request), teams=teams)
+    if form.is_valid():
+        case = attempt(
+            form,
+            lambda: actions.record_referral_for_person(
+                by=request.user, person=person, request=form.request_details()
+            ),
+        )
+        if case is not None:
+            return _referral_recorded(request, case)
+    return render(request, "register/referral_new.html", {"form": form, "person": person})

@@ -1,0 +1,414 @@
+"""The CP-SAT model of one allocation group, with cases counted by type.
+
+`allocation`'s docstring defines the objective; this module solves it for one group whose
+cases come as types of interchangeable cases. Variables: n[type, practitioner], how many cases
+of the type go to the practitioner; k[type, practitioner], how many of those return to their
+previous practitioner; U, the group's highest per-mille utilisation; e[practitioner, tenth],
+the spread penalty's parts. Points are integers (tenths of a point).
+
+The objective's terms are solved in three batches, each keeping the terms before it at least as
+good as achieved: work and continuity; the highest utilisation; spread and qualification.
+Within a batch the terms are one objective with exact lexicographic weights; a batch whose
+weights would grow past `_WEIGHT_LIMIT` is split (larger weights made the solver far slower).
+The first batch starts from the better of a greedy solution (continuity first, then the lowest
+utilisation) and the caller's baseline; a batch whose terms the solution in hand already takes
+to their trivial bounds (everything allocated, every case back with its previous practitioner,
+nobody above the highest utilisation before allocation) needs no solver call.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from caseload_engine.allocation import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
+
+_WEIGHT_LIMIT = 2**40
+# Work and continuity; the highest utilisation; spread and qualification (indices of terms).
+_BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
+
+
+@dataclass(frozen=True)
+class CaseType:
+    weight: int  # points of each case
+    priority: int
+    count: int
+    eligible: tuple[int, ...]  # the group's practitioners who may hold these cases
+    returning: tuple[tuple[int, int], ...]  # (practitioner, cases they held before)
+
+
+@dataclass(frozen=True)
+class Group:
+    capacity: tuple[int, ...]  # per practitioner of the group
+    current: tuple[int, ...]
+    rank: tuple[int, ...]  # qualification rank
+    types: tuple[CaseType, ...]
+    # Another proposal to start from if better: per type, per eligible practitioner in order.
+    baseline: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Solved:
+    counts: tuple[tuple[int, ...], ...]  # per type, per eligible practitioner in its order
+    optimal: bool
+    gaps: dict[str, float]  # stage -> relative gap to the proven bound
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """n[type, practitioner]: how many cases of the type the practitioner takes."""
+
+    kind: int
+    position: int  # in the type's eligible list
+    practitioner: int
+    var: cp_model.IntVar
+    upper: int
+
+
+@dataclass(frozen=True)
+class _Term:
+    stage: str
+    expression: cp_model.LinearExpr
+    low: int  # bounds that hold for every solution
+    high: int
+    maximise: bool
+
+    @property
+    def span(self) -> int:
+        return self.high - self.low
+
+    @property
+    def best(self) -> int:
+        return self.high if self.maximise else self.low
+
+    def gain(self) -> cp_model.LinearExpr:
+        """The term as a quantity to maximise in 0..span."""
+        if self.maximise:
+            return self.expression - self.low
+        return self.high - self.expression
+
+    def gain_of(self, value: int) -> int:
+        return value - self.low if self.maximise else self.high - value
+
+
+class _GroupModel:
+    """The model of one group, and the objective's terms evaluated on any counts."""
+
+    def __init__(self, group: Group) -> None:
+        self.group = group
+        self.model = cp_model.CpModel()
+        model = self.model
+        free = [cap - cur for cap, cur in zip(group.capacity, group.current, strict=True)]
+        self.cells: list[_Cell] = []
+        self.received: list[list[_Cell]] = [[] for _ in group.capacity]
+        for t, kind in enumerate(group.types):
+            row = []
+            for position, p in enumerate(kind.eligible):
+                upper = min(kind.count, max(0, free[p]) // kind.weight)
+                if upper > 0:
+                    cell = _Cell(t, position, p, model.new_int_var(0, upper, ""), upper)
+                    row.append(cell)
+                    self.received[p].append(cell)
+            if row:
+                model.add(cp_model.LinearExpr.sum([cell.var for cell in row]) <= kind.count)
+            self.cells.extend(row)
+        # Capacity in units of the points' common divisor, rounded down: the same constraint,
+        # but its linear relaxation no longer counts room too small for any case.
+        unit = math.gcd(*(kind.weight for kind in group.types))
+        for p, cells in enumerate(self.received):
+            if cells:
+                model.add(
+                    cp_model.LinearExpr.weighted_sum(
+                        [cell.var for cell in cells],
+                        [group.types[cell.kind].weight // unit for cell in cells],
+                    )
+                    <= free[p] // unit
+                )
+        # k[type, practitioner] <= n[type, practitioner] and <= the cases returning to them.
+        self.returning: list[tuple[_Cell, int, cp_model.IntVar]] = []
+        by_place = {(cell.kind, cell.practitioner): cell for cell in self.cells}
+        for t, kind in enumerate(group.types):
+            for p, held_before in kind.returning:
+                place = by_place.get((t, p))
+                if place is not None:
+                    k = model.new_int_var(0, min(held_before, place.upper), "")
+                    model.add(k <= place.var)
+                    self.returning.append((place, held_before, k))
+        self.terms = [
+            *self._work_terms(),
+            _Term(
+                "continuity",
+                cp_model.LinearExpr.sum([k for *_, k in self.returning]),
+                0,
+                sum(min(held_before, cell.upper) for cell, held_before, _ in self.returning),
+                maximise=True,
+            ),
+            *self._balance_terms(),
+            self._qualification_term(),
+        ]
+
+    def _added(self, p: int) -> cp_model.LinearExpr:
+        cells = self.received[p]
+        weights = [self.group.types[cell.kind].weight for cell in cells]
+        return cp_model.LinearExpr.weighted_sum([cell.var for cell in cells], weights)
+
+    def _most(self, cells: Sequence[_Cell], weigh: Mapping[int, int] | None = None) -> int:
+        """The most the cells can add up to, weighted per type by points (times `weigh` of
+        the heaviest practitioner, if given), each type's cases counted once."""
+        most = 0
+        for t, kind in enumerate(self.group.types):
+            own = [cell for cell in cells if cell.kind == t]
+            if own:
+                factor = max(weigh[cell.practitioner] for cell in own) if weigh else 1
+                cases = min(kind.count, sum(cell.upper for cell in own))
+                most += kind.weight * factor * cases
+        return most
+
+    def _work_terms(self) -> list[_Term]:
+        terms = []
+        for priority in (1, 2, 3):
+            cells = [c for c in self.cells if self.group.types[c.kind].priority == priority]
+            expression = cp_model.LinearExpr.weighted_sum(
+                [c.var for c in cells], [self.group.types[c.kind].weight for c in cells]
+            )
+            terms.append(_Term("work", expression, 0, self._most(cells), maximise=True))
+        return terms
+
+    def _balance_terms(self) -> list[_Term]:
+        """The highest per-mille utilisation U, then the spread penalty (see `allocation`)."""
+        group, model = self.group, self.model
+        measured = [p for p, cap in enumerate(group.capacity) if cap > 0]
+        self.floor_u = max(
+            (_permille(group.current[p], group.capacity[p]) for p in measured), default=0
+        )
+        receivers = [p for p in measured if self.received[p]]
+        ceiling_u = max(self.floor_u, PERMILLE) if receivers else self.floor_u
+        highest = model.new_int_var(self.floor_u, ceiling_u, "")
+        self.highest = highest
+        # (practitioner, tenth, e): e >= 10 x load - tenth x capacity, for the spread penalty.
+        self.excesses: list[tuple[int, int, cp_model.IntVar]] = []
+        least = most = sum(
+            scaled_spread_penalty(group.current[p], group.capacity[p])
+            for p in measured
+            if not self.received[p]
+        )
+        penalties: list[cp_model.LinearExpr] = [cp_model.LinearExpr.constant(least)]
+        for p in receivers:
+            cap, current = group.capacity[p], group.current[p]
+            load = current + self._added(p)
+            model.add(PERMILLE * load <= highest * cap)
+            # Tenths the current load has passed always count; the others need a variable each.
+            passed = max(0, (SPREAD_BANDS * current - 1) // cap)
+            penalties.append(passed * SPREAD_BANDS * load - cap * passed * (passed + 1) // 2)
+            for tenth in range(passed + 1, SPREAD_BANDS):
+                excess = model.new_int_var(0, (SPREAD_BANDS - tenth) * cap, "")
+                model.add(excess >= SPREAD_BANDS * load - tenth * cap)
+                self.excesses.append((p, tenth, excess))
+                penalties.append(cp_model.LinearExpr.sum([excess]))
+            least += scaled_spread_penalty(current, cap)
+            most += scaled_spread_penalty(cap, cap)
+        return [
+            _Term(
+                "highest_utilisation",
+                cp_model.LinearExpr.sum([highest]),
+                self.floor_u,
+                ceiling_u,
+                maximise=False,
+            ),
+            _Term("spread", cp_model.LinearExpr.sum(penalties), least, most, maximise=False),
+        ]
+
+    def _qualification_term(self) -> _Term:
+        """Points times the qualification rank of the practitioner holding them."""
+        group = self.group
+        expression = cp_model.LinearExpr.weighted_sum(
+            [c.var for c in self.cells],
+            [group.types[c.kind].weight * group.rank[c.practitioner] for c in self.cells],
+        )
+        most = self._most(self.cells, dict(enumerate(group.rank)))
+        return _Term("least_qualified", expression, 0, most, maximise=False)
+
+    def values(self, counts: Mapping[_Cell, int]) -> list[int]:
+        """Every term's value for these counts, continuity taken at its best for them."""
+        group = self.group
+        work = dict.fromkeys((1, 2, 3), 0)
+        load = list(group.current)
+        rank = 0
+        for cell, count in counts.items():
+            weight = group.types[cell.kind].weight
+            work[group.types[cell.kind].priority] += weight * count
+            load[cell.practitioner] += weight * count
+            rank += weight * group.rank[cell.practitioner] * count
+        continuity = sum(min(held, counts.get(cell, 0)) for cell, held, _ in self.returning)
+        measured = [p for p, cap in enumerate(group.capacity) if cap > 0]
+        highest = max((_permille(load[p], group.capacity[p]) for p in measured), default=0)
+        spread = sum(scaled_spread_penalty(load[p], group.capacity[p]) for p in measured)
+        return [work[1], work[2], work[3], continuity, highest, spread, rank]
+
+    def greedy(self) -> dict[_Cell, int]:
+        """A good first solution. Priority by priority: first cases back with their previous
+        practitioner where they have room, the smallest first (continuity counts cases), then
+        the others, the biggest first (to fill up), each to the eligible practitioner with room
+        and the lowest utilisation."""
+        group = self.group
+        load = list(group.current)
+        counts: dict[_Cell, int] = {}
+        left = [kind.count for kind in group.types]
+
+        def give(cell: _Cell, cases: int) -> None:
+            counts[cell] = counts.get(cell, 0) + cases
+            load[cell.practitioner] += cases * group.types[cell.kind].weight
+            left[cell.kind] -= cases
+
+        def room(cell: _Cell) -> int:
+            free = group.capacity[cell.practitioner] - load[cell.practitioner]
+            return free // group.types[cell.kind].weight
+
+        by_type: dict[int, list[_Cell]] = {}
+        for cell in self.cells:
+            by_type.setdefault(cell.kind, []).append(cell)
+        smallest_first = sorted(self.returning, key=lambda item: group.types[item[0].kind].weight)
+        biggest_first = sorted(by_type, key=lambda t: -group.types[t].weight)
+        for priority in (1, 2, 3):
+            for cell, held_before, _ in smallest_first:
+                if group.types[cell.kind].priority == priority:
+                    give(cell, max(0, min(held_before, left[cell.kind], room(cell))))
+            for t in biggest_first:
+                if group.types[t].priority != priority:
+                    continue
+                while left[t]:
+                    fits = [cell for cell in by_type[t] if room(cell) > 0]
+                    if not fits:
+                        break
+                    give(
+                        min(
+                            fits,
+                            key=lambda c: load[c.practitioner] / group.capacity[c.practitioner],
+                        ),
+                        1,
+                    )
+        return counts
+
+
+def solve(group: Group, *, time_limit_s: float | None = None) -> Solved:
+    built = _GroupModel(group)
+    model, terms = built.model, built.terms
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # deterministic
+    # Presolve costs these small models more than it saves, and once turned a team's first
+    # stage from 0.4 s into 34 s; without it the search also starts from the hint at once.
+    solver.parameters.cp_model_presolve = False
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
+    plan = [run for batch in _BATCHES for run in _split(terms, batch)]
+    gaps: dict[str, float] = {}
+    optimal = True
+    counts = built.greedy()
+    if group.baseline:
+        other = {cell: group.baseline[cell.kind][cell.position] for cell in built.cells}
+        # The better in work (priority by priority), then continuity.
+        if built.values(other)[:4] > built.values(counts)[:4]:
+            counts = other
+    for position, run in enumerate(plan):
+        _hint(built, counts)
+        values = built.values(counts)
+        if all(values[i] == terms[i].best for i in run):
+            achieved = [terms[i].gain_of(values[i]) for i in run]  # at the trivial bound
+        else:
+            weights = _lexicographic_weights([terms[i] for i in run])
+            model.maximize(
+                cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights)
+            )
+            if deadline is not None:
+                left = max(0.0, deadline - time.monotonic()) / (len(plan) - position)
+                solver.parameters.max_time_in_seconds = max(left, 0.001)
+            status = solver.solve(model)
+            if status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
+                raise RuntimeError(f"The allocation model is {solver.status_name(status)}")
+            if status == cp_model.UNKNOWN:  # out of time: keep the last solution
+                achieved = [terms[i].gain_of(values[i]) for i in run]
+                bound = sum(w * terms[i].span for w, i in zip(weights, run, strict=True))
+            else:
+                counts = {cell: solver.value(cell.var) for cell in built.cells}
+                achieved = [solver.value(terms[i].gain()) for i in run]
+                bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
+                if status != cp_model.OPTIMAL:
+                    bound = max(bound, math.floor(solver.best_objective_bound + 1e-6))
+            optimal = optimal and status == cp_model.OPTIMAL
+            for stage, gap in _gaps([terms[i] for i in run], weights, achieved, bound):
+                gaps[stage] = max(gaps.get(stage, 0.0), gap)
+        # Each term kept at least as good as achieved: small separate constraints, where one on
+        # the weighted sum would mix coefficients of wildly different sizes.
+        for i, gain in zip(run, achieved, strict=True):
+            model.add(terms[i].gain() >= gain)
+
+    per_type = [[0] * len(kind.eligible) for kind in group.types]
+    for cell, count in counts.items():
+        per_type[cell.kind][cell.position] = count
+    return Solved(tuple(tuple(row) for row in per_type), optimal, gaps)
+
+
+def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
+    """Every variable's value for these counts: a complete hint, which the solver takes as its
+    first solution at once (an incomplete one it must first complete by search)."""
+    model, group = built.model, built.group
+    model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in OR-Tools 9.15
+    load = list(group.current)
+    for cell in built.cells:
+        count = counts.get(cell, 0)
+        model.add_hint(cell.var, count)
+        load[cell.practitioner] += count * group.types[cell.kind].weight
+    for cell, held_before, k in built.returning:
+        model.add_hint(k, min(held_before, counts.get(cell, 0)))
+    model.add_hint(built.highest, built.values(counts)[4])
+    for p, tenth, excess in built.excesses:
+        model.add_hint(excess, max(0, SPREAD_BANDS * load[p] - tenth * group.capacity[p]))
+
+
+def _permille(load: int, capacity: int) -> int:
+    return -(-PERMILLE * load // capacity)
+
+
+def _split(terms: Sequence[_Term], batch: Sequence[int]) -> list[list[int]]:
+    """The batch's non-constant terms in runs whose exact weights stay within the limit."""
+    runs: list[list[int]] = []
+    size = _WEIGHT_LIMIT + 1
+    for i in batch:
+        span = terms[i].span
+        if span == 0:
+            continue
+        if size * (span + 1) > _WEIGHT_LIMIT:
+            runs.append([])
+            size = 1
+        runs[-1].append(i)
+        size *= span + 1
+    return runs
+
+
+def _lexicographic_weights(run: Sequence[_Term]) -> list[int]:
+    """Weights making the weighted sum of the terms' gains order them lexicographically: each
+    weight exceeds the most all later terms together can gain."""
+    weights = [1] * len(run)
+    for i in range(len(run) - 2, -1, -1):
+        weights[i] = weights[i + 1] * (run[i + 1].span + 1)
+    return weights
+
+
+def _gaps(
+    run: Sequence[_Term], weights: Sequence[int], achieved: Sequence[int], bound: int
+) -> list[tuple[str, float]]:
+    """Each term's relative gap, given the terms before it as achieved: the bound on the
+    weighted sum, less what the earlier terms achieved, bounds what this term can gain. The gap
+    is the difference over the larger of value and bound, so at most 1."""
+    gaps = []
+    left = bound
+    for term, weight, gain in zip(run, weights, achieved, strict=True):
+        best = min(term.span, left // weight)
+        value = term.low + gain if term.maximise else term.high - gain
+        limit = term.low + best if term.maximise else term.high - best
+        gaps.append((term.stage, (best - gain) / max(1, abs(value), abs(limit))))
+        left -= weight * gain
+    return gaps

@@ -1,0 +1,64 @@
+"""In a real browser: score a case, watch the tier update as factors are chosen, see the
+tier and its explanation on the case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from caseload.complexity.models import Assessment
+from tests.browser.conftest import sign_in
+from tests.conftest import World
+
+pytestmark = pytest.mark.browser
+
+CHOICES = {
+    "Risk": "3 — High",
+    "Breadth of need": "2 — Several",
+    "Depth of need": "3 — Intensive",
+    "Legal and statutory complexity": "2 — Involved",
+    "Stability of the situation": "3 — Crisis",
+    "Relationships and engagement": "2 — Mixed",
+}
+
+
+def test_practitioner_scores_a_case_and_sees_tier_and_explanation(page: Any, world: World) -> None:
+    case = world.case_waiting_north
+    sign_in(page, "priya")
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_role("link", name="Score complexity").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Score complexity")
+
+    preview = page.locator("#tier-preview")
+    expect(preview).to_contain_text("0 of 6 factors scored")
+    factors = list(CHOICES.items())
+    for index, (factor, choice) in enumerate(factors):
+        group = page.get_by_role("group", name=factor)
+        group.get_by_label(choice).check()
+        if index == 0:
+            # HTMX posts each change and swaps in the running total.
+            expect(preview).to_contain_text("1 of 6 factors scored")
+        page.get_by_label(f"Why {factor.lower()} scores this").fill(f"Reason for {factor}")
+    expect(preview).to_contain_text("Tier 3")
+    expect(preview).to_contain_text("Total 15")
+
+    page.get_by_role("button", name="Save score").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Tier 3")
+    panel = page.locator(".govuk-summary-card")
+    expect(panel).to_contain_text("Tier 3: total 15 ≥ 14")
+    expect(panel).to_contain_text("Risk 3")
+    expect(panel).to_contain_text("Why: Reason for Risk")
+    assert Assessment.objects.get(case=case, is_current=True).tier == 3
+
+
+def test_missing_scores_are_listed_and_linked(page: Any, world: World) -> None:
+    sign_in(page, "priya")
+    page.goto(f"/cases/{world.case_waiting_north.pk}/complexity/")
+    page.get_by_role("button", name="Save score").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Select a score for Risk")
+    summary.get_by_role("link", name="Select a score for Risk").click()
+    expect(page.locator("#id_risk_0")).to_be_focused()
+    assert not Assessment.objects.filter(case=world.case_waiting_north).exists()

@@ -1,0 +1,141 @@
+"""Named personas, one per role, in a small world of two teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from caseload.accounts.models import AccessRole, User
+from caseload.complexity.models import Assessment
+from caseload.register.models import Case, CaseStatus, Person, Practitioner, Team
+from tests.factories import (
+    AllocationFactory,
+    AssessmentFactory,
+    CaseFactory,
+    PersonFactory,
+    PractitionerFactory,
+    TeamFactory,
+    UserFactory,
+    allocated_case,
+)
+
+
+@dataclass
+class World:
+    """Two teams. Priya (social worker) and Colin (social worker) work in Older People North,
+    managed by Mona; Mental Health South is managed by Max. Pat is the principal social worker,
+    Dee the director, Ada the administrator."""
+
+    team_north: Team
+    team_south: Team
+    priya: User
+    colin: User
+    mona: User
+    max: User
+    pat: User
+    dee: User
+    ada: User
+    priya_practitioner: Practitioner
+    colin_practitioner: Practitioner
+    max_practitioner: Practitioner
+    case_held_by_priya: Case
+    case_held_by_colin: Case
+    case_waiting_north: Case
+    case_waiting_south: Case
+    case_closed_north: Case
+    assessment_of_priyas_case: Assessment
+
+    @property
+    def person_of_priya(self) -> Person:
+        return self.case_held_by_priya.person
+
+    def by_role(self) -> dict[str, User]:
+        return {
+            "practitioner": self.priya,
+            "team_manager": self.mona,
+            "other_team_manager": self.max,
+            "principal_social_worker": self.pat,
+            "director": self.dee,
+            "administrator": self.ada,
+        }
+
+
+def _persona(username: str, role: AccessRole, **extra: object) -> User:
+    # Fixed, distinct surnames: a Faker surname could collide with a refused page's secret.
+    return UserFactory.create(
+        username=username,
+        first_name=username.capitalize(),
+        last_name=f"{username.capitalize()}persona",
+        access_role=role,
+        **extra,
+    )
+
+
+def _front_line(username: str, role: AccessRole, team: Team, job: str) -> tuple[User, Practitioner]:
+    user = _persona(username, role)
+    practitioner = PractitionerFactory.create(user=user, team=team, role=job)
+    return user, practitioner
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    north = TeamFactory.create(name="Older People North", service_area="older_people")
+    south = TeamFactory.create(name="Mental Health South", service_area="mental_health")
+    priya, priya_p = _front_line("priya", AccessRole.PRACTITIONER, north, "social_worker")
+    colin, colin_p = _front_line("colin", AccessRole.PRACTITIONER, north, "social_worker")
+    mona, _ = _front_line("mona", AccessRole.TEAM_MANAGER, north, "team_manager")
+    max_, max_p = _front_line("max", AccessRole.TEAM_MANAGER, south, "team_manager")
+    pat = _persona("pat", AccessRole.PRINCIPAL_SOCIAL_WORKER)
+    dee = _persona("dee", AccessRole.DIRECTOR)
+    ada = _persona("ada", AccessRole.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    closed = CaseFactory.create(
+        team=north,
+        status=CaseStatus.CLOSED,
+        closed_at=timezone.now() - timedelta(days=1),
+        outcome="nfa_information_advice",
+        person=PersonFactory.create(given_name="Clara", family_name="Closedcase"),
+    )
+    AllocationFactory.create(
+        case=closed,
+        practitioner=priya_p,
+        ended_at=timezone.now() - timedelta(days=1),
+    )
+    held_by_priya = allocated_case(
+        priya_p, person=PersonFactory.create(given_name="Harriet", family_name="Heldbypriya")
+    )
+    return World(
+        team_north=north,
+        team_south=south,
+        priya=priya,
+        colin=colin,
+        mona=mona,
+        max=max_,
+        pat=pat,
+        dee=dee,
+        ada=ada,
+        priya_practitioner=priya_p,
+        colin_practitioner=colin_p,
+        max_practitioner=max_p,
+        case_held_by_priya=held_by_priya,
+        case_held_by_colin=allocated_case(
+            colin_p, person=PersonFactory.create(given_name="Cyril", family_name="Heldbycolin")
+        ),
+        case_waiting_north=CaseFactory.create(
+            team=north, person=PersonFactory.create(given_name="Wendy", family_name="Waitingnorth")
+        ),
+        case_waiting_south=CaseFactory.create(
+            team=south, person=PersonFactory.create(given_name="Sid", family_name="Waitingsouth")
+        ),
+        case_closed_north=closed,
+        assessment_of_priyas_case=AssessmentFactory.create(case=held_by_priya, assessed_by=priya),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

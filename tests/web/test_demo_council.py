@@ -1,0 +1,123 @@
+"""The synthetic demo council in the database, and the `caseload` command that loads it."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db.models import Count, Q
+from django.test import RequestFactory
+
+from caseload.accounts.models import AccessRole, User
+from caseload.cli import main
+from caseload.register.demo_loader import LoadedCouncil, load_demo_council
+from caseload.register.models import Allocation, Case, CaseStatus, Person, Practitioner, Team
+from caseload_engine.identifiers import normalise_nhs_number
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def loaded(db: None) -> LoadedCouncil:
+    return load_demo_council(
+        size="small", seed=7, as_of=date(2026, 11, 20), password="pw-demo-12345"
+    )
+
+
+def test_small_council_matches_its_description(loaded: LoadedCouncil) -> None:
+    assert (loaded.teams, loaded.cases) == (Team.objects.count(), Case.objects.count())
+    assert 250 <= loaded.cases <= 350
+    assert Person.objects.count() == loaded.people
+    assert Practitioner.objects.filter(role="team_manager").count() == loaded.teams
+
+
+def test_every_nhs_number_is_synthetic(loaded: LoadedCouncil) -> None:
+    for number in Person.objects.exclude(nhs_number="").values_list("nhs_number", flat=True):
+        assert number.startswith("999")
+        assert normalise_nhs_number(number) == number
+
+
+def test_status_and_allocations_agree(loaded: LoadedCouncil) -> None:
+    cases = Case.objects.annotate(
+        current=Count("allocations", filter=Q(allocations__ended_at__isnull=True))
+    )
+    for case in cases:
+        assert case.current == (1 if case.status == CaseStatus.ALLOCATED else 0), case.status
+
+
+def test_allocations_are_to_case_holders_in_the_case_team(loaded: LoadedCouncil) -> None:
+    for allocation in Allocation.objects.select_related("practitioner", "case"):
+        assert allocation.practitioner.holds_cases
+        assert allocation.practitioner.team_id == allocation.case.team_id
+        assert allocation.allocated_by is not None
+
+
+def test_one_login_per_role_signs_in(loaded: LoadedCouncil) -> None:
+    roles = {login.access_role for login in loaded.logins}
+    assert roles == set(AccessRole.values)
+    for login in loaded.logins:
+        request = RequestFactory().post("/sign-in/")
+        assert authenticate(request, username=login.username, password="pw-demo-12345") is not None
+    assert User.objects.get(username="practitioner").practitioner.allocations.exists()
+
+
+def test_other_staff_accounts_cannot_sign_in(loaded: LoadedCouncil) -> None:
+    staff = User.objects.exclude(username__in=[login.username for login in loaded.logins]).first()
+    assert staff is not None
+    assert not staff.has_usable_password()
+
+
+def test_new_person_ids_continue_after_the_demo(loaded: LoadedCouncil) -> None:
+    from caseload.register.actions import next_council_person_id
+
+    highest = max(
+        int(pid[1:]) for pid in Person.objects.values_list("council_person_id", flat=True)
+    )
+    assert next_council_person_id() == f"P{highest + 1:07d}"
+
+
+def test_cli_demo_loads_once_then_refuses_or_skips(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--size", "small"]) == 0
+    assert "Loaded the small demo council" in capsys.readouterr().out
+    assert main(["demo", "--size", "small"]) == 2
+    assert main(["demo", "--if-empty"]) == 0
+    out = capsys.readouterr().out
+    assert "demo data not loaded" in out
+    assert "practitioner" in out
+
+
+def test_console_command_is_installed_with_help() -> None:
+    result = subprocess.run(  # noqa: S603
+        [str(ROOT / ".venv" / "bin" / "caseload"), "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert "demo" in result.stdout
+
+
+def test_every_demo_case_is_scored_and_held_by_a_role_that_may_hold_it(
+    loaded: LoadedCouncil,
+) -> None:
+    from caseload.complexity.models import Assessment
+    from caseload_engine import complexity
+
+    assert Assessment.objects.filter(is_current=True).count() == Case.objects.count()
+    model = complexity.default_model()
+    current = Assessment.objects.filter(is_current=True, case__status=CaseStatus.ALLOCATED)
+    for assessment in current.select_related("case"):
+        holder = assessment.case.allocations.get(ended_at__isnull=True).practitioner
+        check = complexity.may_hold(
+            model,
+            role=holder.role,
+            tier=assessment.effective_tier,
+            reserved=assessment.reserved_functions,
+        )
+        assert check.allowed, check.reason
