@@ -559,23 +559,28 @@ def allocate(
     instance = _prepare(cases, practitioners, rules)
     groups = _groups(instance)
     work = [(group, types) for group in groups if (types := _case_types(instance, group))]
+    # Biggest first, so that a long solve does not start last and keep the others waiting.
+    work.sort(key=lambda item: -_size(instance, item[1]))
     threads = min(_processors(), len(work))
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     # The solver starts from the baseline's proposal when that is better, so that even when
     # time runs out the proposal does no worse than greedy.
     baseline = _greedy(instance)
-    started = iter(range(len(work), 0, -1))  # groups not yet begun, counting the next one
+    not_begun = sum(_size(instance, types) for _, types in work)
     lock = threading.Lock()
 
     def solve(group: _Group, types: list[list[int]]) -> tuple[list[list[int]], Solved]:
+        nonlocal not_begun
         budget = None
         if deadline is not None:
+            size = _size(instance, types)
             with lock:
-                waiting = next(started)
-            # An equal share of the time left on each processor; a group that finishes early
-            # leaves its time to the ones after it.
+                share = size / not_begun
+                not_begun -= size
+            # The time left on every processor, shared in proportion to size among the groups
+            # not yet begun; a group that finishes early leaves its time to the ones after it.
             left = max(0.0, deadline - time.monotonic())
-            budget = min(left, left * threads / waiting)
+            budget = min(left, left * threads * share)
         local = {p: i for i, p in enumerate(group.practitioners)}
         problem = solver.Group(
             capacity=tuple(instance.capacity[p] for p in group.practitioners),
@@ -625,6 +630,11 @@ def _processors() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def _size(instance: _Instance, types: Sequence[Sequence[int]]) -> int:
+    """How big a group's model is: one variable per case type and eligible practitioner."""
+    return sum(len(instance.eligible[members[0]]) for members in types) or 1
 
 
 def _case_types(instance: _Instance, group: _Group) -> list[list[int]]:
