@@ -551,7 +551,8 @@ def allocate(
 
     Groups are solved side by side, one per processor. Deterministic for the same inputs when
     every stage is proven optimal (`optimal`). With a time limit, the groups share it (as
-    processor time) and each stage keeps the best found when it runs out.
+    processor time, in proportion to their size, biggest first), a group's earliest stages get
+    most of its share, and each stage keeps the best found when it runs out.
     """
     # OR-Tools takes most of a second to import: only pay for it when allocating.
     from caseload_engine import allocation_solver as solver
