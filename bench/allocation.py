@@ -459,6 +459,10 @@ def single(
         )
         print(f"    gaps to the LP-relaxation bounds, whole instance: {_gaps(lp.instance)}")
         print(f"    worst team: {_gaps(lp.worst_group)}")
+        print(
+            f"    every stage proven optimal in <= {target_s:.0f} s (a restatement the LP bound "
+            f"allows): {verdict(proven.optimal and proven_s <= target_s)}"
+        )
         if proven.optimal:
             unreachable = [stage for stage, gap in lp.instance.items() if gap > REBALANCE_GAP]
             print(
