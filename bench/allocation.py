@@ -300,8 +300,11 @@ def lp_gaps(
         bounds = _group_lp_bounds(group_cases, group_staff, rules, ours)
         for stage, (value, bound) in bounds.items():
             worst[stage] = max(worst[stage], _gap(value, bound))
-            combine = max if stage == "highest_utilisation" else sum
-            totals[stage] = [combine((totals[stage][0], value)), combine((totals[stage][1], bound))]
+            value_so_far, bound_so_far = totals[stage]
+            if stage == "highest_utilisation":  # a maximum over the groups, not a sum
+                totals[stage] = [max(value_so_far, value), max(bound_so_far, bound)]
+            else:
+                totals[stage] = [value_so_far + value, bound_so_far + bound]
     return LpGaps({stage: _gap(*pair) for stage, pair in totals.items()}, dict(worst))
 
 

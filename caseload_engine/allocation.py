@@ -559,22 +559,25 @@ def allocate(
 
     instance = _prepare(cases, practitioners, rules)
     groups = _groups(instance)
-    work = [(group, types) for group in groups if (types := _case_types(instance, group))]
+    work = [
+        (group, types, _size(instance, types))
+        for group in groups
+        if (types := _case_types(instance, group))
+    ]
     # Biggest first, so that a long solve does not start last and keep the others waiting.
-    work.sort(key=lambda item: -_size(instance, item[1]))
+    work.sort(key=lambda item: -item[2])
     threads = min(_processors(), len(work))
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     # The solver starts from the baseline's proposal when that is better, so that even when
     # time runs out the proposal does no worse than greedy.
     baseline = _greedy(instance)
-    not_begun = sum(_size(instance, types) for _, types in work)
+    not_begun = sum(size for *_, size in work)
     lock = threading.Lock()
 
-    def solve(group: _Group, types: list[list[int]]) -> tuple[list[list[int]], Solved]:
+    def solve(group: _Group, types: list[list[int]], size: int) -> tuple[list[list[int]], Solved]:
         nonlocal not_begun
         budget = None
         if deadline is not None:
-            size = _size(instance, types)
             with lock:
                 share = size / not_begun
                 not_begun -= size
