@@ -13,6 +13,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,27 @@ def _load_model(path: str | None) -> complexity.ComplexityModel:
         raise complexity.ModelError(f"{path}: {error}") from None
 
 
+def run_handovers(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.utils import timezone
+
+    from caseload.allocation.actions import carry_out_due_handovers
+
+    run = carry_out_due_handovers(on=args.on or timezone.localdate())
+    print(
+        f"Handed over {_plural(run.carried_out, 'case')}; "
+        f"{_plural(run.lapsed, 'handover')} lapsed (the case was closed or moved meanwhile)."
+    )
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a day like 2026-12-01: {text!r}") from None
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -291,6 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    handovers = commands.add_parser(
+        "handovers",
+        help="carry out the planned handovers that are due (run once a day)",
+        description="Hand over every case whose planned handover (an accepted what-if for a "
+        "practitioner away from a later day) is due, in one transaction. A handover whose case "
+        "was closed or moved meanwhile lapses.",
+    )
+    handovers.add_argument(
+        "--on",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="carry out those due on or before this day (default: today)",
+    )
+
     commands.add_parser(
         "manage", help="Django management commands (migrate, runserver, ...)", add_help=False
     )
@@ -308,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_tier(args)
     if args.command == "allocate":
         return run_allocate(args)
+    if args.command == "handovers":
+        return run_handovers(args)
     return 2  # argparse has already refused any other command
 
 

@@ -56,5 +56,7 @@ urlpatterns = [
         name="allocation_proposal",
     ),
     path("practitioners/<int:pk>/what-if/", allocation_views.what_if, name="allocation_what_if"),
+    path("handovers/<int:pk>/cancel/", allocation_views.handover_cancel, name="handover_cancel"),
+    path("handovers/<int:pk>/now/", allocation_views.handover_now, name="handover_now"),
     path("admin/", admin.site.urls),
 ]

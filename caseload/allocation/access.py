@@ -1,4 +1,5 @@
-"""Who may see allocation proposals: the team's manager, and the oversight roles (read-only)."""
+"""Who may see allocation proposals and the handovers they planned: the team's manager, and the
+oversight roles (read-only)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import AccessRole, User
-from caseload.allocation.models import AllocationProposal
+from caseload.allocation.models import AllocationProposal, Handover
 from caseload.register.access import practitioner_for
 
 
@@ -28,3 +29,14 @@ def get_proposal_for_user(user: User, pk: int) -> AllocationProposal:
         )
     except AllocationProposal.DoesNotExist:
         raise Http404("No such proposal") from None
+
+
+def get_handover_for_user(user: User, pk: int) -> Handover:
+    try:
+        return (
+            Handover.objects.filter(decision__proposal__in=proposals_visible_to(user))
+            .select_related("case__person", "from_practitioner", "to_practitioner")
+            .get(pk=pk)
+        )
+    except Handover.DoesNotExist:
+        raise Http404("No such handover") from None

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
@@ -24,7 +25,7 @@ from caseload.allocation.inputs import (
     practitioner_from_record,
     what_if_inputs,
 )
-from caseload.allocation.models import AllocationDecision, AllocationProposal
+from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
 from caseload.audit.models import ChangeEvent
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
@@ -166,11 +167,6 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
                 "Give a reason wherever you choose someone other than the proposal",
                 field=f"reason_{choice.case_id}",
             )
-    expected_status = (
-        CaseStatus.ALLOCATED
-        if proposal.kind == AllocationProposal.Kind.WHAT_IF
-        else CaseStatus.AWAITING_ALLOCATION
-    )
     cases = {
         case.pk: case
         for case in Case.objects.select_for_update()
@@ -178,6 +174,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
         .select_related("person")
         .order_by("pk")
     }
+    holders = _current_holders(cases)
     staff = {
         p.pk: p
         for p in Practitioner.objects.filter(
@@ -190,10 +187,17 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
     model = proposal.model_version.model
     rules = allocation.Rules(model=model)
     engine_cases = {int(c["case_id"]): c for c in proposal.inputs["cases"]}
-    now = timezone.now()
+    # A what-if for a later day plans the handovers for that day; the cases stay where they are.
+    away, away_from = proposal.away_practitioner, proposal.away_from
+    plan = (
+        (away, away_from)
+        if away is not None and away_from is not None and away_from > timezone.localdate()
+        else None
+    )
+    handed_over: list[tuple[Case, Practitioner]] = []
     for choice in accepted:
         case = cases.get(choice.case_id)
-        if case is None or case.status != expected_status:
+        if case is None or not _as_proposed_on(proposal, case, holders.get(case.pk)):
             raise ActionRefused(
                 f"The case for {case.person.full_name if case else 'a person'} has changed since "
                 "the proposal (someone else may have allocated it). Nothing was saved: ask for "
@@ -216,32 +220,18 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
                 f"{check.reason}",
                 field=f"practitioner_{choice.case_id}",
             )
-        if proposal.kind == AllocationProposal.Kind.WHAT_IF:
-            Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
-        try:
-            with transaction.atomic():
-                Allocation.objects.create(
-                    case=case, practitioner=practitioner, started_at=now, allocated_by=by
-                )
-        except IntegrityError:
-            raise ActionRefused(
-                f"The case for {case.person.full_name} was allocated by someone else meanwhile. "
-                "Nothing was saved: ask for a new proposal"
-            ) from None
-        if case.status != CaseStatus.ALLOCATED:
-            case.status = CaseStatus.ALLOCATED
-            case.save(update_fields=["status"])
-        ChangeEvent.objects.create(
-            user=by,
-            action="case_allocated",
-            person_id=case.person_id,
-            case=case,
-            detail={
-                "practitioner_id": practitioner.pk,
-                "proposal_id": proposal.pk,
-                "as_proposed": choice.practitioner_id == proposed[choice.case_id],
-            },
-        )
+        if plan is None:
+            _allocate(
+                by=by,
+                case=case,
+                practitioner=practitioner,
+                detail={
+                    "proposal_id": proposal.pk,
+                    "as_proposed": choice.practitioner_id == proposed[choice.case_id],
+                },
+            )
+        else:
+            handed_over.append((case, practitioner))
     try:
         with transaction.atomic():
             decision = AllocationDecision.objects.create(
@@ -260,4 +250,178 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             )
     except IntegrityError:
         raise ActionRefused("This proposal has already been decided: ask for a new one") from None
+    if plan is not None:
+        _plan_handovers(
+            by=by, decision=decision, away=plan[0], due_on=plan[1], handovers=handed_over
+        )
     return decision
+
+
+def _as_proposed_on(proposal: AllocationProposal, case: Case, holder: int | None) -> bool:
+    """Whether the case is still where the proposal found it."""
+    if proposal.kind == AllocationProposal.Kind.WHAT_IF:
+        return case.status == CaseStatus.ALLOCATED and holder == proposal.away_practitioner_id
+    return case.status == CaseStatus.AWAITING_ALLOCATION
+
+
+def _current_holders(cases: dict[int, Case]) -> dict[int, int]:
+    """Case id -> the practitioner holding it now."""
+    return dict(
+        Allocation.objects.filter(case_id__in=cases, ended_at__isnull=True).values_list(
+            "case_id", "practitioner_id"
+        )
+    )
+
+
+def _allocate(*, by: User, case: Case, practitioner: Practitioner, detail: dict[str, Any]) -> None:
+    """Give a locked case to the practitioner from now, ending whoever held it."""
+    now = timezone.now()
+    Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+    try:
+        with transaction.atomic():
+            Allocation.objects.create(
+                case=case, practitioner=practitioner, started_at=now, allocated_by=by
+            )
+    except IntegrityError:
+        raise ActionRefused(
+            f"The case for {case.person.full_name} was allocated by someone else meanwhile. "
+            "Nothing was saved: ask for a new proposal"
+        ) from None
+    if case.status != CaseStatus.ALLOCATED:
+        case.status = CaseStatus.ALLOCATED
+        case.save(update_fields=["status"])
+    ChangeEvent.objects.create(
+        user=by,
+        action="case_allocated",
+        person_id=case.person_id,
+        case=case,
+        detail={"practitioner_id": practitioner.pk, **detail},
+    )
+
+
+def _plan_handovers(
+    *,
+    by: User,
+    decision: AllocationDecision,
+    away: Practitioner,
+    due_on: date,
+    handovers: list[tuple[Case, Practitioner]],
+) -> None:
+    if Handover.objects.filter(
+        case__in=[case for case, _ in handovers], state=Handover.State.PLANNED
+    ).exists():
+        raise ActionRefused(
+            "A handover is already planned for one of these cases. Nothing was saved: cancel "
+            "it on the practitioner's page first"
+        )
+    for case, practitioner in handovers:
+        handover = Handover.objects.create(
+            decision=decision,
+            case=case,
+            from_practitioner=away,
+            to_practitioner=practitioner,
+            due_on=due_on,
+        )
+        ChangeEvent.objects.create(
+            user=by,
+            action="handover_planned",
+            person_id=case.person_id,
+            case=case,
+            detail={
+                "handover_id": handover.pk,
+                "from_practitioner_id": away.pk,
+                "to_practitioner_id": practitioner.pk,
+                "due_on": due_on.isoformat(),
+            },
+        )
+
+
+def _settle(handover: Handover, *, state: str, by: User | None, note: str = "") -> None:
+    """Take the handover out of the plan. `by` None is the daily run, whose changes are logged
+    under the manager who decided the handover."""
+    handover.state = state
+    handover.settled_at = timezone.now()
+    handover.settled_by = by
+    handover.note = note
+    handover.save(update_fields=["state", "settled_at", "settled_by", "note"])
+    ChangeEvent.objects.create(
+        user=by or handover.decision.decided_by,
+        action=f"handover_{state}",
+        person_id=handover.case.person_id,
+        case=handover.case,
+        detail={"handover_id": handover.pk, "note": note, "daily_run": by is None},
+    )
+
+
+def _carry_out(handover: Handover, *, by: User | None) -> bool:
+    """Hand the locked, planned handover's case over, or let the handover lapse if the case is
+    no longer with the practitioner who is away. Whether it was handed over."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=handover.case_id)
+    holder = _current_holders({case.pk: case}).get(case.pk)
+    if case.status != CaseStatus.ALLOCATED or holder != handover.from_practitioner_id:
+        why = "the case was closed" if case.status == CaseStatus.CLOSED else "the case moved"
+        _settle(handover, state=Handover.State.LAPSED, by=by, note=f"Not handed over: {why}")
+        return False
+    _allocate(
+        by=by or handover.decision.decided_by,
+        case=case,
+        practitioner=handover.to_practitioner,
+        detail={"handover_id": handover.pk, "proposal_id": handover.decision.proposal_id},
+    )
+    _settle(handover, state=Handover.State.CARRIED_OUT, by=by)
+    return True
+
+
+def _locked_handovers() -> QuerySet[Handover]:
+    return Handover.objects.select_for_update(of=("self",)).select_related(
+        "case", "decision__decided_by", "decision__proposal__team", "to_practitioner"
+    )
+
+
+def _planned(handover_id: int) -> Handover:
+    """The handover locked, if still planned."""
+    handover = _locked_handovers().filter(pk=handover_id).first()
+    if handover is None or handover.state != Handover.State.PLANNED:
+        raise ActionRefused("This handover is no longer planned: someone has settled it already")
+    return handover
+
+
+@transaction.atomic
+def hand_over_now(*, by: User, handover: Handover) -> bool:
+    """The manager carries a planned handover out before its day. Whether the case moved (it
+    lapses instead if the case has left the practitioner meanwhile)."""
+    locked = _planned(handover.pk)
+    _require_manager_of(by, locked.decision.proposal.team)
+    return _carry_out(locked, by=by)
+
+
+@transaction.atomic
+def cancel_handover(*, by: User, handover: Handover, reason: str) -> None:
+    """The manager calls a planned handover off: the case stays where it is."""
+    locked = _planned(handover.pk)
+    _require_manager_of(by, locked.decision.proposal.team)
+    if not reason.strip():
+        raise ActionRefused("Say why the handover is cancelled", field="reason")
+    _settle(locked, state=Handover.State.CANCELLED, by=by, note=reason.strip())
+
+
+@dataclass(frozen=True)
+class HandoverRun:
+    carried_out: int
+    lapsed: int
+
+
+@transaction.atomic
+def carry_out_due_handovers(*, on: date) -> HandoverRun:
+    """Every planned handover due on or before the day, in one transaction (the daily run, by
+    nobody in particular)."""
+    carried_out = lapsed = 0
+    # Locked in one statement: one settled meanwhile by a manager drops out here (PostgreSQL
+    # checks the condition again once the lock is had).
+    due = _locked_handovers().filter(state=Handover.State.PLANNED, due_on__lte=on).order_by("pk")
+    for handover in due:
+        if _carry_out(handover, by=None):
+            carried_out += 1
+        else:
+            lapsed += 1
+    return HandoverRun(carried_out=carried_out, lapsed=lapsed)

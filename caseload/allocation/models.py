@@ -69,3 +69,61 @@ class AllocationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision on proposal {self.proposal_id}"
+
+
+class Handover(models.Model):
+    """A case to pass from one practitioner to another on a date: an accepted what-if for a
+    practitioner away from a future date. Carried out on the day (`carry_out_handovers`, run
+    daily), or earlier by the manager; cancelled by the manager; lapsed if the case was closed
+    or reallocated meanwhile."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CARRIED_OUT = "carried_out", "Carried out"
+        CANCELLED = "cancelled", "Cancelled"
+        LAPSED = "lapsed", "Lapsed"
+
+    decision = models.ForeignKey(
+        AllocationDecision, on_delete=models.PROTECT, related_name="handovers"
+    )
+    case = models.ForeignKey("register.Case", on_delete=models.PROTECT, related_name="handovers")
+    from_practitioner = models.ForeignKey(
+        "register.Practitioner", on_delete=models.PROTECT, related_name="handovers_out"
+    )
+    to_practitioner = models.ForeignKey(
+        "register.Practitioner", on_delete=models.PROTECT, related_name="handovers_in"
+    )
+    due_on = models.DateField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
+    # When and by whom it left the plan; nobody for the daily run.
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["planned", "carried_out", "cancelled", "lapsed"]),
+                name="handover_state_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="planned", settled_at__isnull=True)
+                | (~models.Q(state="planned") & models.Q(settled_at__isnull=False)),
+                name="handover_settled_unless_planned",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_practitioner=models.F("to_practitioner")),
+                name="handover_to_someone_else",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="planned"),
+                name="handover_one_planned_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Handover of case {self.case_id} on {self.due_on}"

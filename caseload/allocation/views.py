@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.accounts.models import AccessRole
 from caseload.allocation import actions
-from caseload.allocation.access import get_proposal_for_user
+from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
 from caseload.allocation.actions import Choice
 from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
-from caseload.allocation.models import AllocationProposal
+from caseload.allocation.models import AllocationProposal, Handover
 from caseload.register import access
 from caseload.register.actions import ActionRefused
 from caseload.register.models import Case
@@ -196,7 +196,12 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except ActionRefused as refusal:
             error = refusal
         else:
-            messages.success(request, "Allocations saved.")
+            messages.success(
+                request,
+                "Handovers planned."
+                if proposal.away_from and proposal.away_from > timezone.localdate()
+                else "Allocations saved.",
+            )
             return redirect("allocation_proposal", pk=proposal.pk)
     return render(
         request,
@@ -210,7 +215,56 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             ),
             "decided": decided,
             "decision": proposal.decision if decided else None,
+            "planned_handovers": proposal.decision.handovers.count() if decided else 0,
             "can_decide": can_decide,
             "error": error,
         },
     )
+
+
+class CancelHandoverForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is the handover cancelled?",
+        max_length=500,
+        error_messages={"required": "Say why the handover is cancelled"},
+    )
+
+
+def _back_to_practitioner(handover: Handover) -> HttpResponse:
+    return redirect("practitioner_detail", pk=handover.from_practitioner_id)
+
+
+@require_roles(AccessRole.TEAM_MANAGER)
+@require_http_methods(["GET", "POST"])
+def handover_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    handover = get_handover_for_user(request.user, pk)
+    form = CancelHandoverForm(posted(request))
+    if form.is_valid():
+        try:
+            actions.cancel_handover(
+                by=request.user, handover=handover, reason=form.cleaned_data["reason"]
+            )
+        except ActionRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(
+                request, f"Handover cancelled: the case stays with {handover.from_practitioner}."
+            )
+            return _back_to_practitioner(handover)
+    return render(request, "allocation/handover_cancel.html", {"handover": handover, "form": form})
+
+
+@require_roles(AccessRole.TEAM_MANAGER)
+@require_POST
+def handover_now(request: AuthedRequest, pk: int) -> HttpResponse:
+    handover = get_handover_for_user(request.user, pk)
+    try:
+        moved = actions.hand_over_now(by=request.user, handover=handover)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if moved:
+            messages.success(request, f"Handed over to {handover.to_practitioner}.")
+        else:
+            messages.error(request, "Not handed over: the case had been closed or moved meanwhile.")
+    return _back_to_practitioner(handover)

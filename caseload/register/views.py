@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from caseload.accounts.models import AccessRole, User
+from caseload.allocation.models import Handover
 from caseload.audit import log
 from caseload.audit.models import AccessLogEntry
 from caseload.complexity import panels
@@ -217,6 +218,14 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             and (practitioner.swe_renewal_date - today).days <= 30,
             "is_me": access.practitioner_for(request.user) == practitioner,
             "weight": panels.caseload_weight(practitioner) if practitioner.holds_cases else None,
+            "handovers": list(
+                Handover.objects.filter(
+                    Q(from_practitioner=practitioner) | Q(to_practitioner=practitioner),
+                    state=Handover.State.PLANNED,
+                    # A case closed meanwhile has nothing to hand over (the daily run lapses it).
+                    case__status=CaseStatus.ALLOCATED,
+                ).select_related("case__person", "from_practitioner", "to_practitioner")
+            ),
             "can_plan_absence": practitioner.holds_cases
             and request.user.access_role == AccessRole.TEAM_MANAGER
             and practitioner.team is not None
@@ -326,6 +335,9 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "allocations": allocations,
+            "planned_handover": Handover.objects.filter(case=case, state=Handover.State.PLANNED)
+            .select_related("to_practitioner")
+            .first(),
             "can_change": access.can_change_cases(request.user) and case.is_open,
             "can_override": request.user.access_role == AccessRole.TEAM_MANAGER,
             **panels.case_panel(case),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
-from caseload.allocation.actions import propose_for_meeting
+from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from tests.conftest import World, client_for
 
 ALLOWED, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
@@ -21,6 +23,27 @@ ROLES = (
     "administrator",
 )
 PUBLIC = {"login", "health", "logout"}
+
+
+def _planned_handover(w: World) -> list[int]:
+    """Mona has accepted that Priya's case passes to Colin in a week."""
+    proposal = propose_what_if(
+        by=w.mona,
+        practitioner=w.priya_practitioner,
+        away_from=timezone.localdate() + timedelta(days=7),
+    )
+    decide(
+        by=w.mona,
+        proposal=proposal,
+        choices=[
+            Choice(
+                case_id=w.case_held_by_priya.pk,
+                accept=True,
+                practitioner_id=w.colin_practitioner.pk,
+            )
+        ],
+    )
+    return [proposal.decision.handovers.get().pk]
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -216,6 +239,20 @@ MATRIX: list[Case] = [
         "get",
         _row(403, 200, 404, 403, 403, 403),
         NOTHING,
+    ),
+    (
+        "handover_cancel",
+        _planned_handover,
+        "get",
+        _row(403, 200, 404, 403, 403, 403),
+        lambda w: w.person_of_priya.family_name,
+    ),
+    (
+        "handover_now",
+        _planned_handover,
+        "post",
+        _row(403, 302, 404, 403, 403, 403),
+        lambda w: w.person_of_priya.family_name,
     ),
     ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
     (

@@ -1,0 +1,302 @@
+"""An accepted what-if for a later day: handovers planned, then carried out, cancelled or
+lapsed; on the pages and from the daily command."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from caseload import cli
+from caseload.allocation import actions
+from caseload.allocation.models import AllocationDecision, Handover
+from caseload.audit.models import ChangeEvent
+from caseload.register import actions as register_actions
+from caseload.register.actions import ActionRefused
+from caseload.register.models import Allocation, Case
+from tests.conftest import World, client_for
+from tests.factories import AssessmentFactory, CaseFactory
+from tests.web.test_allocation import accept_all
+
+IN_A_WEEK = timedelta(days=7)
+
+
+def holder(case: Case) -> str:
+    return Allocation.objects.get(case=case, ended_at__isnull=True).practitioner.full_name
+
+
+def plan(world: World, *, away_from: date | None = None) -> Handover:
+    """Mona accepts the what-if for Priya away in a week: her one case is to go to Colin."""
+    proposal = actions.propose_what_if(
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=away_from or timezone.localdate() + IN_A_WEEK,
+    )
+    actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
+    return Handover.objects.filter(decision__proposal=proposal).latest("pk")
+
+
+def test_accepting_a_what_if_for_a_later_day_plans_and_changes_no_allocation(
+    world: World,
+) -> None:
+    handover = plan(world)
+    case = world.case_held_by_priya
+    assert holder(case) == world.priya_practitioner.full_name
+    assert Allocation.objects.filter(case=case).count() == 1
+    assert (handover.case, handover.from_practitioner, handover.to_practitioner) == (
+        case,
+        world.priya_practitioner,
+        world.colin_practitioner,
+    )
+    assert handover.due_on == timezone.localdate() + IN_A_WEEK
+    assert handover.state == Handover.State.PLANNED
+    event = ChangeEvent.objects.get(action="handover_planned")
+    assert (event.user, event.case) == (world.mona, case)
+
+
+def test_the_daily_run_hands_over_on_the_day_and_not_before(world: World) -> None:
+    handover = plan(world)
+    today = timezone.localdate()
+    early = actions.carry_out_due_handovers(on=today + IN_A_WEEK - timedelta(days=1))
+    assert (early.carried_out, early.lapsed) == (0, 0)
+    assert holder(world.case_held_by_priya) == world.priya_practitioner.full_name
+
+    run = actions.carry_out_due_handovers(on=today + IN_A_WEEK)
+    assert (run.carried_out, run.lapsed) == (1, 0)
+    assert holder(world.case_held_by_priya) == world.colin_practitioner.full_name
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.CARRIED_OUT
+    assert handover.settled_by is None  # the daily run
+    # Its changes are logged under the manager who decided them.
+    event = ChangeEvent.objects.get(action="case_allocated", case=world.case_held_by_priya)
+    assert event.user == world.mona
+    assert event.detail["handover_id"] == handover.pk
+    again = actions.carry_out_due_handovers(on=today + IN_A_WEEK)
+    assert (again.carried_out, again.lapsed) == (0, 0)
+
+
+def test_a_handover_lapses_when_the_case_closed_meanwhile(world: World) -> None:
+    handover = plan(world)
+    register_actions.close_case(
+        by=world.mona,
+        case=world.case_held_by_priya,
+        outcome="nfa_support_declined",
+        closed_at=timezone.now(),
+    )
+    run = actions.carry_out_due_handovers(on=handover.due_on)
+    assert (run.carried_out, run.lapsed) == (0, 1)
+    handover.refresh_from_db()
+    assert (handover.state, handover.note) == (
+        Handover.State.LAPSED,
+        "Not handed over: the case was closed",
+    )
+    assert not Allocation.objects.filter(
+        case=world.case_held_by_priya, practitioner=world.colin_practitioner
+    ).exists()
+
+
+def test_a_handover_lapses_when_the_case_moved_meanwhile(world: World) -> None:
+    handover = plan(world)
+    # Priya goes off sick today: the case moves to Colin at once, before the planned day.
+    today = actions.propose_what_if(
+        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+    )
+    actions.decide(by=world.mona, proposal=today, choices=accept_all(today))
+    run = actions.carry_out_due_handovers(on=handover.due_on)
+    assert (run.carried_out, run.lapsed) == (0, 1)
+    handover.refresh_from_db()
+    assert (handover.state, handover.note) == (
+        Handover.State.LAPSED,
+        "Not handed over: the case moved",
+    )
+    assert Allocation.objects.filter(case=world.case_held_by_priya).count() == 2
+
+
+def test_the_manager_can_hand_over_early_or_cancel_with_a_reason(world: World) -> None:
+    handover = plan(world)
+    with pytest.raises(ActionRefused, match="Say why"):
+        actions.cancel_handover(by=world.mona, handover=handover, reason="  ")
+    actions.cancel_handover(by=world.mona, handover=handover, reason="Priya's leave is off")
+    handover.refresh_from_db()
+    assert (handover.state, handover.settled_by, handover.note) == (
+        Handover.State.CANCELLED,
+        world.mona,
+        "Priya's leave is off",
+    )
+    with pytest.raises(ActionRefused, match="no longer planned"):
+        actions.hand_over_now(by=world.mona, handover=handover)
+    assert actions.carry_out_due_handovers(on=handover.due_on).carried_out == 0
+    assert holder(world.case_held_by_priya) == world.priya_practitioner.full_name
+
+
+@pytest.mark.parametrize("who", ["priya", "max", "pat", "dee", "ada"])
+def test_only_the_teams_manager_settles_a_handover(world: World, who: str) -> None:
+    handover = plan(world)
+    with pytest.raises(ActionRefused):
+        actions.hand_over_now(by=getattr(world, who), handover=handover)
+    with pytest.raises(ActionRefused):
+        actions.cancel_handover(by=getattr(world, who), handover=handover, reason="No")
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.PLANNED
+
+
+def test_a_case_already_planned_to_move_is_not_planned_twice(world: World) -> None:
+    plan(world)
+    proposal = actions.propose_what_if(
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate() + 2 * IN_A_WEEK,
+    )
+    with pytest.raises(ActionRefused, match="already planned"):
+        actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
+    assert Handover.objects.count() == 1
+    assert not AllocationDecision.objects.filter(proposal=proposal).exists()
+
+
+def test_the_database_allows_one_planned_handover_per_case(world: World) -> None:
+    handover = plan(world)
+    duplicate = Handover(
+        decision=handover.decision,
+        case=handover.case,
+        from_practitioner=handover.from_practitioner,
+        to_practitioner=handover.to_practitioner,
+        due_on=handover.due_on,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+
+
+def test_a_what_if_for_a_case_that_moved_meanwhile_is_refused(world: World) -> None:
+    proposal = actions.propose_what_if(
+        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+    )
+    # The case goes to Colin by another route before the what-if is accepted.
+    other = actions.propose_what_if(
+        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+    )
+    actions.decide(by=world.mona, proposal=other, choices=accept_all(other))
+    with pytest.raises(ActionRefused, match="has changed since the proposal"):
+        actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
+    assert Allocation.objects.filter(case=world.case_held_by_priya).count() == 2
+
+
+def test_the_pages_plan_show_cancel_and_hand_over(world: World) -> None:
+    client = client_for(world.mona)
+    away_from = timezone.localdate() + IN_A_WEEK
+    response = client.post(
+        reverse("allocation_what_if", args=[world.priya_practitioner.pk]),
+        {
+            "away_from_day": away_from.day,
+            "away_from_month": away_from.month,
+            "away_from_year": away_from.year,
+        },
+    )
+    proposal_url = response["Location"]
+    case = world.case_held_by_priya
+    response = client.post(
+        proposal_url,
+        {f"accept_{case.pk}": "yes", f"practitioner_{case.pk}": world.colin_practitioner.pk},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Handovers planned." in page
+    assert "1 case will pass on" in page
+    handover = Handover.objects.get()
+
+    priyas_page = reverse("practitioner_detail", args=[world.priya_practitioner.pk])
+    page = client.get(priyas_page).content.decode()
+    assert "Planned handovers" in page
+    assert reverse("handover_cancel", args=[handover.pk]) in page
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert f"Planned: passes to {world.colin_practitioner.full_name}" in page
+    # Priya sees her case is to move, without the manager's buttons.
+    page = client_for(world.priya).get(priyas_page).content.decode()
+    assert "Planned handovers" in page
+    assert reverse("handover_now", args=[handover.pk]) not in page
+
+    cancel_url = reverse("handover_cancel", args=[handover.pk])
+    page = client.post(cancel_url, {"reason": ""}).content.decode()
+    assert "Say why the handover is cancelled" in page
+    response = client.post(reverse("handover_now", args=[handover.pk]), follow=True)
+    assert f"Handed over to {world.colin_practitioner.full_name}" in response.content.decode()
+    assert holder(case) == world.colin_practitioner.full_name
+    response = client.post(cancel_url, {"reason": "Too late"})
+    assert "no longer planned" in response.content.decode()
+
+
+def test_practitioner_page_query_count_is_constant_with_handovers(world: World) -> None:
+    client = client_for(world.mona)
+    url = reverse("practitioner_detail", args=[world.priya_practitioner.pk])
+    client.get(url)
+    plan(world)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(5):
+        case = CaseFactory.create(team=world.team_north, status="allocated")
+        Allocation.objects.create(
+            case=case, practitioner=world.priya_practitioner, started_at=timezone.now()
+        )
+        AssessmentFactory.create(case=case, assessed_by=world.mona)
+    Handover.objects.all().delete()
+    plan(world)
+    assert Handover.objects.count() == 6
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many)
+
+
+def test_the_daily_command(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    handover = plan(world)
+    assert cli.main(["handovers", "--on", handover.due_on.isoformat()]) == 0
+    assert "Handed over 1 case; 0 handovers lapsed" in capsys.readouterr().out
+    assert holder(world.case_held_by_priya) == world.colin_practitioner.full_name
+    with pytest.raises(SystemExit):
+        cli.main(["handovers", "--on", "next tuesday"])
+    assert "not a day like 2026-12-01: 'next tuesday'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_run_and_a_cancellation_at_once(world: World) -> None:
+    """Whichever locks the handover first wins; the other neither fails nor moves the case."""
+    handover = plan(world)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def daily_run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes["run"] = actions.carry_out_due_handovers(on=handover.due_on)
+        finally:
+            connections.close_all()
+
+    def cancel() -> None:
+        try:
+            barrier.wait(timeout=10)
+            actions.cancel_handover(by=world.mona, handover=handover, reason="Leave is off")
+            outcomes["cancel"] = "cancelled"
+        except ActionRefused as refusal:
+            outcomes["cancel"] = refusal.message
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=daily_run), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    handover.refresh_from_db()
+    run = outcomes["run"]
+    assert isinstance(run, actions.HandoverRun)
+    if outcomes["cancel"] == "cancelled":
+        assert (handover.state, run.carried_out) == (Handover.State.CANCELLED, 0)
+        assert holder(world.case_held_by_priya) == world.priya_practitioner.full_name
+    else:
+        assert "no longer planned" in str(outcomes["cancel"])
+        assert (handover.state, run.carried_out) == (Handover.State.CARRIED_OUT, 1)
+        assert holder(world.case_held_by_priya) == world.colin_practitioner.full_name
