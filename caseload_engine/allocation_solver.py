@@ -299,6 +299,7 @@ def solve(group: Group, *, time_limit_s: float | None = None) -> Solved:
     model, terms = built.model, built.terms
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic
+    solver.parameters.cp_model_probing_level = 0  # in presolve, costs more than it finds here
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     plan = [run for batch in _BATCHES for run in _split(terms, batch)]
     gaps: dict[str, float] = {}
@@ -319,9 +320,8 @@ def solve(group: Group, *, time_limit_s: float | None = None) -> Solved:
             # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it
             # the search starts from the hint at once. Once the work is settled, though, it
             # fixes much of the model (most loads follow from the work kept) and halves the
-            # continuity stage, the slowest; its probing costs more than it finds here.
+            # continuity stage, the slowest.
             solver.parameters.cp_model_presolve = position > 0
-            solver.parameters.cp_model_probing_level = 0
             model.maximize(
                 cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights)
             )

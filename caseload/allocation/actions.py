@@ -8,6 +8,7 @@ and is told so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -264,10 +265,10 @@ def _as_proposed_on(proposal: AllocationProposal, case: Case, holder: int | None
     return case.status == CaseStatus.AWAITING_ALLOCATION
 
 
-def _current_holders(cases: dict[int, Case]) -> dict[int, int]:
+def _current_holders(case_ids: Iterable[int]) -> dict[int, int]:
     """Case id -> the practitioner holding it now."""
     return dict(
-        Allocation.objects.filter(case_id__in=cases, ended_at__isnull=True).values_list(
+        Allocation.objects.filter(case_id__in=case_ids, ended_at__isnull=True).values_list(
             "case_id", "practitioner_id"
         )
     )
@@ -357,7 +358,7 @@ def _carry_out(handover: Handover, *, by: User | None) -> bool:
     """Hand the locked, planned handover's case over, or let the handover lapse if the case is
     no longer with the practitioner who is away. Whether it was handed over."""
     case = Case.objects.select_for_update().select_related("person").get(pk=handover.case_id)
-    holder = _current_holders({case.pk: case}).get(case.pk)
+    holder = _current_holders([case.pk]).get(case.pk)
     if case.status != CaseStatus.ALLOCATED or holder != handover.from_practitioner_id:
         why = "the case was closed" if case.status == CaseStatus.CLOSED else "the case moved"
         _settle(handover, state=Handover.State.LAPSED, by=by, note=f"Not handed over: {why}")

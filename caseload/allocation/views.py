@@ -190,7 +190,7 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if not can_decide:
             raise PermissionDenied
         try:
-            actions.decide(
+            decision = actions.decide(
                 by=request.user, proposal=proposal, choices=_choices_from(request, proposal)
             )
         except ActionRefused as refusal:
@@ -198,9 +198,7 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Handovers planned."
-                if proposal.away_from and proposal.away_from > timezone.localdate()
-                else "Allocations saved.",
+                "Handovers planned." if decision.handovers.exists() else "Allocations saved.",
             )
             return redirect("allocation_proposal", pk=proposal.pk)
     return render(
