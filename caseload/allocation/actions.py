@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
@@ -31,8 +31,8 @@ from caseload.audit.models import ChangeEvent
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
 from caseload.register.actions import ActionRefused
-from caseload.register.models import Allocation, Case, CaseStatus, Practitioner, Team
-from caseload_engine import allocation
+from caseload.register.models import Absence, Allocation, Case, CaseStatus, Practitioner, Team
+from caseload_engine import allocation, reference
 
 PROPOSAL_TIME_LIMIT_S = 10.0
 
@@ -73,6 +73,8 @@ def _record_proposal(
     inputs: EngineInputs,
     away: Practitioner | None = None,
     away_from: date | None = None,
+    away_reason: str = "",
+    away_until: date | None = None,
 ) -> AllocationProposal:
     version = ModelVersion.current()
     rules = allocation.Rules(model=version.model)
@@ -86,11 +88,14 @@ def _record_proposal(
         created_by=by,
         away_practitioner=away,
         away_from=away_from,
+        away_reason=away_reason,
+        away_until=away_until,
         model_version=version,
         inputs={
             "cases": [_jsonable(asdict(case)) for case in inputs.cases],
             "practitioners": [_jsonable(asdict(p)) for p in inputs.practitioners],
             "unscored_case_ids": [case.pk for case in inputs.unscored],
+            "unavailable": dict(inputs.unavailable),
         },
         result={
             "proposals": [_jsonable(asdict(p)) for p in result.proposals],
@@ -127,13 +132,27 @@ def propose_for_meeting(*, by: User, team: Team) -> AllocationProposal:
 
 
 @transaction.atomic
-def propose_what_if(*, by: User, practitioner: Practitioner, away_from: date) -> AllocationProposal:
-    """Where a practitioner's cases would go if they left or were off from a date. Changes
-    nothing until a manager accepts it."""
+def propose_what_if(
+    *,
+    by: User,
+    practitioner: Practitioner,
+    away_from: date,
+    reason: str,
+    away_until: date | None = None,
+) -> AllocationProposal:
+    """Where a practitioner's cases would go if they left or were off from a date, for a
+    reason, until a last day away (None: not known). Changes nothing until a manager decides
+    it; deciding it records the absence."""
     team = practitioner.team
     if team is None:
         raise ActionRefused("This practitioner is not in a team")
     _require_manager_of(by, team)
+    if reason not in dict(reference.ABSENCE_REASON_CHOICES):
+        raise ActionRefused("Choose why they will be away", field="reason")
+    if away_until is not None and away_until < away_from:
+        raise ActionRefused(
+            "The last day away must be the same as or after the first", field="away_until"
+        )
     return _record_proposal(
         by=by,
         team=team,
@@ -141,6 +160,8 @@ def propose_what_if(*, by: User, practitioner: Practitioner, away_from: date) ->
         inputs=what_if_inputs(team, practitioner, away_from=away_from),
         away=practitioner,
         away_from=away_from,
+        away_reason=reason,
+        away_until=away_until,
     )
 
 
@@ -255,7 +276,37 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
         _plan_handovers(
             by=by, decision=decision, away=plan[0], due_on=plan[1], handovers=handed_over
         )
+    if away is not None and away_from is not None:
+        _record_absence(by=by, proposal=proposal, away=away, starts_on=away_from)
     return decision
+
+
+def _record_absence(
+    *, by: User, proposal: AllocationProposal, away: Practitioner, starts_on: date
+) -> None:
+    """The absence a decided what-if was about, unless one already recorded covers it; from
+    then on the practitioner is offered no cases while away."""
+    ends_on = proposal.away_until
+    lasts_long_enough = Q(ends_on__isnull=True)
+    if ends_on is not None:
+        lasts_long_enough |= Q(ends_on__gte=ends_on)
+    if away.absences.filter(lasts_long_enough, starts_on__lte=starts_on).exists():
+        return
+    absence = Absence.objects.create(
+        practitioner=away, starts_on=starts_on, ends_on=ends_on, reason=proposal.away_reason
+    )
+    ChangeEvent.objects.create(
+        user=by,
+        action="absence_recorded",
+        detail={
+            "absence_id": absence.pk,
+            "practitioner_id": away.pk,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat() if ends_on else None,
+            "reason": proposal.away_reason,
+            "proposal_id": proposal.pk,
+        },
+    )
 
 
 def _as_proposed_on(proposal: AllocationProposal, case: Case, holder: int | None) -> bool:

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
 
+from caseload.allocation.models import Handover
 from caseload.complexity.models import Assessment, ModelVersion, capacity_points
 from caseload.register.models import (
     CASE_HOLDING_ROLE_CODES,
     OPEN_STATUSES,
+    Absence,
     Allocation,
     Case,
     CaseStatus,
     Practitioner,
     Team,
-    absent_on,
+    absences_covering,
 )
 from caseload_engine import allocation
 
@@ -31,6 +34,8 @@ class EngineInputs:
     cases: tuple[allocation.CaseToAllocate, ...]
     practitioners: tuple[allocation.PractitionerCapacity, ...]
     unscored: tuple[Case, ...]  # waiting, but without a tier: to be scored first
+    # Practitioner id -> why they take no cases, in words.
+    unavailable: Mapping[str, str] = field(default_factory=dict)
 
 
 def with_allocation_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -71,9 +76,35 @@ def _engine_case(case: Case, team: Team, *, previous: str | None) -> allocation.
     )
 
 
-def practitioners_of(
-    team: Team, *, on: date, away: Practitioner | None = None
-) -> tuple[allocation.PractitionerCapacity, ...]:
+@dataclass(frozen=True)
+class Staff:
+    practitioners: tuple[allocation.PractitionerCapacity, ...]
+    unavailable: Mapping[str, str]
+
+
+def _why_unavailable(team: Team, *, on: date, away: Practitioner | None) -> dict[int, str]:
+    """Who in the team takes no cases on the day, and why: the practitioner a what-if is
+    about; anyone absent that day; anyone whose cases are already planned to pass to others,
+    since new cases given to them would miss that plan."""
+    why: dict[int, str] = {}
+    for practitioner_id, due_on in (
+        Handover.objects.filter(
+            from_practitioner__team=team,
+            state=Handover.State.PLANNED,
+            case__status=CaseStatus.ALLOCATED,
+        )
+        .values_list("from_practitioner")
+        .annotate(first_due=Min("due_on"))
+    ):
+        why[practitioner_id] = f"handing over their cases from {due_on:%-d %b %Y}"
+    for absence in Absence.objects.filter(practitioner__team=team).filter(absences_covering(on)):
+        why[absence.practitioner_id] = f"away: {absence.get_reason_display().lower()}"
+    if away is not None:
+        why[away.pk] = f"away from {on:%-d %b %Y}"
+    return why
+
+
+def practitioners_of(team: Team, *, on: date, away: Practitioner | None = None) -> Staff:
     """The team's case holders: capacity, points held now, skills, and whether available."""
     model = ModelVersion.current().model
     held_points = Subquery(
@@ -87,14 +118,14 @@ def practitioners_of(
         .annotate(total=Sum("points"))
         .values("total")
     )
-    absent_ids = set(team.practitioners.filter(absent_on(on)).values_list("pk", flat=True))
+    why = _why_unavailable(team, on=on, away=away)
     staff = (
         team.practitioners.filter(left_on__isnull=True, role__in=CASE_HOLDING_ROLE_CODES)
         .annotate(held=held_points)
         .prefetch_related("specialisms")
         .order_by("pk")
     )
-    return tuple(
+    practitioners = tuple(
         allocation.PractitionerCapacity(
             practitioner_id=str(p.pk),
             team=team.name,
@@ -105,16 +136,23 @@ def practitioners_of(
             ),
             current_points=Decimal(p.held or 0),
             skills=frozenset(s.code for s in p.specialisms.all()),
-            available=p.pk not in absent_ids and (away is None or p.pk != away.pk),
+            available=p.pk not in why,
             name=p.full_name,
         )
         for p in staff
+    )
+    return Staff(
+        practitioners=practitioners,
+        unavailable={
+            p.practitioner_id: why[int(p.practitioner_id)] for p in practitioners if not p.available
+        },
     )
 
 
 def meeting_inputs(team: Team, *, on: date) -> EngineInputs:
     cases = list(meeting_cases(team))
     scored = [case for case in cases if case.current_tier is not None]  # type: ignore[attr-defined]
+    staff = practitioners_of(team, on=on)
     return EngineInputs(
         cases=tuple(
             _engine_case(
@@ -126,8 +164,9 @@ def meeting_inputs(team: Team, *, on: date) -> EngineInputs:
             )
             for case in scored
         ),
-        practitioners=practitioners_of(team, on=on),
+        practitioners=staff.practitioners,
         unscored=tuple(case for case in cases if case.current_tier is None),  # type: ignore[attr-defined]
+        unavailable=staff.unavailable,
     )
 
 
@@ -147,10 +186,12 @@ def what_if_inputs(team: Team, away: Practitioner, *, away_from: date) -> Engine
     not continuity they can offer, so no previous practitioner is passed."""
     cases = list(what_if_cases(away))
     scored = [case for case in cases if case.current_tier is not None]  # type: ignore[attr-defined]
+    staff = practitioners_of(team, on=away_from, away=away)
     return EngineInputs(
         cases=tuple(_engine_case(case, team, previous=None) for case in scored),
-        practitioners=practitioners_of(team, on=away_from, away=away),
+        practitioners=staff.practitioners,
         unscored=tuple(case for case in cases if case.current_tier is None),  # type: ignore[attr-defined]
+        unavailable=staff.unavailable,
     )
 
 

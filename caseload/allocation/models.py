@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from caseload_engine import reference
+
 
 class AllocationProposal(models.Model):
     """The engine's proposal, kept as it was shown, so a decision can be read against it."""
@@ -19,7 +21,8 @@ class AllocationProposal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    # What if: whose cases are redistributed, and from when they are away.
+    # What if: whose cases are redistributed, from when, why, and until when (the last day
+    # away; blank if not known). Deciding it records the absence.
     away_practitioner = models.ForeignKey(
         "register.Practitioner",
         on_delete=models.PROTECT,
@@ -28,6 +31,10 @@ class AllocationProposal(models.Model):
         related_name="+",
     )
     away_from = models.DateField(null=True, blank=True)
+    away_reason = models.CharField(
+        max_length=32, choices=reference.ABSENCE_REASON_CHOICES, blank=True
+    )
+    away_until = models.DateField(null=True, blank=True)
     model_version = models.ForeignKey(
         "complexity.ModelVersion", on_delete=models.PROTECT, related_name="+"
     )
@@ -40,10 +47,26 @@ class AllocationProposal(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="meeting", away_practitioner__isnull=True)
-                | models.Q(kind="what_if", away_practitioner__isnull=False),
-                name="proposal_what_if_names_the_practitioner",
-            )
+                condition=models.Q(
+                    kind="meeting",
+                    away_practitioner__isnull=True,
+                    away_from__isnull=True,
+                    away_reason="",
+                    away_until__isnull=True,
+                )
+                | (
+                    models.Q(
+                        kind="what_if", away_practitioner__isnull=False, away_from__isnull=False
+                    )
+                    & ~models.Q(away_reason="")
+                ),
+                name="proposal_what_if_names_who_from_when_and_why",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(away_until__isnull=True)
+                | models.Q(away_until__gte=models.F("away_from")),
+                name="proposal_away_until_not_before_away_from",
+            ),
         ]
 
     def __str__(self) -> str:

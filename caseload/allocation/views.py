@@ -26,7 +26,7 @@ from caseload.register.actions import ActionRefused
 from caseload.register.models import Case
 from caseload.register.views import AuthedRequest, paginate, posted, require_roles
 from caseload.ui.forms import GovukDateField, GovukForm
-from caseload_engine import allocation
+from caseload_engine import allocation, reference
 
 SORTS = {
     "waiting": ("opened_at", "pk"),
@@ -74,12 +74,30 @@ class WhatIfForm(GovukForm):
     away_from = GovukDateField(
         label="Away from", help_text="The first day they will not be working, like 1 12 2026"
     )
+    reason = forms.ChoiceField(
+        label="Why will they be away?",
+        choices=reference.ABSENCE_REASON_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why they will be away"},
+    )
+    away_until = GovukDateField(
+        label="Last day away",
+        required=False,
+        help_text="Leave blank if not known, or if they are leaving",
+    )
 
     def clean_away_from(self) -> date:
         away_from: date = self.cleaned_data["away_from"]
         if away_from < timezone.localdate():
             raise forms.ValidationError("The date must be today or later")
         return away_from
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        away_from, away_until = cleaned.get("away_from"), cleaned.get("away_until")
+        if away_from and away_until and away_until < away_from:
+            self.add_error("away_until", "The last day away must be the same as or after the first")
+        return cleaned
 
 
 @require_roles(AccessRole.TEAM_MANAGER)
@@ -95,9 +113,11 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 practitioner=practitioner,
                 away_from=form.cleaned_data["away_from"],
+                reason=form.cleaned_data["reason"],
+                away_until=form.cleaned_data["away_until"],
             )
         except ActionRefused as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             return redirect("allocation_proposal", pk=proposal.pk)
     return render(request, "allocation/what_if.html", {"practitioner": practitioner, "form": form})
@@ -148,7 +168,12 @@ def _capacity_bars(proposal: AllocationProposal) -> list[dict[str, Any]]:
         {
             "name": names[u["practitioner_id"]]["name"],
             "role": names[u["practitioner_id"]]["role"],
-            "available": names[u["practitioner_id"]]["available"],
+            # Proposals recorded before the reasons were kept say only "unavailable".
+            "unavailable": proposal.inputs.get("unavailable", {}).get(
+                u["practitioner_id"], "unavailable"
+            )
+            if not names[u["practitioner_id"]]["available"]
+            else "",
             "capacity": Decimal(u["capacity_points"]),
             "before_points": Decimal(u["before_points"]),
             "after_points": Decimal(u["after_points"]),
@@ -196,10 +221,10 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         except ActionRefused as refusal:
             error = refusal
         else:
-            messages.success(
-                request,
-                "Handovers planned." if decision.handovers.exists() else "Allocations saved.",
-            )
+            saved = "Handovers planned." if decision.handovers.exists() else "Allocations saved."
+            if proposal.away_practitioner is not None:
+                saved += f" {proposal.away_practitioner.full_name}'s absence is recorded."
+            messages.success(request, saved)
             return redirect("allocation_proposal", pk=proposal.pk)
     return render(
         request,

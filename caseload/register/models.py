@@ -129,11 +129,17 @@ class Practitioner(models.Model):
         return self.role in CASE_HOLDING_ROLE_CODES
 
 
-def absent_on(day: date) -> Q:
-    """Practitioners with an absence covering `day` (an open-ended one covers every day on)."""
-    return Q(absences__starts_on__lte=day) & (
-        Q(absences__ends_on__isnull=True) | Q(absences__ends_on__gte=day)
+def absences_covering(day: date, *, via: str = "") -> Q:
+    """Absences covering `day` (an open-ended one covers every day on); `via` is the path to
+    the absence from the model filtered."""
+    return Q(**{f"{via}starts_on__lte": day}) & (
+        Q(**{f"{via}ends_on__isnull": True}) | Q(**{f"{via}ends_on__gte": day})
     )
+
+
+def absent_on(day: date) -> Q:
+    """Practitioners with an absence covering `day`."""
+    return absences_covering(day, via="absences__")
 
 
 class Absence(models.Model):

@@ -1,12 +1,17 @@
-"""In a real browser: the team manager runs the allocation meeting and accepts the proposal."""
+"""In a real browser: the team manager runs the allocation meeting and accepts the proposal,
+and plans for a practitioner who will be away."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from caseload.allocation.models import Handover
 from caseload.register.models import Allocation, CaseStatus
 from tests.browser.conftest import sign_in
 from tests.conftest import World
@@ -41,3 +46,32 @@ def test_manager_proposes_and_accepts_allocations(page: Any, world: World) -> No
         world.priya_practitioner,
         world.colin_practitioner,
     }
+
+
+def test_manager_plans_for_a_practitioner_away_next_week(page: Any, world: World) -> None:
+    away_from = timezone.localdate() + timedelta(days=7)
+    sign_in(page, "mona")
+    page.goto(reverse("practitioner_detail", args=[world.priya_practitioner.pk]))
+    page.get_by_role("link", name="What if they are away?").click()
+
+    page.get_by_role("button", name="Show the redistribution").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose why they will be away")
+    page.get_by_label("Day").first.fill(str(away_from.day))
+    page.get_by_label("Month").first.fill(str(away_from.month))
+    page.get_by_label("Year").first.fill(str(away_from.year))
+    page.get_by_label("Annual leave").check()
+    page.get_by_role("button", name="Show the redistribution").click()
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("is away from")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Saving also records")
+    page.get_by_role("button", name="Save decisions").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "absence is recorded"
+    )
+    page.get_by_role("link", name=f"{world.priya_practitioner.full_name}'s page").click()
+    expect(page.get_by_role("table", name="Cases planned to pass")).to_contain_text(
+        world.colin_practitioner.full_name
+    )
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Annual leave")
+    handover = Handover.objects.get()
+    assert (handover.case, handover.due_on) == (world.case_held_by_priya, away_from)

@@ -176,7 +176,10 @@ def test_the_meeting_through_the_pages(world: World) -> None:
 def test_what_if_proposes_without_changing_and_accepting_hands_over(world: World) -> None:
     held = world.case_held_by_priya
     proposal = actions.propose_what_if(
-        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate(),
+        reason="annual_leave",
     )
     [row] = proposal.result["proposals"]
     assert row["case_id"] == str(held.pk)

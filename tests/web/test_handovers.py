@@ -36,6 +36,7 @@ def plan(world: World, *, away_from: date | None = None) -> Handover:
         by=world.mona,
         practitioner=world.priya_practitioner,
         away_from=away_from or timezone.localdate() + IN_A_WEEK,
+        reason="annual_leave",
     )
     actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
     return Handover.objects.filter(decision__proposal=proposal).latest("pk")
@@ -104,7 +105,10 @@ def test_a_handover_lapses_when_the_case_moved_meanwhile(world: World) -> None:
     handover = plan(world)
     # Priya goes off sick today: the case moves to Colin at once, before the planned day.
     today = actions.propose_what_if(
-        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate(),
+        reason="annual_leave",
     )
     actions.decide(by=world.mona, proposal=today, choices=accept_all(today))
     run = actions.carry_out_due_handovers(on=handover.due_on)
@@ -151,6 +155,7 @@ def test_a_case_already_planned_to_move_is_not_planned_twice(world: World) -> No
         by=world.mona,
         practitioner=world.priya_practitioner,
         away_from=timezone.localdate() + 2 * IN_A_WEEK,
+        reason="annual_leave",
     )
     with pytest.raises(ActionRefused, match="already planned"):
         actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
@@ -173,11 +178,17 @@ def test_the_database_allows_one_planned_handover_per_case(world: World) -> None
 
 def test_a_what_if_for_a_case_that_moved_meanwhile_is_refused(world: World) -> None:
     proposal = actions.propose_what_if(
-        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate(),
+        reason="annual_leave",
     )
     # The case goes to Colin by another route before the what-if is accepted.
     other = actions.propose_what_if(
-        by=world.mona, practitioner=world.priya_practitioner, away_from=timezone.localdate()
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate(),
+        reason="annual_leave",
     )
     actions.decide(by=world.mona, proposal=other, choices=accept_all(other))
     with pytest.raises(ActionRefused, match="has changed since the proposal"):
@@ -194,9 +205,14 @@ def test_the_pages_plan_show_cancel_and_hand_over(world: World) -> None:
             "away_from_day": away_from.day,
             "away_from_month": away_from.month,
             "away_from_year": away_from.year,
+            "reason": "parental_leave",
         },
     )
     proposal_url = response["Location"]
+    page = client.get(proposal_url).content.decode()
+    assert "Saving also records Priya" in page
+    assert "(parental leave)" in page
+    assert "with no known return" in page
     case = world.case_held_by_priya
     response = client.post(
         proposal_url,
@@ -205,12 +221,14 @@ def test_the_pages_plan_show_cancel_and_hand_over(world: World) -> None:
     )
     page = response.content.decode()
     assert "Handovers planned." in page
+    assert "absence is recorded" in page
     assert "1 case will pass on" in page
     handover = Handover.objects.get()
 
     priyas_page = reverse("practitioner_detail", args=[world.priya_practitioner.pk])
     page = client.get(priyas_page).content.decode()
     assert "Planned handovers" in page
+    assert f"Parental leave: {away_from:%-d %b %Y} to not known" in page
     assert reverse("handover_cancel", args=[handover.pk]) in page
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert f"Planned: passes to {world.colin_practitioner.full_name}" in page

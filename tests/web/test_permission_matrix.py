@@ -31,6 +31,7 @@ def _planned_handover(w: World) -> list[int]:
         by=w.mona,
         practitioner=w.priya_practitioner,
         away_from=timezone.localdate() + timedelta(days=7),
+        reason="annual_leave",
     )
     decide(
         by=w.mona,
