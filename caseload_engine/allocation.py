@@ -52,7 +52,8 @@ previous practitioner first, then longest waiting first. Points are scaled by 10
 before at their optimum; consecutive stages share one objective with exact lexicographic weights
 while the weights stay small. It starts from the better of a greedy that favours continuity and
 the greedy baseline, so a proposal is never worse than the baseline's in work, even when time
-runs out. Groups are solved side by side, one per processor.
+runs out. Groups are solved side by side, one per processor, stage by stage: every group's
+work before any group's continuity, and so on.
 
 `optimal` says every stage was proven optimal. `stage_gaps` holds, per stage, the largest
 relative gap over the groups between the value found and the solver's proven bound (the
@@ -82,7 +83,7 @@ from caseload_engine.complexity import ComplexityModel, Eligibility, may_hold
 from caseload_engine.reference import Role
 
 if TYPE_CHECKING:
-    from caseload_engine.allocation_solver import Solved
+    from caseload_engine.allocation_solver import Group, GroupSolver
 
 STAGES = ("work", "continuity", "highest_utilisation", "spread", "least_qualified")
 PRIORITIES = (1, 2, 3)
@@ -549,84 +550,135 @@ def allocate(
 ) -> AllocationResult:
     """The optimal proposal for the stated objective, solved team by team.
 
-    Groups are solved side by side, one per processor. Deterministic for the same inputs when
-    every stage is proven optimal (`optimal`). With a time limit, the groups share it (as
-    processor time, in proportion to their size, biggest first), a group's earliest stages get
-    most of its share, and each stage keeps the best found when it runs out.
+    Groups are solved side by side, one per processor, a round of the objective at a time:
+    every group's work first, then continuity, and so on. Deterministic for the same inputs
+    without a time limit. With one, each round gets most of the time left (so a short limit
+    costs the least important stages), its groups share it as processor time in proportion to
+    their size, biggest first, time left over goes to groups that ran out, and a stage that
+    runs out keeps the best found; which of several optimal proposals is found may then depend
+    on timing.
     """
     # OR-Tools takes most of a second to import: only pay for it when allocating.
     from caseload_engine import allocation_solver as solver
 
     instance = _prepare(cases, practitioners, rules)
     groups = _groups(instance)
+    # The solver starts from the baseline's proposal when that is better, so that even when
+    # time runs out the proposal does no worse than greedy.
+    baseline = _greedy(instance)
     work = [
-        (group, types, _size(instance, types))
+        _GroupWork(
+            types,
+            _size(instance, types),
+            solver.GroupSolver(_problem(instance, group, types, baseline)),
+        )
         for group in groups
         if (types := _case_types(instance, group))
     ]
     # Biggest first, so that a long solve does not start last and keep the others waiting.
-    work.sort(key=lambda item: -item[2])
+    work.sort(key=lambda item: -item.size)
     threads = min(_processors(), len(work))
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
-    # The solver starts from the baseline's proposal when that is better, so that even when
-    # time runs out the proposal does no worse than greedy.
-    baseline = _greedy(instance)
-    not_begun = sum(size for *_, size in work)
-    lock = threading.Lock()
-
-    def solve(group: _Group, types: list[list[int]], size: int) -> tuple[list[list[int]], Solved]:
-        nonlocal not_begun
-        budget = None
-        if deadline is not None:
-            with lock:
-                share = size / not_begun
-                not_begun -= size
-            # The time left on every processor, shared in proportion to size among the groups
-            # not yet begun; a group that finishes early leaves its time to the ones after it.
-            left = max(0.0, deadline - time.monotonic())
-            budget = min(left, left * threads * share)
-        local = {p: i for i, p in enumerate(group.practitioners)}
-        problem = solver.Group(
-            capacity=tuple(instance.capacity[p] for p in group.practitioners),
-            current=tuple(instance.current[p] for p in group.practitioners),
-            rank=tuple(instance.ranks[p] for p in group.practitioners),
-            types=tuple(
-                solver.CaseType(
-                    weight=instance.points[members[0]],
-                    priority=cases[members[0]].priority,
-                    count=len(members),
-                    eligible=tuple(local[p] for p in instance.eligible[members[0]]),
-                    returning=_returning(instance, members, local),
-                )
-                for members in types
-            ),
-            baseline=tuple(
-                tuple(
-                    sum(1 for c in members if baseline[c] == p)
-                    for p in instance.eligible[members[0]]
-                )
-                for members in types
-            ),
-        )
-        return types, solver.solve(problem, time_limit_s=budget)
-
-    if threads > 1:
-        # CP-SAT lets go of the interpreter while it searches, so threads solve in parallel.
-        with ThreadPoolExecutor(threads) as pool:
-            solved = list(pool.map(lambda item: solve(*item), work))
-    else:
-        solved = [solve(*item) for item in work]
+    rounds = sorted(frozenset().union(*(item.solver.rounds for item in work)))
+    with ThreadPoolExecutor(max(threads, 1)) as pool:
+        for position, first_term in enumerate(rounds):
+            taking_part = [item for item in work if first_term in item.solver.rounds]
+            round_deadline = None
+            if deadline is not None:
+                left = max(0.0, deadline - time.monotonic())
+                later = len(rounds) - position - 1
+                round_deadline = time.monotonic() + solver.round_budget(left, later=later)
+            _solve_round(pool, taking_part, first_term, threads, round_deadline)
 
     assignment: list[int | None] = [None] * len(cases)
     gaps = dict.fromkeys(STAGES, 0.0)
     optimal = True
-    for types, result in solved:
+    for item in work:
+        types, result = item.types, item.solver.solved()
         optimal = optimal and result.optimal
         for stage, gap in result.gaps.items():
             gaps[stage] = max(gaps[stage], gap)
         for members, counts in zip(types, result.counts, strict=True):
             _hand_out(instance, members, counts, assignment)
     return _result(instance, assignment, optimal, gaps, groups, _why_optimal)
+
+
+# A round's time left over below this is not worth another try: a try's set-up costs about
+# as much.
+_SHORTEST_RETRY_S = 0.05
+
+
+@dataclass(frozen=True)
+class _GroupWork:
+    types: list[list[int]]  # the group's cases by type
+    size: int
+    solver: GroupSolver
+
+
+def _problem(
+    instance: _Instance, group: _Group, types: list[list[int]], baseline: Sequence[int | None]
+) -> Group:
+    """The group as the solver takes it: practitioners by position, cases counted by type."""
+    from caseload_engine.allocation_solver import CaseType, Group
+
+    local = {p: i for i, p in enumerate(group.practitioners)}
+    return Group(
+        capacity=tuple(instance.capacity[p] for p in group.practitioners),
+        current=tuple(instance.current[p] for p in group.practitioners),
+        rank=tuple(instance.ranks[p] for p in group.practitioners),
+        types=tuple(
+            CaseType(
+                weight=instance.points[members[0]],
+                priority=instance.cases[members[0]].priority,
+                count=len(members),
+                eligible=tuple(local[p] for p in instance.eligible[members[0]]),
+                returning=_returning(instance, members, local),
+            )
+            for members in types
+        ),
+        baseline=tuple(
+            tuple(
+                sum(1 for c in members if baseline[c] == p) for p in instance.eligible[members[0]]
+            )
+            for members in types
+        ),
+    )
+
+
+def _solve_round(
+    pool: ThreadPoolExecutor,
+    work: Sequence[_GroupWork],
+    first_term: int,
+    threads: int,
+    deadline: float | None,
+) -> None:
+    """One round for every group in it, side by side. With a deadline, each group's share is
+    the time left on every processor, in proportion to its size among the groups not yet
+    begun; time that groups finishing early leave over goes, in further tries, to the groups
+    that ran out."""
+    unsettled = list(work)
+    lock = threading.Lock()
+    while unsettled:
+        not_begun = sum(item.size for item in unsettled)
+
+        def attempt(item: _GroupWork) -> bool:
+            nonlocal not_begun
+            budget = None
+            if deadline is not None:
+                with lock:
+                    share = item.size / not_begun
+                    not_begun -= item.size
+                left = max(0.0, deadline - time.monotonic())
+                budget = min(left, left * threads * share)
+            return item.solver.try_round(first_term, time_limit_s=budget)
+
+        # CP-SAT lets go of the interpreter while it searches, so threads solve in parallel.
+        settled = list(pool.map(attempt, unsettled))
+        unsettled = [item for item, done in zip(unsettled, settled, strict=True) if not done]
+        if deadline is None or deadline - time.monotonic() < _SHORTEST_RETRY_S:
+            break
+    for item in work:
+        item.solver.settle_round(first_term)
 
 
 def _processors() -> int:

@@ -19,7 +19,6 @@ nobody above the highest utilisation before allocation) needs no solver call.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -294,65 +293,115 @@ class _GroupModel:
         return counts
 
 
-def solve(group: Group, *, time_limit_s: float | None = None) -> Solved:
-    built = _GroupModel(group)
-    model, terms = built.model, built.terms
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1  # deterministic
-    solver.parameters.cp_model_probing_level = 0  # in presolve, costs more than it finds here
-    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
-    plan = [run for batch in _BATCHES for run in _split(terms, batch)]
-    gaps: dict[str, float] = {}
-    optimal = True
-    counts = built.greedy()
-    if group.baseline:
-        other = {cell: group.baseline[cell.kind][cell.position] for cell in built.cells}
-        # The better in work (priority by priority), then continuity.
-        if built.values(other)[:4] > built.values(counts)[:4]:
-            counts = other
-    for position, run in enumerate(plan):
-        _hint(built, counts)
-        values = built.values(counts)
-        if all(values[i] == terms[i].best for i in run):
-            achieved = [terms[i].gain_of(values[i]) for i in run]  # at the trivial bound
-        else:
-            weights = _lexicographic_weights([terms[i] for i in run])
-            # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it
-            # the search starts from the hint at once. Once the work is settled, though, it
-            # fixes much of the model (most loads follow from the work kept) and halves the
-            # continuity stage, the slowest.
-            solver.parameters.cp_model_presolve = position > 0
-            model.maximize(
-                cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights)
-            )
-            if deadline is not None:
-                solver.parameters.max_time_in_seconds = _stage_budget(
-                    deadline - time.monotonic(), later=len(plan) - position - 1
-                )
-            status = solver.solve(model)
-            if status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
-                raise RuntimeError(f"The allocation model is {solver.status_name(status)}")
-            if status == cp_model.UNKNOWN:  # out of time: keep the last solution
-                achieved = [terms[i].gain_of(values[i]) for i in run]
-                bound = sum(w * terms[i].span for w, i in zip(weights, run, strict=True))
-            else:
-                counts = {cell: solver.value(cell.var) for cell in built.cells}
-                achieved = [solver.value(terms[i].gain()) for i in run]
-                bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
-                if status != cp_model.OPTIMAL:
-                    bound = max(bound, math.floor(solver.best_objective_bound + 1e-6))
-            optimal = optimal and status == cp_model.OPTIMAL
-            for stage, gap in _gaps([terms[i] for i in run], weights, achieved, bound):
-                gaps[stage] = max(gaps.get(stage, 0.0), gap)
-        # Each term kept at least as good as achieved: small separate constraints, where one on
-        # the weighted sum would mix coefficients of wildly different sizes.
-        for i, gain in zip(run, achieved, strict=True):
-            model.add(terms[i].gain() >= gain)
+@dataclass(frozen=True)
+class _Attempt:
+    """A round's last try: each term's gain; for a solver run, the lexicographic weights and
+    the proven bound on the weighted sum of gains (none when at the trivial bound)."""
 
-    per_type = [[0] * len(kind.eligible) for kind in group.types]
-    for cell, count in counts.items():
-        per_type[cell.kind][cell.position] = count
-    return Solved(tuple(tuple(row) for row in per_type), optimal, gaps)
+    first_term: int
+    achieved: list[int]
+    weights: list[int] | None = None
+    bound: int | None = None
+
+
+class GroupSolver:
+    """One group's model and the best solution in hand, improved one round at a time. Round r
+    solves the group's run of terms that begins with term r (if it has one), keeping every
+    earlier term as achieved; a caller can so take every group through a round before any
+    starts the next, and a short time limit costs only the least important terms. A round is
+    tried (`try_round`), again if time allows while not proven, then settled (`settle_round`)."""
+
+    def __init__(self, group: Group) -> None:
+        self._built = _GroupModel(group)
+        terms = self._built.terms
+        self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
+        self._solver = cp_model.CpSolver()
+        self._solver.parameters.num_workers = 1  # deterministic
+        # In presolve, probing costs more than it finds here.
+        self._solver.parameters.cp_model_probing_level = 0
+        self._runs_done = 0
+        self._attempt: _Attempt | None = None
+        self._gaps: dict[str, float] = {}
+        self._optimal = True
+        self._counts = self._built.greedy()
+        if group.baseline:
+            other = {cell: group.baseline[cell.kind][cell.position] for cell in self._built.cells}
+            # The better in work (priority by priority), then continuity.
+            if self._built.values(other)[:4] > self._built.values(self._counts)[:4]:
+                self._counts = other
+
+    @property
+    def rounds(self) -> frozenset[int]:
+        return frozenset(self._runs)
+
+    def try_round(self, first_term: int, *, time_limit_s: float | None = None) -> bool:
+        """Search the run of terms beginning with `first_term`, if the group has one, from the
+        best solution in hand. Whether the run is settled: proven optimal, or at its trivial
+        bound. Until `settle_round`, it may be tried again with more time."""
+        run = self._runs.get(first_term)
+        if run is None:
+            return True
+        built, solver = self._built, self._solver
+        model, terms = built.model, built.terms
+        values = built.values(self._counts)
+        if all(values[i] == terms[i].best for i in run):
+            self._attempt = _Attempt(first_term, [terms[i].gain_of(values[i]) for i in run])
+            return True
+        _hint(built, self._counts)
+        weights = _lexicographic_weights([terms[i] for i in run])
+        # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it the
+        # search starts from the hint at once. Once the work is settled, though, it fixes much
+        # of the model (most loads follow from the work kept) and halves the continuity stage,
+        # the slowest.
+        solver.parameters.cp_model_presolve = self._runs_done > 0
+        model.maximize(cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights))
+        if time_limit_s is not None:
+            solver.parameters.max_time_in_seconds = max(time_limit_s, 0.001)
+        status = solver.solve(model)
+        if status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
+            raise RuntimeError(f"The allocation model is {solver.status_name(status)}")
+        if status == cp_model.UNKNOWN:  # out of time: keep the solution in hand
+            achieved = [terms[i].gain_of(values[i]) for i in run]
+            bound = sum(w * terms[i].span for w, i in zip(weights, run, strict=True))
+        else:
+            self._counts = {cell: solver.value(cell.var) for cell in built.cells}
+            achieved = [solver.value(terms[i].gain()) for i in run]
+            bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
+            if status != cp_model.OPTIMAL:
+                bound = max(bound, math.floor(solver.best_objective_bound + 1e-6))
+        earlier = self._attempt
+        if earlier is not None and earlier.first_term == first_term and earlier.bound is not None:
+            bound = min(bound, earlier.bound)  # every try's bound holds
+        self._attempt = _Attempt(first_term, achieved, weights, bound)
+        return bound == sum(w * a for w, a in zip(weights, achieved, strict=True))
+
+    def settle_round(self, first_term: int) -> None:
+        """Keep the run's terms at least as good as its last try achieved, from now on."""
+        run = self._runs.get(first_term)
+        attempt = self._attempt
+        if run is None or attempt is None:
+            return
+        terms = self._built.terms
+        if attempt.weights is not None and attempt.bound is not None:
+            achieved_sum = sum(
+                w * a for w, a in zip(attempt.weights, attempt.achieved, strict=True)
+            )
+            self._optimal = self._optimal and attempt.bound == achieved_sum
+            runs = [terms[i] for i in run]
+            for stage, gap in _gaps(runs, attempt.weights, attempt.achieved, attempt.bound):
+                self._gaps[stage] = max(self._gaps.get(stage, 0.0), gap)
+        self._runs_done += 1
+        self._attempt = None
+        # Small separate constraints, where one on the weighted sum would mix coefficients of
+        # wildly different sizes.
+        for i, gain in zip(run, attempt.achieved, strict=True):
+            self._built.model.add(terms[i].gain() >= gain)
+
+    def solved(self) -> Solved:
+        per_type = [[0] * len(kind.eligible) for kind in self._built.group.types]
+        for cell, count in self._counts.items():
+            per_type[cell.kind][cell.position] = count
+        return Solved(tuple(tuple(row) for row in per_type), self._optimal, self._gaps)
 
 
 def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
@@ -372,11 +421,11 @@ def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
         model.add_hint(excess, max(0, SPREAD_BANDS * load[p] - tenth * group.capacity[p]))
 
 
-def _stage_budget(left: float, *, later: int) -> float:
-    """A stage's share of the group's time left: most of it, since the objective is
-    lexicographic and a later stage can only refine what the earlier ones settled. Each later
-    stage keeps a tenth of the time left (they start from the solution in hand, so even a short
-    run keeps a complete proposal)."""
+def round_budget(left: float, *, later: int) -> float:
+    """A round's share of the time left: most of it, since the objective is lexicographic and
+    a later round can only refine what the earlier ones settled. Each later round keeps a tenth
+    of the time left (they start from the solution in hand, so even a short run keeps a
+    complete proposal)."""
     return max(left * max(0.5, 1 - 0.1 * later), 0.001)
 
 

@@ -500,3 +500,64 @@ def test_nothing_to_allocate() -> None:
     assert result.proposals == ()
     assert result.optimal
     assert result.highest_utilisation == pytest.approx(10 / 85)
+
+
+def test_every_group_finishes_a_round_before_any_starts_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stage-major: a short time limit then costs only the least important stages."""
+    from caseload_engine import allocation_solver
+
+    taken: list[int] = []
+    original = allocation_solver.GroupSolver.try_round
+
+    def recording(self: allocation_solver.GroupSolver, first_term: int, **kwargs: float) -> bool:
+        taken.append(first_term)
+        return original(self, first_term, **kwargs)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording)
+    instance = allocation_instances.weekly_intake(7, practitioners=40, cases=60)
+    result = allocate(instance.cases, instance.practitioners, instance.rules)
+    assert result.optimal
+    teams = len(independent_groups(instance.cases, instance.practitioners, instance.rules))
+    assert teams > 1
+    assert taken == sorted(taken)  # round by round, never back to an earlier one
+    assert taken.count(0) == teams  # every group's work first, once each without a limit
+
+
+def test_time_left_in_a_round_goes_to_the_groups_that_ran_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A group whose first try runs out is tried again while the round has time left, and
+    its round is settled once, after its last try."""
+    from caseload_engine import allocation_solver
+
+    tries: dict[tuple[int, int], int] = {}
+    settled: list[tuple[int, int]] = []
+    original_try = allocation_solver.GroupSolver.try_round
+    original_settle = allocation_solver.GroupSolver.settle_round
+
+    def first_try_runs_out(
+        self: allocation_solver.GroupSolver, first_term: int, **kwargs: float
+    ) -> bool:
+        key = (id(self), first_term)
+        tries[key] = tries.get(key, 0) + 1
+        done = original_try(self, first_term, **kwargs)
+        return done and tries[key] > 1
+
+    def recording_settle(self: allocation_solver.GroupSolver, first_term: int) -> None:
+        settled.append((id(self), first_term))
+        original_settle(self, first_term)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", first_try_runs_out)
+    monkeypatch.setattr(allocation_solver.GroupSolver, "settle_round", recording_settle)
+    instance = allocation_instances.weekly_intake(5, practitioners=20, cases=30)
+    cases, staff, rules = instance.cases, instance.practitioners, instance.rules
+    result = allocate(cases, staff, rules, time_limit_s=60)
+    assert len(independent_groups(cases, staff, rules)) > 1
+    assert set(tries.values()) == {2}
+    assert sorted(settled) == sorted(tries)  # each group's round settled once, after its tries
+    proven = allocate(cases, staff, rules)
+    assert objective(cases, staff, rules, _assignment(result)) == objective(
+        cases, staff, rules, _assignment(proven)
+    )
