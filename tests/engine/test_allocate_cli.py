@@ -293,6 +293,24 @@ def test_cross_team_and_a_time_limit(tmp_path: Path, capsys: pytest.CaptureFixtu
         main([*arguments[:-1], "0"])
 
 
+def test_the_search_stops_after_a_minute_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caseload_engine import allocation
+
+    limits: list[float | None] = []
+    solve = allocation.allocate
+
+    def recording(*args: object, time_limit_s: float | None = None) -> allocation.AllocationResult:
+        limits.append(time_limit_s)
+        return solve(*args, time_limit_s=time_limit_s)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(allocation, "allocate", recording)
+    assert main(["allocate", *_files(tmp_path)]) == 0
+    assert main(["allocate", *_files(tmp_path), "--time-limit", "2.5"]) == 0
+    assert limits == [60.0, 2.5]
+
+
 def test_the_installed_command_allocates_without_importing_django(tmp_path: Path) -> None:
     files = _files(tmp_path)
     command = Path(sys.executable).with_name("caseload")
