@@ -298,10 +298,15 @@ class _Attempt:
     """A round's last try: each term's gain; for a solver run, the lexicographic weights and
     the proven bound on the weighted sum of gains (none when at the trivial bound)."""
 
-    first_term: int
     achieved: list[int]
     weights: list[int] | None = None
     bound: int | None = None
+
+    @property
+    def proven(self) -> bool:
+        if self.weights is None or self.bound is None:
+            return True  # at the trivial bound
+        return self.bound == sum(w * a for w, a in zip(self.weights, self.achieved, strict=True))
 
 
 class GroupSolver:
@@ -345,7 +350,7 @@ class GroupSolver:
         model, terms = built.model, built.terms
         values = built.values(self._counts)
         if all(values[i] == terms[i].best for i in run):
-            self._attempt = _Attempt(first_term, [terms[i].gain_of(values[i]) for i in run])
+            self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
         _hint(built, self._counts)
         weights = _lexicographic_weights([terms[i] for i in run])
@@ -369,11 +374,12 @@ class GroupSolver:
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
             if status != cp_model.OPTIMAL:
                 bound = max(bound, math.floor(solver.best_objective_bound + 1e-6))
+        # An earlier try is of this round: a round is settled before the next is tried.
         earlier = self._attempt
-        if earlier is not None and earlier.first_term == first_term and earlier.bound is not None:
+        if earlier is not None and earlier.bound is not None:
             bound = min(bound, earlier.bound)  # every try's bound holds
-        self._attempt = _Attempt(first_term, achieved, weights, bound)
-        return bound == sum(w * a for w, a in zip(weights, achieved, strict=True))
+        self._attempt = _Attempt(achieved, weights, bound)
+        return self._attempt.proven
 
     def settle_round(self, first_term: int) -> None:
         """Keep the run's terms at least as good as its last try achieved, from now on."""
@@ -382,11 +388,8 @@ class GroupSolver:
         if run is None or attempt is None:
             return
         terms = self._built.terms
+        self._optimal = self._optimal and attempt.proven
         if attempt.weights is not None and attempt.bound is not None:
-            achieved_sum = sum(
-                w * a for w, a in zip(attempt.weights, attempt.achieved, strict=True)
-            )
-            self._optimal = self._optimal and attempt.bound == achieved_sum
             runs = [terms[i] for i in run]
             for stage, gap in _gaps(runs, attempt.weights, attempt.achieved, attempt.bound):
                 self._gaps[stage] = max(self._gaps.get(stage, 0.0), gap)

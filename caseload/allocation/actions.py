@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
@@ -31,7 +31,15 @@ from caseload.audit.models import ChangeEvent
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
 from caseload.register.actions import ActionRefused
-from caseload.register.models import Absence, Allocation, Case, CaseStatus, Practitioner, Team
+from caseload.register.models import (
+    Absence,
+    Allocation,
+    Case,
+    CaseStatus,
+    Practitioner,
+    Team,
+    absences_covering,
+)
 from caseload_engine import allocation, reference
 
 PROPOSAL_TIME_LIMIT_S = 10.0
@@ -287,10 +295,12 @@ def _record_absence(
     """The absence a decided what-if was about, unless one already recorded covers it; from
     then on the practitioner is offered no cases while away."""
     ends_on = proposal.away_until
-    lasts_long_enough = Q(ends_on__isnull=True)
-    if ends_on is not None:
-        lasts_long_enough |= Q(ends_on__gte=ends_on)
-    if away.absences.filter(lasts_long_enough, starts_on__lte=starts_on).exists():
+    # An absence covering both ends covers the days between; an open-ended one, every day on.
+    if (
+        away.absences.filter(absences_covering(starts_on))
+        .filter(absences_covering(ends_on or date.max))
+        .exists()
+    ):
         return
     absence = Absence.objects.create(
         practitioner=away, starts_on=starts_on, ends_on=ends_on, reason=proposal.away_reason

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -35,7 +35,7 @@ class EngineInputs:
     practitioners: tuple[allocation.PractitionerCapacity, ...]
     unscored: tuple[Case, ...]  # waiting, but without a tier: to be scored first
     # Practitioner id -> why they take no cases, in words.
-    unavailable: Mapping[str, str] = field(default_factory=dict)
+    unavailable: Mapping[str, str]
 
 
 def with_allocation_facts(cases: QuerySet[Case]) -> QuerySet[Case]:
