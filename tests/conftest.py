@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +24,12 @@ from tests.factories import (
     UserFactory,
     allocated_case,
 )
+
+# CI replays the same examples on every run, so a red build is never a lucky draw; locally each
+# run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @dataclass
