@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caseload_engine import allocation_instances
 from caseload_engine.allocation import (
     STAGES,
     AllocationResult,
@@ -27,6 +26,7 @@ from caseload_engine.allocation import (
     qualification_rank,
     spread_penalty,
 )
+from caseload_engine.allocation import instances as allocation_instances
 from caseload_engine.complexity import default_model
 
 RULES = Rules(default_model())
@@ -506,7 +506,7 @@ def test_every_group_finishes_a_round_before_any_starts_the_next(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Stage-major: a short time limit then costs only the least important stages."""
-    from caseload_engine import allocation_solver
+    from caseload_engine.allocation import solver as allocation_solver
 
     taken: list[int] = []
     original = allocation_solver.GroupSolver.try_round
@@ -530,7 +530,7 @@ def test_time_left_in_a_round_goes_to_the_groups_that_ran_out(
 ) -> None:
     """A group whose first try runs out is tried again while the round has time left, and
     its round is settled once, after its last try."""
-    from caseload_engine import allocation_solver
+    from caseload_engine.allocation import solver as allocation_solver
 
     tries: dict[tuple[int, int], int] = {}
     settled: list[tuple[int, int]] = []

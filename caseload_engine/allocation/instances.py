@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final, TypeVar
 
-from caseload_engine.allocation import CaseToAllocate, PractitionerCapacity, Rules
+from caseload_engine.allocation.records import CaseToAllocate, PractitionerCapacity, Rules
 from caseload_engine.complexity import ComplexityModel, default_model
 from caseload_engine.demo import LOCALITIES
 from caseload_engine.demo_complexity import TIER_MIX
