@@ -27,7 +27,7 @@ from caseload_engine.allocation import (
     spread_penalty,
 )
 from caseload_engine.allocation import instances as allocation_instances
-from caseload_engine.complexity import default_model
+from caseload_engine.complexity import Eligibility, default_model
 
 RULES = Rules(default_model())
 CROSS_TEAM = Rules(default_model(), cross_team=True)
@@ -292,9 +292,14 @@ def test_eligibility_names_the_first_broken_rule() -> None:
     assert eligibility(amhp_case, practitioner("p", "assistant"), RULES).reason == (
         "Tier 2 cases are not held by the role Social work assistant / care co-ordinator"
     )
+    # An occupational therapist may hold Tier 1, so only the reserved function rules them out.
+    therapist = practitioner("p", "occupational_therapist")
+    assert eligibility(case("c2", 1), therapist, RULES).allowed
     reserved_tier_1 = case("c2", 1, reserved=True)
-    assert eligibility(reserved_tier_1, practitioner("p", "occupational_therapist"), RULES) == (
-        eligibility(reserved_tier_1, practitioner("p", "occupational_therapist"), RULES)
+    assert eligibility(reserved_tier_1, therapist, RULES) == Eligibility(
+        False,
+        "The case has a reserved function, for a registered social worker; "
+        "p is an occupational therapist",
     )
     assert eligibility(
         reserved_tier_1, practitioner("p", "occupational_therapist", name="Olu Ade"), RULES
