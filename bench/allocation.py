@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/allocation.py [--only intake|rebalance|national] [--councils N]
 
-Instances come from `caseload_engine.allocation_instances` (shaped like the demo council):
+Instances come from `caseload_engine.allocation.instances` (shaped like the demo council):
 - weekly intake, 500 new cases onto 300 part-loaded practitioners: target proven optimal in
   at most 1 s;
 - whole-council rebalance, 10,000 cases onto 300 practitioners: target every objective stage
@@ -41,7 +41,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from caseload_engine import allocation_instances as instances
 from caseload_engine.allocation import (
     PERMILLE,
     PRIORITIES,
@@ -55,6 +54,7 @@ from caseload_engine.allocation import (
     breaches,
     eligibility,
     independent_groups,
+    instances,
     objective,
     qualification_rank,
 )

@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from caseload_engine import allocation, allocation_table, complexity, tabular, tiering
+from caseload_engine import allocation, complexity, tabular, tiering
+from caseload_engine.allocation import table as allocation_table
 
 DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a developer's machine
 # Most teams are proven optimal in well under a second, but a rare one's work stage can take

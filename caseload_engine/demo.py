@@ -24,15 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
+from caseload_engine import demo_tables as tables
 from caseload_engine.identifiers import normalise_postcode, synthetic_nhs_number
 from caseload_engine.reference import (
-    ABSENCE_REASON_CHOICES,
     CASE_HOLDING_ROLES,
-    EVENT_OUTCOME_CHOICES,
     OUTCOME_DECEASED,
-    PRIMARY_SUPPORT_REASON_CHOICES,
-    REQUEST_SOURCE_CHOICES,
-    ROUTE_OF_ACCESS_CHOICES,
     SERVICE_AREA_CHOICES,
     SPECIALISM_CHOICES,
     SWE_REGISTERED_ROLES,
@@ -253,100 +249,17 @@ class _Weighted:
         return self._codes[bisect.bisect_right(self._cumulative, rng.random() * self._total)]
 
 
-def _checked(weights: dict[str, float], choices: Sequence[tuple[str, str]]) -> _Weighted:
-    """Weights keyed by code, checked against the reference list so a typo fails at import."""
-    known = {code for code, _ in choices}
-    unknown = sorted(set(weights) - known)
-    if unknown:
-        raise ValueError(f"unknown codes: {unknown}")
-    return _Weighted(list(weights.items()))
-
-
-_GIVEN_NAMES: Final[tuple[str, ...]] = (
-    "Oliver", "George", "Harry", "Jack", "Jacob", "Noah", "Charlie", "Thomas", "Oscar", "William",
-    "James", "Henry", "Leo", "Alfie", "Joshua", "Freddie", "Archie", "Ethan", "Isaac", "Joseph",
-    "Samuel", "Daniel", "David", "Peter", "John", "Michael", "Robert", "Stephen", "Mohammed",
-    "Arjun", "Olivia", "Amelia", "Isla", "Ava", "Emily", "Sophie", "Grace", "Lily", "Ella", "Mia",
-    "Jessica", "Ruby", "Chloe", "Evie", "Poppy", "Charlotte", "Sarah", "Margaret", "Susan",
-    "Patricia", "Elizabeth", "Mary", "Joan", "Janet", "Helen", "Fatima", "Aisha", "Priya", "Zara",
-    "Hannah",
-)  # fmt: skip
-_FAMILY_NAMES: Final[tuple[str, ...]] = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
-    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes",
-    "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin",
-    "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker", "Harrison",
-    "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker", "Price",
-    "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson", "Bailey",
-    "Collins", "Bell", "Shaw", "Murphy", "Khan", "Ali", "Begum", "Hussain",
-)  # fmt: skip
-
-_CASE_HOLDER_ROLES: Final = _Weighted(
-    [
-        (Role.ASSISTANT.value, 25),
-        (Role.ASYE.value, 10),
-        (Role.SOCIAL_WORKER.value, 35),
-        (Role.EXPERIENCED.value, 15),
-        (Role.ADVANCED.value, 7),
-        (Role.OCCUPATIONAL_THERAPIST.value, 8),
-    ]
-)
-_FTE: Final = _Weighted([("1.00", 70), ("0.80", 15), ("0.60", 8), ("0.50", 7)])
-_MANAGER_FTE: Final = _Weighted([("1.00", 90), ("0.80", 10)])
-
-# Caseload at 1.0 FTE by role; ASYEs carry less (about 90% of a worker's load minus protected
-# time), advanced practitioners less again for their complex cases and practice duties.
-_CASELOAD_BASE: Final[dict[Role, float]] = {
-    Role.SOCIAL_WORKER: 20,
-    Role.EXPERIENCED: 22,
-    Role.ADVANCED: 16,
-    Role.ASYE: 14,
-    Role.ASSISTANT: 20,
-    Role.OCCUPATIONAL_THERAPIST: 18,
-}
+# The weight tables are `demo_tables`' (one copy, shared with the benchmark's instances).
+_CASE_HOLDER_ROLES: Final = _Weighted(tables.CASE_HOLDER_ROLES)
+_FTE: Final = _Weighted(tables.FTE)
+_MANAGER_FTE: Final = _Weighted(tables.MANAGER_FTE)
 _CASELOAD_SD: Final = 3.0  # at 1.0 FTE: social workers mostly 15-25
+_ABSENCE_REASONS: Final = _Weighted(tables.ABSENCE_REASONS)
+_OUTCOMES: Final = _Weighted(tables.OUTCOMES)
+_PSR: Final = {area: _Weighted(w) for area, w in tables.PRIMARY_SUPPORT_REASONS.items()}
+_ROUTES: Final = {area: _Weighted(w) for area, w in tables.ROUTES_OF_ACCESS.items()}
+_SOURCES: Final = {area: _Weighted(w) for area, w in tables.REQUEST_SOURCES.items()}
 
-# Days before as_of a practitioner may have started, by role (ASYEs within the last year).
-_START_DAYS_AGO: Final[dict[Role, tuple[int, int]]] = {
-    Role.ASYE: (14, 364),
-    Role.ASSISTANT: (60, 3650),
-    Role.SOCIAL_WORKER: (400, 2920),
-    Role.EXPERIENCED: (1095, 7300),
-    Role.ADVANCED: (1825, 9125),
-    Role.OCCUPATIONAL_THERAPIST: (180, 7300),
-}
-
-_ABSENCE_REASONS: Final = _checked(
-    {
-        "annual_leave": 40,
-        "sickness": 25,
-        "training": 15,
-        "parental_leave": 8,
-        "secondment": 5,
-        "other": 7,
-    },
-    ABSENCE_REASON_CHOICES,
-)
-_ABSENCE_RATE: Final = 0.08
-
-_OUTCOMES: Final = _checked(
-    {
-        "nfa_information_advice": 30,
-        "progress_to_reablement": 15,
-        "long_term_support_provided": 15,
-        "short_term_support_provided": 8,
-        "progress_to_support_planning": 8,
-        "nfa_support_declined": 5,
-        "nfa_self_funder": 4,
-        OUTCOME_DECEASED: 4,
-        "nfa_nhs_funded": 3,
-        "nfa_other": 3,
-        "nfa_moved_to_other_la": 2,
-        "progress_to_end_of_life_care": 2,
-        "admitted_to_hospital": 1,
-    },
-    EVENT_OUTCOME_CHOICES,
-)
 # NFA requests mostly close at the front door without a named worker; the others mostly had
 # one. 0.51 * 0.2 + 0.49 * 0.81 gives about half of closed cases allocated.
 _ALLOCATED_IF_NFA: Final = 0.2
@@ -369,211 +282,7 @@ _MEAN_DAYS_TO_ALLOCATE: Final = 10.0
 # Inward-code letters exclude C, I, K, M, O and V (Royal Mail).
 _INWARD_LETTERS: Final = "ABDEFGHJLNPQRSTUWXYZ"
 
-_PSR: Final[dict[str, _Weighted]] = {
-    "older_people": _checked(
-        {
-            "physical_personal_care": 45,
-            "memory_cognition": 25,
-            "physical_access_mobility": 12,
-            "social_isolation_other": 5,
-            "sensory_visual": 3,
-            "sensory_hearing": 3,
-            "social_carer": 3,
-            "mental_health": 3,
-            "sensory_dual": 1,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-    "hospital_discharge": _checked(
-        {
-            "physical_personal_care": 55,
-            "physical_access_mobility": 20,
-            "memory_cognition": 15,
-            "social_isolation_other": 4,
-            "mental_health": 3,
-            "unknown": 3,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-    "learning_disability": _checked(
-        {
-            "learning_disability": 88,
-            "physical_personal_care": 4,
-            "mental_health": 4,
-            "sensory_dual": 2,
-            "social_isolation_other": 2,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-    "mental_health": _checked(
-        {
-            "mental_health": 80,
-            "social_substance_misuse": 8,
-            "social_isolation_other": 5,
-            "memory_cognition": 4,
-            "social_asylum_seeker": 3,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-    "transitions": _checked(
-        {
-            "learning_disability": 55,
-            "physical_personal_care": 15,
-            "mental_health": 15,
-            "social_isolation_other": 6,
-            "sensory_dual": 3,
-            "sensory_hearing": 3,
-            "sensory_visual": 3,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-    "review": _checked(
-        {
-            "physical_personal_care": 35,
-            "memory_cognition": 15,
-            "learning_disability": 15,
-            "mental_health": 10,
-            "physical_access_mobility": 10,
-            "sensory_visual": 3,
-            "sensory_hearing": 2,
-            "social_carer": 5,
-            "social_isolation_other": 5,
-        },
-        PRIMARY_SUPPORT_REASON_CHOICES,
-    ),
-}
-
-_ROUTES: Final[dict[str, _Weighted]] = {
-    "older_people": _checked(
-        {
-            "community_other": 60,
-            "discharge_from_reablement": 12,
-            "diversion_from_hospital": 10,
-            "self_funder": 8,
-            "discharge_from_hospital": 6,
-            "transfer_from_other_la": 3,
-            "prison": 1,
-        },
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-    "hospital_discharge": _checked(
-        {"discharge_from_hospital": 85, "diversion_from_hospital": 10, "community_other": 5},
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-    "learning_disability": _checked(
-        {
-            "community_other": 75,
-            "planned_entry_transition": 10,
-            "transfer_from_other_la": 8,
-            "discharge_from_hospital": 4,
-            "self_funder": 2,
-            "prison": 1,
-        },
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-    "mental_health": _checked(
-        {
-            "community_other": 65,
-            "discharge_from_hospital": 15,
-            "diversion_from_hospital": 8,
-            "transfer_from_other_la": 7,
-            "prison": 5,
-        },
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-    "transitions": _checked(
-        {"planned_entry_transition": 90, "community_other": 6, "transfer_from_other_la": 4},
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-    "review": _checked(
-        {
-            "community_other": 50,
-            "discharge_from_reablement": 35,
-            "discharge_from_hospital": 10,
-            "transfer_from_other_la": 5,
-        },
-        ROUTE_OF_ACCESS_CHOICES,
-    ),
-}
-
-_SOURCES: Final[dict[str, _Weighted]] = {
-    "older_people": _checked(
-        {
-            "family_carer": 30,
-            "gp": 20,
-            "self": 15,
-            "community_health": 12,
-            "hospital": 8,
-            "care_provider": 8,
-            "housing": 3,
-            "police": 2,
-            "other_council_service": 1,
-            "other": 1,
-        },
-        REQUEST_SOURCE_CHOICES,
-    ),
-    "hospital_discharge": _checked(
-        {"hospital": 90, "community_health": 5, "family_carer": 5},
-        REQUEST_SOURCE_CHOICES,
-    ),
-    "learning_disability": _checked(
-        {
-            "family_carer": 35,
-            "care_provider": 20,
-            "other_council_service": 15,
-            "gp": 10,
-            "self": 8,
-            "community_health": 7,
-            "housing": 3,
-            "police": 2,
-        },
-        REQUEST_SOURCE_CHOICES,
-    ),
-    "mental_health": _checked(
-        {
-            "gp": 25,
-            "community_health": 20,
-            "self": 15,
-            "family_carer": 15,
-            "police": 10,
-            "hospital": 8,
-            "housing": 7,
-        },
-        REQUEST_SOURCE_CHOICES,
-    ),
-    # Transitions referrals come mostly from children's services, another council service.
-    "transitions": _checked(
-        {"other_council_service": 70, "family_carer": 20, "other": 10},
-        REQUEST_SOURCE_CHOICES,
-    ),
-    "review": _checked(
-        {
-            "care_provider": 30,
-            "other_council_service": 25,
-            "family_carer": 20,
-            "community_health": 10,
-            "self": 10,
-            "gp": 5,
-        },
-        REQUEST_SOURCE_CHOICES,
-    ),
-}
-
-# Age at the request, as (share, low, high, mode) bands drawn triangularly.
-_AGE_BANDS: Final[dict[str, tuple[tuple[float, int, int, int], ...]]] = {
-    "older_people": ((0.9, 65, 100, 84), (0.1, 50, 65, 62)),
-    "hospital_discharge": ((0.85, 65, 100, 82), (0.15, 18, 65, 55)),
-    "learning_disability": ((1.0, 18, 70, 35),),
-    "mental_health": ((1.0, 18, 80, 40),),
-    "transitions": ((1.0, 18, 25, 18),),
-    "review": ((1.0, 40, 95, 75),),
-}
 _MAX_AGE: Final = 100
-
-# The tables above must cover every service area a council can have.
-for _table in (_PSR, _ROUTES, _SOURCES, _AGE_BANDS):
-    if set(_table) != {code for code, _ in SERVICE_AREA_CHOICES}:
-        raise ValueError("demo tables must cover every service area")
 
 
 @dataclass(frozen=True, slots=True)
@@ -730,12 +439,12 @@ def _make_practitioners(
         registered = role in SWE_REGISTERED_ROLES
         managerial = role in (Role.TEAM_MANAGER, Role.PRINCIPAL_SOCIAL_WORKER)
         fte = (_MANAGER_FTE if managerial else _FTE).pick(rng)
-        low, high = senior_start if managerial else _START_DAYS_AGO[role]
+        low, high = senior_start if managerial else tables.START_DAYS_AGO[role]
         practitioners.append(
             DemoPractitioner(
                 key=f"p{index + 1:04d}",
-                given_name=rng.choice(_GIVEN_NAMES),
-                family_name=rng.choice(_FAMILY_NAMES),
+                given_name=rng.choice(tables.GIVEN_NAMES),
+                family_name=rng.choice(tables.FAMILY_NAMES),
                 role=role.value,
                 pcf_level=PCF_LEVEL_FOR_ROLE[role],
                 fte=Decimal(fte),
@@ -744,7 +453,7 @@ def _make_practitioners(
                 swe_registration_number=f"SW{number}" if registered else "",
                 swe_renewal_date=renewal if registered else None,
                 start_date=as_of - timedelta(days=rng.randint(low, high)),
-                absences=_absences(rng, as_of) if rng.random() < _ABSENCE_RATE else (),
+                absences=_absences(rng, as_of) if rng.random() < tables.ABSENCE_RATE else (),
             )
         )
     return tuple(practitioners)
@@ -766,20 +475,7 @@ def _holder_roles(rng: random.Random, count: int) -> list[Role]:
 
 
 def _specialisms(rng: random.Random, role: Role, area: str | None) -> tuple[str, ...]:
-    chances: dict[str, float] = {}
-    if role in (Role.EXPERIENCED, Role.ADVANCED):
-        if area == "mental_health":
-            chances["amhp"] = 0.45
-        if area in ("older_people", "hospital_discharge", "learning_disability", "mental_health"):
-            chances["bia"] = 0.35
-        chances["practice_educator"] = 0.15
-    if role == Role.ADVANCED:
-        chances["mca_lead"] = 0.15
-        chances["safeguarding_lead"] = 0.15
-    if role == Role.TEAM_MANAGER:
-        chances["safeguarding_lead"] = 0.25
-    if role == Role.PRINCIPAL_SOCIAL_WORKER:
-        chances["practice_educator"] = 1.0
+    chances = tables.specialism_chances(role.value, area)
     # Reference-list order, so output does not depend on how the chances were written.
     return tuple(
         code for code, _ in SPECIALISM_CHOICES if code in chances and rng.random() < chances[code]
@@ -788,14 +484,7 @@ def _specialisms(rng: random.Random, role: Role, area: str | None) -> tuple[str,
 
 def _absences(rng: random.Random, as_of: date) -> tuple[DemoAbsence, ...]:
     reason = _ABSENCE_REASONS.pick(rng)
-    length = {
-        "annual_leave": (3, 14),
-        "sickness": (3, 40),
-        "training": (1, 5),
-        "parental_leave": (90, 270),
-        "secondment": (90, 365),
-        "other": (1, 20),
-    }[reason]
+    length = tables.ABSENCE_DAYS[reason]
     if rng.random() < 0.5:  # current: began recently, not yet over
         starts_on = as_of - timedelta(days=rng.randint(0, length[0]))
     else:  # upcoming, within six weeks
@@ -839,7 +528,7 @@ def _caseloads(rng: random.Random, staff: Sequence[_TeamStaff], open_cases: int)
         team_loads = []
         for holder in team_staff.holders:
             fte = float(holder.fte)
-            mean = _CASELOAD_BASE[Role(holder.role)] * fte
+            mean = tables.CASELOAD_BASE[Role(holder.role)] * fte
             team_loads.append(max(3, round(rng.gauss(mean, _CASELOAD_SD * fte))))
         loads.append(team_loads)
     total = sum(sum(team_loads) for team_loads in loads)
@@ -980,7 +669,7 @@ def _next_nhs_number(serial: int) -> tuple[str, int]:
 
 
 def _age_band(rng: random.Random, area: str) -> tuple[int, int, int]:
-    bands = _AGE_BANDS[area]
+    bands = tables.AGE_BANDS[area]
     draw = rng.random()
     for share, low, high, mode in bands:
         draw -= share
@@ -1010,8 +699,8 @@ def _new_person(
     return DemoPerson(
         council_person_id=f"P{1_000_001 + index:07d}",
         nhs_number=nhs_number,
-        given_name=rng.choice(_GIVEN_NAMES),
-        family_name=rng.choice(_FAMILY_NAMES),
+        given_name=rng.choice(tables.GIVEN_NAMES),
+        family_name=rng.choice(tables.FAMILY_NAMES),
         date_of_birth=date_of_birth,
         postcode=normalise_postcode(f"ZZ{district} {inward}"),
         primary_support_reason=_PSR[area].pick(rng),

@@ -1,7 +1,8 @@
 """Complexity scores for a synthetic council, consistent with who holds each case.
 
 Every case gets a tier drawn from its team's service-area mix, restricted to tiers its current
-holder's role may hold, then factor scores that add up to a total inside that tier's band.
+holder's role may hold, then factor scores that add up to a total inside that tier's band. The
+mix and the shares of reserved functions are `demo_tables`'.
 """
 
 from __future__ import annotations
@@ -12,20 +13,7 @@ from dataclasses import dataclass
 
 from caseload_engine import complexity
 from caseload_engine.demo import DemoCase, DemoCouncil
-
-# Share of Tier 1 / 2 / 3 cases by service area: mental health, learning disability and
-# transitions work skews complex; reviews and hospital discharge skew routine.
-TIER_MIX: Mapping[str, tuple[float, float, float]] = {
-    "older_people": (0.45, 0.40, 0.15),
-    "hospital_discharge": (0.50, 0.35, 0.15),
-    "learning_disability": (0.30, 0.45, 0.25),
-    "mental_health": (0.25, 0.45, 0.30),
-    "transitions": (0.30, 0.45, 0.25),
-    "review": (0.60, 0.30, 0.10),
-}
-# Of top-tier cases, those leading a Section 42 enquiry; of mental health cases, AMHP work.
-_S42_SHARE = 0.15
-_AMHP_SHARE = 0.10
+from caseload_engine.demo_tables import AMHP_SHARE, SECTION_42_SHARE, TIER_MIX
 
 
 @dataclass(frozen=True)
@@ -75,9 +63,9 @@ def _score_case(
     reserved: list[str] = []
     known = {function.key for function in model.reserved_functions}
     top_tier = band is bands[-1]
-    if registered and top_tier and "section_42_lead" in known and rng.random() < _S42_SHARE:
+    if registered and top_tier and "section_42_lead" in known and rng.random() < SECTION_42_SHARE:
         reserved.append("section_42_lead")
-    if registered and area == "mental_health" and "amhp" in known and rng.random() < _AMHP_SHARE:
+    if registered and area == "mental_health" and "amhp" in known and rng.random() < AMHP_SHARE:
         reserved.append("amhp")
     return DemoScore(scores=scores, reserved_functions=tuple(reserved))
 

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from caseload.cli import main
-from caseload_engine import allocation_table, complexity
+from caseload_engine import complexity
+from caseload_engine.allocation import table as allocation_table
 from caseload_engine.tabular import Row, Table, read_table
 from caseload_engine.tiering import RowErrors
 

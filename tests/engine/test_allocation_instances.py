@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from caseload_engine import allocation_instances
 from caseload_engine.allocation import eligibility
+from caseload_engine.allocation import instances as allocation_instances
 
 
 def test_the_weekly_intake_is_part_loaded_teams_of_six_to_ten() -> None:

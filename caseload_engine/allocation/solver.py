@@ -1,10 +1,10 @@
 """The CP-SAT model of one allocation group, with cases counted by type.
 
-`allocation`'s docstring defines the objective; this module solves it for one group whose
-cases come as types of interchangeable cases. Variables: n[type, practitioner], how many cases
-of the type go to the practitioner; k[type, practitioner], how many of those return to their
-previous practitioner; U, the group's highest per-mille utilisation; e[practitioner, tenth],
-the spread penalty's parts. Points are integers (tenths of a point).
+`criteria` defines the objective; this module solves it for one group whose cases come as
+types of interchangeable cases. Variables: n[type, practitioner], how many cases of the type go
+to the practitioner; k[type, practitioner], how many of those return to their previous
+practitioner; U, the group's highest per-mille utilisation; e[practitioner, tenth], the spread
+penalty's parts. Points are integers (tenths of a point).
 
 The objective's terms are solved in three batches, each keeping the terms before it at least as
 good as achieved: work and continuity; the highest utilisation; spread and qualification.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from caseload_engine.allocation import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
+from caseload_engine.allocation.criteria import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
 
 _WEIGHT_LIMIT = 2**40
 # Work and continuity; the highest utilisation; spread and qualification (indices of terms).
@@ -178,7 +178,7 @@ class _GroupModel:
         return terms
 
     def _balance_terms(self) -> list[_Term]:
-        """The highest per-mille utilisation U, then the spread penalty (see `allocation`)."""
+        """The highest per-mille utilisation U, then the spread penalty (see `criteria`)."""
         group, model = self.group, self.model
         measured = [p for p, cap in enumerate(group.capacity) if cap > 0]
         self.floor_u = max(

@@ -2,7 +2,8 @@
 
 Deterministic for a seed. Teams have 6-10 case holders with the demo's role mix and FTE; their
 capacity follows the complexity model; tiers follow the demo's service-area mix and points the
-model's tiers; reserved functions and specialist skills are rare, as in the demo.
+model's tiers; reserved functions and specialist skills are rare, as in the demo. The weights
+are the demo's own (`demo_tables`).
 
 - `weekly_intake`: new cases onto practitioners already holding 50-95% of their capacity;
   a few cases come back to someone who held them before.
@@ -21,36 +22,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final, TypeVar
 
-from caseload_engine.allocation import CaseToAllocate, PractitionerCapacity, Rules
+from caseload_engine import demo_tables as tables
+from caseload_engine.allocation.records import CaseToAllocate, PractitionerCapacity, Rules
 from caseload_engine.complexity import ComplexityModel, default_model
 from caseload_engine.demo import LOCALITIES
-from caseload_engine.demo_complexity import TIER_MIX
 from caseload_engine.reference import SERVICE_AREA_CHOICES, Role
 
 AS_OF: Final = date(2026, 3, 2)
 T = TypeVar("T")
 
-# The demo's case-holder role mix and FTE (caseload_engine.demo).
-_ROLES: Final = (
-    (Role.ASSISTANT, 25),
-    (Role.ASYE, 10),
-    (Role.SOCIAL_WORKER, 35),
-    (Role.EXPERIENCED, 15),
-    (Role.ADVANCED, 7),
-    (Role.OCCUPATIONAL_THERAPIST, 8),
-)
-_FTE: Final = (
-    (Decimal("1.00"), 70),
-    (Decimal("0.80"), 15),
-    (Decimal("0.60"), 8),
-    (Decimal("0.50"), 7),
-)
-_UNAVAILABLE: Final = 0.04  # the demo's 8% with an absence, half of them current
-_PRIORITY: Final = ((1, 20), (2, 60), (3, 20))
-_SECTION_42: Final = 0.15  # of Tier 3 cases: leading a Section 42 enquiry (reserved)
-_AMHP: Final = 0.10  # of mental health cases: AMHP work (reserved, needs the AMHP skill)
-_BIA: Final = 0.03  # of cases where DoLS arise: a best interests assessment (reserved, BIA)
-_BIA_AREAS: Final = frozenset({"older_people", "hospital_discharge", "learning_disability"})
+_UNAVAILABLE: Final = tables.ABSENCE_RATE / 2  # the demo's absences, half of them current
 
 
 @dataclass(frozen=True)
@@ -160,7 +141,7 @@ def _team_names(count: int, prefix: str) -> list[tuple[str, str]]:
     return names
 
 
-def _pick(rng: random.Random, weighted: Sequence[tuple[T, int]]) -> T:
+def _pick(rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
     return rng.choices([value for value, _ in weighted], [weight for _, weight in weighted])[0]
 
 
@@ -173,13 +154,13 @@ def _staff(
     areas: dict[str, str] = {}
     for (team, area), size in zip(_team_names(len(sizes), prefix), sizes, strict=True):
         areas[team] = area
-        roles = [_pick(rng, _ROLES) for _ in range(size)]
+        roles = [Role(_pick(rng, tables.CASE_HOLDER_ROLES)) for _ in range(size)]
         # As in the demo, a team always has an assistant and a social worker.
         for needed, slot in ((Role.ASSISTANT, 0), (Role.SOCIAL_WORKER, 1)):
             if needed not in roles:
                 roles[slot] = needed
         for role in roles:
-            fte = _pick(rng, _FTE)
+            fte = Decimal(_pick(rng, tables.FTE))
             capacity = model.capacity.points_for(role.value, fte)
             share = rng.uniform(0.5, 0.95) if loaded else 0.0
             practitioners.append(
@@ -199,16 +180,7 @@ def _staff(
 
 def _skills(rng: random.Random, role: Role, area: str) -> frozenset[str]:
     """The demo's specialisms: AMHP and BIA among experienced and advanced social workers."""
-    chances: dict[str, float] = {}
-    if role in (Role.EXPERIENCED, Role.ADVANCED):
-        if area == "mental_health":
-            chances["amhp"] = 0.45
-        if area in _BIA_AREAS or area == "mental_health":
-            chances["bia"] = 0.35
-        chances["practice_educator"] = 0.15
-    if role == Role.ADVANCED:
-        chances["mca_lead"] = 0.15
-        chances["safeguarding_lead"] = 0.15
+    chances = tables.specialism_chances(role.value, area)
     return frozenset(skill for skill, chance in chances.items() if rng.random() < chance)
 
 
@@ -231,14 +203,16 @@ def _cases(
     cases: list[CaseToAllocate] = []
     for name, team_cases in zip(names, per_team, strict=True):
         area = areas[name]
-        mix = TIER_MIX[area]
+        mix = tables.TIER_MIX[area]
         for _ in range(team_cases):
             band = rng.choices(bands, [mix[min(i, len(mix) - 1)] for i in range(len(bands))])[0]
             skills: set[str] = set()
-            reserved = band is bands[-1] and rng.random() < _SECTION_42
-            if area == "mental_health" and rng.random() < _AMHP:
+            # Section 42 enquiries (top tier), AMHP work and best interests assessments are
+            # reserved; the last two need the skill.
+            reserved = band is bands[-1] and rng.random() < tables.SECTION_42_SHARE
+            if area == "mental_health" and rng.random() < tables.AMHP_SHARE:
                 skills.add("amhp")
-            if area in _BIA_AREAS and rng.random() < _BIA:
+            if area in tables.BIA_AREAS and rng.random() < tables.BIA_SHARE:
                 skills.add("bia")
             previous = None
             if rng.random() < returning:
@@ -254,7 +228,7 @@ def _cases(
                     reserved=reserved or bool(skills),
                     previous_practitioner=previous,
                     waiting_since=AS_OF - timedelta(days=int(rng.triangular(0, window_days, 0))),
-                    priority=_pick(rng, _PRIORITY),
+                    priority=_pick(rng, tables.PRIORITIES),
                 )
             )
     return tuple(cases)

@@ -12,7 +12,11 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
-from caseload_engine.allocation import AllocationResult, CaseToAllocate, PractitionerCapacity
+from caseload_engine.allocation.records import (
+    AllocationResult,
+    CaseToAllocate,
+    PractitionerCapacity,
+)
 from caseload_engine.complexity import ComplexityModel
 from caseload_engine.reference import Role
 from caseload_engine.tabular import HEADER_ROW, Cell, Row, Table

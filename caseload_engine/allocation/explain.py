@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from caseload_engine.allocation.criteria import POINTS_SCALE
 from caseload_engine.reference import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
-    from caseload_engine.allocation import CaseToAllocate, PractitionerCapacity
+    from caseload_engine.allocation.records import CaseToAllocate, PractitionerCapacity
 
-POINTS_SCALE = 10  # as allocation.POINTS_SCALE, which imports this module
 _ROLE_CODES = frozenset(role.value for role in Role)
 
 
