@@ -11,6 +11,8 @@ from caseload.audit.models import ChangeAction, ChangeEvent
 # {field: (old, new)}: old is None for something new. Values are ids, codes, numbers, dates:
 # never names or free text, so that the log holds nothing personal.
 Changes = Mapping[str, tuple[Any, Any]]
+# The new value of a field that changed but whose value the log must not keep (a password).
+NOT_RECORDED = "(not recorded)"
 
 
 def record_change(

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import dateformat
 
 from caseload.accounts.models import User
+from caseload.audit.changes import NOT_RECORDED
 from caseload.audit.models import AccessLogEntry, AccessLogSubject, ChangeAction, ChangeEvent
 from caseload_engine import reference
 
@@ -178,7 +179,9 @@ def _model_name(label: Any) -> str:
 
 def _field_changes(event: ChangeEvent) -> str:
     return "; ".join(
-        f"{name.replace('_', ' ')} from {_value(old)} to {_value(new)}"
+        f"{name.replace('_', ' ')} {NOT_RECORDED}"
+        if new == NOT_RECORDED
+        else f"{name.replace('_', ' ')} from {_value(old)} to {_value(new)}"
         for name, (old, new) in event.changes.items()
     )
 
