@@ -36,7 +36,8 @@ ALLOWED_HOSTS = env.string_list("CASELOAD_ALLOWED_HOSTS", ["127.0.0.1", "localho
 CSRF_TRUSTED_ORIGINS = env.string_list("CASELOAD_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, its site recording every change in the change log.
+    "caseload.audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
-from caseload.accounts.models import AccessRole, User
+from caseload.accounts.models import AUDIT_LOG_READERS, AccessRole, User
 from caseload.register.access import practitioner_for
 
 
@@ -29,6 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Teams", reverse("team_list")))
         items.append(("People", reverse("person_list")))
     items.append(("Complexity model", reverse("complexity_model")))
+    if user.access_role in AUDIT_LOG_READERS:
+        items.append(("Audit log", reverse("audit_change_log")))
     if user.access_role == AccessRole.ADMINISTRATOR:
         items.append(("Administration", reverse("admin:index")))
     # The deepest matching link is the current one: the waiting list sits under the team.

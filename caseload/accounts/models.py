@@ -14,6 +14,10 @@ class AccessRole(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+# Who may search and export the audit logs.
+AUDIT_LOG_READERS = frozenset({AccessRole.PRINCIPAL_SOCIAL_WORKER, AccessRole.ADMINISTRATOR})
+
+
 class User(AbstractUser):
     access_role = models.CharField(max_length=32, choices=AccessRole.choices)
 

@@ -27,7 +27,8 @@ from caseload.allocation.inputs import (
     what_if_inputs,
 )
 from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
-from caseload.audit.models import ChangeEvent
+from caseload.audit.changes import record_change
+from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
 from caseload.register.actions import ActionRefused
@@ -119,10 +120,12 @@ def _record_proposal(
             "highest_utilisation": result.highest_utilisation,
         },
     )
-    ChangeEvent.objects.create(
-        user=by,
-        action="allocation_proposed",
-        detail={"proposal_id": proposal.pk, "team_id": team.pk, "kind": kind},
+    record_change(
+        by=by,
+        action=ChangeAction.ALLOCATION_PROPOSED,
+        team_id=team.pk,
+        practitioner_id=away.pk if away is not None else None,
+        detail={"proposal_id": proposal.pk, "kind": kind},
     )
     return proposal
 
@@ -305,17 +308,17 @@ def _record_absence(
     absence = Absence.objects.create(
         practitioner=away, starts_on=starts_on, ends_on=ends_on, reason=proposal.away_reason
     )
-    ChangeEvent.objects.create(
-        user=by,
-        action="absence_recorded",
-        detail={
-            "absence_id": absence.pk,
-            "practitioner_id": away.pk,
-            "starts_on": starts_on.isoformat(),
-            "ends_on": ends_on.isoformat() if ends_on else None,
-            "reason": proposal.away_reason,
-            "proposal_id": proposal.pk,
+    record_change(
+        by=by,
+        action=ChangeAction.ABSENCE_RECORDED,
+        practitioner_id=away.pk,
+        team_id=away.team_id,
+        changes={
+            "starts_on": (None, starts_on),
+            "ends_on": (None, ends_on),
+            "reason": (None, proposal.away_reason),
         },
+        detail={"absence_id": absence.pk, "proposal_id": proposal.pk},
     )
 
 
@@ -338,6 +341,8 @@ def _current_holders(case_ids: Iterable[int]) -> dict[int, int]:
 def _allocate(*, by: User, case: Case, practitioner: Practitioner, detail: dict[str, Any]) -> None:
     """Give a locked case to the practitioner from now, ending whoever held it."""
     now = timezone.now()
+    previous_holder = _current_holders([case.pk]).get(case.pk)
+    previous_status = case.status
     Allocation.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
     try:
         with transaction.atomic():
@@ -352,12 +357,19 @@ def _allocate(*, by: User, case: Case, practitioner: Practitioner, detail: dict[
     if case.status != CaseStatus.ALLOCATED:
         case.status = CaseStatus.ALLOCATED
         case.save(update_fields=["status"])
-    ChangeEvent.objects.create(
-        user=by,
-        action="case_allocated",
+    record_change(
+        by=by,
+        action=ChangeAction.CASE_ALLOCATED,
         person_id=case.person_id,
-        case=case,
-        detail={"practitioner_id": practitioner.pk, **detail},
+        case_id=case.pk,
+        team_id=case.team_id,
+        practitioner_id=practitioner.pk,
+        from_practitioner_id=previous_holder,
+        changes={
+            "holder": (previous_holder, practitioner.pk),
+            "status": (previous_status, case.status),
+        },
+        detail=detail,
     )
 
 
@@ -384,34 +396,45 @@ def _plan_handovers(
             to_practitioner=practitioner,
             due_on=due_on,
         )
-        ChangeEvent.objects.create(
-            user=by,
-            action="handover_planned",
+        record_change(
+            by=by,
+            action=ChangeAction.HANDOVER_PLANNED,
             person_id=case.person_id,
-            case=case,
-            detail={
-                "handover_id": handover.pk,
-                "from_practitioner_id": away.pk,
-                "to_practitioner_id": practitioner.pk,
-                "due_on": due_on.isoformat(),
-            },
+            case_id=case.pk,
+            team_id=case.team_id,
+            practitioner_id=practitioner.pk,
+            from_practitioner_id=away.pk,
+            detail={"handover_id": handover.pk, "due_on": due_on},
         )
 
 
-def _settle(handover: Handover, *, state: str, by: User | None, note: str = "") -> None:
+SETTLED = {
+    Handover.State.CARRIED_OUT: ChangeAction.HANDOVER_CARRIED_OUT,
+    Handover.State.CANCELLED: ChangeAction.HANDOVER_CANCELLED,
+    Handover.State.LAPSED: ChangeAction.HANDOVER_LAPSED,
+}
+
+
+def _settle(handover: Handover, *, state: Handover.State, by: User | None, note: str = "") -> None:
     """Take the handover out of the plan. `by` None is the daily run, whose changes are logged
     under the manager who decided the handover."""
+    previous_state = handover.state
     handover.state = state
     handover.settled_at = timezone.now()
     handover.settled_by = by
     handover.note = note
     handover.save(update_fields=["state", "settled_at", "settled_by", "note"])
-    ChangeEvent.objects.create(
-        user=by or handover.decision.decided_by,
-        action=f"handover_{state}",
+    # The note may be a manager's free text: it stays on the handover, not in the log.
+    record_change(
+        by=by or handover.decision.decided_by,
+        action=SETTLED[state],
         person_id=handover.case.person_id,
-        case=handover.case,
-        detail={"handover_id": handover.pk, "note": note, "daily_run": by is None},
+        case_id=handover.case_id,
+        team_id=handover.case.team_id,
+        practitioner_id=handover.to_practitioner_id,
+        from_practitioner_id=handover.from_practitioner_id,
+        changes={"state": (previous_state, state)},
+        detail={"handover_id": handover.pk, "daily_run": by is None},
     )
 
 

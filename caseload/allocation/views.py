@@ -21,6 +21,7 @@ from caseload.allocation.access import get_handover_for_user, get_proposal_for_u
 from caseload.allocation.actions import Choice
 from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
 from caseload.allocation.models import AllocationProposal, Handover
+from caseload.audit import log
 from caseload.register import access
 from caseload.register.actions import ActionRefused
 from caseload.register.models import Case
@@ -47,12 +48,16 @@ def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
     sort = request.GET.get("sort", "priority")
     cases = meeting_cases(team).order_by(*SORTS.get(sort, SORTS["priority"]))
+    page = paginate(request, cases)
+    log.record_allocation_meeting_viewed(
+        request.user, team_id=team.pk, person_ids=[case.person_id for case in page]
+    )
     return render(
         request,
         "allocation/meeting.html",
         {
             "team": team,
-            "page": paginate(request, cases),
+            "page": page,
             "sort": sort if sort in SORTS else "priority",
             "query": f"sort={sort}" if sort in SORTS else "",
             "recent": AllocationProposal.objects.filter(team=team).select_related(
@@ -106,6 +111,9 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
     if practitioner.team is None or not access.can_manage_team(request.user, practitioner.team):
         raise PermissionDenied
+    log.record_what_if_viewed(
+        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team.pk
+    )
     form = WhatIfForm(posted(request), initial={"away_from": timezone.localdate()})
     if form.is_valid():
         try:
@@ -226,16 +234,25 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 saved += f" {proposal.away_practitioner.full_name}'s absence is recorded."
             messages.success(request, saved)
             return redirect("allocation_proposal", pk=proposal.pk)
+    rows = _rows(proposal, request.POST if request.method == "POST" else None)
+    unscored = list(
+        Case.objects.select_related("person").filter(pk__in=proposal.inputs["unscored_case_ids"])
+    )
+    log.record_proposal_viewed(
+        request.user,
+        team_id=proposal.team_id,
+        practitioner_id=proposal.away_practitioner_id,
+        person_ids=[row["case"].person_id for row in rows if row["case"] is not None]
+        + [case.person_id for case in unscored],
+    )
     return render(
         request,
         "allocation/proposal.html",
         {
             "proposal": proposal,
-            "rows": _rows(proposal, request.POST if request.method == "POST" else None),
+            "rows": rows,
             "bars": _capacity_bars(proposal),
-            "unscored": Case.objects.select_related("person").filter(
-                pk__in=proposal.inputs["unscored_case_ids"]
-            ),
+            "unscored": unscored,
             "decided": decided,
             "decision": proposal.decision if decided else None,
             "planned_handovers": proposal.decision.handovers.count() if decided else 0,
@@ -261,6 +278,7 @@ def _back_to_practitioner(handover: Handover) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handover_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     handover = get_handover_for_user(request.user, pk)
+    log.record_case_form(request.user, case_id=handover.case_id, person_id=handover.case.person_id)
     form = CancelHandoverForm(posted(request))
     if form.is_valid():
         try:
@@ -281,6 +299,7 @@ def handover_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def handover_now(request: AuthedRequest, pk: int) -> HttpResponse:
     handover = get_handover_for_user(request.user, pk)
+    log.record_case_form(request.user, case_id=handover.case_id, person_id=handover.case.person_id)
     try:
         moved = actions.hand_over_now(by=request.user, handover=handover)
     except ActionRefused as refusal:

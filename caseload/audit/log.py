@@ -1,24 +1,136 @@
-"""The one way views record access to personal data."""
+"""The one way views record access to personal data: one function per kind of access.
+
+Each takes ids, not register records (audit sits below the register), and names every person
+the page or search showed. An entry costs two INSERTs however many people it names (one when it
+names nobody), so list pages keep a constant query count.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from caseload.accounts.models import User
-from caseload.audit.models import AccessLogEntry
-from caseload.register.models import Case, Person
+from caseload.audit.models import AccessAction, AccessLogEntry, AccessLogSubject
 
 
-def record_person_viewed(user: User, person: Person) -> None:
-    AccessLogEntry.objects.create(
-        user=user, action=AccessLogEntry.Action.VIEW_PERSON, person=person
+def _record(
+    user: User,
+    action: AccessAction,
+    *,
+    person_ids: Iterable[int] = (),
+    case_id: int | None = None,
+    practitioner_id: int | None = None,
+    team_id: int | None = None,
+) -> AccessLogEntry:
+    entry = AccessLogEntry.objects.create(
+        user_id=user.pk,
+        action=action,
+        case_id=case_id,
+        practitioner_id=practitioner_id,
+        team_id=team_id,
+    )
+    people = sorted(set(person_ids))
+    if people:
+        AccessLogSubject.objects.bulk_create(
+            [AccessLogSubject(entry=entry, person_id=person_id) for person_id in people]
+        )
+    return entry
+
+
+def record_person_viewed(user: User, *, person_id: int) -> None:
+    _record(user, AccessAction.VIEW_PERSON, person_ids=[person_id])
+
+
+def record_case_viewed(user: User, *, case_id: int, person_id: int) -> None:
+    _record(user, AccessAction.VIEW_CASE, person_ids=[person_id], case_id=case_id)
+
+
+def record_people_searched(user: User, *, person_ids: Iterable[int]) -> None:
+    """The people a search returned (on the page shown). The search terms are not stored:
+    they may be names or NHS numbers."""
+    _record(user, AccessAction.SEARCH_PEOPLE, person_ids=person_ids)
+
+
+def record_people_listed(user: User, *, person_ids: Iterable[int]) -> None:
+    _record(user, AccessAction.LIST_PEOPLE, person_ids=person_ids)
+
+
+def record_team_viewed(user: User, *, team_id: int) -> None:
+    """The team page: names practitioners and counts cases, but shows no one supported."""
+    _record(user, AccessAction.VIEW_TEAM, team_id=team_id)
+
+
+def record_waiting_list_viewed(user: User, *, team_id: int, person_ids: Iterable[int]) -> None:
+    _record(user, AccessAction.VIEW_WAITING_LIST, person_ids=person_ids, team_id=team_id)
+
+
+def record_caseload_viewed(user: User, *, practitioner_id: int, person_ids: Iterable[int]) -> None:
+    _record(
+        user, AccessAction.VIEW_CASELOAD, person_ids=person_ids, practitioner_id=practitioner_id
     )
 
 
-def record_case_viewed(user: User, case: Case) -> None:
-    AccessLogEntry.objects.create(
-        user=user, action=AccessLogEntry.Action.VIEW_CASE, case=case, person_id=case.person_id
+def record_allocation_meeting_viewed(
+    user: User, *, team_id: int, person_ids: Iterable[int]
+) -> None:
+    _record(user, AccessAction.VIEW_ALLOCATION_MEETING, person_ids=person_ids, team_id=team_id)
+
+
+def record_proposal_viewed(
+    user: User, *, team_id: int, practitioner_id: int | None, person_ids: Iterable[int]
+) -> None:
+    """An allocation proposal; `practitioner_id` is the one away, for a what-if."""
+    _record(
+        user,
+        AccessAction.VIEW_PROPOSAL,
+        person_ids=person_ids,
+        team_id=team_id,
+        practitioner_id=practitioner_id,
     )
 
 
-def record_people_searched(user: User) -> None:
-    # The search terms are not stored: they may be names or NHS numbers.
-    AccessLogEntry.objects.create(user=user, action=AccessLogEntry.Action.SEARCH_PEOPLE)
+def record_what_if_viewed(user: User, *, practitioner_id: int, team_id: int) -> None:
+    _record(user, AccessAction.VIEW_WHAT_IF, practitioner_id=practitioner_id, team_id=team_id)
+
+
+def record_history_viewed(
+    user: User,
+    *,
+    person_ids: Iterable[int],
+    case_id: int | None = None,
+    practitioner_id: int | None = None,
+) -> None:
+    """A record's history of changes, naming the people its events on the page concern."""
+    _record(
+        user,
+        AccessAction.VIEW_HISTORY,
+        person_ids=person_ids,
+        case_id=case_id,
+        practitioner_id=practitioner_id,
+    )
+
+
+def record_case_form(user: User, *, case_id: int, person_id: int) -> None:
+    """A form about a case, shown or submitted: screen, close, priority, scoring, override,
+    handover."""
+    _record(user, AccessAction.CASE_FORM, person_ids=[person_id], case_id=case_id)
+
+
+def record_person_form(user: User, *, person_id: int) -> None:
+    """A form about someone already on the register: a new request for support."""
+    _record(user, AccessAction.PERSON_FORM, person_ids=[person_id])
+
+
+def record_identity_check_failed(user: User, *, person_id: int) -> None:
+    """An NHS number entered for a new referral belongs to someone else on the register: the
+    user learnt that the number is known, so the person it matched is named."""
+    _record(user, AccessAction.IDENTITY_CHECK_FAILED, person_ids=[person_id])
+
+
+def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:
+    """A search of the audit logs, naming the person searched for, if any."""
+    _record(user, AccessAction.SEARCH_AUDIT_LOG, person_ids=person_ids)
+
+
+def record_audit_log_exported(user: User, *, person_ids: Iterable[int]) -> None:
+    _record(user, AccessAction.EXPORT_AUDIT_LOG, person_ids=person_ids)

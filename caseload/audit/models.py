@@ -1,10 +1,15 @@
-"""The two append-only logs: who viewed a person's record, and who changed the register."""
+"""The two append-only logs: who viewed a person's record, and who changed the register.
+
+Rows hold plain ids, not foreign keys (docs/decisions/0001-audit-rows-keep-plain-ids.md): a
+person's register rows can be erased while the logs keep saying, by id, what was done when.
+Nothing personal is written here: no names, NHS numbers, search terms or free text.
+"""
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -20,24 +25,14 @@ class AppendOnlyQuerySet(models.QuerySet[Any]):
         raise AppendOnlyError("This log is append-only")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnly(models.Model):
     """Rows are added, never changed or removed: here, in the queryset, and, on PostgreSQL, by a
-    trigger (migration 0002) for any other client."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(
-        "register.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    case = models.ForeignKey(
-        "register.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    trigger (migrations 0002 and 0003) for any other client."""
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
-        ordering = ["-at", "-id"]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
@@ -48,33 +43,141 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError("This log is append-only")
 
 
+class AppendOnlyModel(AppendOnly):
+    """A row of either log: when, who (a user id), and the ids of the records concerned."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user_id = models.BigIntegerField()
+    case_id = models.BigIntegerField(null=True, blank=True)
+    practitioner_id = models.BigIntegerField(null=True, blank=True)
+    team_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+
+class AccessAction(models.TextChoices):
+    """What an access-log entry records someone seeing."""
+
+    VIEW_PERSON = "view_person", "Viewed a person"
+    VIEW_CASE = "view_case", "Viewed a case"
+    SEARCH_PEOPLE = "search_people", "Searched people"
+    LIST_PEOPLE = "list_people", "Listed people"
+    VIEW_TEAM = "view_team", "Viewed a team"
+    VIEW_WAITING_LIST = "view_waiting_list", "Viewed a waiting list"
+    VIEW_CASELOAD = "view_caseload", "Viewed a practitioner's caseload"
+    VIEW_ALLOCATION_MEETING = "view_allocation_meeting", "Viewed an allocation meeting"
+    VIEW_PROPOSAL = "view_proposal", "Viewed an allocation proposal"
+    VIEW_WHAT_IF = "view_what_if", "Viewed a what-if"
+    VIEW_HISTORY = "view_history", "Viewed a history of changes"
+    CASE_FORM = "case_form", "Used a form about a case"
+    PERSON_FORM = "person_form", "Used a form about a person"
+    IDENTITY_CHECK_FAILED = "identity_check_failed", "Entered an NHS number held by someone else"
+    SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
+    EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
+
+
+class ChangeAction(models.TextChoices):
+    """Every kind of change the service records: a row with any other action is refused."""
+
+    PERSON_ADDED = "person_added", "Person added"
+    REFERRAL_RECORDED = "referral_recorded", "Request for support recorded"
+    CASE_SCREENED = "case_screened", "Case screened"
+    CASE_CLOSED = "case_closed", "Case closed"
+    CASE_PRIORITY_SET = "case_priority_set", "Priority changed"
+    COMPLEXITY_ASSESSED = "complexity_assessed", "Complexity scored"
+    COMPLEXITY_RESCORED = "complexity_rescored", "Complexity re-scored"
+    COMPLEXITY_TIER_OVERRIDDEN = "complexity_tier_overridden", "Tier overridden"
+    COMPLEXITY_MODEL_PUBLISHED = "complexity_model_published", "Complexity model published"
+    ALLOCATION_PROPOSED = "allocation_proposed", "Allocation proposed"
+    CASE_ALLOCATED = "case_allocated", "Case allocated"
+    ABSENCE_RECORDED = "absence_recorded", "Absence recorded"
+    HANDOVER_PLANNED = "handover_planned", "Handover planned"
+    HANDOVER_CARRIED_OUT = "handover_carried_out", "Handover carried out"
+    HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
+    HANDOVER_LAPSED = "handover_lapsed", "Handover lapsed"
+    ADMIN_ADDED = "admin_added", "Added in administration"
+    ADMIN_CHANGED = "admin_changed", "Changed in administration"
+    ADMIN_DELETED = "admin_deleted", "Deleted in administration"
+
+
 class AccessLogEntry(AppendOnlyModel):
-    """One view of a record. Holds ids, not the record's content or search terms."""
+    """One page or search that showed people's data: the page's record ids here, and every
+    person it showed as an AccessLogSubject. Never the record's content or search terms."""
 
-    class Action(models.TextChoices):
-        VIEW_PERSON = "view_person", "Viewed person"
-        VIEW_CASE = "view_case", "Viewed case"
-        SEARCH_PEOPLE = "search_people", "Searched people"
+    Action = AccessAction
 
-    action = models.CharField(max_length=24, choices=Action.choices)
+    action = models.CharField(max_length=32, choices=AccessAction.choices)
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = "access log entry"
         verbose_name_plural = "access log"
-        indexes = [models.Index(fields=["person", "at"], name="accesslog_person_at_idx")]
+        indexes = [
+            models.Index(fields=["user_id", "at"], name="accesslog_user_at_idx"),
+            models.Index(fields=["case_id", "at"], name="accesslog_case_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AccessAction.values),
+                name="accesslog_action_known",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class ChangeEvent(AppendOnlyModel):
-    """One change to the register, written by the action that made it, in its transaction."""
+class AccessLogSubject(AppendOnly):
+    """One person an access-log entry showed: "who looked at person X" is one indexed query."""
 
-    action = models.CharField(max_length=40)
-    detail = models.JSONField(default=dict, blank=True)
+    # Indexed by the unique constraint below, which starts with the entry.
+    entry = models.ForeignKey(
+        AccessLogEntry, on_delete=models.PROTECT, related_name="subjects", db_index=False
+    )
+    person_id = models.BigIntegerField(db_index=True)
 
-    class Meta(AppendOnlyModel.Meta):
-        indexes = [models.Index(fields=["case", "at"], name="changeevent_case_at_idx")]
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "person_id"], name="accesslog_subject_once")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.action} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+        return f"Person {self.person_id} in access log entry {self.entry_id}"
+
+
+class ChangeEvent(AppendOnlyModel):
+    """One change, written by the action that made it, in its transaction: who, what kind, the
+    ids of what it concerned, and each changed field's old and new value."""
+
+    Action = ChangeAction
+
+    action = models.CharField(max_length=40, choices=ChangeAction.choices)
+    person_id = models.BigIntegerField(null=True, blank=True)
+    # A change that moves something between practitioners (an allocation, a handover) names the
+    # one it moved from here and the one it moved to in practitioner_id.
+    from_practitioner_id = models.BigIntegerField(null=True, blank=True)
+    # {field: [old, new]}; old is null for something new.
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # Other ids and facts the sentence needs (an assessment id, a due date): no free text.
+    detail = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta(AppendOnlyModel.Meta):
+        indexes = [
+            models.Index(fields=["case_id", "at"], name="changeevent_case_at_idx"),
+            models.Index(fields=["person_id", "at"], name="changeevent_person_at_idx"),
+            models.Index(fields=["practitioner_id", "at"], name="changeevent_prac_at_idx"),
+            models.Index(
+                fields=["from_practitioner_id", "at"], name="changeevent_from_prac_at_idx"
+            ),
+            models.Index(fields=["user_id", "at"], name="changeevent_user_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=ChangeAction.values),
+                name="changeevent_action_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by user {self.user_id} at {self.at:%Y-%m-%d %H:%M}"

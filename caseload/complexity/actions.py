@@ -13,7 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
-from caseload.audit.models import ChangeEvent
+from caseload.audit.changes import record_change
+from caseload.audit.models import ChangeAction
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register import access
 from caseload.register.actions import ActionRefused
@@ -42,7 +43,7 @@ def _record(
     scores: Mapping[str, int],
     rationales: Mapping[str, str],
     reserved_functions: Iterable[str],
-    action: str,
+    action: ChangeAction,
 ) -> Assessment:
     model = version.model
     try:
@@ -54,6 +55,11 @@ def _record(
     for key in reserved:
         if key not in known:
             raise ActionRefused(f"'{key}' is not a reserved function", field="reserved_functions")
+    previous = (
+        Assessment.objects.filter(case=case, is_current=True)
+        .values("effective_tier", "total", "model_version__number")
+        .first()
+    ) or {"effective_tier": None, "total": None, "model_version__number": None}
     Assessment.objects.filter(case=case, is_current=True).update(is_current=False)
     assessment = Assessment.objects.create(
         case=case,
@@ -68,17 +74,18 @@ def _record(
         assessed_at=timezone.now(),
         is_current=True,
     )
-    ChangeEvent.objects.create(
-        user=by,
+    record_change(
+        by=by,
         action=action,
         person_id=case.person_id,
-        case=case,
-        detail={
-            "assessment_id": assessment.pk,
-            "model_version": version.number,
-            "total": scored.total,
-            "tier": scored.tier,
+        case_id=case.pk,
+        team_id=case.team_id,
+        changes={
+            "tier": (previous["effective_tier"], scored.tier),
+            "total": (previous["total"], scored.total),
+            "model_version": (previous["model_version__number"], version.number),
         },
+        detail={"assessment_id": assessment.pk},
     )
     return assessment
 
@@ -101,7 +108,7 @@ def assess_case(
         scores=scores,
         rationales=rationales,
         reserved_functions=reserved_functions,
-        action="complexity_assessed",
+        action=ChangeAction.COMPLEXITY_ASSESSED,
     )
 
 
@@ -126,7 +133,7 @@ def rescore_case(*, by: User, case: Case) -> Assessment:
         scores=previous.scores,
         rationales=previous.rationales,
         reserved_functions=previous.reserved_functions,
-        action="complexity_rescored",
+        action=ChangeAction.COMPLEXITY_RESCORED,
     )
 
 
@@ -155,6 +162,7 @@ def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -
         raise ActionRefused(
             f"Tier {tier} is the scored tier: choose a different one to override", field="tier"
         )
+    previous_tier = locked.effective_tier
     locked.override_tier = tier
     locked.override_reason = reason.strip()
     locked.overridden_by = by
@@ -170,12 +178,15 @@ def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -
         ]
     )
     locked.refresh_from_db(fields=["effective_tier"])
-    ChangeEvent.objects.create(
-        user=by,
-        action="complexity_tier_overridden",
+    # The reason is free text: it stays on the assessment, not in the log.
+    record_change(
+        by=by,
+        action=ChangeAction.COMPLEXITY_TIER_OVERRIDDEN,
         person_id=case.person_id,
-        case=case,
-        detail={"assessment_id": locked.pk, "scored_tier": locked.tier, "override_tier": tier},
+        case_id=case.pk,
+        team_id=case.team_id,
+        changes={"tier": (previous_tier, tier)},
+        detail={"assessment_id": locked.pk, "scored_tier": locked.tier},
     )
     return locked
 
@@ -201,9 +212,10 @@ def publish_model_version(*, by: User, definition: str, change_note: str) -> Mod
         change_note=change_note.strip(),
         created_by=by,
     )
-    ChangeEvent.objects.create(
-        user=by,
-        action="complexity_model_published",
-        detail={"model_version": version.number, "name": model.name},
+    record_change(
+        by=by,
+        action=ChangeAction.COMPLEXITY_MODEL_PUBLISHED,
+        changes={"model_version": (latest or None, version.number)},
+        detail={"name": model.name},
     )
     return version

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.accounts.models import AccessRole
+from caseload.audit import log
 from caseload.complexity import actions
 from caseload.complexity.access import get_assessment_for_user
 from caseload.complexity.forms import ModelDefinitionForm, OverrideForm, ScoreForm
@@ -33,6 +34,7 @@ ROLE_ORDER = [role.value for role in Role]
 @require_http_methods(["GET", "POST"])
 def case_score(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     version = ModelVersion.current()
     current = case.assessments.filter(is_current=True).first()
     initial: dict[str, object] = {}
@@ -66,6 +68,7 @@ def case_score(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_score_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     """The running total and tier as factors are chosen (HTMX)."""
     case = access.get_case_for_user(request.user, pk)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     form = ScoreForm(request.POST, model=ModelVersion.current().model)
     return render(request, "complexity/_preview.html", {"case": case, "preview": _preview(form)})
 
@@ -95,6 +98,7 @@ def _preview(form: ScoreForm) -> dict[str, object]:
 @require_POST
 def case_rescore(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     try:
         assessment = actions.rescore_case(by=request.user, case=case)
     except ActionRefused as refusal:
@@ -111,6 +115,9 @@ def case_rescore(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_override(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
+    log.record_case_form(
+        request.user, case_id=assessment.case_id, person_id=assessment.case.person_id
+    )
     form = OverrideForm(
         posted(request), model=assessment.model_version.model, scored_tier=assessment.tier
     )

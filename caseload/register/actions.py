@@ -14,7 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.accounts.models import User
-from caseload.audit.models import ChangeEvent
+from caseload.audit import log
+from caseload.audit.changes import record_change
+from caseload.audit.models import ChangeAction
 from caseload.register import access
 from caseload.register.models import (
     OPEN_STATUSES,
@@ -38,6 +40,14 @@ class ActionRefused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class IdentityCheckFailed(ActionRefused):
+    """An NHS number entered for a new person is someone else's: `person_id` is whose."""
+
+    def __init__(self, message: str, *, field: str, person_id: int) -> None:
+        super().__init__(message, field=field)
+        self.person_id = person_id
 
 
 @dataclass(frozen=True)
@@ -97,25 +107,39 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
         status=CaseStatus.AWAITING_SCREENING,
         opened_at=details.received_at,
     )
-    ChangeEvent.objects.create(
-        user=by,
-        action="referral_recorded",
-        person=person,
-        case=case,
-        detail={"team_id": details.team.pk, "request_id": request.pk},
+    record_change(
+        by=by,
+        action=ChangeAction.REFERRAL_RECORDED,
+        person_id=person.pk,
+        case_id=case.pk,
+        team_id=details.team.pk,
+        changes={"status": (None, case.status)},
+        detail={"request_id": request.pk},
     )
     return case
 
 
-@transaction.atomic
 def record_referral_for_new_person(
     *, by: User, person: PersonDetails, request: RequestDetails
 ) -> Case:
     """Record a request for support for someone not yet known to the register.
 
     An NHS number already on the register is the same person only if the family name and date
-    of birth agree; then the request joins their record. Otherwise the number is refused.
+    of birth agree; then the request joins their record. Otherwise the number is refused, and
+    the refusal access-logged: it told the user that the number is someone's. The log row is
+    written after the refused transaction has rolled back, so that it stays.
     """
+    try:
+        return _record_referral_for_new_person(by=by, person=person, request=request)
+    except IdentityCheckFailed as failed:
+        log.record_identity_check_failed(by, person_id=failed.person_id)
+        raise
+
+
+@transaction.atomic
+def _record_referral_for_new_person(
+    *, by: User, person: PersonDetails, request: RequestDetails
+) -> Case:
     _require_can_refer(by, request.team)
     existing = (
         Person.objects.select_for_update().filter(nhs_number=person.nhs_number).first()
@@ -128,10 +152,11 @@ def record_referral_for_new_person(
             and existing.date_of_birth == person.date_of_birth
         )
         if not same_person:
-            raise ActionRefused(
+            raise IdentityCheckFailed(
                 "This NHS number is recorded for someone with a different name or date of "
                 "birth. Check the number",
                 field="nhs_number",
+                person_id=existing.pk,
             )
         return _open_case(by=by, person=existing, details=request)
     created = Person.objects.create(
@@ -144,7 +169,8 @@ def record_referral_for_new_person(
         primary_support_reason=person.primary_support_reason,
         has_unpaid_carer=person.has_unpaid_carer,
     )
-    ChangeEvent.objects.create(user=by, action="person_added", person=created)
+    # The person's details stay on their register row: the log names them by id only.
+    record_change(by=by, action=ChangeAction.PERSON_ADDED, person_id=created.pk)
     return _open_case(by=by, person=created, details=request)
 
 
@@ -175,8 +201,13 @@ def screen_case(*, by: User, case: Case) -> Case:
         raise ActionRefused("This case has already been screened")
     locked.status = CaseStatus.AWAITING_ALLOCATION
     locked.save(update_fields=["status"])
-    ChangeEvent.objects.create(
-        user=by, action="case_screened", person_id=locked.person_id, case=locked
+    record_change(
+        by=by,
+        action=ChangeAction.CASE_SCREENED,
+        person_id=locked.person_id,
+        case_id=locked.pk,
+        team_id=locked.team_id,
+        changes={"status": (CaseStatus.AWAITING_SCREENING, locked.status)},
     )
     return locked
 
@@ -189,30 +220,41 @@ def close_case(*, by: User, case: Case, outcome: str, closed_at: datetime) -> Ca
         raise ActionRefused("The case cannot close before it opened", field="closed_on")
     if closed_at > timezone.now():
         raise ActionRefused("The closing date cannot be in the future", field="closed_on")
-    held_since = (
+    holder = (
         Allocation.objects.filter(case=locked, ended_at__isnull=True)
-        .values_list("started_at", flat=True)
+        .values("started_at", "practitioner_id")
         .first()
     )
-    if held_since is not None and closed_at < held_since:
+    if holder is not None and closed_at < holder["started_at"]:
         raise ActionRefused(
             "The case cannot close before its current holder took it on", field="closed_on"
         )
     Allocation.objects.filter(case=locked, ended_at__isnull=True).update(ended_at=closed_at)
+    previous_status = locked.status
     locked.status = CaseStatus.CLOSED
     locked.outcome = outcome
     locked.closed_at = closed_at
     locked.save(update_fields=["status", "outcome", "closed_at"])
-    if outcome == OUTCOME_DECEASED:
+    death_recorded = outcome == OUTCOME_DECEASED and bool(
         Person.objects.filter(pk=locked.person_id, date_of_death__isnull=True).update(
             date_of_death=timezone.localdate(closed_at)
         )
-    ChangeEvent.objects.create(
-        user=by,
-        action="case_closed",
+    )
+    holder_id = holder["practitioner_id"] if holder is not None else None
+    record_change(
+        by=by,
+        action=ChangeAction.CASE_CLOSED,
         person_id=locked.person_id,
-        case=locked,
-        detail={"outcome": outcome},
+        case_id=locked.pk,
+        team_id=locked.team_id,
+        from_practitioner_id=holder_id,
+        changes={
+            "status": (previous_status, locked.status),
+            "outcome": ("", outcome),
+            "holder": (holder_id, None),
+        },
+        # Whether the date of death was recorded, not the date: the log holds nothing personal.
+        detail={"death_recorded": death_recorded},
     )
     return locked
 
@@ -228,11 +270,12 @@ def set_priority(*, by: User, case: Case, priority: int) -> Case:
     previous = locked.priority
     locked.priority = priority
     locked.save(update_fields=["priority"])
-    ChangeEvent.objects.create(
-        user=by,
-        action="case_priority_set",
+    record_change(
+        by=by,
+        action=ChangeAction.CASE_PRIORITY_SET,
         person_id=locked.person_id,
-        case=locked,
-        detail={"from": previous, "to": priority},
+        case_id=locked.pk,
+        team_id=locked.team_id,
+        changes={"priority": (previous, priority)},
     )
     return locked

@@ -5,3 +5,10 @@ class RegisterConfig(AppConfig):
     name = "caseload.register"
     label = "register"
     verbose_name = "Register"
+
+    def ready(self) -> None:
+        # Audit sits below the register: the register tells it how to name the ids it logs.
+        from caseload.audit.presenters import use_directory
+        from caseload.register.directory import RegisterDirectory
+
+        use_directory(RegisterDirectory)

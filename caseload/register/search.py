@@ -11,14 +11,23 @@ from caseload.register.models import Person
 _COUNCIL_ID = re.compile(r"^P\d{1,7}$", re.IGNORECASE)
 
 
-def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """Exact match for identifiers; for names, every word must start a first or last name."""
+def by_identifier(people: QuerySet[Person], query: str) -> QuerySet[Person] | None:
+    """Exact match on an NHS number or council person id; None if the query is neither."""
     text = query.strip()
     digits = re.sub(r"[\s-]", "", text)
     if digits.isdigit():
         return people.filter(nhs_number=digits) if len(digits) == 10 else people.none()
     if _COUNCIL_ID.match(text):
         return people.filter(council_person_id=f"P{int(text[1:]):07d}")
+    return None
+
+
+def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Exact match for identifiers; for names, every word must start a first or last name."""
+    identified = by_identifier(people, query)
+    if identified is not None:
+        return identified
+    text = query.strip()
     condition = Q()
     for word in text.split():
         condition &= Q(given_name__istartswith=word) | Q(family_name__istartswith=word)

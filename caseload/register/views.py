@@ -25,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 from caseload.accounts.models import AccessRole, User
 from caseload.allocation.models import Handover
 from caseload.audit import log
-from caseload.audit.models import AccessLogEntry
+from caseload.audit.presenters import views_of_person
 from caseload.complexity import panels
 from caseload.register import access, actions
 from caseload.register.forms import (
@@ -144,6 +144,7 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if not access.can_manage_team(request.user, team):
         # A practitioner may see their team's waiting list but not colleagues' caseloads.
         return redirect("team_waiting_list", pk=team.pk)
+    log.record_team_viewed(request.user, team_id=team.pk)
     practitioners = (
         team.practitioners.filter(left_on__isnull=True)
         .annotate(caseload=current_caseload_counts())
@@ -183,9 +184,13 @@ def team_waiting_list(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("person", "request")
         .order_by("opened_at", "pk")
     )
+    page = paginate(request, cases)
+    log.record_waiting_list_viewed(
+        request.user, team_id=team.pk, person_ids=[case.person_id for case in page]
+    )
     context = {
         "team": team,
-        "page": paginate(request, cases),
+        "page": page,
         "status": status,
         "status_choices": [(s.value, s.label) for s in WAITING_STATUSES],
         "query": urlencode({"status": status}) if status in WAITING_STATUSES else "",
@@ -204,12 +209,27 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .order_by("started_at", "pk")
     )
     today = timezone.localdate()
+    page = paginate(request, caseload)
+    handovers = list(
+        Handover.objects.filter(
+            Q(from_practitioner=practitioner) | Q(to_practitioner=practitioner),
+            state=Handover.State.PLANNED,
+            # A case closed meanwhile has nothing to hand over (the daily run lapses it).
+            case__status=CaseStatus.ALLOCATED,
+        ).select_related("case__person", "from_practitioner", "to_practitioner")
+    )
+    log.record_caseload_viewed(
+        request.user,
+        practitioner_id=practitioner.pk,
+        person_ids=[allocation.case.person_id for allocation in page]
+        + [handover.case.person_id for handover in handovers],
+    )
     return render(
         request,
         "register/practitioner_detail.html",
         {
             "practitioner": practitioner,
-            "page": paginate(request, caseload),
+            "page": page,
             "specialisms": list(practitioner.specialisms.all()),
             "absences": list(
                 practitioner.absences.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
@@ -218,14 +238,7 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             and (practitioner.swe_renewal_date - today).days <= 30,
             "is_me": access.practitioner_for(request.user) == practitioner,
             "weight": panels.caseload_weight(practitioner) if practitioner.holds_cases else None,
-            "handovers": list(
-                Handover.objects.filter(
-                    Q(from_practitioner=practitioner) | Q(to_practitioner=practitioner),
-                    state=Handover.State.PLANNED,
-                    # A case closed meanwhile has nothing to hand over (the daily run lapses it).
-                    case__status=CaseStatus.ALLOCATED,
-                ).select_related("case__person", "from_practitioner", "to_practitioner")
-            ),
+            "handovers": handovers,
             "can_plan_absence": practitioner.holds_cases
             and request.user.access_role == AccessRole.TEAM_MANAGER
             and practitioner.team is not None
@@ -242,13 +255,14 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     form = PersonSearchForm(posted(request))
     searched = request.method == "POST"
     if searched and form.is_valid():
-        log.record_people_searched(request.user)
         people = search_people(visible, form.cleaned_data["q"])
         page = paginate(request, people, form.cleaned_data.get("page") or 1)
+        log.record_people_searched(request.user, person_ids=[person.pk for person in page])
     elif searched:
         page = None
     else:
         page = paginate(request, visible.order_by("family_name", "given_name", "pk"))
+        log.record_people_listed(request.user, person_ids=[person.pk for person in page])
     context = {"form": form, "page": page, "searched": searched}
     if request.htmx and page is not None:
         return render(request, "register/_person_results.html", context)
@@ -292,7 +306,7 @@ def person_history(cases: list[Case]) -> list[HistoryEntry]:
 
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
-    log.record_person_viewed(request.user, person)
+    log.record_person_viewed(request.user, person_id=person.pk)
     cases = list(
         person.cases.select_related("team", "request")
         .prefetch_related("allocations__practitioner")
@@ -304,11 +318,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     can_see_access_log = (
         request.user.is_oversight or request.user.access_role == AccessRole.TEAM_MANAGER
     )
-    recent_views = (
-        AccessLogEntry.objects.filter(person=person).select_related("user")[:10]
-        if can_see_access_log
-        else []
-    )
+    recent_views = views_of_person(person.pk, limit=10) if can_see_access_log else []
     return render(
         request,
         "register/person_detail.html",
@@ -325,7 +335,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
-    log.record_case_viewed(request.user, case)
+    log.record_case_viewed(request.user, case_id=case.pk, person_id=case.person_id)
     allocations = case.allocations.select_related("practitioner", "allocated_by").order_by(
         "-started_at"
     )
@@ -354,6 +364,7 @@ def _require_can_change(request: AuthedRequest) -> None:
 def case_close(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
     _require_can_change(request)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     if not case.is_open:
         messages.info(request, "This case is already closed.")
         return redirect("case_detail", pk=case.pk)
@@ -378,6 +389,7 @@ def case_close(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_priority(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
     _require_can_change(request)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     raw = request.POST.get("priority", "")
     try:
         actions.set_priority(by=request.user, case=case, priority=int(raw) if raw.isdigit() else 0)
@@ -392,6 +404,7 @@ def case_priority(request: AuthedRequest, pk: int) -> HttpResponse:
 def case_screen(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
     _require_can_change(request)
+    log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     try:
         actions.screen_case(by=request.user, case=case)
     except actions.ActionRefused as refusal:
@@ -427,6 +440,7 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_referral_new(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
+    log.record_person_form(request.user, person_id=person.pk)
     teams = access.teams_user_may_refer_to(request.user)
     form = RequestForm(posted(request), teams=teams)
     if form.is_valid():

@@ -76,7 +76,7 @@ def test_practitioner_finds_a_person_and_records_a_referral(page: Any, world: Wo
     expect(page.get_by_role("heading", level=1)).to_have_text("Harriet Heldbypriya")
     assert page.url.endswith(f"/people/{harriet.pk}/")
     assert AccessLogEntry.objects.filter(
-        user=priya, person=harriet, action=AccessLogEntry.Action.VIEW_PERSON
+        user_id=priya.pk, subjects__person_id=harriet.pk, action=AccessLogEntry.Action.VIEW_PERSON
     ).exists()
 
     # A referral for someone new, with an NHS number whose check digit is wrong.

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.register import actions
 from caseload.register.actions import ActionRefused, PersonDetails, RequestDetails
 from caseload.register.models import Allocation, Case, CaseStatus, Person, SupportRequest
@@ -49,10 +49,16 @@ def test_referral_for_a_new_person_joins_the_waiting_list(world: World) -> None:
     assert case.team == world.team_north
     assert case.person.council_person_id.startswith("P")
     assert case.request.recorded_by == world.priya
-    assert list(ChangeEvent.objects.filter(case=case).values_list("action", flat=True)) == [
-        "referral_recorded"
-    ]
-    assert ChangeEvent.objects.filter(person=case.person, action="person_added").exists()
+    recorded = ChangeEvent.objects.get(case_id=case.pk)
+    assert (recorded.action, recorded.person_id, recorded.team_id, recorded.changes) == (
+        ChangeAction.REFERRAL_RECORDED,
+        case.person_id,
+        world.team_north.pk,
+        {"status": [None, "awaiting_screening"]},
+    )
+    assert ChangeEvent.objects.filter(
+        person_id=case.person_id, action=ChangeAction.PERSON_ADDED
+    ).exists()
 
 
 def test_council_person_ids_are_issued_in_sequence(world: World) -> None:
@@ -155,9 +161,14 @@ def test_closing_ends_the_current_allocation_and_records_the_outcome(world: Worl
         closed_at,
     )
     assert not Allocation.objects.filter(case=case, ended_at__isnull=True).exists()
-    event = ChangeEvent.objects.get(case=case, action="case_closed")
-    assert event.user == world.priya
-    assert event.detail == {"outcome": "long_term_support_provided"}
+    event = ChangeEvent.objects.get(case_id=case.pk, action=ChangeAction.CASE_CLOSED)
+    assert event.user_id == world.priya.pk
+    assert event.changes == {
+        "status": ["allocated", "closed"],
+        "outcome": ["", "long_term_support_provided"],
+        "holder": [world.priya_practitioner.pk, None],
+    }
+    assert event.from_practitioner_id == world.priya_practitioner.pk
 
 
 def test_closing_as_deceased_records_the_date_of_death(world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.complexity import actions
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register.actions import ActionRefused
@@ -44,8 +44,8 @@ def test_scoring_a_case_shows_its_tier_and_explanation(world: World) -> None:
     assert "Tier 3: total 15 ≥ 14" in page
     assert "Risk 3" in page
     assert "Why: Because of risk" in page
-    event = ChangeEvent.objects.get(case=case, action="complexity_assessed")
-    assert event.detail["tier"] == 3
+    event = ChangeEvent.objects.get(case_id=case.pk, action=ChangeAction.COMPLEXITY_ASSESSED)
+    assert event.changes["tier"] == [None, 3]
 
 
 def test_scoring_without_every_factor_names_each_and_saves_nothing(world: World) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from caseload import cli
 from caseload.allocation import actions
 from caseload.allocation.models import AllocationDecision, Handover
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.register import actions as register_actions
 from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case
@@ -56,8 +56,12 @@ def test_accepting_a_what_if_for_a_later_day_plans_and_changes_no_allocation(
     )
     assert handover.due_on == timezone.localdate() + IN_A_WEEK
     assert handover.state == Handover.State.PLANNED
-    event = ChangeEvent.objects.get(action="handover_planned")
-    assert (event.user, event.case) == (world.mona, case)
+    event = ChangeEvent.objects.get(action=ChangeAction.HANDOVER_PLANNED)
+    assert (event.user_id, event.case_id) == (world.mona.pk, case.pk)
+    assert (event.from_practitioner_id, event.practitioner_id) == (
+        world.priya_practitioner.pk,
+        world.colin_practitioner.pk,
+    )
 
 
 def test_the_daily_run_hands_over_on_the_day_and_not_before(world: World) -> None:
@@ -74,8 +78,11 @@ def test_the_daily_run_hands_over_on_the_day_and_not_before(world: World) -> Non
     assert handover.state == Handover.State.CARRIED_OUT
     assert handover.settled_by is None  # the daily run
     # Its changes are logged under the manager who decided them.
-    event = ChangeEvent.objects.get(action="case_allocated", case=world.case_held_by_priya)
-    assert event.user == world.mona
+    event = ChangeEvent.objects.get(
+        action=ChangeAction.CASE_ALLOCATED, case_id=world.case_held_by_priya.pk
+    )
+    assert event.user_id == world.mona.pk
+    assert event.changes == {"holder": [world.priya_practitioner.pk, world.colin_practitioner.pk]}
     assert event.detail["handover_id"] == handover.pk
     again = actions.carry_out_due_handovers(on=today + IN_A_WEEK)
     assert (again.carried_out, again.lapsed) == (0, 0)

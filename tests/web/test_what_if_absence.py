@@ -13,7 +13,7 @@ from django.utils import timezone
 from caseload.allocation import actions
 from caseload.allocation.inputs import practitioners_of
 from caseload.allocation.models import AllocationProposal
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.register.actions import ActionRefused
 from caseload.register.models import Absence
 from tests.conftest import World, client_for
@@ -42,8 +42,9 @@ def test_deciding_a_what_if_records_the_absence_once(world: World) -> None:
     proposal = decide_priya_away(world, away_from=starts, away_until=ends)
     absence = Absence.objects.get(practitioner=world.priya_practitioner)
     assert (absence.starts_on, absence.ends_on, absence.reason) == (starts, ends, "sickness")
-    event = ChangeEvent.objects.get(action="absence_recorded")
-    assert event.user == world.mona
+    event = ChangeEvent.objects.get(action=ChangeAction.ABSENCE_RECORDED)
+    assert (event.user_id, event.practitioner_id) == (world.mona.pk, world.priya_practitioner.pk)
+    assert event.changes["reason"] == [None, "sickness"]
     assert event.detail["absence_id"] == absence.pk
     assert event.detail["proposal_id"] == proposal.pk
 

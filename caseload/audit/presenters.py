@@ -1,0 +1,383 @@
+"""The logs in words: each change event as a sentence, each access-log entry as a line.
+
+The logs hold ids; names come from a Directory, looked up in bulk (one query per kind of record
+for a whole page of events). Audit sits below the register and cannot ask it for names itself,
+so the register hands in its directory when the apps start (`use_directory`). Users' names
+come from accounts, below audit. An id that no longer resolves is said to be deleted: a person
+erased from the register is "a deleted person" in every sentence that named them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import dateformat
+
+from caseload.accounts.models import User
+from caseload.audit.changes import NOT_RECORDED
+from caseload.audit.models import AccessLogEntry, AccessLogSubject, ChangeAction, ChangeEvent
+from caseload_engine import reference
+
+
+class Directory(Protocol):
+    """Names for the ids in the logs, as the viewer may see them. A mapping leaves out an id that
+    no longer exists; someone the viewer may not see is named by id ("person 12")."""
+
+    def people(self, ids: Collection[int]) -> Mapping[int, str]: ...
+
+    def practitioners(self, ids: Collection[int]) -> Mapping[int, str]: ...
+
+    def teams(self, ids: Collection[int]) -> Mapping[int, str]: ...
+
+    def person_id_for(self, identifier: str) -> int | None:
+        """The person a register id, NHS number or council person id names, if any."""
+        ...
+
+
+DirectoryFactory = Callable[[User], Directory]
+_factory: list[DirectoryFactory] = []
+
+
+def use_directory(factory: DirectoryFactory) -> None:
+    """Called once, by the register's app config, with how to build a viewer's directory."""
+    _factory[:] = [factory]
+
+
+def directory_for(viewer: User) -> Directory:
+    if not _factory:
+        raise ImproperlyConfigured("No audit directory: the register app is not installed")
+    return _factory[0](viewer)
+
+
+@dataclass(frozen=True)
+class PeopleByIdOnly:
+    """A directory that names no one supported, only their ids: for exports, which leave the
+    service. Staff and teams keep their names."""
+
+    directory: Directory
+
+    def people(self, ids: Collection[int]) -> Mapping[int, str]:
+        return {person_id: f"person {person_id}" for person_id in ids}
+
+    def practitioners(self, ids: Collection[int]) -> Mapping[int, str]:
+        return self.directory.practitioners(ids)
+
+    def teams(self, ids: Collection[int]) -> Mapping[int, str]:
+        return self.directory.teams(ids)
+
+    def person_id_for(self, identifier: str) -> int | None:
+        return self.directory.person_id_for(identifier)
+
+
+def user_names(ids: Collection[int]) -> dict[int, str]:
+    return {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+    }
+
+
+@dataclass
+class Names:
+    """The names for one page of log rows, fetched in bulk."""
+
+    users: Mapping[int, str] = field(default_factory=dict)
+    people: Mapping[int, str] = field(default_factory=dict)
+    practitioners: Mapping[int, str] = field(default_factory=dict)
+    teams: Mapping[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def fetch(
+        cls,
+        directory: Directory,
+        *,
+        users: Iterable[int | None] = (),
+        people: Iterable[int | None] = (),
+        practitioners: Iterable[int | None] = (),
+        teams: Iterable[int | None] = (),
+    ) -> Names:
+        def look_up(
+            values: Iterable[int | None], names: Callable[[set[int]], Mapping[int, str]]
+        ) -> Mapping[int, str]:
+            ids = {value for value in values if isinstance(value, int)}
+            return names(ids) if ids else {}
+
+        return cls(
+            users=look_up(users, user_names),
+            people=look_up(people, directory.people),
+            practitioners=look_up(practitioners, directory.practitioners),
+            teams=look_up(teams, directory.teams),
+        )
+
+    def user(self, user_id: int) -> str:
+        return self.users.get(user_id, "a deleted user")
+
+    def person(self, person_id: int | None) -> str:
+        if person_id is None:
+            return "someone"
+        return self.people.get(person_id, "a deleted person")
+
+    def practitioner(self, practitioner_id: Any) -> str:
+        if not isinstance(practitioner_id, int):
+            return "nobody"
+        return self.practitioners.get(practitioner_id, "a deleted practitioner")
+
+    def team(self, team_id: int | None) -> str:
+        if team_id is None:
+            return "a team"
+        return self.teams.get(team_id, "a deleted team")
+
+
+# -- change events ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    at: datetime
+    who: str
+    text: str
+    event: ChangeEvent
+
+
+def _old(event: ChangeEvent, name: str) -> Any:
+    return event.changes.get(name, [None, None])[0]
+
+
+def _new(event: ChangeEvent, name: str) -> Any:
+    return event.changes.get(name, [None, None])[1]
+
+
+def _words(code: Any) -> str:
+    """A status or state code as words: awaiting_allocation -> awaiting allocation."""
+    return str(code).replace("_", " ")
+
+
+def _day(value: Any) -> str:
+    if not value:
+        return "a day not known"
+    return dateformat.format(date.fromisoformat(str(value)), "j M Y")
+
+
+def _value(value: Any) -> str:
+    if value is None or value == "":
+        return "nothing"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value) or "nothing"
+    return str(value)
+
+
+def _model_name(label: Any) -> str:
+    try:
+        return str(apps.get_model(str(label))._meta.verbose_name)
+    except (LookupError, ValueError):
+        return str(label)
+
+
+def _field_changes(event: ChangeEvent) -> str:
+    return "; ".join(
+        f"{name.replace('_', ' ')} {NOT_RECORDED}"
+        if new == NOT_RECORDED
+        else f"{name.replace('_', ' ')} from {_value(old)} to {_value(new)}"
+        for name, (old, new) in event.changes.items()
+    )
+
+
+def _was_holder(event: ChangeEvent, names: Names) -> str:
+    previous = _old(event, "holder")
+    return f" (was {names.practitioner(previous)})" if previous else ""
+
+
+def _tier_was(event: ChangeEvent) -> str:
+    previous = _old(event, "tier")
+    return f" (was tier {previous})" if previous is not None else " (first score)"
+
+
+def _handover(event: ChangeEvent, names: Names) -> str:
+    return (
+        f"the handover of case {event.case_id} from "
+        f"{names.practitioner(event.from_practitioner_id)} to "
+        f"{names.practitioner(event.practitioner_id)}"
+    )
+
+
+def _closed(event: ChangeEvent, names: Names) -> str:
+    outcome = reference.label(reference.EVENT_OUTCOME_CHOICES, str(_new(event, "outcome")))
+    text = f"closed case {event.case_id} with the outcome “{outcome}”"
+    if event.from_practitioner_id is not None:
+        text += f"; {names.practitioner(event.from_practitioner_id)} stopped holding it"
+    if event.detail.get("death_recorded"):
+        text += "; the date of death was recorded"
+    return text
+
+
+def _absence(event: ChangeEvent, names: Names) -> str:
+    reason = reference.label(reference.ABSENCE_REASON_CHOICES, str(_new(event, "reason")))
+    until = _new(event, "ends_on")
+    return (
+        f"recorded {names.practitioner(event.practitioner_id)} as away ({reason.lower()}) from "
+        f"{_day(_new(event, 'starts_on'))}" + (f" to {_day(until)}" if until else ", end not known")
+    )
+
+
+def _proposed(event: ChangeEvent, names: Names) -> str:
+    if event.practitioner_id is not None:
+        return (
+            f"asked where {names.practitioner(event.practitioner_id)}'s cases would go while "
+            "they are away"
+        )
+    return f"asked for an allocation proposal for {names.team(event.team_id)}"
+
+
+def _admin(event: ChangeEvent, verb: str) -> str:
+    what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
+    changed = _field_changes(event)
+    return f"{verb} {what} in administration" + (f": {changed}" if changed else "")
+
+
+Phrase = Callable[[ChangeEvent, Names], str]
+
+# What the person did, after their name: one entry per action (a test holds us to it).
+PHRASES: dict[ChangeAction, Phrase] = {
+    ChangeAction.PERSON_ADDED: lambda e, n: f"added {n.person(e.person_id)} to the register",
+    ChangeAction.REFERRAL_RECORDED: lambda e, n: (
+        f"recorded a request for support for {n.person(e.person_id)} with "
+        f"{n.team(e.team_id)}, as case {e.case_id}"
+    ),
+    ChangeAction.CASE_SCREENED: lambda e, n: (
+        f"screened case {e.case_id}: it is now {_words(_new(e, 'status'))}"
+    ),
+    ChangeAction.CASE_CLOSED: _closed,
+    ChangeAction.CASE_PRIORITY_SET: lambda e, n: (
+        f"changed the priority of case {e.case_id} from {_old(e, 'priority')} to "
+        f"{_new(e, 'priority')}"
+    ),
+    ChangeAction.COMPLEXITY_ASSESSED: lambda e, n: (
+        f"scored case {e.case_id} at tier {_new(e, 'tier')}{_tier_was(e)}"
+    ),
+    ChangeAction.COMPLEXITY_RESCORED: lambda e, n: (
+        f"re-scored case {e.case_id} under model version {_new(e, 'model_version')} at tier "
+        f"{_new(e, 'tier')}{_tier_was(e)}"
+    ),
+    ChangeAction.COMPLEXITY_TIER_OVERRIDDEN: lambda e, n: (
+        f"overrode the tier of case {e.case_id} from {_old(e, 'tier')} to {_new(e, 'tier')}"
+    ),
+    ChangeAction.COMPLEXITY_MODEL_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'model_version')} of the complexity model"
+    ),
+    ChangeAction.ALLOCATION_PROPOSED: _proposed,
+    ChangeAction.CASE_ALLOCATED: lambda e, n: (
+        f"allocated case {e.case_id} to {n.practitioner(e.practitioner_id)}{_was_holder(e, n)}"
+    ),
+    ChangeAction.ABSENCE_RECORDED: _absence,
+    ChangeAction.HANDOVER_PLANNED: lambda e, n: (
+        f"planned {_handover(e, n)} on {_day(e.detail.get('due_on'))}"
+    ),
+    ChangeAction.HANDOVER_CARRIED_OUT: lambda e, n: f"carried out {_handover(e, n)}",
+    ChangeAction.HANDOVER_CANCELLED: lambda e, n: f"cancelled {_handover(e, n)}",
+    ChangeAction.HANDOVER_LAPSED: lambda e, n: (
+        f"let {_handover(e, n)} lapse: the case had been closed or had moved"
+    ),
+    ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
+    ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
+    ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
+}
+
+
+def _who(event: ChangeEvent, names: Names) -> str:
+    if event.detail.get("daily_run"):
+        return f"The daily run (for {names.user(event.user_id)})"
+    return names.user(event.user_id)
+
+
+def change_names(events: Sequence[ChangeEvent], directory: Directory) -> Names:
+    return Names.fetch(
+        directory,
+        users=(event.user_id for event in events),
+        people=(event.person_id for event in events),
+        practitioners=[
+            *(event.practitioner_id for event in events),
+            *(event.from_practitioner_id for event in events),
+            *(_old(event, "holder") for event in events),
+        ],
+        teams=(event.team_id for event in events),
+    )
+
+
+def describe_changes(events: Sequence[ChangeEvent], directory: Directory) -> list[ChangeLine]:
+    """Each event as a sentence, e.g. "Mona Patel changed the priority of case 123 from 2 to
+    1", with every name looked up for the whole list at once."""
+    names = change_names(events, directory)
+    lines = []
+    for event in events:
+        who = _who(event, names)
+        lines.append(
+            ChangeLine(
+                at=event.at,
+                who=who,
+                text=f"{who} {PHRASES[ChangeAction(event.action)](event, names)}",
+                event=event,
+            )
+        )
+    return lines
+
+
+# -- access-log entries ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessLine:
+    at: datetime
+    who: str
+    what: str
+    people: list[str]
+    entry: AccessLogEntry
+
+
+def describe_access(entries: Sequence[AccessLogEntry], directory: Directory) -> list[AccessLine]:
+    """Each entry: when, who, what kind of access, and the people it showed. The entries'
+    subjects should be prefetched."""
+    subjects = {entry.pk: [s.person_id for s in entry.subjects.all()] for entry in entries}
+    names = Names.fetch(
+        directory,
+        users=(entry.user_id for entry in entries),
+        people=(person_id for ids in subjects.values() for person_id in ids),
+    )
+    return [
+        AccessLine(
+            at=entry.at,
+            who=names.user(entry.user_id),
+            what=entry.get_action_display(),
+            people=[names.person(person_id) for person_id in subjects[entry.pk]],
+            entry=entry,
+        )
+        for entry in entries
+    ]
+
+
+@dataclass(frozen=True)
+class ViewOfPerson:
+    at: datetime
+    who: str
+    what: str
+
+
+def views_of_person(person_id: int, *, limit: int) -> list[ViewOfPerson]:
+    """The latest accesses that showed the person: one indexed query, and one for the names."""
+    subjects = list(
+        AccessLogSubject.objects.filter(person_id=person_id)
+        .select_related("entry")
+        .order_by("-entry__at", "-entry_id")[:limit]
+    )
+    users = user_names({subject.entry.user_id for subject in subjects})
+    return [
+        ViewOfPerson(
+            at=subject.entry.at,
+            who=users.get(subject.entry.user_id, "a deleted user"),
+            what=subject.entry.get_action_display(),
+        )
+        for subject in subjects
+    ]

@@ -1,0 +1,63 @@
+"""Migration 0003 keeps every log row, with the trigger on, while the foreign keys go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from caseload.audit.models import AccessLogEntry, ChangeEvent
+from tests.factories import CaseFactory, UserFactory
+
+BEFORE = [("audit", "0002_append_only_triggers")]
+AFTER = [("audit", "0003_plain_ids_typed_changes")]
+
+
+@pytest.fixture
+def executor() -> Iterator[MigrationExecutor]:
+    executor = MigrationExecutor(connection)
+    try:
+        yield executor
+    finally:
+        # Whatever happened, leave the schema as the other tests expect it.
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_rows_are_kept(executor: MigrationExecutor) -> None:
+    user = UserFactory.create()
+    case = CaseFactory.create()
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    old_entry = old.get_model("audit", "AccessLogEntry")
+    old_event = old.get_model("audit", "ChangeEvent")
+    viewed = old_entry.objects.create(
+        user_id=user.pk, action="view_case", person_id=case.person_id, case_id=case.pk
+    )
+    searched = old_entry.objects.create(user_id=user.pk, action="search_people")
+    changed = old_event.objects.create(
+        user_id=user.pk,
+        action="case_priority_set",
+        person_id=case.person_id,
+        case_id=case.pk,
+        detail={"from": 2, "to": 1},
+    )
+
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+
+    entry = AccessLogEntry.objects.get(pk=viewed.pk)
+    assert (entry.user_id, entry.action, entry.case_id) == (user.pk, "view_case", case.pk)
+    assert list(entry.subjects.values_list("person_id", flat=True)) == [case.person_id]
+    assert not AccessLogEntry.objects.get(pk=searched.pk).subjects.exists()
+    event = ChangeEvent.objects.get(pk=changed.pk)
+    assert (event.user_id, event.person_id, event.case_id, event.detail, event.changes) == (
+        user.pk,
+        case.person_id,
+        case.pk,
+        {"from": 2, "to": 1},
+        {},
+    )

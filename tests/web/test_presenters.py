@@ -1,0 +1,218 @@
+"""Every kind of change reads as a sentence, with names looked up in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from caseload.audit.changes import record_change
+from caseload.audit.models import ChangeAction, ChangeEvent
+from caseload.audit.presenters import PHRASES, describe_changes, directory_for
+from caseload_engine import reference
+from tests.conftest import World
+
+MONA = "Mona Monapersona"
+PRIYA = "Priya Priyapersona"
+COLIN = "Colin Colinpersona"
+HANDOVER = f"the handover of case {{case}} from {PRIYA} to {COLIN}"
+
+# (action, the event's ids and values from the world, the sentence with {case} for its id)
+Spec = tuple[ChangeAction, Callable[[World], dict[str, Any]], str]
+
+
+def _case(w: World, **more: Any) -> dict[str, Any]:
+    return {"case_id": w.case_held_by_priya.pk, "person_id": w.person_of_priya.pk, **more}
+
+
+def _handover(w: World, **more: Any) -> dict[str, Any]:
+    return _case(
+        w,
+        practitioner_id=w.colin_practitioner.pk,
+        from_practitioner_id=w.priya_practitioner.pk,
+        **more,
+    )
+
+
+SENTENCES: list[Spec] = [
+    (
+        ChangeAction.PERSON_ADDED,
+        lambda w: {"person_id": w.person_of_priya.pk},
+        f"{MONA} added Harriet Heldbypriya to the register",
+    ),
+    (
+        ChangeAction.REFERRAL_RECORDED,
+        lambda w: _case(w, team_id=w.team_north.pk, changes={"status": (None, "awaiting")}),
+        f"{MONA} recorded a request for support for Harriet Heldbypriya with Older People "
+        "North, as case {case}",
+    ),
+    (
+        ChangeAction.CASE_SCREENED,
+        lambda w: _case(w, changes={"status": ("awaiting_screening", "awaiting_allocation")}),
+        f"{MONA} screened case {{case}}: it is now awaiting allocation",
+    ),
+    (
+        ChangeAction.CASE_CLOSED,
+        lambda w: _case(
+            w,
+            from_practitioner_id=w.priya_practitioner.pk,
+            changes={"outcome": ("", "nfa_deceased")},
+            detail={"death_recorded": True},
+        ),
+        f"{MONA} closed case {{case}} with the outcome "
+        f"“{reference.label(reference.EVENT_OUTCOME_CHOICES, 'nfa_deceased')}”; {PRIYA} "
+        "stopped holding it; the date of death was recorded",
+    ),
+    (
+        ChangeAction.CASE_PRIORITY_SET,
+        lambda w: _case(w, changes={"priority": (2, 1)}),
+        f"{MONA} changed the priority of case {{case}} from 2 to 1",
+    ),
+    (
+        ChangeAction.COMPLEXITY_ASSESSED,
+        lambda w: _case(w, changes={"tier": (None, 3), "total": (None, 15)}),
+        f"{MONA} scored case {{case}} at tier 3 (first score)",
+    ),
+    (
+        ChangeAction.COMPLEXITY_RESCORED,
+        lambda w: _case(w, changes={"tier": (2, 3), "model_version": (1, 2)}),
+        f"{MONA} re-scored case {{case}} under model version 2 at tier 3 (was tier 2)",
+    ),
+    (
+        ChangeAction.COMPLEXITY_TIER_OVERRIDDEN,
+        lambda w: _case(w, changes={"tier": (2, 4)}),
+        f"{MONA} overrode the tier of case {{case}} from 2 to 4",
+    ),
+    (
+        ChangeAction.COMPLEXITY_MODEL_PUBLISHED,
+        lambda w: {"changes": {"model_version": (1, 2)}},
+        f"{MONA} published version 2 of the complexity model",
+    ),
+    (
+        ChangeAction.ALLOCATION_PROPOSED,
+        lambda w: {"team_id": w.team_north.pk},
+        f"{MONA} asked for an allocation proposal for Older People North",
+    ),
+    (
+        ChangeAction.CASE_ALLOCATED,
+        lambda w: _handover(
+            w, changes={"holder": (w.priya_practitioner.pk, w.colin_practitioner.pk)}
+        ),
+        f"{MONA} allocated case {{case}} to {COLIN} (was {PRIYA})",
+    ),
+    (
+        ChangeAction.ABSENCE_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"starts_on": (None, "2026-12-01"), "reason": (None, "sickness")},
+        },
+        f"{MONA} recorded {PRIYA} as away "
+        f"({reference.label(reference.ABSENCE_REASON_CHOICES, 'sickness').lower()}) from "
+        "1 Dec 2026, end not known",
+    ),
+    (
+        ChangeAction.HANDOVER_PLANNED,
+        lambda w: _handover(w, detail={"due_on": "2026-12-01"}),
+        f"{MONA} planned {HANDOVER} on 1 Dec 2026",
+    ),
+    (
+        ChangeAction.HANDOVER_CARRIED_OUT,
+        lambda w: _handover(w, detail={"daily_run": True}),
+        f"The daily run (for {MONA}) carried out {HANDOVER}",
+    ),
+    (
+        ChangeAction.HANDOVER_CANCELLED,
+        lambda w: _handover(w),
+        f"{MONA} cancelled {HANDOVER}",
+    ),
+    (
+        ChangeAction.HANDOVER_LAPSED,
+        lambda w: _handover(w),
+        f"{MONA} let {HANDOVER} lapse: the case had been closed or had moved",
+    ),
+    (
+        ChangeAction.ADMIN_ADDED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"name": (None, "Older People North")},
+            "detail": {"model": "register.team", "object": "Older People North"},
+        },
+        f"{MONA} added team “Older People North” in administration: name from nothing to "
+        "Older People North",
+    ),
+    (
+        ChangeAction.ADMIN_CHANGED,
+        lambda w: {
+            "changes": {"fte": ("1.00", "0.60"), "password": (None, "(not recorded)")},
+            "detail": {"model": "register.practitioner", "object": PRIYA},
+        },
+        f"{MONA} changed practitioner “{PRIYA}” in administration: fte from 1.00 to 0.60; "
+        "password (not recorded)",
+    ),
+    (
+        ChangeAction.ADMIN_DELETED,
+        lambda w: {"detail": {"model": "register.locality", "object": "Uplands"}},
+        f"{MONA} deleted locality “Uplands” in administration",
+    ),
+]
+
+
+def test_every_action_has_a_phrase_and_a_sentence_here() -> None:
+    assert set(PHRASES) == set(ChangeAction)
+    assert {action for action, *_ in SENTENCES} == set(ChangeAction)
+
+
+@pytest.mark.parametrize(
+    ("action", "event", "sentence"), SENTENCES, ids=[a.value for a, *_ in SENTENCES]
+)
+def test_each_action_reads_as_a_sentence(
+    world: World, action: ChangeAction, event: Callable[[World], dict[str, Any]], sentence: str
+) -> None:
+    recorded = record_change(by=world.mona, action=action, **event(world))
+    [line] = describe_changes([recorded], directory_for(world.pat))
+    assert line.text == sentence.format(case=world.case_held_by_priya.pk)
+    assert line.text.startswith(line.who)
+
+
+def test_a_what_if_proposal_names_who_is_away(world: World) -> None:
+    event = record_change(
+        by=world.mona,
+        action=ChangeAction.ALLOCATION_PROPOSED,
+        team_id=world.team_north.pk,
+        practitioner_id=world.priya_practitioner.pk,
+    )
+    [line] = describe_changes([event], directory_for(world.mona))
+    assert line.text == f"{MONA} asked where {PRIYA}'s cases would go while they are away"
+
+
+def test_someone_the_viewer_may_not_see_is_named_by_id(world: World) -> None:
+    south = world.case_waiting_south.person
+    event = record_change(by=world.max, action=ChangeAction.PERSON_ADDED, person_id=south.pk)
+    [seen_by_priya] = describe_changes([event], directory_for(world.priya))
+    assert seen_by_priya.text == f"Max Maxpersona added person {south.pk} to the register"
+    [seen_by_pat] = describe_changes([event], directory_for(world.pat))
+    assert south.family_name in seen_by_pat.text
+
+
+def _queries(events: list[ChangeEvent], world: World) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        describe_changes(events, directory_for(world.mona))
+    return len(captured)
+
+
+def test_names_are_looked_up_in_bulk(world: World) -> None:
+    def events(n: int) -> list[ChangeEvent]:
+        return [
+            record_change(by=who, action=action, **spec(world))
+            for _ in range(n)
+            for who in (world.mona, world.priya, world.colin)
+            for action, spec, _ in SENTENCES
+        ]
+
+    few, many = _queries(events(1), world), _queries(events(4), world)
+    assert few == many
+    # Users, people (and which of them the viewer may see), practitioners, teams.
+    assert many <= 5
