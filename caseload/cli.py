@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -232,17 +233,69 @@ def _load_model(path: str | None) -> complexity.ComplexityModel:
 
 
 def run_handovers(args: argparse.Namespace) -> int:
+    return _run_daily(["handovers"], on=args.on, enqueue=args.enqueue)
+
+
+def run_daily(args: argparse.Namespace) -> int:
+    _setup_django()
+    from caseload.jobs import registry
+
+    return _run_daily([kind.key for kind in registry.daily()], on=args.on, enqueue=args.enqueue)
+
+
+def _run_daily(keys: list[str], *, on: date | None, enqueue: bool) -> int:
+    """Each daily kind of job for the day: run here, one after another, saying what each did
+    (for cron's mail), or queued for the workers."""
     _setup_django()
     from django.utils import timezone
 
-    from caseload.allocation.actions import carry_out_due_handovers
+    from caseload.jobs import registry, tasks
+    from caseload.jobs.actions import record_job, start_job
+    from caseload.jobs.models import Job
 
-    run = carry_out_due_handovers(on=args.on or timezone.localdate())
-    print(
-        f"Handed over {_plural(run.carried_out, 'case')}; "
-        f"{_plural(run.lapsed, 'handover')} lapsed (the case was closed or moved meanwhile)."
-    )
-    return 0
+    day = on or timezone.localdate()
+    failed = 0
+    for key in keys:
+        kind = registry.find(key)
+        if kind is None:
+            raise LookupError(f"No daily job {key!r}")  # registered by the apps themselves
+        title = f"{kind.label}, {day:%-d %B %Y}"
+        if enqueue:
+            job = start_job(by=None, kind=key, title=title, parameters={"on": day.isoformat()})
+            print(f"Queued job {job.pk}: {title}.")
+            continue
+        job = record_job(by=None, kind=key, title=title, parameters={"on": day.isoformat()})
+        tasks.execute(job.pk)
+        job.refresh_from_db()
+        if job.status == Job.Status.SUCCEEDED:
+            print(job.summary)
+        else:
+            failed += 1
+            print(f"{title}: {job.error_message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """The development server with a task worker beside it; Ctrl+C stops both."""
+    _setup_django()
+    from django.conf import settings
+
+    manage = [sys.executable, "-m", "caseload.cli", "manage"]
+    queued = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    # The worker reloads on code changes as the server does (db_worker follows DEBUG).
+    # Our own interpreter and commands, so S603 (untrusted input) does not apply.
+    worker = subprocess.Popen([*manage, "db_worker", "--interval", "1"]) if queued else None  # noqa: S603
+    try:
+        return subprocess.call([*manage, "runserver", args.address])  # noqa: S603
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
 
 def _day(text: str) -> date:
@@ -320,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     handovers = commands.add_parser(
         "handovers",
-        help="carry out the planned handovers that are due (run once a day)",
+        help="carry out the planned handovers that are due (`caseload daily` does it too)",
         description="Hand over every case whose planned handover (an accepted what-if for a "
         "practitioner away from a later day) is due, in one transaction. A handover whose case "
         "was closed or moved meanwhile lapses.",
@@ -330,6 +383,33 @@ def build_parser() -> argparse.ArgumentParser:
         type=_day,
         metavar="YYYY-MM-DD",
         help="carry out those due on or before this day (default: today)",
+    )
+    handovers.add_argument(
+        "--enqueue", action="store_true", help="queue it for a worker instead of running it here"
+    )
+
+    daily = commands.add_parser(
+        "daily",
+        help="the daily jobs: notices of handovers and registration renewals, then handovers "
+        "(run once a day, from cron)",
+        description="Run each daily job for the day, one after another: notices of handovers "
+        "coming up and of Social Work England registrations due for renewal, and the handovers "
+        "due. Each notice goes to its recipient once. Exit status 1 if any job failed.",
+    )
+    daily.add_argument(
+        "--on", type=_day, metavar="YYYY-MM-DD", help="the day to run for (default: today)"
+    )
+    daily.add_argument("--enqueue", action="store_true", help="queue them for the workers instead")
+
+    serve = commands.add_parser(
+        "serve",
+        help="the development server with a background worker beside it (`make run`)",
+        description="Run Django's development server and a task worker together; Ctrl+C "
+        "stops both. In production run the web server and `caseload manage db_worker` (on as "
+        "many machines as needed) instead.",
+    )
+    serve.add_argument(
+        "address", nargs="?", default="127.0.0.1:8000", help="address:port to serve on"
     )
 
     commands.add_parser(
@@ -351,6 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_allocate(args)
     if args.command == "handovers":
         return run_handovers(args)
+    if args.command == "daily":
+        return run_daily(args)
+    if args.command == "serve":
+        return run_serve(args)
     return 2  # argparse has already refused any other command
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from caseload.accounts import views as account_views
 from caseload.allocation import views as allocation_views
@@ -58,5 +58,7 @@ urlpatterns = [
     path("practitioners/<int:pk>/what-if/", allocation_views.what_if, name="allocation_what_if"),
     path("handovers/<int:pk>/cancel/", allocation_views.handover_cancel, name="handover_cancel"),
     path("handovers/<int:pk>/now/", allocation_views.handover_now, name="handover_now"),
+    path("", include("caseload.jobs.urls")),
+    path("", include("caseload.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
