@@ -31,6 +31,8 @@ def notify(
     sends once this transaction commits. The title is emailed, so it must name nobody the
     service supports; the body stays in the app. With `once`, a recipient gets the notice for
     that key only once: None if they already have."""
+    if link and (not link.startswith("/") or link.startswith("//")):
+        raise ValueError(f"A notification links to a path within the site, not {link!r}")
     if not recipient.is_active:
         return None
     if once and Notification.objects.filter(recipient=recipient, once_key=once).exists():

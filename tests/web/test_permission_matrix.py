@@ -7,10 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
+from caseload.allocation.jobs import start_proposal
+from caseload.notifications.actions import notify
+from caseload.notifications.models import NotificationKind
 from tests.conftest import World, client_for
 
 ALLOWED, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
@@ -45,6 +48,18 @@ def _planned_handover(w: World) -> list[int]:
         ],
     )
     return [proposal.decision.handovers.get().pk]
+
+
+def _notification_for_priya(w: World) -> list[int]:
+    notification = notify(
+        recipient=w.priya,
+        kind=NotificationKind.NEW_ALLOCATION,
+        title="1 case allocated to you",
+        body=w.person_of_priya.full_name,
+        link=reverse("practitioner_detail", args=[w.priya_practitioner.pk]),
+    )
+    assert notification is not None
+    return [notification.pk]
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -255,6 +270,23 @@ MATRIX: list[Case] = [
         _row(403, 302, 404, 403, 403, 403),
         lambda w: w.person_of_priya.family_name,
     ),
+    (
+        "job_detail",
+        # Only whoever started a job sees it.
+        lambda w: [start_proposal(by=w.mona, team=w.team_north).pk],
+        "get",
+        _row(404, 200, 404, 404, 404, 404),
+        lambda w: "Allocation proposal for",
+    ),
+    ("notification_list", lambda w: [], "get", _row(200, 200, 200, 200, 200, 200), NOTHING),
+    (
+        "notification_read",
+        _notification_for_priya,
+        "post",
+        _row(302, 404, 404, 404, 404, 404),
+        lambda w: w.person_of_priya.family_name,
+    ),
+    ("notification_read_all", lambda w: [], "post", _row(302, 302, 302, 302, 302, 302), NOTHING),
     ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
     (
         "/admin/register/person/",
@@ -267,11 +299,14 @@ MATRIX: list[Case] = [
 ]
 
 
-def _named_routes() -> set[str]:
+def _named_routes(patterns: list[URLPattern | URLResolver] | None = None) -> set[str]:
+    """Every named URL, in the apps' own url modules too (not the admin's)."""
     names: set[str] = set()
-    for pattern in get_resolver().url_patterns:
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
         if isinstance(pattern, URLPattern) and pattern.name:
             names.add(pattern.name)
+        elif isinstance(pattern, URLResolver) and pattern.app_name != "admin":
+            names |= _named_routes(pattern.url_patterns)
     return names
 
 
