@@ -4,7 +4,7 @@ failed."""
 from __future__ import annotations
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -17,14 +17,11 @@ from caseload.register.views import AuthedRequest
 @require_GET
 def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
-    if request.htmx:
-        kind = registry.find(job.kind)
-        if (
-            job.status == Job.Status.SUCCEEDED
-            and job.result_url
-            and kind is not None
-            and kind.redirect_when_done
-        ):
+    kind = registry.find(job.kind)
+    if job.status == Job.Status.SUCCEEDED and job.result_url and kind and kind.redirect_when_done:
+        # Straight on to what it produced: from the polling partial, or on coming back.
+        if request.htmx:
             return HttpResponseClientRedirect(job.result_url)
-        return render(request, "jobs/_status.html", {"job": job})
-    return render(request, "jobs/job_detail.html", {"job": job})
+        return redirect(job.result_url)
+    template = "jobs/_status.html" if request.htmx else "jobs/job_detail.html"
+    return render(request, template, {"job": job})

@@ -47,9 +47,11 @@ def test_the_proposal_is_a_job_whose_page_goes_on_to_the_proposal(
     proposal = AllocationProposal.objects.get()
     assert job_result(response) == reverse("allocation_proposal", args=[proposal.pk])
     assert job.summary == "1 proposed for allocation, 0 not allocated."
-    # The polling page, once the job is done, sends the browser on to the proposal.
+    # The job's page, once the job is done, sends the browser on to the proposal: from the
+    # polling partial, or on coming back to it.
     polled = client.get(response["Location"], headers=HTMX)
     assert polled["HX-Redirect"] == job.result_url
+    assert client.get(response["Location"])["Location"] == job.result_url
     page = client.get(job.result_url).content.decode()
     assert case.person.full_name in page
 
