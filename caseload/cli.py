@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -276,26 +277,32 @@ def _run_daily(keys: list[str], *, on: date | None, enqueue: bool) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    """The development server with a task worker beside it; Ctrl+C stops both."""
+    """The development server with a task worker beside it. Ctrl+C (which the terminal sends to
+    all three) or SIGTERM to this process stops both."""
     _setup_django()
     from django.conf import settings
 
     manage = [sys.executable, "-m", "caseload.cli", "manage"]
-    queued = settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
-    # The worker reloads on code changes as the server does (db_worker follows DEBUG).
-    # Our own interpreter and commands, so S603 (untrusted input) does not apply.
-    worker = subprocess.Popen([*manage, "db_worker", "--interval", "1"]) if queued else None  # noqa: S603
+    commands = [[*manage, "runserver", args.address]]
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        # It reloads on code changes as the server does (db_worker follows DEBUG).
+        commands.append([*manage, "db_worker", "--interval", "1"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    children: list[subprocess.Popen[bytes]] = []
     try:
-        return subprocess.call([*manage, "runserver", args.address])  # noqa: S603
+        # Our own interpreter and commands: no untrusted input (S603).
+        children.extend(subprocess.Popen(command) for command in commands)  # noqa: S603
+        return children[0].wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        if worker is not None:
-            worker.terminate()
+        for child in children:
+            child.terminate()
+        for child in children:
             try:
-                worker.wait(timeout=10)
+                child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                worker.kill()
+                child.kill()
 
 
 def _day(text: str) -> date:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import signal
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from pytest_django.fixtures import Settings
 
+from caseload import cli
 from caseload.accounts.models import User
 from caseload.jobs import tasks
 from caseload.jobs.actions import record_job, start_job
@@ -278,3 +280,34 @@ def test_the_database_worker_runs_queued_jobs(world: World) -> None:
     assert job.summary.startswith("Counted")
     queued.refresh_from_db()
     assert queued.status == "SUCCESSFUL"
+
+
+class _FakeChild:
+    started: list[list[str]] = []
+    terminated: list[list[str]] = []
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.started.append(command[-3:])
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+    def terminate(self) -> None:
+        self.terminated.append(self.command[-3:])
+
+
+@pytest.mark.usefixtures("database_queue")
+def test_serve_runs_the_server_and_a_worker_and_stops_both(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(subprocess, "Popen", _FakeChild)
+    monkeypatch.setattr(_FakeChild, "started", [])
+    monkeypatch.setattr(_FakeChild, "terminated", [])
+    assert cli.main(["serve", "127.0.0.1:8123"]) == 0
+    expected = [
+        ["manage", "runserver", "127.0.0.1:8123"],
+        ["db_worker", "--interval", "1"],
+    ]
+    assert _FakeChild.started == expected
+    assert _FakeChild.terminated == expected
