@@ -13,10 +13,11 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test lint typecheck test-sqlite test-postgres assets install lock demo bench clean
 
+# Serves with a background worker beside it (`caseload serve`); Ctrl+C stops both.
 run: install assets
 	$(DEV_ENV) $(BIN)/caseload manage migrate --noinput
 	$(DEV_ENV) $(BIN)/caseload demo --size small --if-empty
-	$(DEV_ENV) $(BIN)/caseload manage runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/caseload serve $(HOST):$(PORT)
 
 test: install assets $(STAMPS)/chromium lint typecheck test-sqlite test-postgres
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -233,17 +235,75 @@ def _load_model(path: str | None) -> complexity.ComplexityModel:
 
 
 def run_handovers(args: argparse.Namespace) -> int:
+    return _run_daily(["handovers"], on=args.on, enqueue=args.enqueue)
+
+
+def run_daily(args: argparse.Namespace) -> int:
+    _setup_django()
+    from caseload.jobs import registry
+
+    return _run_daily([kind.key for kind in registry.daily()], on=args.on, enqueue=args.enqueue)
+
+
+def _run_daily(keys: list[str], *, on: date | None, enqueue: bool) -> int:
+    """Each daily kind of job for the day: run here, one after another, saying what each did
+    (for cron's mail), or queued for the workers."""
     _setup_django()
     from django.utils import timezone
 
-    from caseload.allocation.actions import carry_out_due_handovers
+    from caseload.jobs import registry, tasks
+    from caseload.jobs.actions import record_job, start_job
+    from caseload.jobs.models import Job
 
-    run = carry_out_due_handovers(on=args.on or timezone.localdate())
-    print(
-        f"Handed over {_plural(run.carried_out, 'case')}; "
-        f"{_plural(run.lapsed, 'handover')} lapsed (the case was closed or moved meanwhile)."
-    )
-    return 0
+    day = on or timezone.localdate()
+    failed = 0
+    for key in keys:
+        kind = registry.find(key)
+        if kind is None:
+            raise LookupError(f"No daily job {key!r}")  # registered by the apps themselves
+        title = f"{kind.label}, {day:%-d %B %Y}"
+        if enqueue:
+            job = start_job(by=None, kind=key, title=title, parameters={"on": day.isoformat()})
+            print(f"Queued job {job.pk}: {title}.")
+            continue
+        job = record_job(by=None, kind=key, title=title, parameters={"on": day.isoformat()})
+        tasks.execute(job.pk)
+        job.refresh_from_db()
+        if job.status == Job.Status.SUCCEEDED:
+            print(job.summary)
+        else:
+            failed += 1
+            print(f"{title}: {job.error_message}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """The development server with a task worker beside it. Ctrl+C (which the terminal sends to
+    all three) or SIGTERM to this process stops both."""
+    _setup_django()
+    from django.conf import settings
+
+    manage = [sys.executable, "-m", "caseload.cli", "manage"]
+    commands = [[*manage, "runserver", args.address]]
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        # It reloads on code changes as the server does (db_worker follows DEBUG).
+        commands.append([*manage, "db_worker", "--interval", "1"])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    children: list[subprocess.Popen[bytes]] = []
+    try:
+        # Our own interpreter and commands: no untrusted input (S603).
+        children.extend(subprocess.Popen(command) for command in commands)  # noqa: S603
+        return children[0].wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def _day(text: str) -> date:
@@ -321,7 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     handovers = commands.add_parser(
         "handovers",
-        help="carry out the planned handovers that are due (run once a day)",
+        help="carry out the planned handovers that are due (`caseload daily` does it too)",
         description="Hand over every case whose planned handover (an accepted what-if for a "
         "practitioner away from a later day) is due, in one transaction. A handover whose case "
         "was closed or moved meanwhile lapses.",
@@ -331,6 +391,33 @@ def build_parser() -> argparse.ArgumentParser:
         type=_day,
         metavar="YYYY-MM-DD",
         help="carry out those due on or before this day (default: today)",
+    )
+    handovers.add_argument(
+        "--enqueue", action="store_true", help="queue it for a worker instead of running it here"
+    )
+
+    daily = commands.add_parser(
+        "daily",
+        help="the daily jobs: notices of handovers and registration renewals, then handovers "
+        "(run once a day, from cron)",
+        description="Run each daily job for the day, one after another: notices of handovers "
+        "coming up and of Social Work England registrations due for renewal, and the handovers "
+        "due. Each notice goes to its recipient once. Exit status 1 if any job failed.",
+    )
+    daily.add_argument(
+        "--on", type=_day, metavar="YYYY-MM-DD", help="the day to run for (default: today)"
+    )
+    daily.add_argument("--enqueue", action="store_true", help="queue them for the workers instead")
+
+    serve = commands.add_parser(
+        "serve",
+        help="the development server with a background worker beside it (`make run`)",
+        description="Run Django's development server and a task worker together; Ctrl+C "
+        "stops both. In production run the web server and `caseload manage db_worker` (on as "
+        "many machines as needed) instead.",
+    )
+    serve.add_argument(
+        "address", nargs="?", default="127.0.0.1:8000", help="address:port to serve on"
     )
 
     commands.add_parser(
@@ -352,6 +439,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_allocate(args)
     if args.command == "handovers":
         return run_handovers(args)
+    if args.command == "daily":
+        return run_daily(args)
+    if args.command == "serve":
+        return run_serve(args)
     return 2  # argparse has already refused any other command
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
+T = TypeVar("T")
 
 
 class Env:
@@ -59,3 +61,10 @@ class Env:
         if value is None:
             return list(default)
         return [item.strip() for item in value.split(",") if item.strip()]
+
+    def choice(self, name: str, choices: Mapping[str, T], default: str) -> T:
+        """The value that one of a few names stands for (case-insensitive)."""
+        value = (self._raw(name) or default).lower()
+        if value not in choices:
+            raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}")
+        return choices[value]

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "caseload.complexity",
     "caseload.allocation",
     "caseload.ui",
+    "django_tasks",
+    "django_tasks_db",
+    "caseload.jobs",
+    "caseload.notifications",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"
 
@@ -193,3 +197,44 @@ LOGGING = {
 }
 
 CASELOAD_PAGE_SIZE = env.integer("CASELOAD_PAGE_SIZE", 25, minimum=5)
+
+# Background jobs (docs/decisions/0002-task-queue.md). "database" queues tasks in the database,
+# for any number of workers (`caseload manage db_worker`) on any machine; "immediate" runs each
+# task at once in the process that queues it (the tests, or a machine with no worker).
+TASKS = {
+    "default": {
+        "BACKEND": env.choice(
+            "CASELOAD_TASK_BACKEND",
+            {
+                "database": "django_tasks_db.DatabaseBackend",
+                "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            },
+            "database",
+        )
+    }
+}
+
+# Email goes out from a task, never inside a request. "console" prints it (development).
+EMAIL_BACKEND = env.choice(
+    "CASELOAD_EMAIL_BACKEND",
+    {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    },
+    "console",
+)
+if EMAIL_BACKEND.endswith(".smtp.EmailBackend"):
+    EMAIL_HOST = env.required_string(
+        "CASELOAD_EMAIL_HOST", "the SMTP server, when CASELOAD_EMAIL_BACKEND is smtp"
+    )
+    EMAIL_PORT = env.integer("CASELOAD_EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env.string("CASELOAD_EMAIL_USER", "") or ""
+    EMAIL_HOST_PASSWORD = env.string("CASELOAD_EMAIL_PASSWORD", "") or ""
+    EMAIL_USE_TLS = env.boolean("CASELOAD_EMAIL_USE_TLS", default=True)
+    EMAIL_TIMEOUT = env.integer("CASELOAD_EMAIL_TIMEOUT_SECONDS", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env.string("CASELOAD_EMAIL_FROM", "caseload <caseload@localhost>")
+# Emails link back to the service: its address as users reach it.
+CASELOAD_BASE_URL = (env.string("CASELOAD_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# Notices ahead of a planned handover, and of a Social Work England registration renewal.
+CASELOAD_HANDOVER_NOTICE_DAYS = env.integer("CASELOAD_HANDOVER_NOTICE_DAYS", 3, minimum=0)
+CASELOAD_RENEWAL_NOTICE_DAYS = env.integer("CASELOAD_RENEWAL_NOTICE_DAYS", 30, minimum=1)

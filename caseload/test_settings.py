@@ -6,6 +6,8 @@ os.environ.setdefault("CASELOAD_SECRET_KEY", "test-only-" + "k" * 60)
 os.environ.setdefault("CASELOAD_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CASELOAD_SECURE_COOKIES", "false")
 os.environ.setdefault("CASELOAD_STATIC_MANIFEST", "false")
+# Tasks run as they are queued; a test that exercises the worker switches to the database.
+os.environ.setdefault("CASELOAD_TASK_BACKEND", "immediate")
 
 from caseload.settings import *  # noqa: F403
 

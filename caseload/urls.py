@@ -66,5 +66,7 @@ urlpatterns = [
     path("handovers/<int:pk>/cancel/", allocation_views.handover_cancel, name="handover_cancel"),
     path("handovers/<int:pk>/now/", allocation_views.handover_now, name="handover_now"),
     path("audit/", include("caseload.audit.urls")),
+    path("", include("caseload.jobs.urls")),
+    path("", include("caseload.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

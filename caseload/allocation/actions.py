@@ -8,7 +8,7 @@ and is told so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +27,7 @@ from caseload.allocation.inputs import (
     what_if_inputs,
 )
 from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
+from caseload.allocation.notices import tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
@@ -74,31 +75,110 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Percent done and what is happening now: a job's progress, or nowhere.
+ReportProgress = Callable[[int, str], None]
+
+
+def _unwatched(percent: int, message: str) -> None:
+    """A proposal made with nobody watching its progress."""
+
+
+@dataclass(frozen=True)
+class _Ask:
+    """What a proposal is for: the team's meeting, or a practitioner away from a day."""
+
+    team: Team
+    kind: str
+    away: Practitioner | None = None
+    away_from: date | None = None
+    away_reason: str = ""
+    away_until: date | None = None
+
+
+def _propose(
+    *,
+    by: User,
+    ask: _Ask,
+    read: Callable[[], EngineInputs],
+    progress: ReportProgress,
+    again_if_moved: bool = True,
+) -> AllocationProposal:
+    """Read the inputs, solve with no transaction open and no row locked (it takes seconds),
+    then write the proposal in one short transaction that first checks that the cases are still
+    where they were read. If some moved meanwhile, once more from the start; if again, refused.
+    """
+    progress(5, "Reading the cases and the team")
+    version = ModelVersion.current()
+    inputs = read()
+    progress(
+        20,
+        f"Working out who takes each of {len(inputs.cases)} cases (up to "
+        f"{PROPOSAL_TIME_LIMIT_S:.0f} seconds)",
+    )
+    # A manager waits for this: a bounded solve; the proposal says if it is not proven.
+    result = allocation.allocate(
+        inputs.cases,
+        inputs.practitioners,
+        allocation.Rules(model=version.model),
+        time_limit_s=PROPOSAL_TIME_LIMIT_S,
+    )
+    progress(90, "Saving the proposal")
+    try:
+        return _record_proposal(by=by, ask=ask, version=version, inputs=inputs, result=result)
+    except _CasesMoved as moved:
+        if not again_if_moved:
+            raise ActionRefused(
+                f"The team's cases kept changing while the proposal was worked out "
+                f"({moved.names} changed meanwhile). Nothing was saved: ask for a new proposal"
+            ) from None
+        progress(5, f"Starting again: {moved.names} changed meanwhile")
+        return _propose(by=by, ask=ask, read=read, progress=progress, again_if_moved=False)
+
+
+class _CasesMoved(Exception):
+    def __init__(self, cases: list[Case]) -> None:
+        names = [case.person.full_name for case in cases[:3]]
+        more = len(cases) - len(names)
+        self.names = ", ".join(names) + (f" and {more} more" if more else "")
+        super().__init__(self.names)
+
+
+def _moved_since_read(ask: _Ask, inputs: EngineInputs) -> list[Case]:
+    """The proposal's cases that are no longer where they were read (allocated or closed by
+    someone else meanwhile, or moved to another team)."""
+    ids = [int(case.case_id) for case in inputs.cases]
+    cases = Case.objects.select_related("person").in_bulk(ids)
+    holders = _current_holders(ids)
+    away_id = ask.away.pk if ask.away is not None else None
+    meeting = ask.kind == AllocationProposal.Kind.MEETING
+    return [
+        case
+        for case in cases.values()
+        if (meeting and case.team_id != ask.team.pk)
+        or not _still_as_read(ask.kind, away_id, case, holders.get(case.pk))
+    ]
+
+
+@transaction.atomic
 def _record_proposal(
     *,
     by: User,
-    team: Team,
-    kind: str,
+    ask: _Ask,
+    version: ModelVersion,
     inputs: EngineInputs,
-    away: Practitioner | None = None,
-    away_from: date | None = None,
-    away_reason: str = "",
-    away_until: date | None = None,
+    result: allocation.AllocationResult,
 ) -> AllocationProposal:
-    version = ModelVersion.current()
-    rules = allocation.Rules(model=version.model)
-    # A manager waits for this page: a bounded solve; the proposal says if it is not proven.
-    result = allocation.allocate(
-        inputs.cases, inputs.practitioners, rules, time_limit_s=PROPOSAL_TIME_LIMIT_S
-    )
+    moved = _moved_since_read(ask, inputs)
+    if moved:
+        raise _CasesMoved(moved)
     proposal = AllocationProposal.objects.create(
-        team=team,
-        kind=kind,
+        team=ask.team,
+        kind=ask.kind,
         created_by=by,
-        away_practitioner=away,
-        away_from=away_from,
-        away_reason=away_reason,
-        away_until=away_until,
+        away_practitioner=ask.away,
+        away_from=ask.away_from,
+        away_reason=ask.away_reason,
+        away_until=ask.away_until,
         model_version=version,
         inputs={
             "cases": [_jsonable(asdict(case)) for case in inputs.cases],
@@ -123,37 +203,41 @@ def _record_proposal(
     record_change(
         by=by,
         action=ChangeAction.ALLOCATION_PROPOSED,
-        team_id=team.pk,
-        practitioner_id=away.pk if away is not None else None,
-        detail={"proposal_id": proposal.pk, "kind": kind},
+        team_id=ask.team.pk,
+        practitioner_id=ask.away.pk if ask.away is not None else None,
+        detail={"proposal_id": proposal.pk, "kind": ask.kind},
     )
     return proposal
 
 
-@transaction.atomic
-def propose_for_meeting(*, by: User, team: Team) -> AllocationProposal:
-    """The engine's proposal for the team's cases awaiting allocation. Changes no case."""
+def propose_for_meeting(
+    *, by: User, team: Team, progress: ReportProgress = _unwatched
+) -> AllocationProposal:
+    """The engine's proposal for the team's cases awaiting allocation. Changes no case. Run
+    as a job (`caseload.allocation.jobs`): it holds no transaction while it solves."""
     _require_manager_of(by, team)
-    return _record_proposal(
+    return _propose(
         by=by,
-        team=team,
-        kind=AllocationProposal.Kind.MEETING,
-        inputs=meeting_inputs(team, on=timezone.localdate()),
+        ask=_Ask(team=team, kind=AllocationProposal.Kind.MEETING),
+        read=lambda: meeting_inputs(team, on=timezone.localdate()),
+        progress=progress,
     )
 
 
-@transaction.atomic
-def propose_what_if(
+def check_meeting(*, by: User, team: Team) -> None:
+    """Refuse a proposal for the meeting of a team that is not the user's to run."""
+    _require_manager_of(by, team)
+
+
+def check_what_if(
     *,
     by: User,
     practitioner: Practitioner,
-    away_from: date,
     reason: str,
-    away_until: date | None = None,
-) -> AllocationProposal:
-    """Where a practitioner's cases would go if they left or were off from a date, for a
-    reason, until a last day away (None: not known). Changes nothing until a manager decides
-    it; deciding it records the absence."""
+    away_from: date,
+    away_until: date | None,
+) -> Team:
+    """Refuse a what-if that cannot be asked; the practitioner's team if it can."""
     team = practitioner.team
     if team is None:
         raise ActionRefused("This practitioner is not in a team")
@@ -164,15 +248,36 @@ def propose_what_if(
         raise ActionRefused(
             "The last day away must be the same as or after the first", field="away_until"
         )
-    return _record_proposal(
+    return team
+
+
+def propose_what_if(
+    *,
+    by: User,
+    practitioner: Practitioner,
+    away_from: date,
+    reason: str,
+    away_until: date | None = None,
+    progress: ReportProgress = _unwatched,
+) -> AllocationProposal:
+    """Where a practitioner's cases would go if they left or were off from a date, for a
+    reason, until a last day away (None: not known). Changes nothing until a manager decides
+    it; deciding it records the absence."""
+    team = check_what_if(
+        by=by, practitioner=practitioner, reason=reason, away_from=away_from, away_until=away_until
+    )
+    return _propose(
         by=by,
-        team=team,
-        kind=AllocationProposal.Kind.WHAT_IF,
-        inputs=what_if_inputs(team, practitioner, away_from=away_from),
-        away=practitioner,
-        away_from=away_from,
-        away_reason=reason,
-        away_until=away_until,
+        ask=_Ask(
+            team=team,
+            kind=AllocationProposal.Kind.WHAT_IF,
+            away=practitioner,
+            away_from=away_from,
+            away_reason=reason,
+            away_until=away_until,
+        ),
+        read=lambda: what_if_inputs(team, practitioner, away_from=away_from),
+        progress=progress,
     )
 
 
@@ -212,7 +317,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
         p.pk: p
         for p in Practitioner.objects.filter(
             pk__in={choice.practitioner_id for choice in accepted}, team=proposal.team
-        )
+        ).select_related("user")
     }
     # Eligibility is judged on the team as the proposal saw it (roles, skills, absences);
     # capacity is the manager's call, made with the reason they give.
@@ -228,6 +333,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
         else None
     )
     handed_over: list[tuple[Case, Practitioner]] = []
+    allocated: list[tuple[Case, Practitioner]] = []
     for choice in accepted:
         case = cases.get(choice.case_id)
         if case is None or not _as_proposed_on(proposal, case, holders.get(case.pk)):
@@ -263,6 +369,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
                     "as_proposed": choice.practitioner_id == proposed[choice.case_id],
                 },
             )
+            allocated.append((case, practitioner))
         else:
             handed_over.append((case, practitioner))
     try:
@@ -289,6 +396,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
         )
     if away is not None and away_from is not None:
         _record_absence(by=by, proposal=proposal, away=away, starts_on=away_from)
+    tell_new_holders(given=allocated, how=f"Allocated to you by {by.get_full_name()}:")
     return decision
 
 
@@ -324,8 +432,13 @@ def _record_absence(
 
 def _as_proposed_on(proposal: AllocationProposal, case: Case, holder: int | None) -> bool:
     """Whether the case is still where the proposal found it."""
-    if proposal.kind == AllocationProposal.Kind.WHAT_IF:
-        return case.status == CaseStatus.ALLOCATED and holder == proposal.away_practitioner_id
+    return _still_as_read(proposal.kind, proposal.away_practitioner_id, case, holder)
+
+
+def _still_as_read(kind: str, away_id: int | None, case: Case, holder: int | None) -> bool:
+    """Whether the case is still waiting (a meeting), or still held by whoever is away."""
+    if kind == AllocationProposal.Kind.WHAT_IF:
+        return case.status == CaseStatus.ALLOCATED and holder == away_id
     return case.status == CaseStatus.AWAITING_ALLOCATION
 
 
@@ -438,15 +551,15 @@ def _settle(handover: Handover, *, state: Handover.State, by: User | None, note:
     )
 
 
-def _carry_out(handover: Handover, *, by: User | None) -> bool:
+def _carry_out(handover: Handover, *, by: User | None) -> Case | None:
     """Hand the locked, planned handover's case over, or let the handover lapse if the case is
-    no longer with the practitioner who is away. Whether it was handed over."""
+    no longer with the practitioner who is away. The case, if it was handed over."""
     case = Case.objects.select_for_update().select_related("person").get(pk=handover.case_id)
     holder = _current_holders([case.pk]).get(case.pk)
     if case.status != CaseStatus.ALLOCATED or holder != handover.from_practitioner_id:
         why = "the case was closed" if case.status == CaseStatus.CLOSED else "the case moved"
         _settle(handover, state=Handover.State.LAPSED, by=by, note=f"Not handed over: {why}")
-        return False
+        return None
     _allocate(
         by=by or handover.decision.decided_by,
         case=case,
@@ -454,12 +567,12 @@ def _carry_out(handover: Handover, *, by: User | None) -> bool:
         detail={"handover_id": handover.pk, "proposal_id": handover.decision.proposal_id},
     )
     _settle(handover, state=Handover.State.CARRIED_OUT, by=by)
-    return True
+    return case
 
 
 def _locked_handovers() -> QuerySet[Handover]:
     return Handover.objects.select_for_update(of=("self",)).select_related(
-        "case", "decision__decided_by", "decision__proposal__team", "to_practitioner"
+        "case", "decision__decided_by", "decision__proposal__team", "to_practitioner__user"
     )
 
 
@@ -477,7 +590,13 @@ def hand_over_now(*, by: User, handover: Handover) -> bool:
     lapses instead if the case has left the practitioner meanwhile)."""
     locked = _planned(handover.pk)
     _require_manager_of(by, locked.decision.proposal.team)
-    return _carry_out(locked, by=by)
+    case = _carry_out(locked, by=by)
+    if case is not None:
+        tell_new_holders(
+            given=[(case, locked.to_practitioner)],
+            how=f"Handed over to you by {by.get_full_name()}, ahead of the planned day:",
+        )
+    return case is not None
 
 
 @transaction.atomic
@@ -500,13 +619,16 @@ class HandoverRun:
 def carry_out_due_handovers(*, on: date) -> HandoverRun:
     """Every planned handover due on or before the day, in one transaction (the daily run, by
     nobody in particular)."""
-    carried_out = lapsed = 0
+    given: list[tuple[Case, Practitioner]] = []
+    lapsed = 0
     # Locked in one statement: one settled meanwhile by a manager drops out here (PostgreSQL
     # checks the condition again once the lock is had).
     due = _locked_handovers().filter(state=Handover.State.PLANNED, due_on__lte=on).order_by("pk")
     for handover in due:
-        if _carry_out(handover, by=None):
-            carried_out += 1
+        case = _carry_out(handover, by=None)
+        if case is not None:
+            given.append((case, handover.to_practitioner))
         else:
             lapsed += 1
-    return HandoverRun(carried_out=carried_out, lapsed=lapsed)
+    tell_new_holders(given=given, how="Handed over to you, as planned:")
+    return HandoverRun(carried_out=len(given), lapsed=lapsed)

@@ -5,3 +5,7 @@ class AllocationConfig(AppConfig):
     name = "caseload.allocation"
     label = "allocation"
     verbose_name = "Allocation meeting"
+
+    def ready(self) -> None:
+        # Registers allocation's kinds of background job.
+        from caseload.allocation import jobs  # noqa: F401

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.accounts.models import AccessRole
 from caseload.allocation import actions
+from caseload.allocation import jobs as allocation_jobs
 from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
 from caseload.allocation.actions import Choice
 from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
@@ -71,8 +72,9 @@ def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def propose(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
-    proposal = actions.propose_for_meeting(by=request.user, team=team)
-    return redirect("allocation_proposal", pk=proposal.pk)
+    # Solved by a worker: the job page shows its progress, then goes on to the proposal.
+    job = allocation_jobs.start_proposal(by=request.user, team=team)
+    return redirect("job_detail", pk=job.pk)
 
 
 class WhatIfForm(GovukForm):
@@ -117,7 +119,7 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     form = WhatIfForm(posted(request), initial={"away_from": timezone.localdate()})
     if form.is_valid():
         try:
-            proposal = actions.propose_what_if(
+            job = allocation_jobs.start_what_if(
                 by=request.user,
                 practitioner=practitioner,
                 away_from=form.cleaned_data["away_from"],
@@ -127,7 +129,7 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
         except ActionRefused as refusal:
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
-            return redirect("allocation_proposal", pk=proposal.pk)
+            return redirect("job_detail", pk=job.pk)
     return render(request, "allocation/what_if.html", {"practitioner": practitioner, "form": form})
 
 

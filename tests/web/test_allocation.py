@@ -9,12 +9,14 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from caseload.accounts.models import AccessRole
 from caseload.allocation import actions
 from caseload.allocation.actions import Choice
 from caseload.allocation.models import AllocationDecision, AllocationProposal
 from caseload.audit.models import ChangeEvent
+from caseload.jobs.models import Job
 from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case, CaseStatus
 from tests.conftest import World, client_for
@@ -155,13 +157,20 @@ def test_only_the_teams_manager_proposes_and_decides(world: World, who: str) -> 
         actions.propose_for_meeting(by=getattr(world, who), team=world.team_north)
 
 
-def test_the_meeting_through_the_pages(world: World) -> None:
+def test_the_meeting_through_the_pages(
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     [case] = waiting_scored(world, 1)
     client = client_for(world.mona)
-    response = client.post(reverse("allocation_propose", args=[world.team_north.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("allocation_propose", args=[world.team_north.pk]))
+    # Solved as a job (here at once); its page goes on to the proposal.
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk])
     proposal = AllocationProposal.objects.get()
-    assert response["Location"] == reverse("allocation_proposal", args=[proposal.pk])
-    page = client.get(response["Location"]).content.decode()
+    proposal_url = reverse("allocation_proposal", args=[proposal.pk])
+    assert client.get(response["Location"])["Location"] == proposal_url
+    page = client.get(proposal_url).content.decode()
     assert "Capacity before and after" in page
     assert case.person.full_name in page
     proposed = proposal.result["proposals"][0]["practitioner_id"]

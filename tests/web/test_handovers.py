@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from caseload import cli
 from caseload.allocation import actions
@@ -21,6 +22,7 @@ from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case
 from tests.conftest import World, client_for
 from tests.factories import AssessmentFactory, CaseFactory
+from tests.web.jobs import job_result
 from tests.web.test_allocation import accept_all
 
 IN_A_WEEK = timedelta(days=7)
@@ -203,19 +205,22 @@ def test_a_what_if_for_a_case_that_moved_meanwhile_is_refused(world: World) -> N
     assert Allocation.objects.filter(case=world.case_held_by_priya).count() == 2
 
 
-def test_the_pages_plan_show_cancel_and_hand_over(world: World) -> None:
+def test_the_pages_plan_show_cancel_and_hand_over(
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     client = client_for(world.mona)
     away_from = timezone.localdate() + IN_A_WEEK
-    response = client.post(
-        reverse("allocation_what_if", args=[world.priya_practitioner.pk]),
-        {
-            "away_from_day": away_from.day,
-            "away_from_month": away_from.month,
-            "away_from_year": away_from.year,
-            "reason": "parental_leave",
-        },
-    )
-    proposal_url = response["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("allocation_what_if", args=[world.priya_practitioner.pk]),
+            {
+                "away_from_day": away_from.day,
+                "away_from_month": away_from.month,
+                "away_from_year": away_from.year,
+                "reason": "parental_leave",
+            },
+        )
+    proposal_url = job_result(response)
     page = client.get(proposal_url).content.decode()
     assert "Saving also records Priya" in page
     assert "(parental leave)" in page

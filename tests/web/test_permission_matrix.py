@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
+from caseload.allocation.jobs import start_proposal
+from caseload.notifications.actions import notify
+from caseload.notifications.models import NotificationKind
 from tests.conftest import World, client_for
 
 ALLOWED, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
@@ -45,6 +48,18 @@ def _planned_handover(w: World) -> list[int]:
         ],
     )
     return [proposal.decision.handovers.get().pk]
+
+
+def _notification_for_priya(w: World) -> list[int]:
+    notification = notify(
+        recipient=w.priya,
+        kind=NotificationKind.NEW_ALLOCATION,
+        title="1 case allocated to you",
+        body=w.person_of_priya.full_name,
+        link=reverse("practitioner_detail", args=[w.priya_practitioner.pk]),
+    )
+    assert notification is not None
+    return [notification.pk]
 
 
 def _row(*codes: int) -> dict[str, int]:
@@ -289,6 +304,22 @@ MATRIX: list[Case] = [
     ("audit_change_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
     ("audit_access_log", lambda w: [], "get", _row(404, 404, 404, 200, 404, 200), NOTHING),
     ("audit_access_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
+        "job_detail",
+        # Only whoever started a job sees it.
+        lambda w: [start_proposal(by=w.mona, team=w.team_north).pk],
+        "get",
+        _row(404, 200, 404, 404, 404, 404),
+        lambda w: "Allocation proposal for",
+    ),
+    ("notification_list", lambda w: [], "get", _row(200, 200, 200, 200, 200, 200), NOTHING),
+    (
+        "notification_read",
+        _notification_for_priya,
+        "post",
+        _row(302, 404, 404, 404, 404, 404),
+        lambda w: w.person_of_priya.family_name,
+    ),
+    ("notification_read_all", lambda w: [], "post", _row(302, 302, 302, 302, 302, 302), NOTHING),
     ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
     (
         "/admin/register/person/",

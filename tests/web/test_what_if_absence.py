@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from caseload.allocation import actions
 from caseload.allocation.inputs import practitioners_of
@@ -103,7 +104,9 @@ def test_cancelled_handovers_free_them_until_the_absence_starts(world: World) ->
     assert meeting.inputs["unavailable"] == {}
 
 
-def test_the_what_if_form_asks_why_and_checks_the_last_day(world: World) -> None:
+def test_the_what_if_form_asks_why_and_checks_the_last_day(
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     client = client_for(world.mona)
     url = reverse("allocation_what_if", args=[world.priya_practitioner.pk])
     starts = timezone.localdate() + IN_A_WEEK
@@ -123,18 +126,19 @@ def test_the_what_if_form_asks_why_and_checks_the_last_day(world: World) -> None
     assert "The last day away must be the same as or after the first" in page
     assert 'href="#id_reason_0"' in page
     assert not AllocationProposal.objects.exists()
-    response = client.post(
-        url,
-        {
-            "away_from_day": starts.day,
-            "away_from_month": starts.month,
-            "away_from_year": starts.year,
-            "reason": "training",
-            "away_until_day": starts.day,
-            "away_until_month": starts.month,
-            "away_until_year": starts.year,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "away_from_day": starts.day,
+                "away_from_month": starts.month,
+                "away_from_year": starts.year,
+                "reason": "training",
+                "away_until_day": starts.day,
+                "away_until_month": starts.month,
+                "away_until_year": starts.year,
+            },
+        )
     assert response.status_code == 302
     proposal = AllocationProposal.objects.get()
     assert (proposal.away_reason, proposal.away_until) == ("training", starts)
