@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from caseload.accounts import views as account_views
 from caseload.allocation import views as allocation_views
@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", account_views.health, name="health"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("caseload.security.urls")),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),
