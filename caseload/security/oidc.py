@@ -119,8 +119,12 @@ class CouncilCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
         _enabled()
         try:
             response: HttpResponseBase = super().dispatch(request, *args, **kwargs)
-        except (SuspiciousOperation, requests.RequestException, ValueError, KeyError) as exc:
-            logger.warning("Council sign-in refused: %s", exc.__class__.__name__)
+        except SuspiciousOperation as exc:
+            logger.warning("Council sign-in refused: %s", exc)
+            return self.login_failure()
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            # The provider unreachable, or answering with something that is not OIDC.
+            logger.warning("Council sign-in failed: %s", exc.__class__.__name__)
             return self.login_failure()
         return response
 

@@ -255,6 +255,24 @@ MATRIX: list[Case] = [
         _row(403, 302, 404, 403, 403, 403),
         lambda w: w.person_of_priya.family_name,
     ),
+    # The second sign-in step: a session past it (or a role without it) is sent on.
+    ("two_factor_verify", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    ("two_factor_setup", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    # Council sign-in is off unless configured (tests/web/test_oidc.py switches it on).
+    (
+        "oidc_authentication_init",
+        lambda w: [],
+        "get",
+        _row(404, 404, 404, 404, 404, 404),
+        NOTHING,
+    ),
+    (
+        "oidc_authentication_callback",
+        lambda w: [],
+        "get",
+        _row(404, 404, 404, 404, 404, 404),
+        NOTHING,
+    ),
     ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
     (
         "/admin/register/person/",
