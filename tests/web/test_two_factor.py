@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from caseload.accounts.models import User
 from caseload.security.two_factor import IDP_MFA_SESSION_KEY, RECOVERY_CODE_COUNT
-from tests.conftest import World
+from tests.conftest import World, client_for
 from tests.factories import AuthenticatorFactory, authenticator_code
 from tests.web.test_security import PRODUCTION_ENV, _run_python
 
@@ -256,3 +256,16 @@ def test_production_settings_require_two_factor_sign_in() -> None:
     )
     assert off.returncode != 0
     assert "CASELOAD_REQUIRE_2FA can be false only with CASELOAD_DEBUG=true" in off.stderr
+
+
+def test_an_administrator_resets_a_lost_authenticator(world: World) -> None:
+    device = AuthenticatorFactory.create(user=world.mona)
+    admin = client_for(world.ada)
+    change = admin.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()  # the secret stays on her phone
+    deleted = admin.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[device.pk]), {"post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert password_only(world.mona).get(VERIFY)["Location"].startswith(SETUP)
