@@ -225,6 +225,7 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+# Browser features the service never uses, switched off for it (the Permissions-Policy header).
 CASELOAD_PERMISSIONS_POLICY = [
     "accelerometer",
     "camera",
