@@ -36,7 +36,8 @@ ALLOWED_HOSTS = env.string_list("CASELOAD_ALLOWED_HOSTS", ["127.0.0.1", "localho
 CSRF_TRUSTED_ORIGINS = env.string_list("CASELOAD_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # django.contrib.admin, its site recording every change in the change log.
+    # django.contrib.admin, its site asking for the second sign-in step and recording every
+    # change in the change log.
     "caseload.audit.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,7 +47,11 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "caseload.accounts",
+    "caseload.security",
     "caseload.audit",
     "caseload.register",
     "caseload.complexity",
@@ -62,14 +67,18 @@ FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "caseload.security.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "caseload.security.middleware.SecondFactorMiddleware",
     "caseload.accounts.middleware.NoStoreMiddleware",
     # Last, so that it sees the outcome of authentication for lockouts.
     "axes.middleware.AxesMiddleware",
@@ -141,7 +150,55 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.integer("CASELOAD_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The client's address behind the load balancer: the number of proxies in front of the app whose
+# X-Forwarded-For entries are believed (0: none, X-Forwarded-For ignored). See security/client_ip.
+CASELOAD_TRUSTED_PROXY_COUNT = env.integer("CASELOAD_TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "caseload.security.client_ip.client_ip"
+
+# Two-factor sign-in for every role above practitioner (caseload/security/two_factor.py). Only a
+# development run (CASELOAD_DEBUG) may go without it; wrong codes lock like wrong passwords.
+CASELOAD_REQUIRE_2FA = env.boolean("CASELOAD_REQUIRE_2FA", default=not DEBUG)
+if not DEBUG and not CASELOAD_REQUIRE_2FA:
+    raise ImproperlyConfigured("CASELOAD_REQUIRE_2FA can be false only with CASELOAD_DEBUG=true")
+OTP_TOTP_ISSUER = "caseload"
+# django-otp's own growing delays are off: our count of wrong codes locks instead.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Sign-in through the council's identity provider (OpenID Connect), off unless configured.
+CASELOAD_OIDC_ENABLED = env.boolean("CASELOAD_OIDC_ENABLED", default=False)
+_OIDC_WHY = "when CASELOAD_OIDC_ENABLED is on (see the provider's discovery document)"
+
+
+def _oidc_setting(name: str) -> str | None:
+    if CASELOAD_OIDC_ENABLED:
+        return env.required_string(name, _OIDC_WHY)
+    return None
+
+
+CASELOAD_OIDC_ISSUER = _oidc_setting("CASELOAD_OIDC_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc_setting("CASELOAD_OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = _oidc_setting("CASELOAD_OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = _oidc_setting("CASELOAD_OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = _oidc_setting("CASELOAD_OIDC_JWKS_URI")
+OIDC_RP_CLIENT_ID = _oidc_setting("CASELOAD_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = _oidc_setting("CASELOAD_OIDC_CLIENT_SECRET")
+# Which claim names the user, and which field of an existing user it must equal.
+CASELOAD_OIDC_CLAIM = env.string("CASELOAD_OIDC_CLAIM", "email") or "email"
+CASELOAD_OIDC_MATCH_FIELD = env.string("CASELOAD_OIDC_MATCH_FIELD", "email") or "email"
+if CASELOAD_OIDC_MATCH_FIELD not in {"email", "username"}:
+    raise ImproperlyConfigured("CASELOAD_OIDC_MATCH_FIELD must be email or username")
+# Whether the provider's word that it did multi-factor authentication (amr holds "mfa") stands
+# in for caseload's own code step.
+CASELOAD_OIDC_TRUST_MFA = env.boolean("CASELOAD_OIDC_TRUST_MFA", default=True)
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+if CASELOAD_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("caseload.security.oidc.CouncilOIDCBackend")
 
 # Sessions end after inactivity: each request renews the cookie, idle ones expire.
 SESSION_COOKIE_AGE = env.integer("CASELOAD_SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -160,6 +217,31 @@ SECURE_HSTS_PRELOAD = env.boolean("CASELOAD_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No inline script or style anywhere: scripts and styles come from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Browser features the service never uses, switched off for it (the Permissions-Policy header).
+CASELOAD_PERMISSIONS_POLICY = [
+    "accelerometer",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "payment",
+    "usb",
+]
 X_FRAME_OPTIONS = "DENY"
 if env.boolean("CASELOAD_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -193,7 +275,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("CASELOAD_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "mozilla_django_oidc": {"level": "WARNING"}},
 }
 
 CASELOAD_PAGE_SIZE = env.integer("CASELOAD_PAGE_SIZE", 25, minimum=5)

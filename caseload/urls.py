@@ -13,6 +13,7 @@ urlpatterns = [
     path("health/", account_views.health, name="health"),
     path("sign-in/", account_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("caseload.security.urls")),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),

@@ -10,13 +10,16 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from caseload.accounts.models import AccessRole, User
 from caseload.complexity.models import Assessment
 from caseload.register.models import Case, CaseStatus, Person, Practitioner, Team
+from caseload.security.two_factor import authenticator_for, requires_second_factor
 from tests.factories import (
     AllocationFactory,
     AssessmentFactory,
+    AuthenticatorFactory,
     CaseFactory,
     PersonFactory,
     PractitionerFactory,
@@ -144,6 +147,13 @@ def world(db: None) -> World:
 
 
 def client_for(user: User) -> Client:
+    """A signed-in client; for a role that needs it, past the code step too, as if the user had
+    typed a code from their authenticator app."""
     client = Client()
     client.force_login(user)
+    if requires_second_factor(user):
+        device = authenticator_for(user) or AuthenticatorFactory.create(user=user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.accounts.models import AccessRole, User
 from caseload.complexity.models import Assessment, ModelVersion
@@ -43,6 +46,28 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     last_name = factory.Faker("last_name", locale="en_GB")
     access_role = AccessRole.PRACTITIONER
     password = factory.django.Password("correct-horse-battery")
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory[TOTPDevice]):
+    """A confirmed authenticator app; authenticator_code() gives what the phone shows."""
+
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "Authenticator app"
+    confirmed = True
+
+
+def authenticator_code(device: TOTPDevice) -> str:
+    """A code the device accepts now, as the app would show it. A time step's code works only
+    once, so after one was used this gives the next step's, which the device's tolerance takes."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    while totp.t() <= device.last_t:
+        totp.drift += 1
+    return f"{totp.token():0{device.digits}d}"
 
 
 class LocalityFactory(factory.django.DjangoModelFactory[Locality]):

@@ -15,6 +15,6 @@ class NoStoreMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.user.is_authenticated:
+            # Merges with what a view's never_cache already set, so no-store appears once.
             add_never_cache_headers(response)
-            response["Cache-Control"] += ", no-store"
         return response

@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from caseload.accounts.models import User
 from caseload.audit.changes import NOT_RECORDED, Changes, record_change
 from caseload.audit.models import ChangeAction
+from caseload.security.admin_site import VerifiedAdminSite
 
 SUBJECT_KINDS = ("person", "case", "practitioner", "team")
 _RECORDED = "_caseload_audited_objects"
@@ -180,7 +181,9 @@ def audited(admin_class: type[admin.ModelAdmin[Any]]) -> type[admin.ModelAdmin[A
     )
 
 
-class AuditedAdminSite(admin.AdminSite):
+class AuditedAdminSite(VerifiedAdminSite):
+    """Verified (two-factor) and audited."""
+
     def register(
         self,
         model_or_iterable: type[models.Model] | Iterable[type[models.Model]],

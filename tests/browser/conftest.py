@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+from caseload.accounts.models import User
+from caseload.security.two_factor import authenticator_for, requires_second_factor
+from tests.factories import AuthenticatorFactory, authenticator_code
+
 # Playwright's sync API keeps an asyncio loop running in the main thread, so Django would
 # refuse every ORM call made by tests and fixtures with SynchronousOnlyOperation.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -73,7 +77,21 @@ def submit_sign_in(page: Any, username: str, password: str) -> None:
 
 
 def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the form and check that it worked (the sign-out button is there)."""
+    """Sign in through the form, with a code from the user's authenticator app where their role
+    needs one, and check that it worked (the sign-out button is there, the code page is not)."""
+    user = User.objects.get(username=username)
+    device = None
+    if requires_second_factor(user):
+        device = authenticator_for(user) or AuthenticatorFactory.create(user=user)
     submit_sign_in(page, username, password)
+    if device is not None:
+        enter_code(page, authenticator_code(device))
     page.get_by_role("button", name="Sign out").wait_for()
     assert "/sign-in/" not in page.url
+
+
+def enter_code(page: Any, code: str) -> None:
+    """Type a code into the code page the sign-in has reached."""
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()

@@ -304,6 +304,7 @@ MATRIX: list[Case] = [
     ("audit_change_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
     ("audit_access_log", lambda w: [], "get", _row(404, 404, 404, 200, 404, 200), NOTHING),
     ("audit_access_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
+    (
         "job_detail",
         # Only whoever started a job sees it.
         lambda w: [start_proposal(by=w.mona, team=w.team_north).pk],
@@ -320,6 +321,24 @@ MATRIX: list[Case] = [
         lambda w: w.person_of_priya.family_name,
     ),
     ("notification_read_all", lambda w: [], "post", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    # The second sign-in step: a session past it (or a role without it) is sent on.
+    ("two_factor_verify", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    ("two_factor_setup", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    # Council sign-in is off unless configured (tests/web/test_oidc.py switches it on).
+    (
+        "oidc_authentication_init",
+        lambda w: [],
+        "get",
+        _row(404, 404, 404, 404, 404, 404),
+        NOTHING,
+    ),
+    (
+        "oidc_authentication_callback",
+        lambda w: [],
+        "get",
+        _row(404, 404, 404, 404, 404, 404),
+        NOTHING,
+    ),
     ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
     (
         "/admin/register/person/",
