@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
+from hypothesis import settings as hypothesis_settings
 
 from caseload.accounts.models import AccessRole, User
 from caseload.complexity.models import Assessment

@@ -5,4 +5,3 @@ class SecurityConfig(AppConfig):
     name = "caseload.security"
     label = "security"
     verbose_name = "Sign-in security"
-
