@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "caseload.complexity",
     "caseload.allocation",
     "caseload.ui",
+    "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"
 
@@ -83,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "caseload.accounts.context_processors.navigation",
+                "caseload.web.navigation.navigation",
             ],
         },
     },

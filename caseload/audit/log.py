@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from caseload.accounts.models import User
 from caseload.audit.models import AccessLogEntry
-from caseload.register.models import Case, Person
+
+if TYPE_CHECKING:
+    # Only for the hints: the register sits above the audit and imports it.
+    from caseload.register.models import Case, Person
 
 
 def record_person_viewed(user: User, person: Person) -> None:
