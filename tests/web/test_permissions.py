@@ -3,6 +3,7 @@ the documentation is the table the code holds."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from caseload.accounts import permissions
+from caseload.accounts.models import User
 from caseload.accounts.permissions import (
     ROLES,
     AccessRole,
@@ -20,8 +22,14 @@ from caseload.accounts.permissions import (
     markdown,
     roles_with,
 )
+from caseload.allocation.actions import propose_for_meeting
+from caseload.complexity.actions import override_tier, publish_model_version
+from caseload.complexity.models import ModelVersion
+from caseload.register.actions import record_referral_for_new_person, set_priority
+from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.factories import UserFactory
+from tests.web.test_actions import person_details, request_details
 
 P = Permission
 CHANGES = (
@@ -134,3 +142,57 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
 def test_navigation_follows_permissions(world: World, who: str, labels: list[str]) -> None:
     response = client_for(getattr(world, who)).get(reverse("complexity_model"))
     assert [item["label"] for item in response.context["nav_items"]] == labels
+
+
+# Each change, made in Older People North, and the permission it needs there.
+ACTIONS: dict[str, tuple[Permission, Callable[[World, User], object]]] = {
+    "record_referral": (
+        P.RECORD_REFERRAL,
+        lambda w, by: record_referral_for_new_person(
+            by=by, person=person_details(), request=request_details(w)
+        ),
+    ),
+    "set_priority": (
+        P.UPDATE_CASE,
+        lambda w, by: set_priority(by=by, case=w.case_waiting_north, priority=1),
+    ),
+    "override_tier": (
+        P.OVERRIDE_TIER,
+        lambda w, by: override_tier(
+            by=by, assessment=w.assessment_of_priyas_case, tier=1, reason="Known to be stable"
+        ),
+    ),
+    "propose_for_meeting": (
+        P.MANAGE_TEAM_ALLOCATION,
+        lambda w, by: propose_for_meeting(by=by, team=w.team_north),
+    ),
+    "publish_model_version": (
+        P.EDIT_COMPLEXITY_MODEL,
+        lambda w, by: publish_model_version(
+            by=by, definition=ModelVersion.current().definition, change_note="Same again"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "practitioner",
+        "team_manager",
+        "other_team_manager",
+        "principal_social_worker",
+        "director",
+        "administrator",
+    ],
+)
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_actions_refuse_whoever_lacks_the_permission(world: World, action: str, role: str) -> None:
+    """Refused in the action itself, whatever page (or none) it is called from."""
+    permission, change = ACTIONS[action]
+    user = world.by_role()[role]
+    if has_permission(user, permission, team=world.team_north):
+        assert change(world, user) is not None
+    else:
+        with pytest.raises(ActionRefused):
+            change(world, user)
