@@ -39,7 +39,7 @@ def main() -> int:
     from django.utils import timezone
 
     from caseload.accounts.models import User
-    from caseload.register.demo_loader import load_demo_council
+    from caseload.demo_loader import load_demo_council
     from caseload_engine import demo
 
     settings.ALLOWED_HOSTS.append("testserver")

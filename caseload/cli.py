@@ -47,7 +47,7 @@ def run_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from django.utils import timezone
 
-    from caseload.register.demo_loader import load_demo_council
+    from caseload.demo_loader import load_demo_council
     from caseload.register.models import Team
 
     if Team.objects.exists():

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "caseload.jobs",
     "caseload.notifications",
+    "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"
 
@@ -97,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "caseload.accounts.context_processors.navigation",
+                "caseload.web.navigation.navigation",
             ],
         },
     },

@@ -1,23 +1,20 @@
-"""Who may see allocation proposals and the handovers they planned: the team's manager, and the
-oversight roles (read-only)."""
+"""Who may see allocation proposals and the handovers they planned: whoever holds
+VIEW_ALLOCATION_PROPOSALS for the proposal's team."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
 
-from caseload.accounts.models import AccessRole, User
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, filter_by_team
 from caseload.allocation.models import AllocationProposal, Handover
-from caseload.register.access import practitioner_for
 
 
 def proposals_visible_to(user: User) -> QuerySet[AllocationProposal]:
-    if user.is_oversight:
-        return AllocationProposal.objects.all()
-    me = practitioner_for(user)
-    if user.access_role == AccessRole.TEAM_MANAGER and me is not None and me.team_id:
-        return AllocationProposal.objects.filter(team_id=me.team_id)
-    return AllocationProposal.objects.none()
+    return filter_by_team(
+        AllocationProposal.objects.all(), user, Permission.VIEW_ALLOCATION_PROPOSALS
+    )
 
 
 def get_proposal_for_user(user: User, pk: int) -> AllocationProposal:

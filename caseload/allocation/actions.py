@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from caseload.accounts.models import AccessRole, User
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.inputs import (
     EngineInputs,
     case_from_record,
@@ -31,8 +32,6 @@ from caseload.allocation.notices import tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
-from caseload.register import access
-from caseload.register.actions import ActionRefused
 from caseload.register.models import (
     Absence,
     Allocation,
@@ -42,6 +41,7 @@ from caseload.register.models import (
     Team,
     absences_covering,
 )
+from caseload.web.errors import ActionRefused
 from caseload_engine import allocation, reference
 
 PROPOSAL_TIME_LIMIT_S = 10.0
@@ -58,7 +58,7 @@ class Choice:
 
 
 def _require_manager_of(by: User, team: Team) -> None:
-    if not (by.access_role == AccessRole.TEAM_MANAGER and access.can_manage_team(by, team)):
+    if not has_permission(by, Permission.MANAGE_TEAM_ALLOCATION, team=team):
         raise ActionRefused("Only the team's manager can run its allocation meeting")
 
 

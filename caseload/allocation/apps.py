@@ -7,5 +7,7 @@ class AllocationConfig(AppConfig):
     verbose_name = "Allocation meeting"
 
     def ready(self) -> None:
-        # Registers allocation's kinds of background job.
-        from caseload.allocation import jobs  # noqa: F401
+        # Importing jobs registers allocation's kinds of background job.
+        from caseload.allocation import jobs, pages  # noqa: F401
+
+        pages.contribute()

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseload.accounts.models import AccessRole
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation import actions
 from caseload.allocation import jobs as allocation_jobs
 from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
@@ -24,10 +24,11 @@ from caseload.allocation.inputs import case_from_record, meeting_cases, practiti
 from caseload.allocation.models import AllocationProposal, Handover
 from caseload.audit import log
 from caseload.register import access
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Case
-from caseload.register.views import AuthedRequest, paginate, posted, require_roles
 from caseload.ui.forms import GovukDateField, GovukForm
+from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
+from caseload.web.requests import AuthedRequest, paginate, posted
 from caseload_engine import allocation, reference
 
 SORTS = {
@@ -39,12 +40,12 @@ SORTS = {
 
 def _team_for_manager(request: AuthedRequest, pk: int) -> Any:
     team = access.get_team_for_user(request.user, pk)
-    if not access.can_manage_team(request.user, team):
+    if not has_permission(request.user, Permission.MANAGE_TEAM_ALLOCATION, team=team):
         raise PermissionDenied
     return team
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
 def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
     sort = request.GET.get("sort", "priority")
@@ -68,7 +69,7 @@ def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
 @require_POST
 def propose(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
@@ -107,14 +108,16 @@ class WhatIfForm(GovukForm):
         return cleaned
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
 @require_http_methods(["GET", "POST"])
 def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
-    if practitioner.team is None or not access.can_manage_team(request.user, practitioner.team):
+    if practitioner.team_id is None or not has_permission(
+        request.user, Permission.MANAGE_TEAM_ALLOCATION, team=practitioner.team_id
+    ):
         raise PermissionDenied
     log.record_what_if_viewed(
-        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team.pk
+        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team_id
     )
     form = WhatIfForm(posted(request), initial={"away_from": timezone.localdate()})
     if form.is_valid():
@@ -210,15 +213,13 @@ def _choices_from(request: AuthedRequest, proposal: AllocationProposal) -> list[
     return choices
 
 
-@require_roles(AccessRole.TEAM_MANAGER, AccessRole.PRINCIPAL_SOCIAL_WORKER, AccessRole.DIRECTOR)
+@require_permission(Permission.VIEW_ALLOCATION_PROPOSALS)
 @require_http_methods(["GET", "POST"])
 def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     proposal = get_proposal_for_user(request.user, pk)
     decided = hasattr(proposal, "decision")
-    can_decide = (
-        not decided
-        and request.user.access_role == AccessRole.TEAM_MANAGER
-        and access.can_manage_team(request.user, proposal.team)
+    can_decide = not decided and has_permission(
+        request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id
     )
     error: ActionRefused | None = None
     if request.method == "POST":
@@ -276,7 +277,7 @@ def _back_to_practitioner(handover: Handover) -> HttpResponse:
     return redirect("practitioner_detail", pk=handover.from_practitioner_id)
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
 @require_http_methods(["GET", "POST"])
 def handover_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     handover = get_handover_for_user(request.user, pk)
@@ -297,7 +298,7 @@ def handover_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "allocation/handover_cancel.html", {"handover": handover, "form": form})
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
 @require_POST
 def handover_now(request: AuthedRequest, pk: int) -> HttpResponse:
     handover = get_handover_for_user(request.user, pk)

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission
 from caseload.audit import log
-from caseload.audit.access import require_audit_log_reader
 from caseload.audit.forms import AuditSearchForm
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
 from caseload.audit.presenters import (
@@ -33,6 +33,7 @@ from caseload.audit.presenters import (
     describe_changes,
     directory_for,
 )
+from caseload.web.decorators import require_permission
 
 EXPORT_CHUNK = 500
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -170,7 +171,6 @@ def _searched_for(filters: dict[str, Any]) -> set[int]:
 
 
 def _search(request: AuditRequest, kind: LogKind[Row, Line]) -> HttpResponse:
-    require_audit_log_reader(request.user)
     directory = directory_for(request.user)
     form = AuditSearchForm(
         request.POST if request.method == "POST" else None,
@@ -217,7 +217,6 @@ def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _export(request: AuditRequest, kind: LogKind[Row, Line]) -> HttpResponseBase:
-    require_audit_log_reader(request.user)
     directory = directory_for(request.user)
     form = AuditSearchForm(request.POST, actions=kind.actions, directory=directory)
     if not form.is_valid():
@@ -245,21 +244,25 @@ def _export(request: AuditRequest, kind: LogKind[Row, Line]) -> HttpResponseBase
     )
 
 
+@require_permission(Permission.VIEW_AUDIT_LOG)
 @require_http_methods(["GET", "POST"])
 def change_log(request: AuditRequest) -> HttpResponse:
     return _search(request, CHANGES)
 
 
+@require_permission(Permission.EXPORT_AUDIT_LOG)
 @require_POST
 def change_log_export(request: AuditRequest) -> HttpResponseBase:
     return _export(request, CHANGES)
 
 
+@require_permission(Permission.VIEW_AUDIT_LOG)
 @require_http_methods(["GET", "POST"])
 def access_log(request: AuditRequest) -> HttpResponse:
     return _search(request, ACCESSES)
 
 
+@require_permission(Permission.EXPORT_AUDIT_LOG)
 @require_POST
 def access_log_export(request: AuditRequest) -> HttpResponseBase:
     return _export(request, ACCESSES)

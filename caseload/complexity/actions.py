@@ -12,23 +12,22 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from caseload.accounts.models import AccessRole, User
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register import access
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Case
+from caseload.web.errors import ActionRefused
 from caseload_engine import complexity
-
-MODEL_EDITORS = (AccessRole.ADMINISTRATOR, AccessRole.PRINCIPAL_SOCIAL_WORKER)
 
 
 def _lock_case(by: User, case: Case) -> Case:
-    if not access.can_change_cases(by):
+    if not has_permission(by, Permission.SCORE_CASE):
         raise ActionRefused("Your role can read assessments but not make them")
     locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
-    if locked is None:
+    if locked is None or not has_permission(by, Permission.SCORE_CASE, team=locked.team_id):
         raise ActionRefused("You cannot change this case")
     if not locked.is_open:
         raise ActionRefused("This case is closed")
@@ -142,7 +141,7 @@ def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -
     """A team manager's professional judgement: a different tier, with the reason recorded.
     The scored tier stays on the assessment beside it."""
     case = assessment.case
-    if not (by.access_role == AccessRole.TEAM_MANAGER and access.can_manage_team(by, case.team)):
+    if not has_permission(by, Permission.OVERRIDE_TIER, team=case.team_id):
         raise ActionRefused("Only the case's team manager can override its tier")
     locked = (
         Assessment.objects.select_for_update()
@@ -194,8 +193,8 @@ def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -
 @transaction.atomic
 def publish_model_version(*, by: User, definition: str, change_note: str) -> ModelVersion:
     """Publish an edited model as the next version. Existing assessments keep theirs."""
-    if by.access_role not in MODEL_EDITORS:
-        raise ActionRefused("Only the principal social worker or an administrator can do this")
+    if not has_permission(by, Permission.EDIT_COMPLEXITY_MODEL):
+        raise ActionRefused("Your role cannot publish versions of the complexity model")
     try:
         model = complexity.loads(definition)
     except complexity.ModelError as error:

@@ -5,3 +5,8 @@ class ComplexityConfig(AppConfig):
     name = "caseload.complexity"
     label = "complexity"
     verbose_name = "Complexity tiers"
+
+    def ready(self) -> None:
+        from caseload.complexity import pages
+
+        pages.contribute()

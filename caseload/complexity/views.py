@@ -7,30 +7,23 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from caseload.accounts.models import AccessRole
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit import log
 from caseload.complexity import actions
 from caseload.complexity.access import get_assessment_for_user
 from caseload.complexity.forms import ModelDefinitionForm, OverrideForm, ScoreForm
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
-from caseload.register.actions import ActionRefused
-from caseload.register.views import (
-    FRONT_LINE,
-    OVERSIGHT,
-    AuthedRequest,
-    attempt,
-    posted,
-    require_roles,
-)
+from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
+from caseload.web.requests import AuthedRequest, attempt, posted
 from caseload_engine import complexity
 from caseload_engine.reference import Role
 
-ALL_ROLES = (*FRONT_LINE, *OVERSIGHT, *actions.MODEL_EDITORS)
 ROLE_ORDER = [role.value for role in Role]
 
 
-@require_roles(*FRONT_LINE)
+@require_permission(Permission.SCORE_CASE)
 @require_http_methods(["GET", "POST"])
 def case_score(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
@@ -63,7 +56,7 @@ def case_score(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_roles(*FRONT_LINE)
+@require_permission(Permission.SCORE_CASE)
 @require_POST
 def case_score_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     """The running total and tier as factors are chosen (HTMX)."""
@@ -94,7 +87,7 @@ def _preview(form: ScoreForm) -> dict[str, object]:
     }
 
 
-@require_roles(*FRONT_LINE)
+@require_permission(Permission.SCORE_CASE)
 @require_POST
 def case_rescore(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
@@ -111,7 +104,7 @@ def case_rescore(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("case_detail", pk=case.pk)
 
 
-@require_roles(AccessRole.TEAM_MANAGER)
+@require_permission(Permission.OVERRIDE_TIER)
 @require_http_methods(["GET", "POST"])
 def assessment_override(request: AuthedRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
@@ -137,7 +130,7 @@ def assessment_override(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "complexity/override.html", {"assessment": assessment, "form": form})
 
 
-@require_roles(*ALL_ROLES)
+@require_permission(Permission.VIEW_COMPLEXITY_MODEL)
 def model_detail(request: AuthedRequest, number: int | None = None) -> HttpResponse:
     current = ModelVersion.current()
     version = current if number is None else get_object_or_404(ModelVersion, number=number)
@@ -155,12 +148,12 @@ def model_detail(request: AuthedRequest, number: int | None = None) -> HttpRespo
             ],
             "registered_roles": [role for role in ROLE_ORDER if role in model.registered_roles],
             "versions": ModelVersion.objects.select_related("created_by"),
-            "can_edit": request.user.access_role in actions.MODEL_EDITORS,
+            "can_edit": has_permission(request.user, Permission.EDIT_COMPLEXITY_MODEL),
         },
     )
 
 
-@require_roles(*actions.MODEL_EDITORS)
+@require_permission(Permission.EDIT_COMPLEXITY_MODEL)
 @require_http_methods(["GET", "POST"])
 def model_edit(request: AuthedRequest) -> HttpResponse:
     current = ModelVersion.current()

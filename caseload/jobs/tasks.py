@@ -10,7 +10,7 @@ from django_tasks import task
 
 from caseload.jobs import registry
 from caseload.jobs.models import Job
-from caseload.register.actions import ActionRefused
+from caseload.web.errors import ActionRefused
 
 logger = logging.getLogger(__name__)
 

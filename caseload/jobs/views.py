@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from caseload.jobs import registry
 from caseload.jobs.access import get_job_for_user
 from caseload.jobs.models import Job
-from caseload.register.views import AuthedRequest
+from caseload.web.requests import AuthedRequest
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from caseload.notifications import actions
 from caseload.notifications.access import get_notification_for_user, notifications_for
-from caseload.register.views import AuthedRequest, paginate
+from caseload.web.requests import AuthedRequest, paginate
 
 
 @require_GET

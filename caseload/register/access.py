@@ -4,18 +4,33 @@ Every view fetches people, cases, practitioners and teams through these function
 the user may not see raises Http404, exactly as one that does not exist, so that a refusal
 never confirms that a record is there.
 
-- Practitioner: cases allocated to them now, their team's waiting list, and the people on those.
-- Team manager: every case of their team (open and closed), its people and its practitioners.
-- Principal social worker and director: everything, read-only.
-- Administrator: nothing here; users, teams and configuration live in the Django admin.
+What a role may see comes from caseload.accounts.permissions; here it becomes querysets:
+
+- VIEW_TEAM: the team, and its cases waiting for screening or allocation with their people.
+- VIEW_TEAM_CASELOADS: every case of the team, open and closed, its people and practitioners.
+- VIEW_OWN_CASELOAD: the cases allocated to the user now, and their own practitioner record.
+
+(Today: a practitioner has the first in their team and the third; a team manager the first
+two in their team; the principal social worker and director both in every team, read-only;
+the administrator none.)
 """
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from caseload.accounts.models import AccessRole, User
+from caseload.accounts.models import User
+from caseload.accounts.permissions import (
+    Permission,
+    Scope,
+    filter_by_team,
+    has_permission,
+    scope_of,
+)
 from caseload.register.models import (
     WAITING_STATUSES,
     Allocation,
@@ -37,24 +52,31 @@ def practitioner_for(user: User) -> Practitioner | None:
         return None
 
 
+def _any_of(clauses: list[Q]) -> Q:
+    return reduce(or_, clauses) if clauses else _NOTHING
+
+
 def _case_filter(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active:
-        return _NOTHING
-    if user.is_oversight:
+    caseloads = scope_of(user, Permission.VIEW_TEAM_CASELOADS)
+    if caseloads is Scope.EVERYWHERE:
         return Q()
-    me = practitioner_for(user)
-    if me is None or me.team_id is None:
-        return _NOTHING
-    if user.access_role == AccessRole.TEAM_MANAGER:
-        return Q(team_id=me.team_id)
-    if user.access_role == AccessRole.PRACTITIONER:
+    me = practitioner_for(user) if user.is_authenticated else None
+    team_id = me.team_id if me is not None else None
+    clauses = []
+    if caseloads is Scope.OWN_TEAM and team_id is not None:
+        clauses.append(Q(team_id=team_id))
+    waiting = scope_of(user, Permission.VIEW_TEAM)
+    # The team's whole caseload already holds its waiting cases.
+    if waiting is Scope.EVERYWHERE:
+        clauses.append(Q(status__in=WAITING_STATUSES))
+    elif waiting is Scope.OWN_TEAM and caseloads is None and team_id is not None:
+        clauses.append(Q(team_id=team_id, status__in=WAITING_STATUSES))
+    if me is not None and has_permission(user, Permission.VIEW_OWN_CASELOAD):
         held_by_me = Exists(
             Allocation.objects.filter(case=OuterRef("pk"), practitioner=me, ended_at__isnull=True)
         )
-        return Q(team_id=me.team_id, status__in=WAITING_STATUSES) | Q(
-            held_by_me, status=CaseStatus.ALLOCATED
-        )
-    return _NOTHING
+        clauses.append(Q(held_by_me, status=CaseStatus.ALLOCATED))
+    return _any_of(clauses)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -69,7 +91,7 @@ def get_case_for_user(user: User, pk: int) -> Case:
 
 
 def people_visible_to(user: User) -> QuerySet[Person]:
-    if user.is_authenticated and user.is_oversight:
+    if scope_of(user, Permission.VIEW_TEAM_CASELOADS) is Scope.EVERYWHERE:
         return Person.objects.all()
     # IN over the visible cases' person ids: evaluated once, where a correlated EXISTS made
     # SQLite scan the team's cases for each person on the register.
@@ -84,18 +106,18 @@ def get_person_for_user(user: User, pk: int) -> Person:
 
 
 def practitioners_visible_to(user: User) -> QuerySet[Practitioner]:
-    if not user.is_authenticated or not user.is_active:
-        return Practitioner.objects.none()
-    if user.is_oversight:
+    caseloads = scope_of(user, Permission.VIEW_TEAM_CASELOADS)
+    if caseloads is Scope.EVERYWHERE:
         return Practitioner.objects.all()
-    me = practitioner_for(user)
+    me = practitioner_for(user) if user.is_authenticated else None
     if me is None:
         return Practitioner.objects.none()
-    if user.access_role == AccessRole.TEAM_MANAGER and me.team_id is not None:
-        return Practitioner.objects.filter(team_id=me.team_id)
-    if user.access_role == AccessRole.PRACTITIONER:
-        return Practitioner.objects.filter(pk=me.pk)
-    return Practitioner.objects.none()
+    clauses = []
+    if caseloads is Scope.OWN_TEAM and me.team_id is not None:
+        clauses.append(Q(team_id=me.team_id))
+    if has_permission(user, Permission.VIEW_OWN_CASELOAD):
+        clauses.append(Q(pk=me.pk))
+    return Practitioner.objects.filter(_any_of(clauses))
 
 
 def get_practitioner_for_user(user: User, pk: int) -> Practitioner:
@@ -106,22 +128,7 @@ def get_practitioner_for_user(user: User, pk: int) -> Practitioner:
 
 
 def teams_visible_to(user: User) -> QuerySet[Team]:
-    if not user.is_authenticated or not user.is_active:
-        return Team.objects.none()
-    if user.is_oversight:
-        return Team.objects.all()
-    me = practitioner_for(user)
-    if (
-        me is None
-        or me.team_id is None
-        or user.access_role
-        not in {
-            AccessRole.PRACTITIONER,
-            AccessRole.TEAM_MANAGER,
-        }
-    ):
-        return Team.objects.none()
-    return Team.objects.filter(pk=me.team_id)
+    return filter_by_team(Team.objects.all(), user, Permission.VIEW_TEAM, field="pk")
 
 
 def get_team_for_user(user: User, pk: int) -> Team:
@@ -131,18 +138,5 @@ def get_team_for_user(user: User, pk: int) -> Team:
         raise Http404("No such team") from None
 
 
-def can_change_cases(user: User) -> bool:
-    """Front-line users change the cases they can see; oversight roles only read."""
-    return user.access_role in {AccessRole.PRACTITIONER, AccessRole.TEAM_MANAGER}
-
-
 def teams_user_may_refer_to(user: User) -> QuerySet[Team]:
-    return teams_visible_to(user) if can_change_cases(user) else Team.objects.none()
-
-
-def can_manage_team(user: User, team: Team) -> bool:
-    """Team managers see their team's practitioners and caseloads; oversight roles see all."""
-    if user.is_oversight:
-        return True
-    me = practitioner_for(user)
-    return user.access_role == AccessRole.TEAM_MANAGER and me is not None and me.team_id == team.pk
+    return filter_by_team(Team.objects.all(), user, Permission.RECORD_REFERRAL, field="pk")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit import log
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
@@ -28,18 +29,10 @@ from caseload.register.models import (
     SupportRequest,
     Team,
 )
+from caseload.web.errors import ActionRefused
 from caseload_engine.reference import OUTCOME_DECEASED
 
 PERSON_ID_SEQUENCE = "council_person_id"
-
-
-class ActionRefused(Exception):
-    """The change cannot be made; the message says why, for the user. `field` names the input."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class IdentityCheckFailed(ActionRefused):
@@ -183,10 +176,10 @@ def record_referral_for_person(*, by: User, person: Person, request: RequestDeta
 
 
 def _lock_open_case_for_change(by: User, case: Case) -> Case:
-    if not access.can_change_cases(by):
+    if not has_permission(by, Permission.UPDATE_CASE):
         raise ActionRefused("Your role can read cases but not change them")
     locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
-    if locked is None:
+    if locked is None or not has_permission(by, Permission.UPDATE_CASE, team=locked.team_id):
         raise ActionRefused("You cannot change this case")
     if not locked.is_open:
         raise ActionRefused("This case has already been closed")

@@ -7,8 +7,10 @@ class RegisterConfig(AppConfig):
     verbose_name = "Register"
 
     def ready(self) -> None:
-        # Audit sits below the register: the register tells it how to name the ids it logs.
         from caseload.audit.presenters import use_directory
+        from caseload.register import pages
         from caseload.register.directory import RegisterDirectory
 
+        # Audit sits below the register: the register tells it how to name the ids it logs.
         use_directory(RegisterDirectory)
+        pages.contribute()

@@ -23,17 +23,11 @@ class RegisterDirectory:
 
     def people(self, ids: Collection[int]) -> dict[int, str]:
         rows = Person.objects.filter(pk__in=ids).values_list("pk", "given_name", "family_name")
-        visible = (
-            None
-            if self.viewer.is_oversight
-            else set(
-                access.people_visible_to(self.viewer)
-                .filter(pk__in=ids)
-                .values_list("pk", flat=True)
-            )
+        visible = set(
+            access.people_visible_to(self.viewer).filter(pk__in=ids).values_list("pk", flat=True)
         )
         return {
-            pk: f"{given} {family}" if visible is None or pk in visible else f"person {pk}"
+            pk: f"{given} {family}" if pk in visible else f"person {pk}"
             for pk, given, family in rows
         }
 

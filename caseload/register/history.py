@@ -8,11 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from caseload.accounts.permissions import Permission
 from caseload.audit import log
 from caseload.audit.models import ChangeEvent
 from caseload.audit.presenters import describe_changes, directory_for
 from caseload.register import access
-from caseload.register.views import AuthedRequest, paginate
+from caseload.web.decorators import require_permission
+from caseload.web.requests import AuthedRequest, paginate
 
 
 def _history(
@@ -44,6 +46,7 @@ def _history(
     )
 
 
+@require_permission(Permission.VIEW_CHANGE_HISTORY)
 def case_history(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
     return _history(
@@ -55,6 +58,7 @@ def case_history(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_permission(Permission.VIEW_CHANGE_HISTORY)
 def person_history(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
     return _history(
@@ -65,6 +69,7 @@ def person_history(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_permission(Permission.VIEW_CHANGE_HISTORY)
 def practitioner_history(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
     return _history(

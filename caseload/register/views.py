@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from caseload.accounts.models import AccessRole, User
-from caseload.allocation.models import Handover
+from caseload.accounts.permissions import Permission, has_permission, scope_of
 from caseload.audit import log
 from caseload.audit.presenters import views_of_person
-from caseload.complexity import panels
 from caseload.register import access, actions
 from caseload.register.forms import (
     CloseCaseForm,
@@ -43,39 +35,12 @@ from caseload.register.models import (
     absent_on,
 )
 from caseload.register.search import search_people
+from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
+from caseload.web.panels import columns_for, with_columns
+from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 
-T = TypeVar("T")
-FRONT_LINE = (AccessRole.PRACTITIONER, AccessRole.TEAM_MANAGER)
-OVERSIGHT = (AccessRole.PRINCIPAL_SOCIAL_WORKER, AccessRole.DIRECTOR)
-
-
-class AuthedRequest(HttpRequest):
-    """A request past the login middleware: the user is one of ours, and django-htmx has run."""
-
-    user: User
-    htmx: HtmxDetails
-
-
-def require_roles(
-    *roles: AccessRole,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Refuse (403) users whose role has no business with the page at all."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.access_role not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
-
-
-def paginate(request: HttpRequest, queryset: QuerySet[Any], number: int | None = None) -> Page[Any]:
-    paginator = Paginator(queryset, settings.CASELOAD_PAGE_SIZE)
-    return paginator.get_page(number if number is not None else request.GET.get("page"))
+CASELOAD_SLOT = "practitioner_caseload"
 
 
 def count_of(queryset: QuerySet[Any], group_by: str) -> Coalesce:
@@ -91,34 +56,7 @@ def current_caseload_counts() -> Coalesce:
     )
 
 
-def posted(request: HttpRequest) -> QueryDict | None:
-    """The submitted data, or None so that a GET shows an unbound form (an empty POST is
-    still a submission, to be validated)."""
-    return request.POST if request.method == "POST" else None
-
-
-def attempt(form: forms.Form, change: Callable[[], T]) -> T | None:
-    """Make a change for a valid form; a refusal becomes the form's error on the named field."""
-    try:
-        return change()
-    except actions.ActionRefused as refusal:
-        form.add_error(refusal.field, refusal.message)
-        return None
-
-
-def home(request: AuthedRequest) -> HttpResponse:
-    user = request.user
-    me = access.practitioner_for(user)
-    if user.access_role == AccessRole.PRACTITIONER and me is not None:
-        return redirect("practitioner_detail", pk=me.pk)
-    if user.access_role == AccessRole.TEAM_MANAGER and me is not None and me.team_id:
-        return redirect("team_detail", pk=me.team_id)
-    if user.is_oversight:
-        return redirect("team_list")
-    return render(request, "register/home.html")
-
-
-@require_roles(*FRONT_LINE, *OVERSIGHT)
+@require_permission(Permission.VIEW_TEAM)
 def team_list(request: AuthedRequest) -> HttpResponse:
     teams = (
         access.teams_visible_to(request.user)
@@ -139,9 +77,10 @@ def team_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "register/team_list.html", {"page": paginate(request, teams)})
 
 
+@require_permission(Permission.VIEW_TEAM)
 def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_user(request.user, pk)
-    if not access.can_manage_team(request.user, team):
+    if not has_permission(request.user, Permission.VIEW_TEAM_CASELOADS, team=team):
         # A practitioner may see their team's waiting list but not colleagues' caseloads.
         return redirect("team_waiting_list", pk=team.pk)
     log.record_team_viewed(request.user, team_id=team.pk)
@@ -169,11 +108,11 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "absent_ids": absent_ids,
             "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
             "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
-            "tier_mix": panels.team_tier_mix(team),
         },
     )
 
 
+@require_permission(Permission.VIEW_TEAM)
 def team_waiting_list(request: AuthedRequest, pk: int) -> HttpResponse:
     team = access.get_team_for_user(request.user, pk)
     status = request.GET.get("status", "")
@@ -203,26 +142,18 @@ def team_waiting_list(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
-    caseload = panels.with_tiers(
+    caseload = with_columns(
+        CASELOAD_SLOT,
         practitioner.allocations.filter(ended_at__isnull=True)
         .select_related("case__person", "case__team")
-        .order_by("started_at", "pk")
+        .order_by("started_at", "pk"),
     )
     today = timezone.localdate()
     page = paginate(request, caseload)
-    handovers = list(
-        Handover.objects.filter(
-            Q(from_practitioner=practitioner) | Q(to_practitioner=practitioner),
-            state=Handover.State.PLANNED,
-            # A case closed meanwhile has nothing to hand over (the daily run lapses it).
-            case__status=CaseStatus.ALLOCATED,
-        ).select_related("case__person", "from_practitioner", "to_practitioner")
-    )
     log.record_caseload_viewed(
         request.user,
         practitioner_id=practitioner.pk,
-        person_ids=[allocation.case.person_id for allocation in page]
-        + [handover.case.person_id for handover in handovers],
+        person_ids=[allocation.case.person_id for allocation in page],
     )
     return render(
         request,
@@ -237,17 +168,12 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "renewal_due_soon": practitioner.swe_renewal_date is not None
             and (practitioner.swe_renewal_date - today).days <= 30,
             "is_me": access.practitioner_for(request.user) == practitioner,
-            "weight": panels.caseload_weight(practitioner) if practitioner.holds_cases else None,
-            "handovers": handovers,
-            "can_plan_absence": practitioner.holds_cases
-            and request.user.access_role == AccessRole.TEAM_MANAGER
-            and practitioner.team is not None
-            and access.can_manage_team(request.user, practitioner.team),
+            "columns": columns_for(CASELOAD_SLOT),
         },
     )
 
 
-@require_roles(*FRONT_LINE, *OVERSIGHT)
+@require_permission(Permission.SEARCH_PEOPLE)
 @require_http_methods(["GET", "POST"])
 def person_list(request: AuthedRequest) -> HttpResponse:
     """Browse, or search by POST so that names and NHS numbers stay out of URLs and logs."""
@@ -263,7 +189,13 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     else:
         page = paginate(request, visible.order_by("family_name", "given_name", "pk"))
         log.record_people_listed(request.user, person_ids=[person.pk for person in page])
-    context = {"form": form, "page": page, "searched": searched}
+    context = {
+        "form": form,
+        "page": page,
+        "searched": searched,
+        # Says whose records the list holds.
+        "reach": scope_of(request.user, Permission.VIEW_TEAM_CASELOADS),
+    }
     if request.htmx and page is not None:
         return render(request, "register/_person_results.html", context)
     return render(request, "register/person_list.html", context)
@@ -315,10 +247,12 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     visible_case_ids = set(
         access.cases_visible_to(request.user).filter(person=person).values_list("pk", flat=True)
     )
-    can_see_access_log = (
-        request.user.is_oversight or request.user.access_role == AccessRole.TEAM_MANAGER
+    # A person's cases may span teams: seeing the person already needs one of them.
+    recent_views = (
+        views_of_person(person.pk, limit=10)
+        if has_permission(request.user, Permission.VIEW_ACCESS_HISTORY)
+        else []
     )
-    recent_views = views_of_person(person.pk, limit=10) if can_see_access_log else []
     return render(
         request,
         "register/person_detail.html",
@@ -328,7 +262,8 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "visible_case_ids": visible_case_ids,
             "history": person_history(cases),
             "recent_views": recent_views,
-            "can_refer": access.can_change_cases(request.user) and person.date_of_death is None,
+            "can_refer": has_permission(request.user, Permission.RECORD_REFERRAL)
+            and person.date_of_death is None,
         },
     )
 
@@ -345,25 +280,22 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "case": case,
             "allocations": allocations,
-            "planned_handover": Handover.objects.filter(case=case, state=Handover.State.PLANNED)
-            .select_related("to_practitioner")
-            .first(),
-            "can_change": access.can_change_cases(request.user) and case.is_open,
-            "can_override": request.user.access_role == AccessRole.TEAM_MANAGER,
-            **panels.case_panel(case),
+            "can_change": has_permission(request.user, Permission.UPDATE_CASE, team=case.team_id)
+            and case.is_open,
         },
     )
 
 
-def _require_can_change(request: AuthedRequest) -> None:
-    if not access.can_change_cases(request.user):
+def _require_can_change(request: AuthedRequest, case: Case) -> None:
+    if not has_permission(request.user, Permission.UPDATE_CASE, team=case.team_id):
         raise PermissionDenied
 
 
+@require_permission(Permission.UPDATE_CASE)
 @require_http_methods(["GET", "POST"])
 def case_close(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
-    _require_can_change(request)
+    _require_can_change(request, case)
     log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     if not case.is_open:
         messages.info(request, "This case is already closed.")
@@ -385,29 +317,31 @@ def case_close(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "register/case_close.html", {"case": case, "form": form})
 
 
+@require_permission(Permission.UPDATE_CASE)
 @require_POST
 def case_priority(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
-    _require_can_change(request)
+    _require_can_change(request, case)
     log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     raw = request.POST.get("priority", "")
     try:
         actions.set_priority(by=request.user, case=case, priority=int(raw) if raw.isdigit() else 0)
-    except actions.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, "Priority saved.")
     return redirect("case_detail", pk=case.pk)
 
 
+@require_permission(Permission.UPDATE_CASE)
 @require_POST
 def case_screen(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
-    _require_can_change(request)
+    _require_can_change(request, case)
     log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
     try:
         actions.screen_case(by=request.user, case=case)
-    except actions.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, "Screened: the case is now awaiting allocation.")
@@ -419,7 +353,7 @@ def _referral_recorded(request: AuthedRequest, case: Case) -> HttpResponse:
     return redirect("case_detail", pk=case.pk)
 
 
-@require_roles(*FRONT_LINE)
+@require_permission(Permission.RECORD_REFERRAL)
 @require_http_methods(["GET", "POST"])
 def referral_new(request: AuthedRequest) -> HttpResponse:
     teams = access.teams_user_may_refer_to(request.user)
@@ -436,7 +370,7 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
     return render(request, "register/referral_new.html", {"form": form, "person": None})
 
 
-@require_roles(*FRONT_LINE)
+@require_permission(Permission.RECORD_REFERRAL)
 @require_http_methods(["GET", "POST"])
 def person_referral_new(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.register import actions
-from caseload.register.actions import ActionRefused, PersonDetails, RequestDetails
+from caseload.register.actions import PersonDetails, RequestDetails
 from caseload.register.models import Allocation, Case, CaseStatus, Person, SupportRequest
+from caseload.web.errors import ActionRefused
 from tests.conftest import World
 from tests.factories import next_synthetic_nhs_number
 

@@ -17,8 +17,8 @@ from caseload.allocation.actions import Choice
 from caseload.allocation.models import AllocationDecision, AllocationProposal
 from caseload.audit.models import ChangeEvent
 from caseload.jobs.models import Job
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case, CaseStatus
+from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.factories import (
     AssessmentFactory,

@@ -19,8 +19,8 @@ from caseload.allocation.jobs import start_proposal
 from caseload.allocation.models import AllocationProposal, Handover
 from caseload.jobs.models import Job
 from caseload.notifications.models import Notification, NotificationKind
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case, CaseStatus
+from caseload.web.errors import ActionRefused
 from caseload_engine import allocation
 from tests.conftest import World, client_for
 from tests.factories import AllocationFactory

@@ -8,7 +8,7 @@ from django.urls import reverse
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.complexity import actions
 from caseload.complexity.models import Assessment, ModelVersion
-from caseload.register.actions import ActionRefused
+from caseload.web.errors import ActionRefused
 from caseload_engine import complexity
 from tests.conftest import World, client_for
 from tests.factories import PractitionerFactory, allocated_case

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from caseload.accounts.models import AccessRole, User
 from caseload.cli import main
-from caseload.register.demo_loader import LoadedCouncil, load_demo_council
+from caseload.demo_loader import LoadedCouncil, load_demo_council
 from caseload.register.models import Allocation, Case, CaseStatus, Person, Practitioner, Team
 from caseload_engine.identifiers import normalise_nhs_number
 

@@ -18,8 +18,8 @@ from caseload.allocation import actions
 from caseload.allocation.models import AllocationDecision, Handover
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.register import actions as register_actions
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Allocation, Case
+from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.factories import AssessmentFactory, CaseFactory
 from tests.web.jobs import job_result

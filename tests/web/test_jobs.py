@@ -24,7 +24,7 @@ from caseload.jobs import tasks
 from caseload.jobs.actions import record_job, start_job
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
-from caseload.register.actions import ActionRefused
+from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 
 HTMX = {"HX-Request": "true"}

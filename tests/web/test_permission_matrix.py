@@ -1,22 +1,47 @@
-"""Every URL x every role: allowed, or refused without a trace of the record in the page."""
+"""Every URL x every role, with the expected answer worked out from the permissions.
+
+Each row says what a URL is about: the record (its team, and which permissions let a user see
+it) and what else the page asks. The view says which permission it requires (its
+@require_permission). From those and the persona's role and team, the expected status follows:
+
+- 403 if the persona holds the view's permission nowhere (their role has no business there),
+- 404 if they may not see the record (a refusal looks like nothing there),
+- 403 if they may see it but do not hold the view's permission, or the row's `also`
+  permissions, for the record's team,
+- the row's `otherwise` code if they lack all of its permissions (a page that sends them on),
+- else the row's `ok` code.
+
+A row with `only` is about a record that belongs to one user (their job, their notification):
+the row's `ok` code for them, 404 for everyone else.
+
+A URL missing from the matrix fails the suite; so does a view that neither requires a
+permission nor is listed as one whose record decides (RECORD_PAGES).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from caseload.allocation.jobs import start_proposal
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
+from caseload.register.models import Team
+from caseload.web.decorators import required_permission
 from tests.conftest import World, client_for
 
-ALLOWED, FORBIDDEN, NOT_FOUND, REDIRECT = 200, 403, 404, 302
+P = Permission
+FORBIDDEN, NOT_FOUND, REDIRECT = 403, 404, 302
 ROLES = (
     "practitioner",
     "team_manager",
@@ -26,6 +51,76 @@ ROLES = (
     "administrator",
 )
 PUBLIC = {"login", "health", "logout"}
+# Pages open to every signed-in user whose record (or start page) decides what they get, and
+# the pages every signed-in user has: their own notifications, the sign-in steps.
+RECORD_PAGES = {
+    "home",
+    "practitioner_detail",
+    "person_detail",
+    "case_detail",
+    "job_detail",
+    "notification_list",
+    "notification_read",
+    "notification_read_all",
+    "two_factor_verify",
+    "two_factor_setup",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """Who may see the record a URL is about: whoever holds any of `via` for its team, or,
+    with VIEW_OWN_CASELOAD, the user it is `own_for` (the holder of a case, say)."""
+
+    team: Callable[[World], Team]
+    via: tuple[Permission, ...]
+    own_for: Callable[[World], User] | None = None
+
+    def visible_to(self, w: World, user: User) -> bool:
+        team = self.team(w)
+        if any(has_permission(user, p, team=team) for p in self.via):
+            return True
+        return (
+            self.own_for is not None
+            and self.own_for(w) == user
+            and has_permission(user, P.VIEW_OWN_CASELOAD)
+        )
+
+
+def north(w: World) -> Team:
+    return w.team_north
+
+
+def south(w: World) -> Team:
+    return w.team_south
+
+
+def _held_by_priya(w: World) -> User:
+    return w.priya
+
+
+WAITING_NORTH = Seen(north, (P.VIEW_TEAM,))
+WAITING_SOUTH = Seen(south, (P.VIEW_TEAM,))
+PRIYAS = Seen(north, (P.VIEW_TEAM_CASELOADS,), own_for=_held_by_priya)
+COLINS = Seen(north, (P.VIEW_TEAM_CASELOADS,), own_for=lambda w: w.colin)
+CLOSED_NORTH = Seen(north, (P.VIEW_TEAM_CASELOADS,))
+NORTH_PROPOSALS = Seen(north, (P.VIEW_ALLOCATION_PROPOSALS,))
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    args: Callable[[World], list[int]] = lambda w: []
+    method: str = "get"
+    ok: int = 200
+    record: Seen | None = None
+    also: tuple[Permission, ...] = ()
+    otherwise: tuple[tuple[Permission, ...], int] | None = None
+    only: Callable[[World], User] | None = None
+    # A text of the record that must not appear in a refused page.
+    secret: Callable[[World], str] = lambda w: ""
 
 
 def _planned_handover(w: World) -> list[int]:
@@ -50,6 +145,10 @@ def _planned_handover(w: World) -> list[int]:
     return [proposal.decision.handovers.get().pk]
 
 
+def _north_proposal(w: World) -> list[int]:
+    return [propose_for_meeting(by=w.mona, team=w.team_north).pk]
+
+
 def _notification_for_priya(w: World) -> list[int]:
     notification = notify(
         recipient=w.priya,
@@ -62,331 +161,279 @@ def _notification_for_priya(w: World) -> list[int]:
     return [notification.pk]
 
 
-def _row(*codes: int) -> dict[str, int]:
-    return dict(zip(ROLES, codes, strict=True))
+def _priyas_person(w: World) -> str:
+    return w.person_of_priya.family_name
 
 
-# (url name, how to build its arguments from the world, method, expected code per role,
-#  a text that must not appear in a refused page)
-Case = tuple[str, Callable[[World], list[int]], str, dict[str, int], Callable[[World], str]]
-NOTHING: Callable[[World], str] = lambda w: ""  # noqa: E731
+START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
 
-
-MATRIX: list[Case] = [
-    ("home", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
-    ("team_list", lambda w: [], "get", _row(200, 200, 200, 200, 200, 403), NOTHING),
-    (
+MATRIX: list[Row] = [
+    Row("home", ok=REDIRECT, otherwise=(START_PAGES, 200)),
+    Row("team_list"),
+    Row(
         "team_detail",
         lambda w: [w.team_north.pk],
-        "get",
-        # A practitioner is sent on to the waiting list: colleagues' caseloads are not theirs.
-        _row(302, 200, 404, 200, 200, 404),
-        lambda w: w.colin_practitioner.family_name,
+        record=WAITING_NORTH,
+        # Without the caseloads, a practitioner is sent on to the waiting list.
+        otherwise=((P.VIEW_TEAM_CASELOADS,), REDIRECT),
+        secret=lambda w: w.colin_practitioner.family_name,
     ),
-    (
+    Row(
         "team_waiting_list",
         lambda w: [w.team_north.pk],
-        "get",
-        _row(200, 200, 404, 200, 200, 404),
-        lambda w: w.case_waiting_north.person.family_name,
+        record=WAITING_NORTH,
+        secret=lambda w: w.case_waiting_north.person.family_name,
     ),
-    (
+    Row(
         "team_waiting_list",
         lambda w: [w.team_south.pk],
-        "get",
-        _row(404, 404, 200, 200, 200, 404),
-        lambda w: w.case_waiting_south.person.family_name,
+        record=WAITING_SOUTH,
+        secret=lambda w: w.case_waiting_south.person.family_name,
     ),
-    (
+    Row(
         "practitioner_detail",
         lambda w: [w.priya_practitioner.pk],
-        "get",
-        _row(200, 200, 404, 200, 200, 404),
-        lambda w: w.person_of_priya.family_name,
+        record=PRIYAS,
+        secret=_priyas_person,
     ),
-    (
+    Row(
         "practitioner_detail",
         lambda w: [w.colin_practitioner.pk],
-        "get",
-        _row(404, 200, 404, 200, 200, 404),
-        lambda w: w.case_held_by_colin.person.family_name,
+        record=COLINS,
+        secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
-    ("person_list", lambda w: [], "get", _row(200, 200, 200, 200, 200, 403), NOTHING),
-    (
-        "person_detail",
-        lambda w: [w.person_of_priya.pk],
-        "get",
-        _row(200, 200, 404, 200, 200, 404),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
+    Row("person_list"),
+    Row("person_detail", lambda w: [w.person_of_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
         "person_detail",
         lambda w: [w.case_held_by_colin.person.pk],
-        "get",
-        _row(404, 200, 404, 200, 200, 404),
-        lambda w: w.case_held_by_colin.person.family_name,
+        record=COLINS,
+        secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
-    (
+    Row(
         "person_detail",
         lambda w: [w.case_closed_north.person.pk],
-        "get",
         # Priya once held this case; the relationship ended when it closed.
-        _row(404, 200, 404, 200, 200, 404),
-        lambda w: w.case_closed_north.person.family_name,
+        record=CLOSED_NORTH,
+        secret=lambda w: w.case_closed_north.person.family_name,
     ),
-    (
-        "case_detail",
-        lambda w: [w.case_held_by_priya.pk],
-        "get",
-        _row(200, 200, 404, 200, 200, 404),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
+    Row("case_detail", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
         "case_detail",
         lambda w: [w.case_waiting_south.pk],
-        "get",
-        _row(404, 404, 200, 200, 200, 404),
-        lambda w: w.case_waiting_south.person.family_name,
+        record=WAITING_SOUTH,
+        secret=lambda w: w.case_waiting_south.person.family_name,
     ),
-    (
-        "case_close",
-        lambda w: [w.case_held_by_priya.pk],
-        "get",
-        _row(200, 200, 404, 403, 403, 404),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
+    Row("case_close", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
         "case_close",
         lambda w: [w.case_held_by_colin.pk],
-        "get",
-        _row(404, 200, 404, 403, 403, 404),
-        lambda w: w.case_held_by_colin.person.family_name,
+        record=COLINS,
+        secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
-    (
+    Row(
         "case_screen",
         lambda w: [w.case_waiting_south.pk],
         "post",
-        _row(404, 404, 302, 403, 403, 404),
-        lambda w: w.case_waiting_south.person.family_name,
+        ok=REDIRECT,
+        record=WAITING_SOUTH,
+        secret=lambda w: w.case_waiting_south.person.family_name,
     ),
-    ("referral_new", lambda w: [], "get", _row(200, 200, 200, 403, 403, 403), NOTHING),
-    (
-        "person_referral_new",
-        lambda w: [w.person_of_priya.pk],
-        "get",
-        _row(200, 200, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
-        "case_score",
-        lambda w: [w.case_held_by_priya.pk],
-        "get",
-        _row(200, 200, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
-        "case_score",
-        lambda w: [w.case_held_by_colin.pk],
-        "get",
-        _row(404, 200, 404, 403, 403, 403),
-        lambda w: w.case_held_by_colin.person.family_name,
-    ),
-    (
-        "case_score_preview",
-        lambda w: [w.case_held_by_priya.pk],
-        "post",
-        _row(200, 200, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
-        "case_rescore",
-        lambda w: [w.case_held_by_priya.pk],
-        "post",
-        _row(302, 302, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
-        "assessment_override",
-        lambda w: [w.assessment_of_priyas_case.pk],
-        "get",
-        _row(403, 200, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    ("complexity_model", lambda w: [], "get", _row(200, 200, 200, 200, 200, 200), NOTHING),
-    (
-        "complexity_model_version",
-        lambda w: [1],
-        "get",
-        _row(200, 200, 200, 200, 200, 200),
-        NOTHING,
-    ),
-    ("complexity_model_edit", lambda w: [], "get", _row(403, 403, 403, 200, 403, 200), NOTHING),
-    (
+    Row(
         "case_priority",
         lambda w: [w.case_held_by_priya.pk],
         "post",
-        _row(302, 302, 404, 403, 403, 404),
-        lambda w: w.person_of_priya.family_name,
+        ok=REDIRECT,
+        record=PRIYAS,
+        secret=_priyas_person,
     ),
-    (
+    Row("referral_new"),
+    Row(
+        "person_referral_new",
+        lambda w: [w.person_of_priya.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("case_score", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
+        "case_score",
+        lambda w: [w.case_held_by_colin.pk],
+        record=COLINS,
+        secret=lambda w: w.case_held_by_colin.person.family_name,
+    ),
+    Row(
+        "case_score_preview",
+        lambda w: [w.case_held_by_priya.pk],
+        "post",
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "case_rescore",
+        lambda w: [w.case_held_by_priya.pk],
+        "post",
+        ok=REDIRECT,
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "assessment_override",
+        lambda w: [w.assessment_of_priyas_case.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("complexity_model"),
+    Row("complexity_model_version", lambda w: [1]),
+    Row("complexity_model_edit"),
+    Row(
         "allocation_meeting",
         lambda w: [w.team_north.pk],
-        "get",
-        _row(403, 200, 404, 403, 403, 403),
-        lambda w: w.case_waiting_north.person.family_name,
+        record=WAITING_NORTH,
+        secret=lambda w: w.case_waiting_north.person.family_name,
     ),
-    (
+    Row(
         "allocation_propose",
         lambda w: [w.team_north.pk],
         "post",
-        _row(403, 302, 404, 403, 403, 403),
-        NOTHING,
+        ok=REDIRECT,
+        record=WAITING_NORTH,
     ),
-    (
+    Row("allocation_proposal", _north_proposal, record=NORTH_PROPOSALS),
+    Row(
         "allocation_proposal",
-        lambda w: [propose_for_meeting(by=w.mona, team=w.team_north).pk],
-        "get",
-        _row(403, 200, 404, 200, 200, 403),
-        NOTHING,
+        _north_proposal,
+        "post",
+        # A decision that accepts none of the proposal; only the team's manager may decide.
+        ok=REDIRECT,
+        record=NORTH_PROPOSALS,
+        also=(P.MANAGE_TEAM_ALLOCATION,),
     ),
-    (
-        "allocation_what_if",
-        lambda w: [w.priya_practitioner.pk],
-        "get",
-        _row(403, 200, 404, 403, 403, 403),
-        NOTHING,
-    ),
-    (
-        "handover_cancel",
-        _planned_handover,
-        "get",
-        _row(403, 200, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
-    ),
-    (
+    Row("allocation_what_if", lambda w: [w.priya_practitioner.pk], record=PRIYAS),
+    Row("handover_cancel", _planned_handover, record=NORTH_PROPOSALS, secret=_priyas_person),
+    Row(
         "handover_now",
         _planned_handover,
         "post",
-        _row(403, 302, 404, 403, 403, 403),
-        lambda w: w.person_of_priya.family_name,
+        ok=REDIRECT,
+        record=NORTH_PROPOSALS,
+        secret=_priyas_person,
     ),
-    (
+    Row(
         "case_history",
         lambda w: [w.case_held_by_priya.pk],
-        "get",
-        _row(200, 200, 404, 200, 200, 404),
-        lambda w: w.person_of_priya.family_name,
+        record=PRIYAS,
+        secret=_priyas_person,
     ),
-    (
+    Row(
         "case_history",
         lambda w: [w.case_waiting_south.pk],
-        "get",
-        _row(404, 404, 200, 200, 200, 404),
-        lambda w: w.case_waiting_south.person.family_name,
+        record=WAITING_SOUTH,
+        secret=lambda w: w.case_waiting_south.person.family_name,
     ),
-    (
+    Row(
         "person_history",
         lambda w: [w.case_held_by_colin.person.pk],
-        "get",
-        _row(404, 200, 404, 200, 200, 404),
-        lambda w: w.case_held_by_colin.person.family_name,
+        record=COLINS,
+        secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
-    (
+    Row(
         "practitioner_history",
         lambda w: [w.colin_practitioner.pk],
-        "get",
-        _row(404, 200, 404, 200, 200, 404),
-        lambda w: w.colin_practitioner.family_name,
+        record=COLINS,
+        secret=lambda w: w.colin_practitioner.family_name,
     ),
-    # The audit logs: the principal social worker and the administrator; "not found" to others.
-    ("audit_change_log", lambda w: [], "get", _row(404, 404, 404, 200, 404, 200), NOTHING),
-    ("audit_change_log", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
-    ("audit_change_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
-    ("audit_access_log", lambda w: [], "get", _row(404, 404, 404, 200, 404, 200), NOTHING),
-    ("audit_access_log_export", lambda w: [], "post", _row(404, 404, 404, 200, 404, 200), NOTHING),
-    (
+    Row("audit_change_log"),
+    Row("audit_change_log", method="post"),
+    Row("audit_change_log_export", method="post"),
+    Row("audit_access_log"),
+    Row("audit_access_log_export", method="post"),
+    # Only whoever started a job sees it.
+    Row(
         "job_detail",
-        # Only whoever started a job sees it.
         lambda w: [start_proposal(by=w.mona, team=w.team_north).pk],
-        "get",
-        _row(404, 200, 404, 404, 404, 404),
-        lambda w: "Allocation proposal for",
+        only=lambda w: w.mona,
+        secret=lambda w: "Allocation proposal for",
     ),
-    ("notification_list", lambda w: [], "get", _row(200, 200, 200, 200, 200, 200), NOTHING),
-    (
+    Row("notification_list"),
+    Row(
         "notification_read",
         _notification_for_priya,
         "post",
-        _row(302, 404, 404, 404, 404, 404),
-        lambda w: w.person_of_priya.family_name,
+        ok=REDIRECT,
+        only=lambda w: w.priya,
+        secret=_priyas_person,
     ),
-    ("notification_read_all", lambda w: [], "post", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    Row("notification_read_all", method="post", ok=REDIRECT),
     # The second sign-in step: a session past it (or a role without it) is sent on.
-    ("two_factor_verify", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
-    ("two_factor_setup", lambda w: [], "get", _row(302, 302, 302, 302, 302, 302), NOTHING),
+    Row("two_factor_verify", ok=REDIRECT),
+    Row("two_factor_setup", ok=REDIRECT),
     # Council sign-in is off unless configured (tests/web/test_oidc.py switches it on).
-    (
-        "oidc_authentication_init",
-        lambda w: [],
-        "get",
-        _row(404, 404, 404, 404, 404, 404),
-        NOTHING,
-    ),
-    (
-        "oidc_authentication_callback",
-        lambda w: [],
-        "get",
-        _row(404, 404, 404, 404, 404, 404),
-        NOTHING,
-    ),
-    ("admin:index", lambda w: [], "get", _row(302, 302, 302, 302, 302, 200), NOTHING),
-    (
-        "/admin/register/person/",
-        lambda w: [],
-        "get",
-        # People are not in the admin at all: no role reaches them there.
-        _row(302, 302, 302, 302, 302, 404),
-        NOTHING,
-    ),
+    Row("oidc_authentication_init", ok=NOT_FOUND),
+    Row("oidc_authentication_callback", ok=NOT_FOUND),
+    # The Django admin asks for staff, and only the roles that administer may be staff.
+    Row("admin:index", otherwise=((P.ADMINISTER,), REDIRECT)),
+    # People are not in the admin at all: no role reaches them there.
+    Row("/admin/register/person/", ok=NOT_FOUND, otherwise=((P.ADMINISTER,), REDIRECT)),
 ]
 
 
-def _named_routes(patterns: list[URLPattern | URLResolver] | None = None) -> set[str]:
-    """Every named URL, in included URL lists too (the admin's own, namespaced, aside)."""
-    names: set[str] = set()
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+def _url(row: Row, w: World) -> str:
+    return row.name if row.name.startswith("/") else reverse(row.name, args=row.args(w))
+
+
+def expected_status(row: Row, w: World, user: User, view: Callable[..., Any]) -> int:
+    if row.only is not None:
+        return row.ok if row.only(w) == user else NOT_FOUND
+    required = required_permission(view)
+    if required is not None and not has_permission(user, required):
+        return FORBIDDEN
+    if row.record is not None and not row.record.visible_to(w, user):
+        return NOT_FOUND
+    team = row.record.team(w) if row.record is not None else None
+    needed = (*([required] if required is not None else []), *row.also)
+    if not all(has_permission(user, p, team=team) for p in needed):
+        return FORBIDDEN
+    if row.otherwise is not None:
+        permissions, code = row.otherwise
+        if not any(has_permission(user, p, team=team) for p in permissions):
+            return code
+    return row.ok
+
+
+def _routes(patterns: Iterable[URLPattern | URLResolver]) -> dict[str, Callable[..., Any]]:
+    """Every named URL and its view, through the apps' included URL lists."""
+    routes: dict[str, Callable[..., Any]] = {}
+    for pattern in patterns:
         if isinstance(pattern, URLPattern) and pattern.name:
-            names.add(pattern.name)
-        elif isinstance(pattern, URLResolver) and pattern.namespace is None:
-            names |= _named_routes(pattern.url_patterns)
-    return names
+            routes[pattern.name] = pattern.callback
+        # The admin guards itself (staff only); its index stands for it in the matrix.
+        elif isinstance(pattern, URLResolver) and pattern.namespace != "admin":
+            routes |= _routes(pattern.url_patterns)
+    return routes
+
+
+ROUTES = _routes(get_resolver().url_patterns)
 
 
 def test_matrix_covers_every_named_url() -> None:
-    covered = {name for name, *_ in MATRIX}
-    assert _named_routes() - PUBLIC - covered == set()
+    covered = {row.name for row in MATRIX}
+    assert set(ROUTES) - PUBLIC - covered == set()
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) - PUBLIC))
+def test_every_view_requires_a_permission_or_is_a_record_page(name: str) -> None:
+    assert (required_permission(ROUTES[name]) is None) == (name in RECORD_PAGES)
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    ("name", "args", "method", "expected", "secret"),
-    MATRIX,
-    ids=[f"{name}-{i}" for i, (name, *_) in enumerate(MATRIX)],
-)
-def test_permission(
-    world: World,
-    role: str,
-    name: str,
-    args: Callable[[World], list[int]],
-    method: str,
-    expected: dict[str, int],
-    secret: Callable[[World], str],
-) -> None:
+@pytest.mark.parametrize("row", MATRIX, ids=[f"{row.name}-{i}" for i, row in enumerate(MATRIX)])
+def test_permission(world: World, role: str, row: Row) -> None:
     user = world.by_role()[role]
-    url = name if name.startswith("/") else reverse(name, args=args(world))
-    response = getattr(client_for(user), method)(url)
-    assert response.status_code == expected[role], f"{role} {method.upper()} {url}"
-    hidden = secret(world)
+    url = _url(row, world)
+    expected = expected_status(row, world, user, resolve(url).func)
+    response = getattr(client_for(user), row.method)(url)
+    assert response.status_code == expected, f"{role} {row.method.upper()} {url}"
+    hidden = row.secret(world)
     if response.status_code in (FORBIDDEN, NOT_FOUND) and hidden:
         assert hidden not in response.content.decode()
 

@@ -15,8 +15,8 @@ from caseload.allocation import actions
 from caseload.allocation.inputs import practitioners_of
 from caseload.allocation.models import AllocationProposal
 from caseload.audit.models import ChangeAction, ChangeEvent
-from caseload.register.actions import ActionRefused
 from caseload.register.models import Absence
+from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.web.test_allocation import accept_all, waiting_scored
 

@@ -1,0 +1,336 @@
+"""What each role may do: the one place that says so.
+
+Views (`caseload.web.decorators.require_permission`), templates (`user|can:"..."`), actions
+(which refuse with ActionRefused) and the register's access checks all ask `has_permission`
+or `scope_of`; none of them compares a user's role.
+
+A permission is either about a team (`team_scoped`: a role holds it in the user's own team,
+or in every team) or not (it is simply held). The user's own team is their practitioner
+record's team.
+
+Which records a user may see stays with each app's `access.py` (a practitioner sees the cases
+they hold, say); those functions decide what to show from these permissions.
+
+To add a role: add it to `AccessRole` and give it a `RoleDefinition` in `ROLES`, here, then
+run `caseload manage makemigrations accounts` (the database's check constraints on
+`access_role` follow the list) and regenerate docs/permissions.md
+(`python -m caseload.accounts.permissions > docs/permissions.md`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    # Any signed-in user or the anonymous one (a template asks about whoever is there).
+    AnyUser: TypeAlias = AbstractBaseUser | AnonymousUser
+
+
+class Permission(StrEnum):
+    VIEW_TEAM = "view_team"
+    VIEW_TEAM_CASELOADS = "view_team_caseloads"
+    VIEW_OWN_CASELOAD = "view_own_caseload"
+    SEARCH_PEOPLE = "search_people"
+    RECORD_REFERRAL = "record_referral"
+    UPDATE_CASE = "update_case"
+    SCORE_CASE = "score_case"
+    OVERRIDE_TIER = "override_tier"
+    MANAGE_TEAM_ALLOCATION = "manage_team_allocation"
+    VIEW_ALLOCATION_PROPOSALS = "view_allocation_proposals"
+    VIEW_ACCESS_HISTORY = "view_access_history"
+    VIEW_CHANGE_HISTORY = "view_change_history"
+    VIEW_COMPLEXITY_MODEL = "view_complexity_model"
+    EDIT_COMPLEXITY_MODEL = "edit_complexity_model"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    EXPORT_AUDIT_LOG = "export_audit_log"
+    ADMINISTER = "administer"
+
+    @property
+    def description(self) -> str:
+        return _DESCRIPTIONS[self]
+
+    @property
+    def team_scoped(self) -> bool:
+        return self in _TEAM_SCOPED
+
+
+_DESCRIPTIONS: Mapping[Permission, str] = {
+    Permission.VIEW_TEAM: "See the team, its waiting list and the people waiting on it",
+    Permission.VIEW_TEAM_CASELOADS: (
+        "See the team's practitioners and caseloads, and every case of the team, open or closed"
+    ),
+    Permission.VIEW_OWN_CASELOAD: "See the cases allocated to you, and your own page",
+    Permission.SEARCH_PEOPLE: "Browse and search the people the user may see",
+    Permission.RECORD_REFERRAL: "Record a request for support for the team",
+    Permission.UPDATE_CASE: "Screen, prioritise and close the team's cases",
+    Permission.SCORE_CASE: "Score, and re-score, the complexity of the team's cases",
+    Permission.OVERRIDE_TIER: "Set a case's tier by professional judgement, with the reason",
+    Permission.MANAGE_TEAM_ALLOCATION: (
+        "Run the team's allocation meeting: propose, decide, plan for absence, settle handovers"
+    ),
+    Permission.VIEW_ALLOCATION_PROPOSALS: "Read the team's allocation proposals and decisions",
+    Permission.VIEW_ACCESS_HISTORY: "See who has viewed a record of the team",
+    Permission.VIEW_CHANGE_HISTORY: (
+        "See a record's change history (on the records the user may see)"
+    ),
+    Permission.VIEW_COMPLEXITY_MODEL: "Read the complexity model and its versions",
+    Permission.EDIT_COMPLEXITY_MODEL: "Publish a new version of the complexity model",
+    Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
+    Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
+    Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
+}
+
+_TEAM_SCOPED = frozenset(
+    {
+        Permission.VIEW_TEAM,
+        Permission.VIEW_TEAM_CASELOADS,
+        Permission.RECORD_REFERRAL,
+        Permission.UPDATE_CASE,
+        Permission.SCORE_CASE,
+        Permission.OVERRIDE_TIER,
+        Permission.MANAGE_TEAM_ALLOCATION,
+        Permission.VIEW_ALLOCATION_PROPOSALS,
+        Permission.VIEW_ACCESS_HISTORY,
+        Permission.VIEW_CHANGE_HISTORY,
+    }
+)
+
+
+class Scope(Enum):
+    """Where a role holds a permission. A permission not about a team is held EVERYWHERE."""
+
+    OWN_TEAM = "own team"
+    EVERYWHERE = "every team"
+
+
+class AccessRole(models.TextChoices):
+    """What a user may see and do. A job title lives on the Practitioner record instead."""
+
+    PRACTITIONER = "practitioner", "Practitioner"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    PRINCIPAL_SOCIAL_WORKER = "principal_social_worker", "Principal social worker"
+    DIRECTOR = "director", "Director or senior manager"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+@dataclass(frozen=True)
+class RoleDefinition:
+    description: str
+    own_team: frozenset[Permission] = field(default_factory=frozenset)
+    every_team: frozenset[Permission] = field(default_factory=frozenset)
+    unscoped: frozenset[Permission] = field(default_factory=frozenset)
+
+    def grants(self) -> dict[Permission, Scope]:
+        return {
+            **{p: Scope.OWN_TEAM for p in self.own_team},
+            **{p: Scope.EVERYWHERE for p in self.every_team | self.unscoped},
+        }
+
+
+def _role(
+    description: str,
+    *,
+    own_team: Iterable[Permission] = (),
+    every_team: Iterable[Permission] = (),
+    unscoped: Iterable[Permission] = (),
+) -> RoleDefinition:
+    return RoleDefinition(
+        description, frozenset(own_team), frozenset(every_team), frozenset(unscoped)
+    )
+
+
+P = Permission
+ROLES: Mapping[AccessRole, RoleDefinition] = {
+    AccessRole.PRACTITIONER: _role(
+        "Works their own caseload and their team's waiting list.",
+        own_team=[
+            P.VIEW_TEAM,
+            P.RECORD_REFERRAL,
+            P.UPDATE_CASE,
+            P.SCORE_CASE,
+            P.VIEW_CHANGE_HISTORY,
+        ],
+        unscoped=[P.VIEW_OWN_CASELOAD, P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+    ),
+    AccessRole.TEAM_MANAGER: _role(
+        "Runs one team: its caseloads, its allocation meeting, and tier overrides.",
+        own_team=[
+            P.VIEW_TEAM,
+            P.VIEW_TEAM_CASELOADS,
+            P.RECORD_REFERRAL,
+            P.UPDATE_CASE,
+            P.SCORE_CASE,
+            P.OVERRIDE_TIER,
+            P.MANAGE_TEAM_ALLOCATION,
+            P.VIEW_ALLOCATION_PROPOSALS,
+            P.VIEW_ACCESS_HISTORY,
+            P.VIEW_CHANGE_HISTORY,
+        ],
+        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+    ),
+    AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
+        "Oversees practice in every team, read-only; owns the complexity model and the audit.",
+        every_team=[
+            P.VIEW_TEAM,
+            P.VIEW_TEAM_CASELOADS,
+            P.VIEW_ALLOCATION_PROPOSALS,
+            P.VIEW_ACCESS_HISTORY,
+            P.VIEW_CHANGE_HISTORY,
+        ],
+        unscoped=[
+            P.SEARCH_PEOPLE,
+            P.VIEW_COMPLEXITY_MODEL,
+            P.EDIT_COMPLEXITY_MODEL,
+            P.VIEW_AUDIT_LOG,
+            P.EXPORT_AUDIT_LOG,
+        ],
+    ),
+    AccessRole.DIRECTOR: _role(
+        "Sees every team, read-only.",
+        every_team=[
+            P.VIEW_TEAM,
+            P.VIEW_TEAM_CASELOADS,
+            P.VIEW_ALLOCATION_PROPOSALS,
+            P.VIEW_ACCESS_HISTORY,
+            P.VIEW_CHANGE_HISTORY,
+        ],
+        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+    ),
+    AccessRole.ADMINISTRATOR: _role(
+        "Manages users, teams, practitioners and configuration; sees no one's records.",
+        unscoped=[
+            P.VIEW_COMPLEXITY_MODEL,
+            P.EDIT_COMPLEXITY_MODEL,
+            P.VIEW_AUDIT_LOG,
+            P.EXPORT_AUDIT_LOG,
+            P.ADMINISTER,
+        ],
+    ),
+}
+del P
+
+
+def _check(roles: Mapping[AccessRole, RoleDefinition]) -> dict[str, dict[Permission, Scope]]:
+    """Every role defined once, and each permission granted in a way that means something."""
+    if set(_DESCRIPTIONS) != set(Permission):
+        raise ImproperlyConfigured("Every permission needs a description")
+    if set(roles) != set(AccessRole):
+        raise ImproperlyConfigured(f"Roles without a definition: {set(AccessRole) - set(roles)}")
+    for role, definition in roles.items():
+        if definition.own_team & definition.every_team:
+            raise ImproperlyConfigured(f"{role}: a permission granted in both scopes")
+        if any(not p.team_scoped for p in definition.own_team | definition.every_team):
+            raise ImproperlyConfigured(f"{role}: a permission not about a team given a scope")
+        if any(p.team_scoped for p in definition.unscoped):
+            raise ImproperlyConfigured(f"{role}: a team permission granted without a scope")
+    return {role.value: definition.grants() for role, definition in roles.items()}
+
+
+_GRANTS = _check(ROLES)
+
+
+def roles_with(permission: Permission) -> list[str]:
+    """The roles that hold a permission anywhere: for database constraints."""
+    return [role for role, grants in _GRANTS.items() if permission in grants]
+
+
+class HasPk(Protocol):
+    @property
+    def pk(self) -> Any: ...
+
+
+def team_id_of(user: AnyUser) -> int | None:
+    """The user's own team: their practitioner record's. Read through the register's reverse
+    relation (cached on the user) so that accounts need not import the register."""
+    practitioner = getattr(user, "practitioner", None)
+    team_id: int | None = getattr(practitioner, "team_id", None)
+    return team_id
+
+
+def scope_of(user: AnyUser, permission: Permission) -> Scope | None:
+    """Where the user holds the permission; None if nowhere (or not signed in, or inactive)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return _GRANTS.get(getattr(user, "access_role", ""), {}).get(permission)
+
+
+def has_permission(
+    user: AnyUser, permission: Permission, *, team: HasPk | int | None = None
+) -> bool:
+    """Whether the user may do this; for a team permission, in that team. Without a team, a
+    team permission asks whether the user holds it in some team (a view's first check, before
+    it knows the record)."""
+    scope = scope_of(user, permission)
+    if scope is None:
+        return False
+    if scope is Scope.EVERYWHERE:
+        return True
+    own = team_id_of(user)
+    if own is None:
+        return False
+    return team is None or own == (team if isinstance(team, int) else team.pk)
+
+
+M = TypeVar("M", bound=models.Model)
+
+
+def filter_by_team(
+    queryset: models.QuerySet[M], user: AnyUser, permission: Permission, *, field: str = "team"
+) -> models.QuerySet[M]:
+    """The rows whose team (`field`, a team's id) the user holds a team permission for."""
+    scope = scope_of(user, permission)
+    if scope is Scope.EVERYWHERE:
+        return queryset
+    own = team_id_of(user)
+    if scope is Scope.OWN_TEAM and own is not None:
+        return queryset.filter(**{field: own})
+    return queryset.none()
+
+
+def markdown() -> str:
+    """docs/permissions.md: the roles and what each may do."""
+    roles = list(AccessRole)
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `caseload/accounts/permissions.py`",
+        "(`python -m caseload.accounts.permissions > docs/permissions.md`); a test fails if this",
+        "file is out of date. *own team*: only in the user's own team (their practitioner",
+        "record's); *every team*: in all teams; *yes*: held (the permission is not about a team).",
+        "",
+        "## Roles",
+        "",
+        *(f"- **{role.label}** (`{role.value}`): {ROLES[role].description}" for role in roles),
+        "",
+        "## Permissions",
+        "",
+        "| Permission | What it allows | " + " | ".join(role.label for role in roles) + " |",
+        "|---|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        cells = []
+        for role in roles:
+            scope = _GRANTS[role.value].get(permission)
+            if scope is None:
+                cells.append("")
+            elif not permission.team_scoped:
+                cells.append("yes")
+            else:
+                cells.append(scope.value)
+        lines.append(
+            f"| `{permission.value}` | {permission.description} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from caseload.register import history, views
+
+urlpatterns = [
+    path("teams/", views.team_list, name="team_list"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),
+    path("practitioners/<int:pk>/", views.practitioner_detail, name="practitioner_detail"),
+    path(
+        "practitioners/<int:pk>/history/",
+        history.practitioner_history,
+        name="practitioner_history",
+    ),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/history/", history.person_history, name="person_history"),
+    path("people/<int:pk>/referrals/new/", views.person_referral_new, name="person_referral_new"),
+    path("referrals/new/", views.referral_new, name="referral_new"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/history/", history.case_history, name="case_history"),
+    path("cases/<int:pk>/screen/", views.case_screen, name="case_screen"),
+    path("cases/<int:pk>/close/", views.case_close, name="case_close"),
+    path("cases/<int:pk>/priority/", views.case_priority, name="case_priority"),
+]
