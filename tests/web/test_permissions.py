@@ -134,9 +134,9 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "mona",
             ["Team", "Waiting list", "Allocation", "People", "New referral", "Complexity model"],
         ),
-        ("pat", ["Teams", "People", "Complexity model"]),
+        ("pat", ["Teams", "People", "Complexity model", "Audit log"]),
         ("dee", ["Teams", "People", "Complexity model"]),
-        ("ada", ["Complexity model", "Administration"]),
+        ("ada", ["Complexity model", "Audit log", "Administration"]),
     ],
 )
 def test_navigation_follows_permissions(world: World, who: str, labels: list[str]) -> None:
