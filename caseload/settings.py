@@ -320,4 +320,7 @@ DEFAULT_FROM_EMAIL = env.string("CASELOAD_EMAIL_FROM", "caseload <caseload@local
 CASELOAD_BASE_URL = (env.string("CASELOAD_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 # Notices ahead of a planned handover, and of a Social Work England registration renewal.
 CASELOAD_HANDOVER_NOTICE_DAYS = env.integer("CASELOAD_HANDOVER_NOTICE_DAYS", 3, minimum=0)
+# A job waiting or running this long has lost its worker (stopped, or none running): it is
+# failed with a message rather than left for its page to poll for ever.
+CASELOAD_JOB_STALL_MINUTES = env.integer("CASELOAD_JOB_STALL_MINUTES", 30, minimum=1)
 CASELOAD_RENEWAL_NOTICE_DAYS = env.integer("CASELOAD_RENEWAL_NOTICE_DAYS", 30, minimum=1)

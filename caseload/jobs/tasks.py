@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_tasks import task
@@ -90,6 +92,33 @@ def _fail(job_id: int, message: str) -> None:
         error_message=message[:1000],
         finished_at=timezone.now(),
     )
+
+
+STALLED: dict[str, str] = {
+    Job.Status.QUEUED: (
+        "No worker took this job up: the service's job workers may be stopped. Try again later, "
+        "and tell your system administrator if it happens again."
+    ),
+    Job.Status.RUNNING: (
+        "The worker running this job stopped before it finished. Nothing was saved: try again."
+    ),
+}
+
+
+def fail_if_stalled(job: Job) -> bool:
+    """Fail a job that has waited or run longer than CASELOAD_JOB_STALL_MINUTES (its worker
+    stopped, or none is running). Conditional, so a worker finishing it meanwhile wins."""
+    if job.status not in STALLED:
+        return False
+    since = timezone.now() - timedelta(minutes=settings.CASELOAD_JOB_STALL_MINUTES)
+    began = "created_at" if job.status == Job.Status.QUEUED else "started_at"
+    failed = Job.objects.filter(pk=job.pk, status=job.status, **{f"{began}__lt": since}).update(
+        status=Job.Status.FAILED, error_message=STALLED[job.status], finished_at=timezone.now()
+    )
+    if failed:
+        logger.warning("Job %s (%s) stalled while %s; failed", job.pk, job.kind, job.status)
+        job.refresh_from_db()
+    return failed == 1
 
 
 def fail_unqueued(job_id: int) -> None:

@@ -11,12 +11,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from caseload.jobs import registry
 from caseload.jobs.access import get_job_for_user
 from caseload.jobs.models import Job
+from caseload.jobs.tasks import fail_if_stalled
 from caseload.web.requests import AuthedRequest
 
 
 @require_GET
 def job_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_job_for_user(request.user, pk)
+    fail_if_stalled(job)
     kind = registry.find(job.kind)
     if job.status == Job.Status.SUCCEEDED and job.result_url and kind and kind.redirect_when_done:
         # Straight on to what it produced: from the polling partial, or on coming back.

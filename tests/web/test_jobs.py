@@ -8,11 +8,13 @@ import logging
 import signal
 import subprocess
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db.models import DBTaskResult
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -206,6 +208,49 @@ def test_a_failed_job_stops_the_polling(
     partial = client_for(world.mona).get(reverse("job_detail", args=[job.pk]), headers=HTMX)
     assert "hx-trigger" not in partial.content.decode()
     assert "Nobody is left to count" in partial.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "began", "told"),
+    [
+        (Job.Status.QUEUED, "created_at", "No worker took this job up"),
+        (Job.Status.RUNNING, "started_at", "stopped before it finished"),
+    ],
+)
+def test_a_job_whose_worker_stopped_fails_when_its_page_is_polled(
+    world: World, settings: Settings, status: str, began: str, told: str
+) -> None:
+    settings.CASELOAD_JOB_STALL_MINUTES = 30
+    job = record_job(by=world.mona, kind="test_job", title="Counting", parameters={})
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=status, started_at=now)
+    page = reverse("job_detail", args=[job.pk])
+
+    # Within the limit the page keeps polling.
+    Job.objects.filter(pk=job.pk).update(**{began: now - timedelta(minutes=29)})
+    assert "hx-trigger" in client_for(world.mona).get(page, headers=HTMX).content.decode()
+    job.refresh_from_db()
+    assert job.status == status
+
+    Job.objects.filter(pk=job.pk).update(**{began: now - timedelta(minutes=31)})
+    partial = client_for(world.mona).get(page, headers=HTMX).content.decode()
+    assert "hx-trigger" not in partial
+    assert told in partial
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.finished_at is not None
+
+
+def test_a_finished_job_is_never_failed_as_stalled(world: World) -> None:
+    job = record_job(by=world.mona, kind="test_job", title="Counting", parameters={})
+    long_ago = timezone.now() - timedelta(days=2)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.SUCCEEDED, created_at=long_ago, started_at=long_ago, finished_at=long_ago
+    )
+    job.refresh_from_db()
+    assert tasks.fail_if_stalled(job) is False
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
 
 
 @pytest.mark.parametrize(
