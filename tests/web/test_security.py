@@ -47,6 +47,17 @@ def test_check_deploy_is_clean_under_production_settings() -> None:
     assert "System check identified no issues" in result.stdout
 
 
+def test_production_static_files_collect_with_hashed_names() -> None:
+    # Hashed names rewrite every url() in the CSS: one naming a missing file (GOV.UK's crest,
+    # which caseload does not ship) stops the deployment's collectstatic.
+    result = _run_python(
+        "import sys; from caseload.cli import run_manage; "
+        "sys.exit(run_manage(['collectstatic', '--noinput', '--clear', '--verbosity', '0']))",
+        PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_production_settings_hash_passwords_with_argon2_and_secure_cookies() -> None:
     result = _run_python(
         "import django, os; django.setup(); from django.conf import settings as s; "
