@@ -26,6 +26,7 @@ import json
 import math
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,11 +61,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--no-wait", action="store_true", help="don't wait for a quiet machine")
     args = parser.parse_args()
 
     database_url = on_database(args.server, args.database)
+    args.port = args.port or free_port()
     env = production_env(database_url, args.port)
     os.environ.update(env)
     prepare_database(args.server, args.database, reuse=args.reuse)
@@ -100,6 +102,13 @@ def main() -> int:
 def on_database(server: str, name: str) -> str:
     """The server's URL (with or without a database in it) on database `name`."""
     return urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+
+
+def free_port() -> int:
+    # A port no server holds now, so that the health check can only reach ours.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def production_env(database_url: str, port: int) -> dict[str, str]:
