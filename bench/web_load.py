@@ -9,7 +9,8 @@ under the production settings, over plain HTTP on 127.0.0.1. Then locust (bench/
 runs the users headless, 70% practitioners, 20% team managers, 10% the principal social worker
 and directors, each signed in through the real form, the code step included: the setup gives
 the load accounts a password and the managers and leaders an authenticator (TOTP) device. Each
-user waits 1-3 s between pages, as a person reading them would. Every run starts counting once
+user waits 1-3 s between pages, as a person reading them would (--wait 0 0: none, to find
+the most the server answers). Every run starts counting once
 all users have signed in and counts for --seconds.
 
 Prints, per page: requests, median, 95th and 99th percentiles, max and failures over all runs;
@@ -60,6 +61,14 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument(
+        "--wait",
+        type=float,
+        nargs=2,
+        default=[1.0, 3.0],
+        metavar=("MIN", "MAX"),
+        help="seconds each user waits between pages (0 0: as fast as the server answers)",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--no-wait", action="store_true", help="don't wait for a quiet machine")
@@ -341,6 +350,8 @@ def run_locust(args: argparse.Namespace, plan: Path, result: Path) -> dict[str, 
         "BENCH_PLAN": str(plan),
         "BENCH_RESULT": str(result),
         "BENCH_SECONDS": str(args.seconds),
+        "BENCH_WAIT_MIN": str(args.wait[0]),
+        "BENCH_WAIT_MAX": str(args.wait[1]),
     }
     # The run stops itself --seconds after the last sign-in; the run time is only a backstop.
     backstop = math.ceil(args.seconds + args.users / args.spawn_rate + 120)
@@ -436,7 +447,7 @@ def make_report(args: argparse.Namespace, runs: list[dict[str, Any]]) -> dict[st
             "seconds_per_run": args.seconds,
             "gunicorn_workers": args.workers,
             "cores": os.cpu_count(),
-            "wait_between_pages_s": [1, 3],
+            "wait_between_pages_s": args.wait,
             "database": "PostgreSQL, council demo",
         },
         "pages": pages,
@@ -457,7 +468,8 @@ def print_report(report: dict[str, Any]) -> None:
     setup = report["setup"]
     print(
         f"\n{setup['users']} users, {setup['runs']} runs of {setup['seconds_per_run']:.0f} s, "
-        f"gunicorn {setup['gunicorn_workers']} workers on {setup['cores']} cores; "
+        f"{setup['wait_between_pages_s'][0]:g}-{setup['wait_between_pages_s'][1]:g} s between "
+        f"pages, gunicorn {setup['gunicorn_workers']} workers on {setup['cores']} cores; "
         "times in ms over all runs; baseline: /health/ under the same load"
     )
     header = f"{'page':<40} {'reqs':>6} {'median':>7} {'p95':>6} {'p99':>6} {'max':>6} {'fail':>5}"

@@ -28,7 +28,7 @@ from locust.env import Environment
 PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 SECONDS = float(os.environ.get("BENCH_SECONDS", "60"))
 RESULT = Path(os.environ["BENCH_RESULT"])
-WAIT = (float(os.environ.get("BENCH_WAIT_MIN", "1")), float(os.environ.get("BENCH_WAIT_MAX", "3")))
+WAIT = (float(os.environ["BENCH_WAIT_MIN"]), float(os.environ["BENCH_WAIT_MAX"]))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HEALTH = "/health/"
 
