@@ -25,7 +25,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+# bench/web_locustfile.py is checked against locust's own types.
+typecheck: install $(STAMPS)/bench
 	$(BIN)/mypy .
 
 # The suite runs on every core (pytest-xdist). Its budget: under 10 minutes for both databases on
@@ -52,13 +53,15 @@ PIP_COMPILE := $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emi
 lock: install
 	$(PIP_COMPILE) -o requirements/base.txt requirements/base.in
 	$(PIP_COMPILE) -o requirements/dev.txt requirements/dev.in
+	$(PIP_COMPILE) -o requirements/bench.txt requirements/bench.in
 
 $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(STAMPS) && touch $@
 
 # GOV.UK Frontend compiled without GDS Transport (GOV.UK's own typeface) and served locally.
-assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js
+assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js \
+	$(STATIC_BUILD)/govuk/assets/images/govuk-crest.svg
 
 $(STATIC_BUILD)/caseload.css: caseload/static_src/caseload.scss $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
@@ -72,6 +75,12 @@ $(STATIC_BUILD)/htmx.min.js: $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
+# The one GOV.UK Frontend image the compiled CSS names: without it `collectstatic` (hashed
+# static files, on in production) refuses the CSS.
+$(STATIC_BUILD)/govuk/assets/images/govuk-crest.svg: $(STAMPS)/node
+	mkdir -p $(@D)
+	cp node_modules/govuk-frontend/dist/govuk/assets/images/govuk-crest.svg $@
+
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 $(STAMPS)/chromium:
 	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
@@ -81,9 +90,15 @@ demo: install
 	$(DEV_ENV) $(BIN)/caseload manage migrate --noinput
 	$(DEV_ENV) $(BIN)/caseload demo --size $(or $(SIZE),small)
 
-bench: install
+# The web load benchmark needs PostgreSQL (POSTGRES_URL's server) and locust, which only it uses.
+bench: install assets $(STAMPS)/bench
 	$(BIN)/python bench/demo_load.py
 	$(BIN)/python bench/allocation.py
+	$(BIN)/python bench/web_load.py --server $(POSTGRES_URL)
+
+$(STAMPS)/bench: requirements/bench.txt $(STAMPS)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/bench.txt
+	mkdir -p $(STAMPS) && touch $@
 
 clean:
 	rm -rf $(VENV) node_modules build $(STAMPS)
