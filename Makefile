@@ -60,8 +60,7 @@ $(STAMPS)/node: package.json package-lock.json
 	mkdir -p $(STAMPS) && touch $@
 
 # GOV.UK Frontend compiled without GDS Transport (GOV.UK's own typeface) and served locally.
-assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js \
-	$(STATIC_BUILD)/govuk/assets/images/govuk-crest.svg
+assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js
 
 $(STATIC_BUILD)/caseload.css: caseload/static_src/caseload.scss $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
@@ -74,12 +73,6 @@ $(STATIC_BUILD)/govuk-frontend.min.js: $(STAMPS)/node
 $(STATIC_BUILD)/htmx.min.js: $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
-
-# The one GOV.UK Frontend image the compiled CSS names: without it `collectstatic` (hashed
-# static files, on in production) refuses the CSS.
-$(STATIC_BUILD)/govuk/assets/images/govuk-crest.svg: $(STAMPS)/node
-	mkdir -p $(@D)
-	cp node_modules/govuk-frontend/dist/govuk/assets/images/govuk-crest.svg $@
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 $(STAMPS)/chromium:
