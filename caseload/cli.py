@@ -239,15 +239,12 @@ def run_handovers(args: argparse.Namespace) -> int:
 
 
 def run_daily(args: argparse.Namespace) -> int:
-    _setup_django()
-    from caseload.jobs import registry
-
-    return _run_daily([kind.key for kind in registry.daily()], on=args.on, enqueue=args.enqueue)
+    return _run_daily(None, on=args.on, enqueue=args.enqueue)
 
 
-def _run_daily(keys: list[str], *, on: date | None, enqueue: bool) -> int:
-    """Each daily kind of job for the day: run here, one after another, saying what each did
-    (for cron's mail), or queued for the workers."""
+def _run_daily(keys: list[str] | None, *, on: date | None, enqueue: bool) -> int:
+    """Each daily kind of job for the day (these, or every one the apps registered): run here,
+    one after another, saying what each did (for cron's mail), or queued for the workers."""
     _setup_django()
     from django.utils import timezone
 
@@ -257,7 +254,7 @@ def _run_daily(keys: list[str], *, on: date | None, enqueue: bool) -> int:
 
     day = on or timezone.localdate()
     failed = 0
-    for key in keys:
+    for key in keys if keys is not None else [kind.key for kind in registry.daily()]:
         kind = registry.find(key)
         if kind is None:
             raise LookupError(f"No daily job {key!r}")  # registered by the apps themselves

@@ -1,5 +1,5 @@
-"""The layers hold: no import cycle between Django apps or between engine modules, and the engine
-imports neither Django nor the web app.
+"""The layers hold: each Django app imports only apps below it, there is no import cycle between
+apps or between engine modules, and the engine imports neither Django nor the web app.
 
 Read from the source with `ast`, not by importing, so it needs no Django and sees every import:
 those inside functions and under `if TYPE_CHECKING:` count too (a lazy import is still a
@@ -26,6 +26,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 APPS_PACKAGE = "caseload"
 ENGINE_PACKAGE = "caseload_engine"
+# The apps from the bottom up: an app imports only those before it. An app not listed sits above
+# them all (list it to order it among the others).
+LAYERS = [
+    "ui",
+    "accounts",
+    "security",
+    "web",
+    "audit",
+    "jobs",
+    "register",
+    "notifications",
+    "complexity",
+    "allocation",
+]
 
 
 @dataclass(frozen=True)
@@ -174,6 +188,22 @@ def test_the_django_apps_import_one_another_without_cycles() -> None:
     assert graph, "the apps import one another somewhere"
     found = cycles(graph)
     assert not found, describe(graph, found)
+
+
+def _rank(app: str) -> int:
+    name = app.removeprefix(f"{APPS_PACKAGE}.")
+    return LAYERS.index(name) if name in LAYERS else len(LAYERS)
+
+
+def test_each_app_imports_only_lower_layers() -> None:
+    graph = unit_graph(APPS_PACKAGE, app_of)
+    upward = [
+        f"{app} imports {other}: {where}"
+        for app, imported in sorted(graph.items())
+        for other, where in sorted(imported.items())
+        if _rank(other) > _rank(app)
+    ]
+    assert not upward, "\n".join(upward)
 
 
 def test_the_engine_modules_import_one_another_without_cycles() -> None:

@@ -130,7 +130,7 @@ def test_users_can_be_matched_by_username(
     assert is_signed_in_as(client, world.colin)
 
 
-def _refused(client: Client, provider: LocalProvider) -> None:
+def assert_refused(client: Client, provider: LocalProvider) -> None:
     assert council_sign_in(client, provider) == reverse("login")
     assert "_auth_user_id" not in client.session
     assert REFUSED in client.get(reverse("login")).content.decode()
@@ -141,24 +141,24 @@ def test_an_id_token_signed_with_another_key_is_refused(
 ) -> None:
     provider.claims = {"email": with_email(world.priya)}
     provider.sign_with_another_key = True
-    _refused(Client(), provider)
+    assert_refused(Client(), provider)
 
 
 def test_an_id_token_with_another_nonce_is_refused(world: World, provider: LocalProvider) -> None:
     provider.claims = {"email": with_email(world.priya)}
     provider.wrong_nonce = True
-    _refused(Client(), provider)
+    assert_refused(Client(), provider)
 
 
 def test_an_id_token_for_another_client_is_refused(world: World, provider: LocalProvider) -> None:
     provider.claims = {"email": with_email(world.priya)}
     provider.audience = "some-other-application"
-    _refused(Client(), provider)
+    assert_refused(Client(), provider)
 
 
 def test_someone_with_no_caseload_account_is_refused(world: World, provider: LocalProvider) -> None:
     provider.claims = {"email": "stranger@council.example"}
-    _refused(Client(), provider)
+    assert_refused(Client(), provider)
     assert not User.objects.filter(email="stranger@council.example").exists()
 
 
@@ -166,7 +166,7 @@ def test_a_switched_off_account_is_refused(world: World, provider: LocalProvider
     provider.claims = {"email": with_email(world.priya)}
     world.priya.is_active = False
     world.priya.save(update_fields=["is_active"])
-    _refused(Client(), provider)
+    assert_refused(Client(), provider)
 
 
 def test_a_callback_with_a_made_up_state_is_refused(world: World, provider: LocalProvider) -> None:
