@@ -220,18 +220,7 @@ def _seconds(text: str) -> float:
 
 
 def _load_model(path: str | None) -> complexity.ComplexityModel:
-    if path is None:
-        return complexity.default_model()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise complexity.ModelError(f"Cannot read the model {path}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise complexity.ModelError(f"The model {path} is not UTF-8 text") from None
-    try:
-        return complexity.loads(text)
-    except complexity.ModelError as error:
-        raise complexity.ModelError(f"{path}: {error}") from None
+    return complexity.default_model() if path is None else complexity.read_file(Path(path))
 
 
 def run_handovers(args: argparse.Namespace) -> int:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from caseload.cli import main
 from caseload_engine import complexity
 from caseload_engine.complexity import (
     LEVELS,
@@ -243,7 +246,7 @@ def test_bands_must_cover_every_total_once(edges: list[tuple[int, int]], message
 def test_a_factor_needs_three_levels() -> None:
     data = _default_data()
     del data["factors"][0]["levels"][2]
-    with pytest.raises(ModelError, match="Factor 'Risk' needs exactly three levels"):
+    with pytest.raises(ModelError, match=r"factors\[1\]\.levels: needs exactly three levels"):
         complexity.from_dict(data)
 
 
@@ -265,30 +268,30 @@ def test_tiers_name_known_roles() -> None:
 def test_tiers_weigh_positive_points(points: int) -> None:
     data = _default_data()
     data["tiers"][1]["points"] = points
-    with pytest.raises(ModelError, match="Tier 2 must weigh a positive number of points"):
+    with pytest.raises(ModelError, match=r"tiers\[2\]\.points: must be a whole number from 1"):
         complexity.from_dict(data)
 
 
 def test_bad_yaml_is_reported_with_its_line() -> None:
     text = "name: broken\nfactors:\n  - key: risk\n    name: [Risk\ntiers: []\n"
-    with pytest.raises(ModelError, match=r"not valid YAML at line 5"):
+    with pytest.raises(ModelError, match=r"line 5: the model is not valid YAML"):
         complexity.loads(text)
 
 
 @pytest.mark.parametrize(
     ("remove", "message"),
     [
-        (lambda data: data["tiers"][0].pop("points"), "Missing 'points' in the model"),
-        (lambda data: data["factors"][2].pop("name"), "Missing 'name' in the model"),
-        (lambda data: data.pop("factors"), "'factors' must be a list of entries"),
-        (lambda data: data.pop("name"), "The model needs a name"),
+        (lambda data: data["tiers"][0].pop("points"), "tiers[1]: missing 'points'"),
+        (lambda data: data["factors"][2].pop("name"), "factors[3]: missing 'name'"),
+        (lambda data: data.pop("factors"), "the model: missing 'factors'"),
+        (lambda data: data.pop("name"), "the model: missing 'name'"),
     ],
     ids=["tier-points", "factor-name", "factors", "model-name"],
 )
 def test_a_missing_key_is_named(remove: Any, message: str) -> None:
     data = _default_data()
     remove(data)
-    with pytest.raises(ModelError, match=message):
+    with pytest.raises(ModelError, match=re.escape(message)):
         complexity.loads(yaml.safe_dump(data))
 
 
@@ -436,11 +439,15 @@ def test_two_factors_may_not_share_a_name() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        (("tiers", 0, "minimum"), 5.7, "'minimum' of tier 1 must be a whole number, not 5.7"),
-        (("tiers", 0, "points"), True, "'points' of tier 1 must be a whole number, not True"),
-        (("tiers", 0, "roles"), "asye", "'tier 1 roles' must be a list of role codes"),
-        (("registered_roles",), "asye", "'registered_roles' must be a list of role codes"),
-        (("capacity", "points_per_fte"), float("inf"), "Capacity points must be finite"),
+        (("tiers", 0, "minimum"), 5.7, "tiers[1].minimum: must be a whole number, not 5.7"),
+        (("tiers", 0, "points"), True, "tiers[1].points: must be a whole number, not True"),
+        (("tiers", 0, "roles"), "asye", "tiers[1].roles: must be a list of role codes"),
+        (("registered_roles",), "asye", "registered_roles: must be a list of role codes"),
+        (
+            ("capacity", "points_per_fte"),
+            float("inf"),
+            "capacity.points_per_fte: must be a finite number, not Infinity",
+        ),
     ],
 )
 def test_values_of_the_wrong_kind_are_named(
@@ -464,3 +471,234 @@ def test_an_unknown_reserved_function_is_an_error_whatever_the_role() -> None:
 def test_a_level_outside_one_to_three_is_refused() -> None:
     with pytest.raises(ScoreError):
         DEFAULT.factors[0].level(0)
+
+
+# -- hostile models: every bound, and every message says where --------------------------------
+
+
+def _set(data: dict[str, Any], path: tuple[str | int, ...], value: object) -> dict[str, Any]:
+    target: Any = data
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        # Scoring into tier 0 was a 500 (the assessment's tier must be positive).
+        (("tiers", 0, "tier"), 0, "tiers[1].tier: must be a whole number from 1 to 99, not 0"),
+        (("tiers", 0, "tier"), -1, "tiers[1].tier: must be a whole number from 1 to 99, not -1"),
+        # Every caseload page and proposal was a 500.
+        (
+            ("capacity", "points_per_fte"),
+            1e30,
+            "capacity.points_per_fte: must be from 1 to 1000, not 1E+30",
+        ),
+        (
+            ("capacity", "points_per_fte"),
+            float("nan"),
+            "capacity.points_per_fte: must be a finite number, not NaN",
+        ),
+        (
+            ("capacity", "stable_element"),
+            "-Infinity",
+            "capacity.stable_element: must be a finite number, not -Infinity",
+        ),
+        (
+            ("capacity", "stable_element"),
+            100,
+            "capacity.stable_element: Capacity needs points per FTE above the stable element",
+        ),
+        (
+            ("capacity", "role_share", "asye"),
+            "0.0000001",
+            "capacity.role_share.asye: must be from 0.001 to 1, not 1E-7",
+        ),
+        (
+            ("capacity", "role_share", "asye"),
+            "0.1234",
+            "capacity.role_share.asye: may have at most 3 decimal places, not 0.1234",
+        ),
+        (
+            ("capacity", "role_share", "wizard"),
+            1,
+            "capacity.role_share.wizard: 'wizard' is not a known role",
+        ),
+        # A 500 on PostgreSQL: the name column holds 120 characters, points a smallint.
+        (("name",), "n" * 121, "name: is 121 characters long; the limit is 120"),
+        (
+            ("tiers", 2, "points"),
+            32_768,
+            "tiers[3].points: must be a whole number from 1 to 1,000, not 32768",
+        ),
+        (
+            ("factors", 1, "levels", 2, "descriptor"),
+            "d" * 1_001,
+            "factors[2].levels[3].descriptor: is 1,001 characters long; the limit is 1,000",
+        ),
+        (("factors", 0, "levels", 0, "label"), "  ", "factors[1].levels[1].label: must not be"),
+        (("factors", 3, "source"), "s" * 201, "factors[4].source: is 201 characters long"),
+        (("factors", 0, "key"), "k" * 41, "factors[1].key: is 41 characters long"),
+        (("factors", 0, "key"), "risk level", "factors[1].key: 'risk level' must be letters"),
+        (("factors", 0, "name"), 123, "factors[1].name: must be text (in quotes if need be)"),
+        (("factors", 0, "name"), True, "factors[1].name: must be text"),
+        (("reserved_functions", 0, "key"), "amhp!", "reserved_functions[1].key: 'amhp!'"),
+        (("tiers", 1, "wieght"), 3, "tiers[2]: unknown key 'wieght'"),
+        (("factors", 1, "levels", 0, "wieght"), 3, "factors[2].levels[1]: unknown key 'wieght'"),
+        (("capacity", "points_per_ft"), 3, "capacity: unknown key 'points_per_ft'"),
+        (("nmae",), "x", "the model: unknown key 'nmae'"),
+    ],
+)
+def test_a_model_that_would_break_the_service_is_refused_saying_where(
+    path: tuple[str | int, ...], value: object, message: str
+) -> None:
+    with pytest.raises(ModelError, match=f"^{re.escape(message)}"):
+        complexity.from_dict(_set(_default_data(), path, value))
+
+
+def _factor_data(number: int) -> dict[str, Any]:
+    level = {"label": "l", "descriptor": "d"}
+    return {"key": f"f{number}", "name": f"F{number}", "levels": [level, level, level]}
+
+
+def test_more_factors_than_the_limit_are_refused() -> None:
+    data = _default_data()
+    data["factors"] = [_factor_data(number) for number in range(31)]
+    with pytest.raises(ModelError, match=r"^factors: 31 entries; a model has at most 30"):
+        complexity.from_dict(data)
+
+
+def test_more_tiers_than_the_limit_are_refused() -> None:
+    data = _default_data()
+    data["tiers"] = [
+        {"tier": tier, "minimum": 5 + tier, "maximum": 5 + tier, "points": 1, "roles": ["asye"]}
+        for tier in range(1, 12)
+    ]
+    with pytest.raises(ModelError, match=r"^tiers: 11 entries; a model has at most 10"):
+        complexity.from_dict(data)
+
+
+# A 5.9 KB text that expanded into a 34.7 MB name (and 2.2 GB on the command line).
+LAUGHS = "a0: &a0 'lol'\n" + "".join(
+    f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (LAUGHS + "name: *a9\n", "line 1: anchors and aliases (& and *) are not allowed"),
+        ("name: &n caseload\n", "line 1: anchors and aliases (& and *) are not allowed"),
+        ("name: x\ntiers: []\nname: y\n", "line 3: the key 'name' is given twice"),
+        ("name: " + "[" * 20 + "]" * 20 + "\n", "line 1: nested more than 8 levels deep"),
+        ("name: " + "9" * 5_000 + "\n", "The model holds a number or date too large"),
+        ("name: !!python/object/apply:os.system [ls]\n", "line 1: the model is not valid YAML"),
+        ("- a list\n", "the model: must be a mapping with the keys name, factors"),
+        ("", "the model: must be a mapping"),
+        ("name: x\n" + "#" * 100_000 + "\n", "The model is 100,009 bytes long; the limit is"),
+    ],
+    ids=["laughs", "anchor", "twice", "deep", "digits", "python-tag", "list", "empty", "size"],
+)
+def test_hostile_yaml_is_refused_before_it_is_expanded(text: str, message: str) -> None:
+    with pytest.raises(ModelError, match=f"^{re.escape(message)}"):
+        complexity.loads(text)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+_WHERE = (
+    r"^(line \d+|the model|The model|name|factors|tiers|reserved_functions|registered_roles"
+    r"|capacity)"
+)
+
+
+def _refusal(build: Callable[[], object]) -> str | None:
+    try:
+        build()
+    except ModelError as error:
+        return str(error)
+    return None
+
+
+@given(_json)
+def test_any_data_is_a_model_or_a_model_error_saying_where(data: object) -> None:
+    refusal = _refusal(lambda: complexity.from_dict(data))
+    assert refusal is None or re.match(_WHERE, refusal), refusal
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_a_model_or_a_model_error_saying_where(text: str) -> None:
+    refusal = _refusal(lambda: complexity.loads(text))
+    assert refusal is None or re.match(_WHERE, refusal), refusal
+
+
+@settings(deadline=None)
+@given(st.data())
+def test_an_unknown_key_anywhere_is_refused_with_its_path(data: st.DataObject) -> None:
+    model = _default_data()
+    mappings: list[tuple[str, dict[str, Any]]] = [
+        ("the model", model),
+        ("capacity", model["capacity"]),
+    ]
+    for index, factor in enumerate(model["factors"], 1):
+        mappings.append((f"factors[{index}]", factor))
+        mappings.extend(
+            (f"factors[{index}].levels[{n}]", level) for n, level in enumerate(factor["levels"], 1)
+        )
+    mappings.extend((f"tiers[{index}]", band) for index, band in enumerate(model["tiers"], 1))
+    where, mapping = data.draw(st.sampled_from(mappings))
+    mapping["wieght"] = 3
+    with pytest.raises(ModelError, match=f"^{re.escape(where)}: unknown key 'wieght'"):
+        complexity.loads(yaml.safe_dump(model))
+
+
+def test_normalised_content_ignores_layout_comments_and_tier_order() -> None:
+    data = _default_data()
+    data["tiers"].reverse()
+    reordered = complexity.loads("# a comment\n" + yaml.safe_dump(data, indent=4))
+    assert reordered != DEFAULT
+    assert complexity.normalised(reordered) == complexity.normalised(DEFAULT)
+    renamed = dataclasses.replace(DEFAULT, name="Another name")
+    assert complexity.normalised(renamed) != complexity.normalised(DEFAULT)
+
+
+# -- the command line reads model files through the same validator ---------------------------
+
+
+def test_the_command_line_refuses_a_model_file_of_aliases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = tmp_path / "laughs.yaml"
+    model.write_text(LAUGHS + "name: *a9\n", encoding="utf-8")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("risk\n1\n", encoding="utf-8")
+    assert main(["tier", str(cases), "--model", str(model)]) == 2
+    assert capsys.readouterr().err == (
+        f"{model}: line 1: anchors and aliases (& and *) are not allowed\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name: x\n" + "#" * 200_000, "the model is over 100,000 bytes long"),
+        ("tiers:\n  - tier: 0\n", "the model: missing 'name'"),
+        (yaml.safe_dump(_set(_default_data(), ("tiers", 0, "tier"), 0)), "tiers[1].tier:"),
+    ],
+    ids=["size", "missing", "tier-0"],
+)
+def test_the_command_line_refuses_hostile_model_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    model = tmp_path / "model.yaml"
+    model.write_text(text, encoding="utf-8")
+    cases = tmp_path / "cases.csv"
+    cases.write_text("risk\n1\n", encoding="utf-8")
+    assert main(["tier", str(cases), "--model", str(model)]) == 2
+    assert capsys.readouterr().err.startswith(f"{model}: {message}")
+    assert not (tmp_path / "cases-scored.csv").exists()

@@ -216,8 +216,11 @@ def test_a_model_of_the_councils_own_is_used(
 @pytest.mark.parametrize(
     ("model_text", "message"),
     [
-        ("name: [broken\n", "The model is not valid YAML at line 2"),
-        ("name: x\nfactors: []\ntiers: []\n", "The model needs at least one factor"),
+        (
+            "name: [broken\n",
+            "line 2: the model is not valid YAML (expected ',' or ']', but got '<stream end>')",
+        ),
+        ("name: x\nfactors: []\ntiers: []\n", "factors: The model needs at least one factor"),
     ],
 )
 def test_a_bad_model_is_reported_and_nothing_written(
