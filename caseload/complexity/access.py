@@ -6,8 +6,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import User
-from caseload.complexity.models import Assessment
+from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register.access import cases_visible_to
+from caseload.register.models import OPEN_STATUSES
 
 
 def assessments_visible_to(user: User) -> QuerySet[Assessment]:
@@ -23,3 +24,13 @@ def get_assessment_for_user(user: User, pk: int) -> Assessment:
         )
     except Assessment.DoesNotExist:
         raise Http404("No such assessment") from None
+
+
+def outdated_assessments(user: User, current: ModelVersion) -> QuerySet[Assessment]:
+    """The current assessments of open cases the user may see that were scored under an
+    earlier version of the model than `current`: those to re-score."""
+    return (
+        assessments_visible_to(user)
+        .filter(is_current=True, case__status__in=OPEN_STATUSES)
+        .exclude(model_version=current)
+    )

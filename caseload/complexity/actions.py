@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from caseload.accounts.models import User
@@ -115,8 +114,26 @@ def assess_case(
 def rescore_case(*, by: User, case: Case) -> Assessment:
     """Score the case's current scores again under the current model version: never done
     silently, and only where the new version has the same factors."""
-    locked = _lock_case(by, case)
-    previous = Assessment.objects.filter(case=locked, is_current=True).first()
+    return _rescore(by=by, case=_lock_case(by, case))
+
+
+@transaction.atomic
+def rescore_under_current_model(*, by: User, case: Case) -> Assessment:
+    """The model's publisher brings a case scored under an earlier version onto the current
+    one (the bulk re-score, `caseload.complexity.jobs`): the same scores and rationales, one
+    change event. Their role scores no case itself, so this is its own door."""
+    if not has_permission(by, Permission.EDIT_COMPLEXITY_MODEL):
+        raise ActionRefused("Only those who publish the model can re-score cases in bulk")
+    locked = access.cases_visible_to(by).select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if locked is None:
+        raise ActionRefused("You cannot change this case")
+    if not locked.is_open:
+        raise ActionRefused("This case is closed")
+    return _rescore(by=by, case=locked)
+
+
+def _rescore(*, by: User, case: Case) -> Assessment:
+    previous = Assessment.objects.filter(case=case, is_current=True).first()
     if previous is None:
         raise ActionRefused("This case has not been scored yet")
     version = ModelVersion.current()
@@ -127,7 +144,7 @@ def rescore_case(*, by: User, case: Case) -> Assessment:
         raise ActionRefused("The current model has different factors: score the case again instead")
     return _record(
         by=by,
-        case=locked,
+        case=case,
         version=version,
         scores=previous.scores,
         rationales=previous.rationales,
@@ -203,7 +220,14 @@ def publish_model_version(*, by: User, definition: str, change_note: str) -> Mod
         raise ActionRefused("Say what changed in this version", field="change_note")
     # Lock the newest version's row so that two publishers cannot take the same number.
     list(ModelVersion.objects.select_for_update().order_by("-number")[:1])
-    latest = ModelVersion.objects.aggregate(highest=Max("number"))["highest"] or 0
+    current = ModelVersion.current()
+    if complexity.normalised(model) == complexity.normalised(current.model):
+        raise ActionRefused(
+            f"This is the same model as version {current.number}, the current one: "
+            "change something before publishing",
+            field="definition",
+        )
+    latest = current.number
     version = ModelVersion.objects.create(
         number=latest + 1,
         name=model.name,
@@ -214,7 +238,7 @@ def publish_model_version(*, by: User, definition: str, change_note: str) -> Mod
     record_change(
         by=by,
         action=ChangeAction.COMPLEXITY_MODEL_PUBLISHED,
-        changes={"model_version": (latest or None, version.number)},
+        changes={"model_version": (latest, version.number)},
         detail={"name": model.name},
     )
     return version

@@ -7,6 +7,6 @@ class ComplexityConfig(AppConfig):
     verbose_name = "Complexity tiers"
 
     def ready(self) -> None:
-        from caseload.complexity import pages
+        from caseload.complexity import jobs, pages  # noqa: F401
 
         pages.contribute()

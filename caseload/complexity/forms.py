@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from caseload.ui.forms import GovukForm
 from caseload_engine import complexity
+from caseload_engine.reference import ROLE_LABELS, Role
 
 RATIONALE_SUFFIX = "_rationale"
 
@@ -130,3 +131,154 @@ class ModelDefinitionForm(GovukForm):
         except complexity.ModelError as error:
             raise ValidationError(str(error)) from None
         return text
+
+
+def _text_field(label: str, max_length: int, *, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={"required": f"Enter the {label.lower()}"},
+    )
+
+
+class ModelDetailsForm(GovukForm):
+    """The form-based editor's own fields: the model's name and the change note."""
+
+    name = _text_field("Model name", complexity.NAME_LENGTH)
+    change_note = forms.CharField(
+        label="What changed in this version",
+        max_length=300,
+        error_messages={"required": "Say what changed in this version"},
+    )
+
+
+class FactorForm(GovukForm):
+    """One factor: its key, name, source and its three levels (scores 1 to 3)."""
+
+    key = _text_field("Key", complexity.KEY_LENGTH)
+    name = _text_field("Name", complexity.NAME_LENGTH)
+    source = _text_field("Source", complexity.SOURCE_LENGTH, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key"].widget.attrs["spellcheck"] = "false"
+        for score in complexity.LEVELS:
+            self.fields[f"label_{score}"] = _text_field(
+                f"Level {score} label", complexity.LABEL_LENGTH
+            )
+            self.fields[f"descriptor_{score}"] = forms.CharField(
+                label=f"Level {score} descriptor",
+                max_length=complexity.DESCRIPTOR_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+                error_messages={"required": f"Enter the level {score} descriptor"},
+            )
+
+    def levels(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"label_{s}"], self[f"descriptor_{s}"]) for s in complexity.LEVELS]
+
+    def as_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "key": data["key"],
+            "name": data["name"],
+            "source": data["source"],
+            "levels": [
+                {"label": data[f"label_{s}"], "descriptor": data[f"descriptor_{s}"]}
+                for s in complexity.LEVELS
+            ],
+        }
+
+    @staticmethod
+    def initial_for(factor: complexity.Factor) -> dict[str, Any]:
+        initial: dict[str, Any] = {"key": factor.key, "name": factor.name, "source": factor.source}
+        for score, level in zip(complexity.LEVELS, factor.levels, strict=True):
+            initial[f"label_{score}"] = level.label
+            initial[f"descriptor_{score}"] = level.descriptor
+        return initial
+
+
+def _whole_field(label: str, least: int, most: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=least,
+        max_value=most,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "invalid": f"The {label.lower()} must be a whole number",
+            "min_value": f"The {label.lower()} must be {least} or more",
+            "max_value": f"The {label.lower()} must be {most:,} or less",
+        },
+    )
+
+
+class TierForm(GovukForm):
+    """One tier (band of totals): its number, the totals it holds, its points and who holds it."""
+
+    tier = _whole_field("Tier", 1, complexity.MAX_TIER_NUMBER)
+    minimum = _whole_field("Lowest total", 0, 3 * complexity.MAX_FACTORS)
+    maximum = _whole_field("Highest total", 0, 3 * complexity.MAX_FACTORS)
+    points = _whole_field("Points", 1, complexity.MAX_TIER_POINTS)
+    roles = forms.MultipleChoiceField(
+        label="Who may hold it",
+        choices=[(role.value, ROLE_LABELS[role]) for role in Role],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one role that may hold this tier"},
+    )
+
+    def as_data(self) -> dict[str, Any]:
+        return {key: self.cleaned_data[key] for key in ("tier", "minimum", "maximum", "points")} | {
+            "roles": list(self.cleaned_data["roles"])
+        }
+
+    @staticmethod
+    def initial_for(band: complexity.TierBand) -> dict[str, Any]:
+        return {
+            "tier": band.tier,
+            "minimum": band.minimum,
+            "maximum": band.maximum,
+            "points": band.points,
+            "roles": sorted(band.roles),
+        }
+
+
+class _RowsFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """Rows that the editor can remove, each with its own, named, checkbox."""
+
+    noun = "row"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.noun}"
+            form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
+
+
+class _FactorRows(_RowsFormSet):
+    noun = "factor"
+
+
+class _TierRows(_RowsFormSet):
+    noun = "tier"
+
+
+# Bounded both ways: a post cannot ask for more rows than a model may hold.
+FactorFormSet = forms.formset_factory(
+    FactorForm,
+    formset=_FactorRows,
+    extra=0,
+    can_delete=True,
+    max_num=complexity.MAX_FACTORS,
+    absolute_max=complexity.MAX_FACTORS,
+    validate_max=True,
+)
+TierFormSet = forms.formset_factory(
+    TierForm,
+    formset=_TierRows,
+    extra=0,
+    can_delete=True,
+    max_num=complexity.MAX_TIERS,
+    absolute_max=complexity.MAX_TIERS,
+    validate_max=True,
+)

@@ -10,4 +10,7 @@ urlpatterns = [
     path("complexity/", views.model_detail, name="complexity_model"),
     path("complexity/versions/<int:number>/", views.model_detail, name="complexity_model_version"),
     path("complexity/edit/", views.model_edit, name="complexity_model_edit"),
+    path("complexity/edit/form/", views.model_edit_form, name="complexity_model_edit_form"),
+    path("complexity/outdated/", views.model_outdated, name="complexity_outdated"),
+    path("complexity/outdated/rescore/", views.model_rescore_all, name="complexity_rescore_all"),
 ]

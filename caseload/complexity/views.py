@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from django import forms
 from django.contrib import messages
+from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,13 +14,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit import log
 from caseload.complexity import actions
-from caseload.complexity.access import get_assessment_for_user
-from caseload.complexity.forms import ModelDefinitionForm, OverrideForm, ScoreForm
+from caseload.complexity import jobs as complexity_jobs
+from caseload.complexity.access import get_assessment_for_user, outdated_assessments
+from caseload.complexity.forms import (
+    FactorForm,
+    FactorFormSet,
+    ModelDefinitionForm,
+    ModelDetailsForm,
+    OverrideForm,
+    ScoreForm,
+    TierForm,
+    TierFormSet,
+)
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
-from caseload.web.requests import AuthedRequest, attempt, posted
+from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 from caseload_engine import complexity
 from caseload_engine.reference import Role
 
@@ -31,9 +45,19 @@ def case_score(request: AuthedRequest, pk: int) -> HttpResponse:
     version = ModelVersion.current()
     current = case.assessments.filter(is_current=True).first()
     initial: dict[str, object] = {}
-    if current is not None and current.model_version_id == version.pk:
-        initial = {**current.scores, "reserved_functions": current.reserved_functions}
-        initial.update({f"{key}_rationale": text for key, text in current.rationales.items()})
+    if current is not None:
+        # Re-scoring starts from the reasons already given, under whichever version: for the
+        # factors the current model still has. The scores themselves are carried over only
+        # within a version, whose descriptors they were chosen against.
+        model_keys = {factor.key for factor in version.model.factors}
+        initial = {
+            f"{key}_rationale": text
+            for key, text in current.rationales.items()
+            if key in model_keys
+        }
+        if current.model_version_id == version.pk:
+            initial.update(current.scores)
+            initial["reserved_functions"] = current.reserved_functions
     form = ScoreForm(posted(request), model=version.model, initial=initial)
     if form.is_valid():
         assessment = attempt(
@@ -175,3 +199,152 @@ def model_edit(request: AuthedRequest) -> HttpResponse:
             )
             return redirect("complexity_model")
     return render(request, "complexity/model_edit.html", {"form": form, "current": current})
+
+
+@require_permission(Permission.EDIT_COMPLEXITY_MODEL)
+@require_http_methods(["GET", "POST"])
+def model_edit_form(request: AuthedRequest) -> HttpResponse:
+    """The model's factors and tiers as forms, beside the YAML editor: the same model, checked
+    by the same engine validator and published by the same action. Rows are added by a
+    submit button (server-side, no script) and removed by ticking their box."""
+    current = ModelVersion.current()
+    model = current.model
+    data = posted(request)
+    adding = data.get("add") if data is not None else None
+    if data is not None and adding in ("factor", "tier"):
+        data = data.copy()
+        prefix = "factors" if adding == "factor" else "tiers"
+        total = f"{prefix}-TOTAL_FORMS"
+        data[total] = str(_whole_number(data.get(total)) + 1)
+    details = ModelDetailsForm(data, initial={"name": model.name}, prefix="model")
+    factors = FactorFormSet(
+        data, prefix="factors", initial=[FactorForm.initial_for(f) for f in model.factors]
+    )
+    tiers = TierFormSet(
+        data, prefix="tiers", initial=[TierForm.initial_for(band) for band in model.tiers]
+    )
+    if data is not None and adding is None:
+        version = _publish_from_forms(request, model, details, factors, tiers)
+        if version is not None:
+            messages.success(
+                request,
+                f"Published version {version.number}. Cases keep the version they were "
+                "scored under until someone re-scores them.",
+            )
+            return redirect("complexity_model")
+    return render(
+        request,
+        "complexity/model_edit_form.html",
+        {
+            "current": current,
+            "model": model,
+            "details": details,
+            "factors": factors,
+            "tiers": tiers,
+            "summary": _ErrorSummary(details, factors, tiers) if adding is None else None,
+        },
+    )
+
+
+def _whole_number(text: str | None) -> int:
+    return int(text) if text is not None and text.isascii() and text.isdigit() else 0
+
+
+def _publish_from_forms(
+    request: AuthedRequest,
+    model: complexity.ComplexityModel,
+    details: ModelDetailsForm,
+    factors: BaseFormSet,  # type: ignore[type-arg]
+    tiers: BaseFormSet,  # type: ignore[type-arg]
+) -> ModelVersion | None:
+    if not (details.is_valid() and factors.is_valid() and tiers.is_valid()):
+        return None
+    kept_factors = [form for form in factors.forms if form not in factors.deleted_forms]
+    kept_tiers = [form for form in tiers.forms if form not in tiers.deleted_forms]
+    # What the forms do not edit (reserved functions, capacity) stays as the current model has it.
+    data = complexity.to_dict(model) | {
+        "name": details.cleaned_data["name"],
+        "factors": [form.as_data() for form in kept_factors],
+        "tiers": [form.as_data() for form in kept_tiers],
+    }
+    try:
+        edited = complexity.from_dict(data)
+    except complexity.ModelError as error:
+        _place_model_error(str(error), details, {"factors": kept_factors, "tiers": kept_tiers})
+        return None
+    return attempt(
+        details,
+        lambda: actions.publish_model_version(
+            by=request.user,
+            definition=complexity.dumps(edited),
+            change_note=details.cleaned_data["change_note"],
+        ),
+    )
+
+
+_ROW = re.compile(r"^(factors|tiers)\[(\d+)\]")
+
+
+def _place_model_error(
+    message: str, details: ModelDetailsForm, rows: dict[str, list[forms.Form]]
+) -> None:
+    """The engine's message names where (`tiers[2].minimum: ...`): shown on that row, counted
+    among the rows left after removals, which is how the engine numbered them."""
+    found = _ROW.match(message)
+    if found is not None:
+        kept = rows[found[1]]
+        position = int(found[2])
+        if 1 <= position <= len(kept):
+            kept[position - 1].add_error(None, message)
+            return
+    details.add_error(None, message)
+
+
+class _ErrorSummary:
+    """The GOV.UK error summary for several forms and formsets at once."""
+
+    def __init__(self, details: ModelDetailsForm, *formsets: BaseFormSet) -> None:  # type: ignore[type-arg]
+        self.error_summary: list[tuple[str, str]] = list(details.error_summary())
+        for formset in formsets:
+            self.error_summary.extend((str(e), "") for e in formset.non_form_errors())
+            for form in formset.forms:
+                self.error_summary.extend(form.error_summary())
+        self.errors = bool(self.error_summary)
+
+
+@require_permission(Permission.EDIT_COMPLEXITY_MODEL)
+def model_outdated(request: AuthedRequest) -> HttpResponse:
+    """Open cases still scored under an earlier version of the model, to re-score in bulk."""
+    current = ModelVersion.current()
+    outdated = outdated_assessments(request.user, current)
+    page = paginate(
+        request,
+        outdated.select_related("case__person", "case__team", "model_version").order_by(
+            "model_version__number", "case__team__name", "case_id"
+        ),
+    )
+    current_keys = {factor.key for factor in current.model.factors}
+    return render(
+        request,
+        "complexity/model_outdated.html",
+        {
+            "current": current,
+            "page": page,
+            "rows": [
+                {"assessment": assessment, "same_factors": set(assessment.scores) == current_keys}
+                for assessment in page
+            ],
+            "count": page.paginator.count,
+        },
+    )
+
+
+@require_permission(Permission.EDIT_COMPLEXITY_MODEL)
+@require_POST
+def model_rescore_all(request: AuthedRequest) -> HttpResponse:
+    try:
+        job = complexity_jobs.start_bulk_rescore(by=request.user)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("complexity_outdated")
+    return redirect("job_detail", pk=job.pk)

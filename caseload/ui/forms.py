@@ -116,7 +116,7 @@ class GovukForm(forms.Form):
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{classes} {existing}".strip()
             if field.help_text:
-                widget.attrs["aria-describedby"] = f"id_{name}-hint"
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -128,7 +128,7 @@ class GovukForm(forms.Form):
                 for part in widget.widgets:
                     part.attrs["class"] += " govuk-input--error"
                 continue
-            described = [f"id_{name}-error", widget.attrs.get("aria-describedby", "")]
+            described = [f"{self[name].auto_id}-error", widget.attrs.get("aria-describedby", "")]
             widget.attrs["aria-describedby"] = " ".join(part for part in described if part)
             base = widget.attrs.get("class", "").split(" ")[0]
             if base in ("govuk-input", "govuk-select", "govuk-textarea"):

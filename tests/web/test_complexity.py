@@ -145,7 +145,7 @@ def test_only_the_case_teams_manager_may_override(world: World) -> None:
 
 
 def publish_with_tier_three_points(world: World, points: int) -> ModelVersion:
-    definition = ModelVersion.current().definition.replace("points: 8", f"points: {points}")
+    definition = complexity.default_model_text().replace("points: 8", f"points: {points}")
     return actions.publish_model_version(
         by=world.pat, definition=definition, change_note=f"Tier 3 weighs {points}"
     )

@@ -285,6 +285,9 @@ MATRIX: list[Row] = [
     Row("complexity_model"),
     Row("complexity_model_version", lambda w: [1]),
     Row("complexity_model_edit"),
+    Row("complexity_model_edit_form"),
+    Row("complexity_outdated"),
+    Row("complexity_rescore_all", method="post", ok=REDIRECT),
     Row(
         "allocation_meeting",
         lambda w: [w.team_north.pk],
