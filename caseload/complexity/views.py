@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -259,13 +260,12 @@ def _publish_from_forms(
 ) -> ModelVersion | None:
     if not (details.is_valid() and factors.is_valid() and tiers.is_valid()):
         return None
-    kept_factors = [form for form in factors.forms if form not in factors.deleted_forms]
-    kept_tiers = [form for form in tiers.forms if form not in tiers.deleted_forms]
+    kept_factors, kept_tiers = _kept(factors), _kept(tiers)
     # What the forms do not edit (reserved functions, capacity) stays as the current model has it.
     data = complexity.to_dict(model) | {
         "name": details.cleaned_data["name"],
-        "factors": [form.as_data() for form in kept_factors],
-        "tiers": [form.as_data() for form in kept_tiers],
+        "factors": [cast("FactorForm", form).as_data() for form in kept_factors],
+        "tiers": [cast("TierForm", form).as_data() for form in kept_tiers],
     }
     try:
         edited = complexity.from_dict(data)
@@ -280,6 +280,13 @@ def _publish_from_forms(
             change_note=details.cleaned_data["change_note"],
         ),
     )
+
+
+def _kept(formset: BaseFormSet) -> list[forms.Form]:  # type: ignore[type-arg]
+    """The rows to publish: neither ticked for removal nor added and left empty."""
+    return [
+        form for form in formset.forms if form.cleaned_data and form not in formset.deleted_forms
+    ]
 
 
 _ROW = re.compile(r"^(factors|tiers)\[(\d+)\]")

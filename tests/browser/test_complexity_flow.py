@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from caseload.complexity.models import Assessment
+from caseload.complexity.models import Assessment, ModelVersion
 from tests.browser.conftest import sign_in
 from tests.conftest import World
 
@@ -62,3 +62,40 @@ def test_missing_scores_are_listed_and_linked(page: Any, world: World) -> None:
     summary.get_by_role("link", name="Select a score for Risk").click()
     expect(page.locator("#id_risk_0")).to_be_focused()
     assert not Assessment.objects.filter(case=world.case_waiting_north).exists()
+
+
+def test_principal_social_worker_edits_factors_and_tiers_in_forms(page: Any, world: World) -> None:
+    sign_in(page, "pat")
+    page.goto("/complexity/")
+    page.get_by_role("link", name="Edit factors and tiers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit the factors and tiers")
+
+    # A row added server-side, with no script: the page comes back with an empty seventh factor.
+    page.get_by_role("button", name="Add a factor").click()
+    expect(page.get_by_role("group", name="Factor 7")).to_be_visible()
+
+    # A gap between tiers is refused by the engine's validator, on the row it names.
+    tier_2 = page.get_by_role("group", name="Tier row 2")
+    tier_2.get_by_label("Lowest total").fill("11")
+    page.get_by_label("What changed in this version").fill("Risk renamed; tier 3 heavier")
+    page.get_by_role("button", name="Publish new version").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("tiers[2].minimum: Totals 10-10 fall in no tier")
+    expect(page.get_by_role("group", name="Tier row 2")).to_contain_text("Totals 10-10")
+
+    page.get_by_role("group", name="Tier row 2").get_by_label("Lowest total").fill("10")
+    page.get_by_role("group", name="Tier row 3").get_by_label("Points").fill("9")
+    page.get_by_role("group", name="Factor 1: Risk").get_by_label("Name", exact=True).fill(
+        "Risk of harm"
+    )
+    page.get_by_role("button", name="Publish new version").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Published version 2"
+    )
+    expect(page.get_by_role("heading", name="1. Risk of harm")).to_be_visible()
+    version = ModelVersion.current()
+    assert (version.number, version.model.factors[0].name, version.model.band(3).points) == (
+        2,
+        "Risk of harm",
+        9,
+    )
