@@ -83,7 +83,10 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "See a record's change history (on the records the user may see)"
     ),
     Permission.VIEW_COMPLEXITY_MODEL: "Read the complexity model and its versions",
-    Permission.EDIT_COMPLEXITY_MODEL: "Publish a new version of the complexity model",
+    Permission.EDIT_COMPLEXITY_MODEL: (
+        "Publish a new version of the complexity model, and re-score in bulk the cases "
+        "(that the user may see) still scored under an earlier one"
+    ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
