@@ -304,7 +304,7 @@ def _place_model_error(
         if 1 <= position <= len(kept):
             kept[position - 1].add_error(None, message)
             return
-    details.add_error(None, message)
+    details.add_error("name" if message.startswith("name:") else None, message)
 
 
 class _ErrorSummary:

@@ -612,3 +612,21 @@ def test_rescoring_under_a_new_version_prefills_the_earlier_rationales(world: Wo
     assert "Falls at night, lives alone</textarea>" in page
     # The scores were chosen against the earlier descriptors: the scorer chooses again.
     assert "checked" not in page
+
+
+def test_the_form_editor_links_each_rows_error_to_its_field(world: World) -> None:
+    model = ModelVersion.current().model
+    page = post_editor(client_for(world.pat), editor_data(model, **{"tiers-1-tier": "0"}), model)
+    # Rows' fields carry the formset's prefix: the error is announced with the right field.
+    assert 'href="#id_tiers-1-tier"' in page
+    assert 'id="id_tiers-1-tier-error"' in page
+    assert 'aria-describedby="id_tiers-1-tier-error"' in page
+
+
+def test_the_form_editor_puts_the_engines_refusal_of_the_name_on_the_name(world: World) -> None:
+    model = ModelVersion.current().model
+    page = post_editor(
+        client_for(world.pat), editor_data(model, **{"model-name": "caseload\x1bmodel"}), model
+    )
+    assert 'id="id_model-name-error"' in page
+    assert "name: contains a control character" in page
