@@ -15,6 +15,9 @@ from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.complexity import actions
 from caseload.complexity.forms import FactorForm, TierForm
 from caseload.complexity.models import Assessment, ModelVersion
+from caseload.jobs import tasks
+from caseload.jobs.actions import record_job
+from caseload.jobs.models import Job
 from caseload.web.errors import ActionRefused
 from caseload_engine import complexity
 from tests.conftest import World, client_for
@@ -630,3 +633,18 @@ def test_the_form_editor_puts_the_engines_refusal_of_the_name_on_the_name(world:
     )
     assert 'id="id_model-name-error"' in page
     assert "name: contains a control character" in page
+
+
+def test_a_bulk_rescore_asked_before_a_newer_version_fails_saying_why(world: World) -> None:
+    job = record_job(
+        by=world.pat,
+        kind="complexity_rescore",
+        title="Re-score cases under version 1",
+        parameters={"version": 1},
+    )
+    publish_with_tier_three_points(world, 9)
+    tasks.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error_message.startswith("Version 2 was published after this was asked for")
+    assert not ChangeEvent.objects.filter(action=ChangeAction.COMPLEXITY_RESCORED).exists()
