@@ -36,6 +36,10 @@ from caseload_engine import complexity
 from caseload_engine.reference import Role
 
 ROLE_ORDER = [role.value for role in Role]
+PUBLISHED = (
+    "Published version {number}. Cases keep the version they were scored under until someone "
+    "re-scores them."
+)
 
 
 @require_permission(Permission.SCORE_CASE)
@@ -193,11 +197,7 @@ def model_edit(request: AuthedRequest) -> HttpResponse:
             ),
         )
         if version is not None:
-            messages.success(
-                request,
-                f"Published version {version.number}. Cases keep the version they were "
-                "scored under until someone re-scores them.",
-            )
+            messages.success(request, PUBLISHED.format(number=version.number))
             return redirect("complexity_model")
     return render(request, "complexity/model_edit.html", {"form": form, "current": current})
 
@@ -227,11 +227,7 @@ def model_edit_form(request: AuthedRequest) -> HttpResponse:
     if data is not None and adding is None:
         version = _publish_from_forms(request, model, details, factors, tiers)
         if version is not None:
-            messages.success(
-                request,
-                f"Published version {version.number}. Cases keep the version they were "
-                "scored under until someone re-scores them.",
-            )
+            messages.success(request, PUBLISHED.format(number=version.number))
             return redirect("complexity_model")
     return render(
         request,
