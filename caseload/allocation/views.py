@@ -4,13 +4,12 @@ and what if a practitioner is away."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,9 +18,18 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation import actions
 from caseload.allocation import jobs as allocation_jobs
 from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
-from caseload.allocation.actions import Choice
-from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
+from caseload.allocation.forms import DecisionForm
+from caseload.allocation.inputs import meeting_cases
 from caseload.allocation.models import AllocationProposal, Handover
+from caseload.allocation.proposals import (
+    ProposalRow,
+    decided_choices,
+    loads,
+    proposed_choices,
+    rows_of,
+    staff_of,
+    staleness,
+)
 from caseload.audit import log
 from caseload.register import access
 from caseload.register.models import Case
@@ -29,7 +37,7 @@ from caseload.ui.forms import GovukDateField, GovukForm
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, paginate, posted
-from caseload_engine import allocation, reference
+from caseload_engine import reference
 
 SORTS = {
     "waiting": ("opened_at", "pk"),
@@ -136,81 +144,43 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "allocation/what_if.html", {"practitioner": practitioner, "form": form})
 
 
-def _rows(proposal: AllocationProposal, posted: QueryDict | None) -> list[dict[str, Any]]:
-    """Each proposed case with the person's name, the practitioners the manager may pick, and
-    what the form shows selected (the proposal, or what was just submitted)."""
-    staff = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
-    engine_cases = {c["case_id"]: c for c in proposal.inputs["cases"]}
-    cases = Case.objects.select_related("person").in_bulk(
-        [int(case_id) for case_id in engine_cases]
-    )
-    rules = allocation.Rules(model=proposal.model_version.model)
-    rows = []
-    for item in proposal.result["proposals"]:
-        record = engine_cases[item["case_id"]]
-        engine_case = case_from_record(record)
-        options = [
-            {"id": pid, "name": p["name"], "role": p["role"]}
-            for pid, p in staff.items()
-            if allocation.eligibility(engine_case, practitioner_from_record(p), rules).allowed
-        ]
-        case_id = item["case_id"]
-        rows.append(
-            {
-                "selected": posted.get(f"practitioner_{case_id}", "")
-                if posted is not None
-                else item["practitioner_id"] or "",
-                "accept": posted.get(f"accept_{case_id}") == "yes"
-                if posted is not None
-                else item["practitioner_id"] is not None,
-                "reason": posted.get(f"reason_{case_id}", "") if posted is not None else "",
-                "case": cases.get(int(case_id)),
-                "record": record,
-                "proposal": item,
-                "practitioner": staff.get(item["practitioner_id"] or ""),
-                "alternative": staff.get(item["alternative_id"] or ""),
-                "options": options,
-            }
-        )
-    return rows
-
-
-def _capacity_bars(proposal: AllocationProposal) -> list[dict[str, Any]]:
-    names = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
+def _capacity_bars(
+    proposal: AllocationProposal, chosen: dict[str, str | None]
+) -> list[dict[str, Any]]:
+    """Each practitioner's load before and after the choices (as proposed, or as decided)."""
+    staff = staff_of(proposal)
+    unavailable = proposal.inputs.get("unavailable", {})
     return [
         {
-            "name": names[u["practitioner_id"]]["name"],
-            "role": names[u["practitioner_id"]]["role"],
+            "name": staff[pid]["name"],
+            "role": staff[pid]["role"],
             # Proposals recorded before the reasons were kept say only "unavailable".
-            "unavailable": proposal.inputs.get("unavailable", {}).get(
-                u["practitioner_id"], "unavailable"
-            )
-            if not names[u["practitioner_id"]]["available"]
+            "unavailable": unavailable.get(pid, "unavailable")
+            if not staff[pid]["available"]
             else "",
-            "capacity": Decimal(u["capacity_points"]),
-            "before_points": Decimal(u["before_points"]),
-            "after_points": Decimal(u["after_points"]),
-            "before": round(u["before"] * 100),
-            "after": round(u["after"] * 100),
+            "before": before,
+            "after": after,
         }
-        for u in proposal.result["utilisation"]
+        for pid, (before, after) in loads(proposal, chosen).items()
     ]
 
 
-def _choices_from(request: AuthedRequest, proposal: AllocationProposal) -> list[Choice]:
-    choices = []
-    for item in proposal.result["proposals"]:
-        case_id = item["case_id"]
-        chosen = request.POST.get(f"practitioner_{case_id}", "")
-        choices.append(
-            Choice(
-                case_id=int(case_id),
-                accept=request.POST.get(f"accept_{case_id}") == "yes" and chosen.isdigit(),
-                practitioner_id=int(chosen) if chosen.isdigit() else None,
-                reason=request.POST.get(f"reason_{case_id}", ""),
-            )
+def _decided_rows(proposal: AllocationProposal, rows: list[ProposalRow]) -> list[dict[str, Any]]:
+    """What the manager chose for each case, beside what was proposed, with the reason."""
+    staff = staff_of(proposal)
+    entries = {str(entry["case_id"]): entry for entry in proposal.decision.decisions}
+    decided = []
+    for row in rows:
+        entry = entries.get(str(row.case_id), {})
+        chosen = str(entry["chosen"]) if entry.get("accepted") and entry.get("chosen") else None
+        decided.append(
+            {
+                "chosen": staff.get(chosen or ""),
+                "overridden": chosen is not None and chosen != row.proposed,
+                "reason": entry.get("reason", ""),
+            }
         )
-    return choices
+    return decided
 
 
 @require_permission(Permission.VIEW_ALLOCATION_PROPOSALS)
@@ -221,46 +191,63 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     can_decide = not decided and has_permission(
         request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id
     )
-    error: ActionRefused | None = None
-    if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied
+    if request.method == "POST" and not can_decide:
+        raise PermissionDenied
+    rows = rows_of(proposal)
+    form = DecisionForm(posted(request), proposal=proposal, rows=rows) if can_decide else None
+    if form is not None and form.is_valid():
         try:
-            decision = actions.decide(
-                by=request.user, proposal=proposal, choices=_choices_from(request, proposal)
-            )
+            decision = actions.decide(by=request.user, proposal=proposal, choices=form.choices())
         except ActionRefused as refusal:
-            error = refusal
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             saved = "Handovers planned." if decision.handovers.exists() else "Allocations saved."
             if proposal.away_practitioner is not None:
                 saved += f" {proposal.away_practitioner.full_name}'s absence is recorded."
             messages.success(request, saved)
             return redirect("allocation_proposal", pk=proposal.pk)
-    rows = _rows(proposal, request.POST if request.method == "POST" else None)
     unscored = list(
         Case.objects.select_related("person").filter(pk__in=proposal.inputs["unscored_case_ids"])
     )
+    # Only an open proposal can be stale: a decided one is the record of what was decided.
+    stale = staleness(proposal) if not decided else None
     log.record_proposal_viewed(
         request.user,
         team_id=proposal.team_id,
         practitioner_id=proposal.away_practitioner_id,
-        person_ids=[row["case"].person_id for row in rows if row["case"] is not None]
-        + [case.person_id for case in unscored],
+        person_ids=[row.case.person_id for row in rows if row.case is not None]
+        + [case.person_id for case in unscored]
+        + [case.person_id for case in (stale.joined if stale else ())],
     )
+    staff = staff_of(proposal)
+    shown = [
+        {
+            "row": row,
+            "proposed": staff.get(row.proposed or ""),
+            "alternative": staff.get(row.item["alternative_id"] or ""),
+            "fields": form.bound_row(row) if form is not None else None,
+        }
+        for row in rows
+    ]
+    if decided:
+        for item, decision_row in zip(shown, _decided_rows(proposal, rows), strict=True):
+            item["decision"] = decision_row
     return render(
         request,
         "allocation/proposal.html",
         {
             "proposal": proposal,
-            "rows": rows,
-            "bars": _capacity_bars(proposal),
+            "rows": shown,
+            "bars": _capacity_bars(
+                proposal, decided_choices(proposal) if decided else proposed_choices(proposal)
+            ),
             "unscored": unscored,
             "decided": decided,
             "decision": proposal.decision if decided else None,
             "planned_handovers": proposal.decision.handovers.count() if decided else 0,
             "can_decide": can_decide,
-            "error": error,
+            "form": form,
+            "stale": stale,
         },
     )
 
