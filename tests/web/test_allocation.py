@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -17,7 +18,7 @@ from caseload.allocation.actions import Choice
 from caseload.allocation.models import AllocationDecision, AllocationProposal
 from caseload.audit.models import ChangeEvent
 from caseload.jobs.models import Job
-from caseload.register.models import Allocation, Case, CaseStatus
+from caseload.register.models import Allocation, Case, CaseStatus, Practitioner
 from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     CaseFactory,
     PractitionerFactory,
     UserFactory,
+    allocated_case,
 )
 
 
@@ -267,3 +269,178 @@ def test_two_managers_accepting_the_same_case_at_once(world: World) -> None:
     assert "Nothing was saved" in refusal
     assert Allocation.objects.filter(case=case).count() == 1
     assert AllocationDecision.objects.count() == 1
+
+
+# The decision form: every field validated, errors on the row, naming the person.
+
+
+def proposal_for(world: World, n: int = 1) -> tuple[AllocationProposal, list[Case]]:
+    cases = waiting_scored(world, n)
+    return actions.propose_for_meeting(by=world.mona, team=world.team_north), cases
+
+
+def not_proposed(world: World, proposal: AllocationProposal, case: Case) -> Practitioner:
+    """The team's social worker the proposal did not choose for the case."""
+    proposed = next(
+        row["practitioner_id"]
+        for row in proposal.result["proposals"]
+        if row["case_id"] == str(case.pk)
+    )
+    return (
+        world.colin_practitioner
+        if proposed == str(world.priya_practitioner.pk)
+        else world.priya_practitioner
+    )
+
+
+def post_decision(world: World, proposal: AllocationProposal, data: dict[str, str]) -> Any:
+    return client_for(world.mona).post(reverse("allocation_proposal", args=[proposal.pk]), data)
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [
+        "9" * 30,  # an OverflowError on SQLite when parsed by hand
+        "\u00b2",  # a superscript two: str.isdigit() says yes
+        "\uff11",  # a fullwidth one
+        "-1",
+        "abc",
+        "max",  # a practitioner of another team
+    ],
+)
+def test_a_practitioner_not_offered_is_a_form_error_naming_the_person(
+    world: World, chosen: str
+) -> None:
+    proposal, [case] = proposal_for(world)
+    if chosen == "max":
+        chosen = str(world.max_practitioner.pk)
+    response = post_decision(
+        world,
+        proposal,
+        {f"accept_{case.pk}": "on", f"practitioner_{case.pk}": chosen, f"reason_{case.pk}": "x"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    message = (
+        f"Choose a practitioner in Older People North who may take "
+        f"{case.person.full_name}&#x27;s case"
+    )
+    # In the summary, linking to the row's drop-down, and on the drop-down itself.
+    assert f'<a href="#id_practitioner_{case.pk}">{message}</a>' in page
+    assert f'id="id_practitioner_{case.pk}-error"' in page
+    assert f'aria-describedby="id_practitioner_{case.pk}-error"' in page
+    assert not Allocation.objects.filter(case=case).exists()
+    assert not AllocationDecision.objects.exists()
+
+
+def test_a_reason_too_long_or_missing_is_an_error_on_the_row(world: World) -> None:
+    proposal, [case] = proposal_for(world)
+    other = not_proposed(world, proposal, case)
+    name = case.person.full_name.replace("'", "&#x27;")
+    chosen = {f"accept_{case.pk}": "on", f"practitioner_{case.pk}": str(other.pk)}
+    page = post_decision(world, proposal, chosen).content.decode()
+    assert (
+        f'<a href="#id_reason_{case.pk}">Give a reason for choosing {other.full_name} '
+        f"for {name}&#x27;s case"
+    ) in page
+    page = post_decision(
+        world, proposal, {**chosen, f"reason_{case.pk}": "x" * 501}
+    ).content.decode()
+    assert f"The reason for {name} must be 500 characters or fewer" in page
+    page = post_decision(world, proposal, {f"accept_{case.pk}": "on"}).content.decode()
+    assert f"Choose who takes {name}&#x27;s case, or untick Allocate" in page
+    assert not AllocationDecision.objects.exists()
+    response = post_decision(world, proposal, {**chosen, f"reason_{case.pk}": "Knows the family"})
+    assert response.status_code == 302
+    assert Allocation.objects.get(case=case).practitioner == other
+
+
+def test_each_control_is_named_for_the_person(world: World) -> None:
+    proposal, [case] = proposal_for(world)
+    page = client_for(world.mona).get(reverse("allocation_proposal", args=[proposal.pk]))
+    html = page.content.decode()
+    name = case.person.full_name.replace("'", "&#x27;")
+    assert f'Allocate<span class="govuk-visually-hidden"> {name}\'s case</span>' in html
+    assert f"Practitioner for {name}</label>" in html
+    assert (
+        f'Reason, if you change the proposal<span class="govuk-visually-hidden"> for {name}' in html
+    )
+
+
+def tight_priya(world: World) -> Decimal:
+    """Priya's capacity set to what she holds plus one point: any new case takes her past it."""
+    held = world.assessment_of_priyas_case.points
+    world.priya_practitioner.capacity_points = held + 1
+    world.priya_practitioner.save(update_fields=["capacity_points"])
+    return Decimal(held)
+
+
+def test_the_drop_down_shows_each_load_now_and_with_the_case(world: World) -> None:
+    held = tight_priya(world)
+    proposal, _ = proposal_for(world)
+    points = Decimal(proposal.inputs["cases"][0]["points"])
+    assert proposal.result["proposals"][0]["practitioner_id"] == str(world.colin_practitioner.pk)
+    html = client_for(world.mona).get(reverse("allocation_proposal", args=[proposal.pk]))
+    after = held + points
+    percent = round(after * 100 / (held + 1))
+    assert (
+        f"{world.priya_practitioner.full_name} (Social worker): {held:f} → {after:f} of "
+        f"{held + 1:f} pts, {round(held * 100 / (held + 1))}% → {percent}%, over capacity"
+    ) in html.content.decode()
+
+
+def test_taking_someone_past_capacity_needs_confirming(world: World) -> None:
+    tight_priya(world)
+    proposal, [case] = proposal_for(world)
+    chosen = {
+        f"accept_{case.pk}": "on",
+        f"practitioner_{case.pk}": str(world.priya_practitioner.pk),
+        f"reason_{case.pk}": "Knows the family",
+    }
+    response = post_decision(world, proposal, chosen)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Take someone past their capacity?" in page
+    assert f"Giving {world.priya_practitioner.full_name} the cases of" in page
+    assert '<a href="#id_confirm_over_capacity">' in page
+    assert not AllocationDecision.objects.exists()
+    response = post_decision(world, proposal, {**chosen, "confirm_over_capacity": "on"})
+    assert response.status_code == 302
+    assert Allocation.objects.get(case=case).practitioner == world.priya_practitioner
+
+
+def test_a_decided_proposal_shows_the_decision_reasons_and_loads_as_decided(world: World) -> None:
+    proposal, [overridden, as_proposed] = proposal_for(world, 2)
+    other = not_proposed(world, proposal, overridden)
+    choices = accept_all(proposal)
+    choices[0] = Choice(overridden.pk, True, other.pk, "Speaks the family's language")
+    choices[1] = Choice(as_proposed.pk, False, None)
+    actions.decide(by=world.mona, proposal=proposal, choices=choices)
+    response = client_for(world.pat).get(reverse("allocation_proposal", args=[proposal.pk]))
+    page = response.content.decode()
+    assert "Changed from the proposal. Reason: Speaks the family&#x27;s language" in page
+    assert "Left unallocated" in page
+    assert "Capacity before and after, as decided" in page
+    bars = {bar["name"]: bar for bar in response.context["bars"]}
+    points = Decimal(proposal.inputs["cases"][0]["points"])
+    chosen = bars[other.full_name]
+    assert chosen["after"].points == chosen["before"].points + points
+    others = [bar for name, bar in bars.items() if name != other.full_name]
+    # The case left unallocated adds to nobody, whatever the proposal said.
+    assert all(bar["after"].points == bar["before"].points for bar in others)
+
+
+def test_an_open_proposal_says_it_is_stale_and_what_changed(world: World) -> None:
+    proposal, _ = proposal_for(world)
+    url = reverse("allocation_proposal", args=[proposal.pk])
+    assert "out of date" not in client_for(world.mona).get(url).content.decode()
+    [newcomer] = waiting_scored(world, 1)
+    allocated_case(world.colin_practitioner)
+    AssessmentFactory.create(
+        case=Allocation.objects.filter(practitioner=world.colin_practitioner).latest("pk").case,
+        assessed_by=world.mona,
+    )
+    page = client_for(world.mona).get(url).content.decode()
+    assert "This proposal is out of date" in page
+    assert f"New since: {newcomer.person.full_name}" in page.replace("&#x27;", "'")
+    assert f"{world.colin_practitioner.full_name} held " in page.replace("&#x27;", "'")
