@@ -44,6 +44,19 @@ SORTS = {
     "priority": ("priority", "opened_at", "pk"),
     "tier": ("-current_tier", "priority", "opened_at", "pk"),
 }
+# The waiting list's columns after the person: label, the sort it offers, the direction that
+# sort shows the column in (for aria-sort and the arrow), and whether numeric.
+COLUMNS = (
+    ("Tier", "tier", "descending", False),
+    ("Points", "", "", True),
+    ("Priority", "priority", "ascending", True),
+    ("Days waiting", "waiting", "descending", True),
+)
+SORT_LABELS = {
+    "waiting": "longest waiting first",
+    "priority": "highest priority first",
+    "tier": "highest tier first",
+}
 
 
 def _team_for_manager(request: AuthedRequest, pk: int) -> Any:
@@ -57,24 +70,36 @@ def _team_for_manager(request: AuthedRequest, pk: int) -> Any:
 def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
     sort = request.GET.get("sort", "priority")
-    cases = meeting_cases(team).order_by(*SORTS.get(sort, SORTS["priority"]))
+    sort = sort if sort in SORTS else "priority"
+    cases = meeting_cases(team).order_by(*SORTS[sort])
     page = paginate(request, cases)
     log.record_allocation_meeting_viewed(
         request.user, team_id=team.pk, person_ids=[case.person_id for case in page]
     )
-    return render(
-        request,
-        "allocation/meeting.html",
-        {
-            "team": team,
-            "page": page,
-            "sort": sort if sort in SORTS else "priority",
-            "query": f"sort={sort}" if sort in SORTS else "",
-            "recent": AllocationProposal.objects.filter(team=team).select_related(
-                "created_by", "decision"
-            )[:5],
-        },
-    )
+    context = {
+        "team": team,
+        "page": page,
+        "sort": sort,
+        "sort_label": SORT_LABELS[sort],
+        "columns": [
+            {
+                "label": label,
+                "sort": key,
+                "direction": direction,
+                "numeric": numeric,
+                "current": key == sort,
+            }
+            for label, key, direction, numeric in COLUMNS
+        ],
+        "query": f"sort={sort}",
+    }
+    if request.htmx:
+        # The table alone; its live region says how the list is now sorted.
+        return render(request, "allocation/_waiting_cases.html", context)
+    context["recent"] = AllocationProposal.objects.filter(team=team).select_related(
+        "created_by", "decision"
+    )[:5]
+    return render(request, "allocation/meeting.html", context)
 
 
 @require_permission(Permission.MANAGE_TEAM_ALLOCATION)

@@ -444,3 +444,34 @@ def test_an_open_proposal_says_it_is_stale_and_what_changed(world: World) -> Non
     assert "This proposal is out of date" in page
     assert f"New since: {newcomer.person.full_name}" in page.replace("&#x27;", "'")
     assert f"{world.colin_practitioner.full_name} held " in page.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("sort", "column", "direction", "said"),
+    [
+        ("priority", "Priority", "ascending", "highest priority first"),
+        ("tier", "Tier", "descending", "highest tier first"),
+        ("waiting", "Days waiting", "descending", "longest waiting first"),
+        ("nonsense", "Priority", "ascending", "highest priority first"),
+    ],
+)
+def test_the_meeting_shows_its_sort_and_announces_the_list(
+    world: World, sort: str, column: str, direction: str, said: str
+) -> None:
+    waiting_scored(world, 2)
+    client = client_for(world.mona)
+    url = reverse("allocation_meeting", args=[world.team_north.pk])
+    page = client.get(url, {"sort": sort}).content.decode()
+    # One sorted column, marked for assistive technology and with a visible arrow.
+    assert page.count("aria-sort=") == 1
+    header = page[page.index("aria-sort=") :]
+    assert header.startswith(f'aria-sort="{direction}"')
+    assert header.index(f">{column}</a>") < header.index("</th>")
+    arrow = "▲" if direction == "ascending" else "▼"
+    assert header.index(arrow) < header.index("</th>")
+    status = f"3 cases awaiting allocation, {said}."
+    assert f'id="waiting-status" aria-live="polite">{status}</p>' in page
+    # A sort by HTMX swaps the table and updates the live region's text in place.
+    partial = client.get(url, {"sort": sort}, headers={"HX-Request": "true"}).content.decode()
+    assert "<h1" not in partial
+    assert f'<p id="waiting-status" hx-swap-oob="innerHTML">{status}</p>' in partial
