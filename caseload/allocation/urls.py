@@ -5,6 +5,7 @@ from caseload.allocation import views
 urlpatterns = [
     path("teams/<int:pk>/allocation/", views.meeting, name="allocation_meeting"),
     path("teams/<int:pk>/allocation/propose/", views.propose, name="allocation_propose"),
+    path("allocation/overrides/", views.overrides, name="allocation_overrides"),
     path("allocation/proposals/<int:pk>/", views.proposal_detail, name="allocation_proposal"),
     path("practitioners/<int:pk>/what-if/", views.what_if, name="allocation_what_if"),
     path("handovers/<int:pk>/cancel/", views.handover_cancel, name="handover_cancel"),

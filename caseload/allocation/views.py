@@ -3,24 +3,28 @@ and what if a practitioner is away."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caseload.accounts.permissions import Permission, has_permission
+from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.allocation import actions
 from caseload.allocation import jobs as allocation_jobs
 from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
 from caseload.allocation.forms import DecisionForm
 from caseload.allocation.inputs import meeting_cases
-from caseload.allocation.models import AllocationProposal, Handover
+from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
 from caseload.allocation.proposals import (
     ProposalRow,
     decided_choices,
@@ -32,7 +36,7 @@ from caseload.allocation.proposals import (
 )
 from caseload.audit import log
 from caseload.register import access
-from caseload.register.models import Case
+from caseload.register.models import Case, Team
 from caseload.ui.forms import GovukDateField, GovukForm
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
@@ -325,3 +329,111 @@ def handover_now(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "Not handed over: the case had been closed or moved meanwhile.")
     return _back_to_practitioner(handover)
+
+
+class OverridesForm(GovukForm):
+    """Which overrides to list: a team (of those the user may see) and a period."""
+
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Every team you can see",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
+    decided_from = GovukDateField(label="Decided from", required=False)
+    decided_to = GovukDateField(label="Decided to", required=False)
+
+    def __init__(
+        self, data: QueryDict | None, *, teams: QuerySet[Team], initial: dict[str, Any]
+    ) -> None:
+        super().__init__(data, initial=initial)
+        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+        team_field.queryset = teams
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and end < start:
+            self.add_error("decided_to", "The end of the period must be on or after its start")
+        return cleaned
+
+
+OVERRIDES_PERIOD_DAYS = 90
+
+
+def _overrides(decisions: Iterable[AllocationDecision]) -> list[dict[str, Any]]:
+    """Each case a manager gave to someone other than the one proposed, newest decision first."""
+    found = [
+        (decision, entry)
+        for decision in decisions
+        for entry in decision.decisions
+        if entry["accepted"] and entry["chosen"] and entry["chosen"] != entry["proposed"]
+    ]
+    cases = Case.objects.select_related("person").in_bulk(
+        {int(entry["case_id"]) for _, entry in found}
+    )
+    names = {
+        p["practitioner_id"]: p["name"]
+        for decision, _ in found
+        for p in decision.proposal.inputs["practitioners"]
+    }
+    return [
+        {
+            "decision": decision,
+            "case": cases.get(int(entry["case_id"])),
+            "proposed": names.get(str(entry["proposed"]), "nobody") if entry["proposed"] else None,
+            "chosen": names.get(str(entry["chosen"]), ""),
+            "reason": entry["reason"],
+        }
+        for decision, entry in found
+    ]
+
+
+@require_permission(Permission.VIEW_ALLOCATION_PROPOSALS)
+@require_GET
+def overrides(request: AuthedRequest) -> HttpResponse:
+    """The overrides of proposals, with their reasons, by team and period: for the principal
+    social worker (every team) and each manager (their own)."""
+    teams = filter_by_team(
+        Team.objects.order_by("name"),
+        request.user,
+        Permission.VIEW_ALLOCATION_PROPOSALS,
+        field="pk",
+    )
+    # Without a filter asked for: every team the user may see, over the last 90 days.
+    default = {"decided_from": timezone.localdate() - timedelta(days=OVERRIDES_PERIOD_DAYS)}
+    asked = set(request.GET) - {"page"}
+    form = OverridesForm(request.GET if asked else None, teams=teams, initial=default)
+    filters = (form.cleaned_data if form.is_valid() else None) if asked else default
+    rows: list[dict[str, Any]] = []
+    if filters is not None:
+        team = filters.get("team")
+        decisions = AllocationDecision.objects.filter(
+            proposal__team__in=[team] if team is not None else teams
+        ).select_related("proposal__team", "decided_by")
+        if filters.get("decided_from"):
+            decisions = decisions.filter(decided_at__date__gte=filters["decided_from"])
+        if filters.get("decided_to"):
+            decisions = decisions.filter(decided_at__date__lte=filters["decided_to"])
+        rows = _overrides(decisions.order_by("-decided_at", "-pk"))
+    page = Paginator(rows, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    log.record_people_listed(
+        request.user, person_ids=[row["case"].person_id for row in page if row["case"]]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not asked:
+        start = default["decided_from"]
+        query.update(
+            {
+                "decided_from_day": str(start.day),
+                "decided_from_month": str(start.month),
+                "decided_from_year": str(start.year),
+            }
+        )
+    return render(
+        request,
+        "allocation/overrides.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from caseload.accounts.models import AccessRole
+from caseload.accounts.models import AccessRole, User
 from caseload.allocation import actions
 from caseload.allocation.actions import Choice
 from caseload.allocation.models import AllocationDecision, AllocationProposal
@@ -475,3 +476,94 @@ def test_the_meeting_shows_its_sort_and_announces_the_list(
     partial = client.get(url, {"sort": sort}, headers={"HX-Request": "true"}).content.decode()
     assert "<h1" not in partial
     assert f'<p id="waiting-status" hx-swap-oob="innerHTML">{status}</p>' in partial
+
+
+# The overrides report.
+
+
+def overridden(world: World, team_name: str, reason: str, n: int = 1) -> AllocationProposal:
+    """A decided proposal in North (Mona) or South (Max), each case given to the practitioner
+    not proposed, with the reason."""
+    team = world.team_north if team_name == "north" else world.team_south
+    manager = world.mona if team_name == "north" else world.max
+    if team_name == "south" and not team.practitioners.filter(role="social_worker").exists():
+        PractitionerFactory.create_batch(2, team=team)
+    cases = [CaseFactory.create(team=team) for _ in range(n)]
+    for case in cases:
+        AssessmentFactory.create(case=case, assessed_by=manager)
+    proposal = actions.propose_for_meeting(by=manager, team=team)
+    staff = [p["practitioner_id"] for p in proposal.inputs["practitioners"] if p["available"]]
+    choices = []
+    for row in proposal.result["proposals"]:
+        other = next(pid for pid in staff if pid != row["practitioner_id"])
+        choices.append(Choice(int(row["case_id"]), True, int(other), reason))
+    actions.decide(by=manager, proposal=proposal, choices=choices)
+    return proposal
+
+
+def overrides_page(user: User, **query: str) -> Any:
+    return client_for(user).get(reverse("allocation_overrides"), query)
+
+
+def test_the_overrides_report_lists_each_override_with_its_reason_by_team(world: World) -> None:
+    overridden(world, "north", "Knows the family from before")
+    overridden(world, "south", "Speaks the family's language")
+    waiting_scored(world, 1)
+    as_proposed = actions.propose_for_meeting(by=world.mona, team=world.team_north)
+    actions.decide(by=world.mona, proposal=as_proposed, choices=accept_all(as_proposed))
+
+    everyone = overrides_page(world.pat).content.decode()
+    assert "2 overrides" in everyone
+    assert "Knows the family from before" in everyone
+    assert "Speaks the family&#x27;s language" in everyone
+    # A manager sees their own team's; asking for another team's is a form error.
+    own = overrides_page(world.mona).content.decode()
+    assert "1 override<" in own
+    assert "Knows the family from before" in own
+    assert "Speaks the family" not in own
+    refused = overrides_page(world.mona, team=str(world.team_south.pk)).content.decode()
+    assert "Choose a team from the list" in refused
+    assert "Speaks the family" not in refused
+    south = overrides_page(world.pat, team=str(world.team_south.pk)).content.decode()
+    assert "1 override<" in south
+    assert "Knows the family" not in south
+
+
+def test_the_overrides_report_covers_a_period(world: World) -> None:
+    old = overridden(world, "north", "An old reason")
+    AllocationDecision.objects.filter(proposal=old).update(
+        decided_at=timezone.now() - timedelta(days=120)
+    )
+    overridden(world, "north", "A recent reason")
+    recent = overrides_page(world.pat).content.decode()
+    assert "A recent reason" in recent
+    assert "An old reason" not in recent
+    then = timezone.localdate() - timedelta(days=120)
+    asked = {"decided_from_day": str(then.day), "decided_from_month": str(then.month)}
+    earlier = overrides_page(world.pat, **asked, decided_from_year=str(then.year)).content.decode()
+    assert "An old reason" in earlier
+    backwards = overrides_page(
+        world.pat,
+        **asked,
+        decided_from_year=str(then.year + 1),
+        decided_to_day="1",
+        decided_to_month="1",
+        decided_to_year=str(then.year),
+    ).content.decode()
+    assert "The end of the period must be on or after its start" in backwards
+
+
+def test_the_overrides_report_is_paginated_in_constant_queries(
+    world: World, django_assert_max_num_queries: Any, settings: Any
+) -> None:
+    settings.CASELOAD_PAGE_SIZE = 5
+    overridden(world, "north", "First batch", n=3)
+    client = client_for(world.pat)
+    client.get(reverse("allocation_overrides"))
+    with django_assert_max_num_queries(15) as few:
+        client.get(reverse("allocation_overrides"))
+    overridden(world, "north", "Second batch", n=4)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("allocation_overrides"))
+    assert "7 overrides" in page.content.decode()
+    assert page.context["page"].paginator.num_pages == 2

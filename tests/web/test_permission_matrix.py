@@ -309,6 +309,8 @@ MATRIX: list[Row] = [
         also=(P.MANAGE_TEAM_ALLOCATION,),
     ),
     Row("allocation_what_if", lambda w: [w.priya_practitioner.pk], record=PRIYAS),
+    # Each viewer's own teams' overrides (the principal social worker's: every team's).
+    Row("allocation_overrides"),
     Row("handover_cancel", _planned_handover, record=NORTH_PROPOSALS, secret=_priyas_person),
     Row(
         "handover_now",
