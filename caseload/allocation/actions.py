@@ -244,6 +244,8 @@ def check_what_if(
     _require_manager_of(by, team)
     if reason not in dict(reference.ABSENCE_REASON_CHOICES):
         raise ActionRefused("Choose why they will be away", field="reason")
+    if reason == "leaving" and away_until is not None:
+        raise ActionRefused("Leave the last day blank: they are leaving", field="away_until")
     if away_until is not None and away_until < away_from:
         raise ActionRefused(
             "The last day away must be the same as or after the first", field="away_until"
@@ -494,11 +496,15 @@ def _plan_handovers(
     due_on: date,
     handovers: list[tuple[Case, Practitioner]],
 ) -> None:
-    if Handover.objects.filter(
-        case__in=[case for case, _ in handovers], state=Handover.State.PLANNED
-    ).exists():
+    planned = list(
+        Handover.objects.filter(
+            case__in=[case for case, _ in handovers], state=Handover.State.PLANNED
+        ).select_related("case__person")
+    )
+    if planned:
+        names = ", ".join(sorted(handover.case.person.full_name for handover in planned))
         raise ActionRefused(
-            "A handover is already planned for one of these cases. Nothing was saved: cancel "
+            f"A handover is already planned for the case of {names}. Nothing was saved: cancel "
             "it on the practitioner's page first"
         )
     for case, practitioner in handovers:

@@ -17,7 +17,7 @@ from caseload.allocation.inputs import (
     practitioners_of,
     what_if_cases,
 )
-from caseload.allocation.models import AllocationProposal
+from caseload.allocation.models import AllocationProposal, Handover
 from caseload.register.models import Case
 from caseload_engine import allocation
 
@@ -175,4 +175,16 @@ def staleness(proposal: AllocationProposal) -> Staleness:
         joined=tuple(case for pk, case in sorted(changed.items()) if pk in now),
         left=tuple(case for pk, case in sorted(changed.items()) if pk in then),
         caseloads=tuple(caseloads),
+    )
+
+
+def planned_handovers_of(proposal: AllocationProposal) -> list[Handover]:
+    """Handovers already planned for a what-if's cases: deciding it would clash with them."""
+    if proposal.kind != AllocationProposal.Kind.WHAT_IF:
+        return []
+    return list(
+        Handover.objects.filter(
+            case_id__in=[int(c["case_id"]) for c in proposal.inputs["cases"]],
+            state=Handover.State.PLANNED,
+        ).select_related("case__person", "from_practitioner", "to_practitioner")
     )

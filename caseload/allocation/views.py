@@ -29,6 +29,7 @@ from caseload.allocation.proposals import (
     ProposalRow,
     decided_choices,
     loads,
+    planned_handovers_of,
     proposed_choices,
     rows_of,
     staff_of,
@@ -140,7 +141,9 @@ class WhatIfForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         away_from, away_until = cleaned.get("away_from"), cleaned.get("away_until")
-        if away_from and away_until and away_until < away_from:
+        if cleaned.get("reason") == "leaving" and away_until:
+            self.add_error("away_until", "Leave the last day blank: they are leaving")
+        elif away_from and away_until and away_until < away_from:
             self.add_error("away_until", "The last day away must be the same as or after the first")
         return cleaned
 
@@ -194,6 +197,17 @@ def _capacity_bars(
     ]
 
 
+def _staying(proposal: AllocationProposal, count: int) -> str:
+    """A what-if's cases nobody takes, said plainly: they stay with whoever is away."""
+    if not count or proposal.away_practitioner is None or proposal.away_from is None:
+        return ""
+    return (
+        f"{count} case{'' if count == 1 else 's'} stay{'s' if count == 1 else ''} with "
+        f"{proposal.away_practitioner.full_name}, who is away from "
+        f"{proposal.away_from.day} {proposal.away_from:%b}."
+    )
+
+
 def _decided_rows(proposal: AllocationProposal, rows: list[ProposalRow]) -> list[dict[str, Any]]:
     """What the manager chose for each case, beside what was proposed, with the reason."""
     staff = staff_of(proposal)
@@ -233,6 +247,9 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             saved = "Handovers planned." if decision.handovers.exists() else "Allocations saved."
             if proposal.away_practitioner is not None:
                 saved += f" {proposal.away_practitioner.full_name}'s absence is recorded."
+                left = sum(not choice.accept for choice in form.choices())
+                staying = _staying(proposal, left + len(proposal.inputs["unscored_case_ids"]))
+                saved += f" {staying}" if staying else ""
             messages.success(request, saved)
             return redirect("allocation_proposal", pk=proposal.pk)
     unscored = list(
@@ -249,6 +266,14 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         + [case.person_id for case in (stale.joined if stale else ())],
     )
     staff = staff_of(proposal)
+    staying = ""
+    if proposal.away_practitioner is not None:
+        unallocated = (
+            [entry for entry in proposal.decision.decisions if not entry["accepted"]]
+            if decided
+            else [row for row in rows if row.proposed is None]
+        )
+        staying = _staying(proposal, len(unallocated) + len(unscored))
     shown = [
         {
             "row": row,
@@ -277,6 +302,8 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_decide": can_decide,
             "form": form,
             "stale": stale,
+            "staying": staying,
+            "conflicts": planned_handovers_of(proposal) if can_decide else [],
         },
     )
 
