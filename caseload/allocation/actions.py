@@ -28,7 +28,7 @@ from caseload.allocation.inputs import (
     what_if_inputs,
 )
 from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
-from caseload.allocation.notices import tell_new_holders
+from caseload.allocation.notices import raise_with_seniors, tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
@@ -638,3 +638,35 @@ def carry_out_due_handovers(*, on: date) -> HandoverRun:
             lapsed += 1
     tell_new_holders(given=given, how="Handed over to you, as planned:")
     return HandoverRun(carried_out=len(given), lapsed=lapsed)
+
+
+@transaction.atomic
+def raise_unallocated(*, by: User, proposal: AllocationProposal) -> int:
+    """The manager raises the proposal's cases nobody in the team could take with the principal
+    social workers (their manager's manager, for practice). How many were told."""
+    _require_manager_of(by, proposal.team)
+    why = {
+        int(row["case_id"]): row["reason"]
+        for row in proposal.result["proposals"]
+        if not row["practitioner_id"]
+    }
+    cases = list(
+        Case.objects.filter(pk__in=why, team=proposal.team).select_related("person").order_by("pk")
+    )
+    if not cases:
+        raise ActionRefused("Every case in this proposal has someone to take it: nothing to raise")
+    told = raise_with_seniors(
+        by=by, proposal=proposal, cases=[(case, why[case.pk]) for case in cases]
+    )
+    if not told:
+        raise ActionRefused(
+            "These cases have been raised already, or there is no principal social worker to "
+            "raise them with"
+        )
+    record_change(
+        by=by,
+        action=ChangeAction.ALLOCATION_ESCALATED,
+        team_id=proposal.team_id,
+        detail={"proposal_id": proposal.pk, "case_ids": sorted(why), "told": told},
+    )
+    return told

@@ -3,6 +3,7 @@ set of choices (as proposed, as the manager is choosing, or as decided)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +19,7 @@ from caseload.allocation.inputs import (
     what_if_cases,
 )
 from caseload.allocation.models import AllocationProposal, Handover
-from caseload.register.models import Case
+from caseload.register.models import Case, Team
 from caseload_engine import allocation
 
 
@@ -188,3 +189,52 @@ def planned_handovers_of(proposal: AllocationProposal) -> list[Handover]:
             state=Handover.State.PLANNED,
         ).select_related("case__person", "from_practitioner", "to_practitioner")
     )
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """Where a case nobody in its team can take might go instead: the team of the practitioner
+    the engine's cross-team mode would pick, and every other team with room for it."""
+
+    row: ProposalRow
+    suggested_team: str | None
+    teams: tuple[tuple[str, int], ...]  # team name, how many there may take it and have room
+
+
+def capacity_elsewhere(proposal: AllocationProposal, rows: list[ProposalRow]) -> list[Elsewhere]:
+    """Other teams' room for the proposal's unallocated cases, as things stand today: a
+    suggestion for the managers to agree, never an allocation."""
+    waiting = [row for row in rows if row.proposed is None]
+    if not waiting:
+        return []
+    today = timezone.localdate()
+    staff = [
+        practitioner
+        for team in Team.objects.exclude(pk=proposal.team_id).order_by("name")
+        for practitioner in practitioners_of(team, on=today).practitioners
+    ]
+    rules = allocation.Rules(model=proposal.model_version.model, cross_team=True)
+    cases = [case_from_record(row.record) for row in waiting]
+    # The quick greedy pass is enough for a suggestion, and answers within the request.
+    picked = {
+        p.case_id: p.practitioner_id
+        for p in allocation.allocate_greedy(cases, staff, rules).proposals
+        if p.practitioner_id
+    }
+    team_of = {p.practitioner_id: p.team for p in staff}
+    found = []
+    for row, case in zip(waiting, cases, strict=True):
+        room = Counter(
+            p.team
+            for p in staff
+            if allocation.eligibility(case, p, rules).allowed
+            and p.current_points + case.points <= p.capacity_points
+        )
+        found.append(
+            Elsewhere(
+                row=row,
+                suggested_team=team_of.get(picked.get(case.case_id, "")),
+                teams=tuple(sorted(room.items())),
+            )
+        )
+    return found

@@ -27,6 +27,7 @@ from caseload.allocation.inputs import meeting_cases
 from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
 from caseload.allocation.proposals import (
     ProposalRow,
+    capacity_elsewhere,
     decided_choices,
     loads,
     planned_handovers_of,
@@ -303,6 +304,10 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "form": form,
             "stale": stale,
             "staying": staying,
+            "may_look_elsewhere": any(row.proposed is None for row in rows)
+            and has_permission(
+                request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id
+            ),
             "conflicts": planned_handovers_of(proposal) if can_decide else [],
         },
     )
@@ -464,3 +469,45 @@ def overrides(request: AuthedRequest) -> HttpResponse:
         "allocation/overrides.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _proposal_for_manager(request: AuthedRequest, pk: int) -> AllocationProposal:
+    proposal = get_proposal_for_user(request.user, pk)
+    if not has_permission(request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id):
+        raise PermissionDenied
+    return proposal
+
+
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
+@require_GET
+def across_teams(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Other teams' room for the cases nobody in the team can take: a suggestion to agree with
+    their managers, or to raise with the principal social worker."""
+    proposal = _proposal_for_manager(request, pk)
+    elsewhere = capacity_elsewhere(proposal, rows_of(proposal))
+    log.record_proposal_viewed(
+        request.user,
+        team_id=proposal.team_id,
+        practitioner_id=proposal.away_practitioner_id,
+        person_ids=[item.row.case.person_id for item in elsewhere if item.row.case is not None],
+    )
+    return render(
+        request, "allocation/across_teams.html", {"proposal": proposal, "elsewhere": elsewhere}
+    )
+
+
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
+@require_POST
+def escalate(request: AuthedRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_for_manager(request, pk)
+    try:
+        told = actions.raise_unallocated(by=request.user, proposal=proposal)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            f"Raised with {told} principal social worker{'' if told == 1 else 's'}: they have "
+            "the cases and the reasons.",
+        )
+    return redirect("allocation_proposal", pk=proposal.pk)

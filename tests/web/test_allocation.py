@@ -17,8 +17,9 @@ from caseload.accounts.models import AccessRole, User
 from caseload.allocation import actions
 from caseload.allocation.actions import Choice
 from caseload.allocation.models import AllocationDecision, AllocationProposal
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.jobs.models import Job
+from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Allocation, Case, CaseStatus, Practitioner
 from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
@@ -567,3 +568,59 @@ def test_the_overrides_report_is_paginated_in_constant_queries(
         page = client.get(reverse("allocation_overrides"))
     assert "7 overrides" in page.content.decode()
     assert page.context["page"].paginator.num_pages == 2
+
+
+# Cases nobody in the team can take: other teams' room, or raise it.
+
+
+def north_full_south_with_room(world: World) -> tuple[AllocationProposal, Case, Practitioner]:
+    for practitioner in (world.priya_practitioner, world.colin_practitioner):
+        practitioner.capacity_points = 0
+        practitioner.save(update_fields=["capacity_points"])
+    [case] = waiting_scored(world, 1)
+    south = PractitionerFactory.create(team=world.team_south)
+    proposal = actions.propose_for_meeting(by=world.mona, team=world.team_north)
+    assert proposal.result["proposals"][0]["practitioner_id"] is None
+    return proposal, case, south
+
+
+def test_a_case_nobody_can_take_offers_the_next_steps_to_the_manager(world: World) -> None:
+    proposal, case, _ = north_full_south_with_room(world)
+    url = reverse("allocation_proposal", args=[proposal.pk])
+    assert "Cases not allocated: next steps" in client_for(world.mona).get(url).content.decode()
+    assert "next steps" not in client_for(world.pat).get(url).content.decode()
+    page = client_for(world.mona).get(reverse("allocation_across_teams", args=[proposal.pk]))
+    elsewhere = page.context["elsewhere"]
+    assert [item.row.case_id for item in elsewhere] == [case.pk]
+    assert elsewhere[0].suggested_team == world.team_south.name
+    assert world.team_south.name in dict(elsewhere[0].teams)
+    assert "a case moves only when the receiving team's manager agrees" in (page.content.decode())
+    assert not Allocation.objects.filter(case=case).exists()
+
+
+def test_raising_unallocated_cases_tells_the_principal_social_worker_once(world: World) -> None:
+    proposal, case, _ = north_full_south_with_room(world)
+    client = client_for(world.mona)
+    url = reverse("allocation_escalate", args=[proposal.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "Raised with 1 principal social worker" in page
+    notice = Notification.objects.get(recipient=world.pat)
+    assert notice.kind == NotificationKind.ESCALATION
+    assert case.person.family_name not in notice.title  # the title is emailed
+    assert case.person.full_name in notice.body
+    assert notice.link == reverse("allocation_proposal", args=[proposal.pk])
+    event = ChangeEvent.objects.get(action=ChangeAction.ALLOCATION_ESCALATED)
+    assert (event.user_id, event.team_id) == (world.mona.pk, world.team_north.pk)
+    assert event.detail["case_ids"] == [case.pk]
+    again = client.post(url, follow=True).content.decode()
+    assert "raised already" in again
+    assert Notification.objects.filter(recipient=world.pat).count() == 1
+
+
+def test_nothing_to_raise_when_every_case_has_someone(world: World) -> None:
+    proposal, _ = proposal_for(world)
+    with pytest.raises(ActionRefused, match="nothing to raise"):
+        actions.raise_unallocated(by=world.mona, proposal=proposal)
+    with pytest.raises(ActionRefused):
+        actions.raise_unallocated(by=world.max, proposal=proposal)
+    assert not Notification.objects.exists()
