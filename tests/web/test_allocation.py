@@ -624,3 +624,19 @@ def test_nothing_to_raise_when_every_case_has_someone(world: World) -> None:
     with pytest.raises(ActionRefused):
         actions.raise_unallocated(by=world.max, proposal=proposal)
     assert not Notification.objects.exists()
+
+
+def test_proposal_page_query_count_is_constant(world: World) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 20):
+        waiting_scored(world, n)
+        proposal = actions.propose_for_meeting(by=world.mona, team=world.team_north)
+        client = client_for(world.mona)
+        url = reverse("allocation_proposal", args=[proposal.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
