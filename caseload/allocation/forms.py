@@ -67,11 +67,15 @@ class DecisionForm(GovukForm):
         for row in rows:
             without = {**proposed, str(row.case_id): None}
             base = loads(proposal, without) if row.proposed else proposed_loads
+            # Added after GovukForm styled its fields, so given the GOV.UK classes here.
             self.fields[f"accept_{row.case_id}"] = forms.BooleanField(
-                required=False, label=f"Allocate {row.name}'s case"
+                required=False,
+                label=f"Allocate {row.name}'s case",
+                widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
             )
             self.fields[f"practitioner_{row.case_id}"] = forms.ChoiceField(
                 required=False,
+                widget=forms.Select(attrs={"class": "govuk-select govuk-!-width-full"}),
                 label=f"Practitioner for {row.name}",
                 choices=[
                     ("", "Nobody yet"),
@@ -87,6 +91,7 @@ class DecisionForm(GovukForm):
             )
             self.fields[f"reason_{row.case_id}"] = forms.CharField(
                 required=False,
+                widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-full"}),
                 max_length=REASON_MAX,
                 label=f"Reason for {row.name}, if you change the proposal",
                 error_messages={
@@ -95,7 +100,9 @@ class DecisionForm(GovukForm):
                 },
             )
         self.fields["confirm_over_capacity"] = forms.BooleanField(
-            required=False, label="Yes, take them past their capacity"
+            required=False,
+            label="Yes, take them past their capacity",
+            widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
         )
 
     def bound_row(self, row: ProposalRow) -> dict[str, Any]:

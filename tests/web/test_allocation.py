@@ -640,3 +640,13 @@ def test_proposal_page_query_count_is_constant(world: World) -> None:
             client.get(url)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_decision_controls_are_govuk_styled_and_marked_in_error(world: World) -> None:
+    proposal, [case] = proposal_for(world)
+    page = post_decision(
+        world, proposal, {f"accept_{case.pk}": "on", f"practitioner_{case.pk}": "x"}
+    ).content.decode()
+    assert 'class="govuk-checkboxes__input"' in page
+    assert 'class="govuk-select govuk-!-width-full govuk-select--error"' in page
+    assert 'class="govuk-input govuk-!-width-full"' in page
