@@ -94,6 +94,8 @@ ABSENCE_REASON_CHOICES: Final[Choices] = (
     ("training", "Training"),
     ("parental_leave", "Parental leave"),
     ("secondment", "Secondment"),
+    # Leaving for good: an absence with no last day.
+    ("leaving", "Leaving"),
     ("other", "Other"),
 )
 

@@ -28,7 +28,7 @@ from caseload.allocation.inputs import (
     what_if_inputs,
 )
 from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
-from caseload.allocation.notices import tell_new_holders
+from caseload.allocation.notices import raise_with_seniors, tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
@@ -244,6 +244,8 @@ def check_what_if(
     _require_manager_of(by, team)
     if reason not in dict(reference.ABSENCE_REASON_CHOICES):
         raise ActionRefused("Choose why they will be away", field="reason")
+    if reason == "leaving" and away_until is not None:
+        raise ActionRefused("Leave the last day blank: they are leaving", field="away_until")
     if away_until is not None and away_until < away_from:
         raise ActionRefused(
             "The last day away must be the same as or after the first", field="away_until"
@@ -494,11 +496,15 @@ def _plan_handovers(
     due_on: date,
     handovers: list[tuple[Case, Practitioner]],
 ) -> None:
-    if Handover.objects.filter(
-        case__in=[case for case, _ in handovers], state=Handover.State.PLANNED
-    ).exists():
+    planned = list(
+        Handover.objects.filter(
+            case__in=[case for case, _ in handovers], state=Handover.State.PLANNED
+        ).select_related("case__person")
+    )
+    if planned:
+        names = ", ".join(sorted(handover.case.person.full_name for handover in planned))
         raise ActionRefused(
-            "A handover is already planned for one of these cases. Nothing was saved: cancel "
+            f"A handover is already planned for the case of {names}. Nothing was saved: cancel "
             "it on the practitioner's page first"
         )
     for case, practitioner in handovers:
@@ -632,3 +638,35 @@ def carry_out_due_handovers(*, on: date) -> HandoverRun:
             lapsed += 1
     tell_new_holders(given=given, how="Handed over to you, as planned:")
     return HandoverRun(carried_out=len(given), lapsed=lapsed)
+
+
+@transaction.atomic
+def raise_unallocated(*, by: User, proposal: AllocationProposal) -> int:
+    """The manager raises the proposal's cases nobody in the team could take with the principal
+    social workers (their manager's manager, for practice). How many were told."""
+    _require_manager_of(by, proposal.team)
+    why = {
+        int(row["case_id"]): row["reason"]
+        for row in proposal.result["proposals"]
+        if not row["practitioner_id"]
+    }
+    cases = list(
+        Case.objects.filter(pk__in=why, team=proposal.team).select_related("person").order_by("pk")
+    )
+    if not cases:
+        raise ActionRefused("Every case in this proposal has someone to take it: nothing to raise")
+    told = raise_with_seniors(
+        by=by, proposal=proposal, cases=[(case, why[case.pk]) for case in cases]
+    )
+    if not told:
+        raise ActionRefused(
+            "These cases have been raised already, or there is no principal social worker to "
+            "raise them with"
+        )
+    record_change(
+        by=by,
+        action=ChangeAction.ALLOCATION_ESCALATED,
+        team_id=proposal.team_id,
+        detail={"proposal_id": proposal.pk, "case_ids": sorted(why), "told": told},
+    )
+    return told

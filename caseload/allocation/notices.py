@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from caseload.accounts.models import User
-from caseload.allocation.models import Handover
+from caseload.accounts.models import AccessRole, User
+from caseload.allocation.models import AllocationProposal, Handover
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Case, Practitioner
@@ -83,3 +83,32 @@ def send_handover_notices(*, on: date) -> int:
         )
         sent += notice is not None
     return sent
+
+
+def raise_with_seniors(
+    *, by: User, proposal: AllocationProposal, cases: Sequence[tuple[Case, str]]
+) -> int:
+    """Tell each principal social worker about cases nobody in the team can take (each case
+    with why), once per proposal. How many were told."""
+    team = proposal.team.name
+    told = 0
+    for senior in User.objects.filter(
+        access_role=AccessRole.PRINCIPAL_SOCIAL_WORKER, is_active=True
+    ).order_by("pk"):
+        sent = notify(
+            recipient=senior,
+            kind=NotificationKind.ESCALATION,
+            # The title is emailed: it names nobody supported.
+            title=f"{_cases(len(cases))} in {team} with nobody to take them",
+            body="\n".join(
+                [
+                    f"{by.get_full_name()} raised these cases from the allocation meeting of "
+                    f"{team}: nobody in the team can take them.",
+                    *(f"{case.person.full_name}: {why}" for case, why in cases),
+                ]
+            ),
+            link=reverse("allocation_proposal", args=[proposal.pk]),
+            once=f"allocation_escalated:{proposal.pk}",
+        )
+        told += sent is not None
+    return told

@@ -3,38 +3,65 @@ and what if a practitioner is away."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caseload.accounts.permissions import Permission, has_permission
+from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.allocation import actions
 from caseload.allocation import jobs as allocation_jobs
 from caseload.allocation.access import get_handover_for_user, get_proposal_for_user
-from caseload.allocation.actions import Choice
-from caseload.allocation.inputs import case_from_record, meeting_cases, practitioner_from_record
-from caseload.allocation.models import AllocationProposal, Handover
+from caseload.allocation.forms import DecisionForm
+from caseload.allocation.inputs import meeting_cases
+from caseload.allocation.models import AllocationDecision, AllocationProposal, Handover
+from caseload.allocation.proposals import (
+    ProposalRow,
+    capacity_elsewhere,
+    decided_choices,
+    loads,
+    planned_handovers_of,
+    proposed_choices,
+    rows_of,
+    staff_of,
+    staleness,
+)
 from caseload.audit import log
 from caseload.register import access
-from caseload.register.models import Case
+from caseload.register.models import Case, Team
 from caseload.ui.forms import GovukDateField, GovukForm
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, paginate, posted
-from caseload_engine import allocation, reference
+from caseload_engine import reference
 
 SORTS = {
     "waiting": ("opened_at", "pk"),
     "priority": ("priority", "opened_at", "pk"),
     "tier": ("-current_tier", "priority", "opened_at", "pk"),
+}
+# The waiting list's columns after the person: label, the sort it offers, the direction that
+# sort shows the column in (for aria-sort and the arrow), and whether numeric.
+COLUMNS = (
+    ("Tier", "tier", "descending", False),
+    ("Points", "", "", True),
+    ("Priority", "priority", "ascending", True),
+    ("Days waiting", "waiting", "descending", True),
+)
+SORT_LABELS = {
+    "waiting": "longest waiting first",
+    "priority": "highest priority first",
+    "tier": "highest tier first",
 }
 
 
@@ -49,24 +76,36 @@ def _team_for_manager(request: AuthedRequest, pk: int) -> Any:
 def meeting(request: AuthedRequest, pk: int) -> HttpResponse:
     team = _team_for_manager(request, pk)
     sort = request.GET.get("sort", "priority")
-    cases = meeting_cases(team).order_by(*SORTS.get(sort, SORTS["priority"]))
+    sort = sort if sort in SORTS else "priority"
+    cases = meeting_cases(team).order_by(*SORTS[sort])
     page = paginate(request, cases)
     log.record_allocation_meeting_viewed(
         request.user, team_id=team.pk, person_ids=[case.person_id for case in page]
     )
-    return render(
-        request,
-        "allocation/meeting.html",
-        {
-            "team": team,
-            "page": page,
-            "sort": sort if sort in SORTS else "priority",
-            "query": f"sort={sort}" if sort in SORTS else "",
-            "recent": AllocationProposal.objects.filter(team=team).select_related(
-                "created_by", "decision"
-            )[:5],
-        },
-    )
+    context = {
+        "team": team,
+        "page": page,
+        "sort": sort,
+        "sort_label": SORT_LABELS[sort],
+        "columns": [
+            {
+                "label": label,
+                "sort": key,
+                "direction": direction,
+                "numeric": numeric,
+                "current": key == sort,
+            }
+            for label, key, direction, numeric in COLUMNS
+        ],
+        "query": f"sort={sort}",
+    }
+    if request.htmx:
+        # The table alone; its live region says how the list is now sorted.
+        return render(request, "allocation/_waiting_cases.html", context)
+    context["recent"] = AllocationProposal.objects.filter(team=team).select_related(
+        "created_by", "decision"
+    )[:5]
+    return render(request, "allocation/meeting.html", context)
 
 
 @require_permission(Permission.MANAGE_TEAM_ALLOCATION)
@@ -103,7 +142,9 @@ class WhatIfForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         away_from, away_until = cleaned.get("away_from"), cleaned.get("away_until")
-        if away_from and away_until and away_until < away_from:
+        if cleaned.get("reason") == "leaving" and away_until:
+            self.add_error("away_until", "Leave the last day blank: they are leaving")
+        elif away_from and away_until and away_until < away_from:
             self.add_error("away_until", "The last day away must be the same as or after the first")
         return cleaned
 
@@ -136,81 +177,54 @@ def what_if(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "allocation/what_if.html", {"practitioner": practitioner, "form": form})
 
 
-def _rows(proposal: AllocationProposal, posted: QueryDict | None) -> list[dict[str, Any]]:
-    """Each proposed case with the person's name, the practitioners the manager may pick, and
-    what the form shows selected (the proposal, or what was just submitted)."""
-    staff = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
-    engine_cases = {c["case_id"]: c for c in proposal.inputs["cases"]}
-    cases = Case.objects.select_related("person").in_bulk(
-        [int(case_id) for case_id in engine_cases]
-    )
-    rules = allocation.Rules(model=proposal.model_version.model)
-    rows = []
-    for item in proposal.result["proposals"]:
-        record = engine_cases[item["case_id"]]
-        engine_case = case_from_record(record)
-        options = [
-            {"id": pid, "name": p["name"], "role": p["role"]}
-            for pid, p in staff.items()
-            if allocation.eligibility(engine_case, practitioner_from_record(p), rules).allowed
-        ]
-        case_id = item["case_id"]
-        rows.append(
-            {
-                "selected": posted.get(f"practitioner_{case_id}", "")
-                if posted is not None
-                else item["practitioner_id"] or "",
-                "accept": posted.get(f"accept_{case_id}") == "yes"
-                if posted is not None
-                else item["practitioner_id"] is not None,
-                "reason": posted.get(f"reason_{case_id}", "") if posted is not None else "",
-                "case": cases.get(int(case_id)),
-                "record": record,
-                "proposal": item,
-                "practitioner": staff.get(item["practitioner_id"] or ""),
-                "alternative": staff.get(item["alternative_id"] or ""),
-                "options": options,
-            }
-        )
-    return rows
-
-
-def _capacity_bars(proposal: AllocationProposal) -> list[dict[str, Any]]:
-    names = {p["practitioner_id"]: p for p in proposal.inputs["practitioners"]}
+def _capacity_bars(
+    proposal: AllocationProposal, chosen: dict[str, str | None]
+) -> list[dict[str, Any]]:
+    """Each practitioner's load before and after the choices (as proposed, or as decided)."""
+    staff = staff_of(proposal)
+    unavailable = proposal.inputs.get("unavailable", {})
     return [
         {
-            "name": names[u["practitioner_id"]]["name"],
-            "role": names[u["practitioner_id"]]["role"],
+            "name": staff[pid]["name"],
+            "role": staff[pid]["role"],
             # Proposals recorded before the reasons were kept say only "unavailable".
-            "unavailable": proposal.inputs.get("unavailable", {}).get(
-                u["practitioner_id"], "unavailable"
-            )
-            if not names[u["practitioner_id"]]["available"]
+            "unavailable": unavailable.get(pid, "unavailable")
+            if not staff[pid]["available"]
             else "",
-            "capacity": Decimal(u["capacity_points"]),
-            "before_points": Decimal(u["before_points"]),
-            "after_points": Decimal(u["after_points"]),
-            "before": round(u["before"] * 100),
-            "after": round(u["after"] * 100),
+            "before": before,
+            "after": after,
         }
-        for u in proposal.result["utilisation"]
+        for pid, (before, after) in loads(proposal, chosen).items()
     ]
 
 
-def _choices_from(request: AuthedRequest, proposal: AllocationProposal) -> list[Choice]:
-    choices = []
-    for item in proposal.result["proposals"]:
-        case_id = item["case_id"]
-        chosen = request.POST.get(f"practitioner_{case_id}", "")
-        choices.append(
-            Choice(
-                case_id=int(case_id),
-                accept=request.POST.get(f"accept_{case_id}") == "yes" and chosen.isdigit(),
-                practitioner_id=int(chosen) if chosen.isdigit() else None,
-                reason=request.POST.get(f"reason_{case_id}", ""),
-            )
+def _staying(proposal: AllocationProposal, count: int) -> str:
+    """A what-if's cases nobody takes, said plainly: they stay with whoever is away."""
+    if not count or proposal.away_practitioner is None or proposal.away_from is None:
+        return ""
+    return (
+        f"{count} case{'' if count == 1 else 's'} stay{'s' if count == 1 else ''} with "
+        f"{proposal.away_practitioner.full_name}, who is away from "
+        f"{proposal.away_from.day} {proposal.away_from:%b}."
+    )
+
+
+def _decided_rows(proposal: AllocationProposal, rows: list[ProposalRow]) -> list[dict[str, Any]]:
+    """What the manager chose for each case, beside what was proposed, with the reason."""
+    staff = staff_of(proposal)
+    entries = {str(entry["case_id"]): entry for entry in proposal.decision.decisions}
+    decided = []
+    for row in rows:
+        entry = entries.get(str(row.case_id), {})
+        chosen = str(entry["chosen"]) if entry.get("accepted") and entry.get("chosen") else None
+        decided.append(
+            {
+                "chosen": staff.get(chosen or ""),
+                "overridden": chosen is not None and chosen != row.proposed,
+                "reason": entry.get("reason", ""),
+            }
         )
-    return choices
+    return decided
 
 
 @require_permission(Permission.VIEW_ALLOCATION_PROPOSALS)
@@ -221,46 +235,80 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     can_decide = not decided and has_permission(
         request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id
     )
-    error: ActionRefused | None = None
-    if request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied
+    if request.method == "POST" and not can_decide:
+        raise PermissionDenied
+    rows = rows_of(proposal)
+    form = DecisionForm(posted(request), proposal=proposal, rows=rows) if can_decide else None
+    if form is not None and form.is_valid():
         try:
-            decision = actions.decide(
-                by=request.user, proposal=proposal, choices=_choices_from(request, proposal)
-            )
+            decision = actions.decide(by=request.user, proposal=proposal, choices=form.choices())
         except ActionRefused as refusal:
-            error = refusal
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:
             saved = "Handovers planned." if decision.handovers.exists() else "Allocations saved."
             if proposal.away_practitioner is not None:
                 saved += f" {proposal.away_practitioner.full_name}'s absence is recorded."
+                left = sum(not choice.accept for choice in form.choices())
+                staying = _staying(proposal, left + len(proposal.inputs["unscored_case_ids"]))
+                saved += f" {staying}" if staying else ""
             messages.success(request, saved)
             return redirect("allocation_proposal", pk=proposal.pk)
-    rows = _rows(proposal, request.POST if request.method == "POST" else None)
     unscored = list(
         Case.objects.select_related("person").filter(pk__in=proposal.inputs["unscored_case_ids"])
     )
+    # Only an open proposal can be stale: a decided one is the record of what was decided.
+    stale = staleness(proposal) if not decided else None
     log.record_proposal_viewed(
         request.user,
         team_id=proposal.team_id,
         practitioner_id=proposal.away_practitioner_id,
-        person_ids=[row["case"].person_id for row in rows if row["case"] is not None]
-        + [case.person_id for case in unscored],
+        person_ids=[row.case.person_id for row in rows if row.case is not None]
+        + [case.person_id for case in unscored]
+        + [case.person_id for case in (stale.joined if stale else ())],
     )
+    staff = staff_of(proposal)
+    staying = ""
+    if proposal.away_practitioner is not None:
+        unallocated = (
+            [entry for entry in proposal.decision.decisions if not entry["accepted"]]
+            if decided
+            else [row for row in rows if row.proposed is None]
+        )
+        staying = _staying(proposal, len(unallocated) + len(unscored))
+    shown = [
+        {
+            "row": row,
+            "proposed": staff.get(row.proposed or ""),
+            "alternative": staff.get(row.item["alternative_id"] or ""),
+            "fields": form.bound_row(row) if form is not None else None,
+        }
+        for row in rows
+    ]
+    if decided:
+        for item, decision_row in zip(shown, _decided_rows(proposal, rows), strict=True):
+            item["decision"] = decision_row
     return render(
         request,
         "allocation/proposal.html",
         {
             "proposal": proposal,
-            "rows": rows,
-            "bars": _capacity_bars(proposal),
+            "rows": shown,
+            "bars": _capacity_bars(
+                proposal, decided_choices(proposal) if decided else proposed_choices(proposal)
+            ),
             "unscored": unscored,
             "decided": decided,
             "decision": proposal.decision if decided else None,
             "planned_handovers": proposal.decision.handovers.count() if decided else 0,
             "can_decide": can_decide,
-            "error": error,
+            "form": form,
+            "stale": stale,
+            "staying": staying,
+            "may_look_elsewhere": any(row.proposed is None for row in rows)
+            and has_permission(
+                request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id
+            ),
+            "conflicts": planned_handovers_of(proposal) if can_decide else [],
         },
     )
 
@@ -313,3 +361,153 @@ def handover_now(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "Not handed over: the case had been closed or moved meanwhile.")
     return _back_to_practitioner(handover)
+
+
+class OverridesForm(GovukForm):
+    """Which overrides to list: a team (of those the user may see) and a period."""
+
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Every team you can see",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
+    decided_from = GovukDateField(label="Decided from", required=False)
+    decided_to = GovukDateField(label="Decided to", required=False)
+
+    def __init__(
+        self, data: QueryDict | None, *, teams: QuerySet[Team], initial: dict[str, Any]
+    ) -> None:
+        super().__init__(data, initial=initial)
+        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
+        team_field.queryset = teams
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("decided_from"), cleaned.get("decided_to")
+        if start and end and end < start:
+            self.add_error("decided_to", "The end of the period must be on or after its start")
+        return cleaned
+
+
+OVERRIDES_PERIOD_DAYS = 90
+
+
+def _overrides(decisions: Iterable[AllocationDecision]) -> list[dict[str, Any]]:
+    """Each case a manager gave to someone other than the one proposed, newest decision first."""
+    found = [
+        (decision, entry)
+        for decision in decisions
+        for entry in decision.decisions
+        if entry["accepted"] and entry["chosen"] and entry["chosen"] != entry["proposed"]
+    ]
+    cases = Case.objects.select_related("person").in_bulk(
+        {int(entry["case_id"]) for _, entry in found}
+    )
+    names = {
+        p["practitioner_id"]: p["name"]
+        for decision, _ in found
+        for p in decision.proposal.inputs["practitioners"]
+    }
+    return [
+        {
+            "decision": decision,
+            "case": cases.get(int(entry["case_id"])),
+            "proposed": names.get(str(entry["proposed"]), "nobody") if entry["proposed"] else None,
+            "chosen": names.get(str(entry["chosen"]), ""),
+            "reason": entry["reason"],
+        }
+        for decision, entry in found
+    ]
+
+
+@require_permission(Permission.VIEW_ALLOCATION_PROPOSALS)
+@require_GET
+def overrides(request: AuthedRequest) -> HttpResponse:
+    """The overrides of proposals, with their reasons, by team and period: for the principal
+    social worker (every team) and each manager (their own)."""
+    teams = filter_by_team(
+        Team.objects.order_by("name"),
+        request.user,
+        Permission.VIEW_ALLOCATION_PROPOSALS,
+        field="pk",
+    )
+    # Without a filter asked for: every team the user may see, over the last 90 days.
+    default = {"decided_from": timezone.localdate() - timedelta(days=OVERRIDES_PERIOD_DAYS)}
+    asked = set(request.GET) - {"page"}
+    form = OverridesForm(request.GET if asked else None, teams=teams, initial=default)
+    filters = (form.cleaned_data if form.is_valid() else None) if asked else default
+    rows: list[dict[str, Any]] = []
+    if filters is not None:
+        team = filters.get("team")
+        decisions = AllocationDecision.objects.filter(
+            proposal__team__in=[team] if team is not None else teams
+        ).select_related("proposal__team", "decided_by")
+        if filters.get("decided_from"):
+            decisions = decisions.filter(decided_at__date__gte=filters["decided_from"])
+        if filters.get("decided_to"):
+            decisions = decisions.filter(decided_at__date__lte=filters["decided_to"])
+        rows = _overrides(decisions.order_by("-decided_at", "-pk"))
+    page = Paginator(rows, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    log.record_people_listed(
+        request.user, person_ids=[row["case"].person_id for row in page if row["case"]]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not asked:
+        start = default["decided_from"]
+        query.update(
+            {
+                "decided_from_day": str(start.day),
+                "decided_from_month": str(start.month),
+                "decided_from_year": str(start.year),
+            }
+        )
+    return render(
+        request,
+        "allocation/overrides.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _proposal_for_manager(request: AuthedRequest, pk: int) -> AllocationProposal:
+    proposal = get_proposal_for_user(request.user, pk)
+    if not has_permission(request.user, Permission.MANAGE_TEAM_ALLOCATION, team=proposal.team_id):
+        raise PermissionDenied
+    return proposal
+
+
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
+@require_GET
+def across_teams(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Other teams' room for the cases nobody in the team can take: a suggestion to agree with
+    their managers, or to raise with the principal social worker."""
+    proposal = _proposal_for_manager(request, pk)
+    elsewhere = capacity_elsewhere(proposal, rows_of(proposal))
+    log.record_proposal_viewed(
+        request.user,
+        team_id=proposal.team_id,
+        practitioner_id=proposal.away_practitioner_id,
+        person_ids=[item.row.case.person_id for item in elsewhere if item.row.case is not None],
+    )
+    return render(
+        request, "allocation/across_teams.html", {"proposal": proposal, "elsewhere": elsewhere}
+    )
+
+
+@require_permission(Permission.MANAGE_TEAM_ALLOCATION)
+@require_POST
+def escalate(request: AuthedRequest, pk: int) -> HttpResponse:
+    proposal = _proposal_for_manager(request, pk)
+    try:
+        told = actions.raise_unallocated(by=request.user, proposal=proposal)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            f"Raised with {told} principal social worker{'' if told == 1 else 's'}: they have "
+            "the cases and the reasons.",
+        )
+    return redirect("allocation_proposal", pk=proposal.pk)

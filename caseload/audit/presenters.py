@@ -232,6 +232,14 @@ def _proposed(event: ChangeEvent, names: Names) -> str:
     return f"asked for an allocation proposal for {names.team(event.team_id)}"
 
 
+def _escalated(event: ChangeEvent, names: Names) -> str:
+    count = len(event.detail.get("case_ids", []))
+    return (
+        f"raised {count} case{'' if count == 1 else 's'} nobody in {names.team(event.team_id)} "
+        "could take with the principal social worker"
+    )
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -269,6 +277,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"published version {_new(e, 'model_version')} of the complexity model"
     ),
     ChangeAction.ALLOCATION_PROPOSED: _proposed,
+    ChangeAction.ALLOCATION_ESCALATED: _escalated,
     ChangeAction.CASE_ALLOCATED: lambda e, n: (
         f"allocated case {e.case_id} to {n.practitioner(e.practitioner_id)}{_was_holder(e, n)}"
     ),

@@ -75,3 +75,42 @@ def test_manager_plans_for_a_practitioner_away_next_week(page: Any, world: World
     expect(page.locator(".govuk-summary-list")).to_contain_text("Annual leave")
     handover = Handover.objects.get()
     assert (handover.case, handover.due_on) == (world.case_held_by_priya, away_from)
+
+
+def test_manager_is_warned_before_taking_someone_past_capacity(page: Any, world: World) -> None:
+    # Priya has room for one point more than she holds: any new case takes her past capacity.
+    held = world.assessment_of_priyas_case.points
+    world.priya_practitioner.capacity_points = held + 1
+    world.priya_practitioner.save(update_fields=["capacity_points"])
+    case = CaseFactory.create(
+        team=world.team_north,
+        person=PersonFactory.create(given_name="Olive", family_name="Overload"),
+    )
+    AssessmentFactory.create(case=case, assessed_by=world.mona)
+    sign_in(page, "mona")
+    page.goto(reverse("allocation_meeting", args=[world.team_north.pk]))
+    page.get_by_role("button", name="Propose allocations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Proposed allocations")
+
+    choice = page.get_by_label("Practitioner for Olive Overload")
+    expect(choice.locator("option", has_text=world.priya_practitioner.full_name)).to_contain_text(
+        "over capacity"
+    )
+    choice.select_option(str(world.priya_practitioner.pk))
+    page.get_by_label("Reason, if you change the proposal for Olive Overload").fill(
+        "Knows the family"
+    )
+    page.get_by_role("button", name="Save decisions").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(f"Giving {world.priya_practitioner.full_name} the cases of")
+    assert not Allocation.objects.filter(case=case).exists()
+
+    summary.get_by_role("link").first.click()
+    confirm = page.get_by_label("Yes, take them past their capacity")
+    expect(confirm).to_be_focused()
+    # The GOV.UK checkbox is drawn over by its label, as people click it.
+    page.get_by_text("Yes, take them past their capacity").click()
+    expect(confirm).to_be_checked()
+    page.get_by_role("button", name="Save decisions").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Allocations saved")
+    assert Allocation.objects.get(case=case).practitioner == world.priya_practitioner

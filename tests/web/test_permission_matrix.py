@@ -311,7 +311,24 @@ MATRIX: list[Row] = [
         record=NORTH_PROPOSALS,
         also=(P.MANAGE_TEAM_ALLOCATION,),
     ),
+    Row(
+        "allocation_across_teams",
+        _north_proposal,
+        record=NORTH_PROPOSALS,
+        also=(P.MANAGE_TEAM_ALLOCATION,),
+    ),
+    Row(
+        "allocation_escalate",
+        _north_proposal,
+        "post",
+        # Back to the proposal, told what happened (here: nothing to raise).
+        ok=REDIRECT,
+        record=NORTH_PROPOSALS,
+        also=(P.MANAGE_TEAM_ALLOCATION,),
+    ),
     Row("allocation_what_if", lambda w: [w.priya_practitioner.pk], record=PRIYAS),
+    # Each viewer's own teams' overrides (the principal social worker's: every team's).
+    Row("allocation_overrides"),
     Row("handover_cancel", _planned_handover, record=NORTH_PROPOSALS, secret=_priyas_person),
     Row(
         "handover_now",

@@ -132,10 +132,18 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
         ("priya", ["My caseload", "Waiting list", "People", "New referral", "Complexity model"]),
         (
             "mona",
-            ["Team", "Waiting list", "Allocation", "People", "New referral", "Complexity model"],
+            [
+                "Team",
+                "Waiting list",
+                "Allocation",
+                "Overrides",
+                "People",
+                "New referral",
+                "Complexity model",
+            ],
         ),
-        ("pat", ["Teams", "People", "Complexity model", "Audit log"]),
-        ("dee", ["Teams", "People", "Complexity model"]),
+        ("pat", ["Teams", "Overrides", "People", "Complexity model", "Audit log"]),
+        ("dee", ["Teams", "Overrides", "People", "Complexity model"]),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
     ],
 )

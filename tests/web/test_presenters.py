@@ -97,6 +97,12 @@ SENTENCES: list[Spec] = [
         f"{MONA} asked for an allocation proposal for Older People North",
     ),
     (
+        ChangeAction.ALLOCATION_ESCALATED,
+        lambda w: {"team_id": w.team_north.pk, "detail": {"case_ids": [1, 2]}},
+        f"{MONA} raised 2 cases nobody in Older People North could take with the principal "
+        "social worker",
+    ),
+    (
         ChangeAction.CASE_ALLOCATED,
         lambda w: _handover(
             w, changes={"holder": (w.priya_practitioner.pk, w.colin_practitioner.pk)}

@@ -178,3 +178,77 @@ def test_the_database_wants_a_what_if_to_say_why(world: World) -> None:
         AllocationProposal.objects.filter(pk=proposal.pk).update(
             away_until=proposal.away_from - timedelta(days=1)  # type: ignore[operator]
         )
+
+
+def test_cases_nobody_can_take_are_said_to_stay_before_and_after_saving(world: World) -> None:
+    # Colin has no room: Priya's case has nowhere to go.
+    world.colin_practitioner.capacity_points = 0
+    world.colin_practitioner.save(update_fields=["capacity_points"])
+    away_from = timezone.localdate() + IN_A_WEEK
+    proposal = actions.propose_what_if(
+        by=world.mona, practitioner=world.priya_practitioner, away_from=away_from, reason="leaving"
+    )
+    said = (
+        f"1 case stays with {world.priya_practitioner.full_name}, who is away from "
+        f"{away_from.day} {away_from:%b}."
+    )
+    client = client_for(world.mona)
+    url = reverse("allocation_proposal", args=[proposal.pk])
+    assert said in client.get(url).content.decode().replace("&#x27;", "'")
+    response = client.post(url, {}, follow=True)
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "absence is recorded. " + said in page  # the message after saving
+    assert page.count(said) == 2  # and the decided proposal
+    absence = Absence.objects.get(practitioner=world.priya_practitioner)
+    assert (absence.reason, absence.ends_on) == ("leaving", None)
+
+
+def test_leaving_is_a_reason_with_no_last_day(world: World) -> None:
+    client = client_for(world.mona)
+    url = reverse("allocation_what_if", args=[world.priya_practitioner.pk])
+    assert 'value="leaving"' in client.get(url).content.decode()
+    starts = timezone.localdate() + IN_A_WEEK
+    page = client.post(
+        url,
+        {
+            "away_from_day": starts.day,
+            "away_from_month": starts.month,
+            "away_from_year": starts.year,
+            "reason": "leaving",
+            "away_until_day": starts.day,
+            "away_until_month": starts.month,
+            "away_until_year": starts.year,
+        },
+    ).content.decode()
+    assert "Leave the last day blank: they are leaving" in page
+    with pytest.raises(ActionRefused, match="they are leaving"):
+        actions.check_what_if(
+            by=world.mona,
+            practitioner=world.priya_practitioner,
+            reason="leaving",
+            away_from=starts,
+            away_until=starts,
+        )
+
+
+def test_a_second_what_if_names_the_case_whose_handover_is_planned_before_saving(
+    world: World,
+) -> None:
+    decide_priya_away(world, away_from=timezone.localdate() + IN_A_WEEK)
+    sooner = actions.propose_what_if(
+        by=world.mona,
+        practitioner=world.priya_practitioner,
+        away_from=timezone.localdate() + timedelta(days=2),
+        reason="sickness",
+    )
+    held = world.case_held_by_priya
+    client = client_for(world.mona)
+    url = reverse("allocation_proposal", args=[sooner.pk])
+    page = client.get(url).content.decode().replace("&#x27;", "'")
+    assert "Saving will be refused: a handover is already planned for" in page
+    assert f"{held.person.full_name}'s case, from {world.priya_practitioner.full_name} to" in page
+    [row] = sooner.result["proposals"]
+    refused = client.post(
+        url, {f"accept_{held.pk}": "on", f"practitioner_{held.pk}": row["practitioner_id"]}
+    ).content.decode()
+    assert f"A handover is already planned for the case of {held.person.full_name}" in refused
