@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from caseload.allocation.actions import propose_for_meeting
 from tests.browser.conftest import sign_in
 from tests.conftest import World
 
@@ -28,6 +29,14 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("mona", lambda w: reverse("practitioner_detail", args=[w.priya_practitioner.pk])),
     ("mona", lambda w: reverse("case_detail", args=[w.case_held_by_priya.pk])),
     ("mona", lambda w: reverse("allocation_meeting", args=[w.team_north.pk])),
+    (
+        "mona",
+        lambda w: reverse(
+            "allocation_proposal",
+            args=[propose_for_meeting(by=w.mona, team=w.team_north).pk],
+        ),
+    ),
+    ("mona", lambda w: reverse("allocation_what_if", args=[w.priya_practitioner.pk])),
     ("mona", lambda w: reverse("case_score", args=[w.case_waiting_north.pk])),
     ("mona", lambda w: reverse("referral_new")),
     ("pat", lambda w: reverse("complexity_model")),
@@ -41,10 +50,21 @@ def _page_width(page: Any) -> int:
     return width
 
 
+def _overflowing_tags(page: Any) -> list[str]:
+    """Tags whose text runs out of their box."""
+    tags: list[str] = page.evaluate(
+        "[...document.querySelectorAll('.govuk-tag')]"
+        ".filter(t => t.scrollWidth > t.clientWidth || t.scrollHeight > t.clientHeight)"
+        ".map(t => t.textContent.trim())"
+    )
+    return tags
+
+
 def test_main_pages_fit_320_pixels_without_scrolling_sideways(
     browser: Any, live_server: Any, world: World
 ) -> None:
     too_wide = {}
+    tags_overflowing = {}
     for who in ("mona", "pat"):
         context = browser.new_context(base_url=live_server.url, viewport=NARROW)
         try:
@@ -59,9 +79,12 @@ def test_main_pages_fit_320_pixels_without_scrolling_sideways(
                 width = _page_width(page)
                 if width > NARROW["width"]:
                     too_wide[page.url] = width
+                if tags := _overflowing_tags(page):
+                    tags_overflowing[page.url] = tags
         finally:
             context.close()
     assert too_wide == {}, f"pages wider than 320 px: {too_wide}"
+    assert tags_overflowing == {}, f"tags overflowing their box: {tags_overflowing}"
 
 
 def test_wide_tables_scroll_in_a_labelled_focusable_region(page: Any, world: World) -> None:
@@ -118,3 +141,19 @@ def test_waiting_list_filter_is_announced_in_a_live_region(page: Any, world: Wor
     page.get_by_label("Show").select_option("awaiting_screening")
     expect(status).to_have_text("0 cases waiting")
     expect(page.locator("#waiting-list")).to_contain_text("Nobody is waiting with this status")
+
+
+def test_status_tags_fit_their_box_on_a_wide_screen_too(page: Any, world: World) -> None:
+    # Tags are larger on wide screens: a long status in a cell that does not wrap overflowed.
+    world.priya_practitioner.capacity_points = 4  # over the safe level: a long tag
+    world.priya_practitioner.save(update_fields=["capacity_points"])
+    sign_in(page, "mona")
+    for url in (
+        reverse("team_waiting_list", args=[world.team_north.pk]),
+        reverse("case_detail", args=[world.case_waiting_north.pk]),
+        reverse("team_detail", args=[world.team_north.pk]),
+        reverse("allocation_meeting", args=[world.team_north.pk]),
+    ):
+        page.goto(url)
+        assert page.locator(".govuk-tag").count() > 0, url
+        assert _overflowing_tags(page) == [], url
