@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reselect, reswap, retarget
 
 from caseload.accounts.permissions import Permission, has_permission, scope_of
 from caseload.audit import log
@@ -234,7 +235,14 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     }
     if request.htmx and page is not None:
         return render(request, "register/_person_results.html", context)
-    return render(request, "register/person_list.html", context)
+    response = render(request, "register/person_list.html", context)
+    if request.htmx:
+        # A search refused (no words): the page's main content again, with its error summary,
+        # in place of the old one (not the whole page inside the results).
+        retarget(response, "#main-content")
+        reselect(response, "#main-content")
+        reswap(response, "outerHTML")
+    return response
 
 
 @dataclass(frozen=True)

@@ -157,3 +157,14 @@ def test_status_tags_fit_their_box_on_a_wide_screen_too(page: Any, world: World)
         page.goto(url)
         assert page.locator(".govuk-tag").count() > 0, url
         assert _overflowing_tags(page) == [], url
+
+
+def test_a_refused_search_shows_its_error_once(page: Any, world: World) -> None:
+    sign_in(page, "mona")
+    page.goto(reverse("person_list"))
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a name")
+    expect(page.get_by_role("heading", name="People", level=1)).to_have_count(1)
+    page.get_by_label("Search by name, NHS number or council person id").fill("Heldbypriya")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-status")).to_have_text("1 person found")

@@ -44,3 +44,14 @@ def test_sorted_columns_say_how_they_are_sorted(world: World) -> None:
     assert "oldest first" in waiting
     people = client.get(reverse("person_list")).content.decode()
     assert 'aria-sort="ascending">Name <span class="caseload-sort-indicator"' in people
+
+
+def test_a_refused_search_by_htmx_replaces_the_main_content_not_the_results(
+    world: World,
+) -> None:
+    response = client_for(world.mona).post(reverse("person_list"), {"q": ""}, headers=HTMX)
+    assert response.status_code == 200
+    assert response.headers["HX-Retarget"] == "#main-content"
+    assert response.headers["HX-Reselect"] == "#main-content"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert "There is a problem" in response.content.decode()
