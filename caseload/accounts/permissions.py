@@ -46,6 +46,7 @@ class Permission(StrEnum):
     OVERRIDE_TIER = "override_tier"
     MANAGE_TEAM_ALLOCATION = "manage_team_allocation"
     VIEW_ALLOCATION_PROPOSALS = "view_allocation_proposals"
+    SET_TEAM_WORKLOAD_LEVELS = "set_team_workload_levels"
     VIEW_ACCESS_HISTORY = "view_access_history"
     VIEW_CHANGE_HISTORY = "view_change_history"
     VIEW_COMPLEXITY_MODEL = "view_complexity_model"
@@ -78,6 +79,9 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Run the team's allocation meeting: propose, decide, plan for absence, settle handovers"
     ),
     Permission.VIEW_ALLOCATION_PROPOSALS: "Read the team's allocation proposals and decisions",
+    Permission.SET_TEAM_WORKLOAD_LEVELS: (
+        "Set the team's workload levels: the share of capacity above which a caseload is flagged"
+    ),
     Permission.VIEW_ACCESS_HISTORY: "See who has viewed a record of the team",
     Permission.VIEW_CHANGE_HISTORY: (
         "See a record's change history (on the records the user may see)"
@@ -102,6 +106,7 @@ _TEAM_SCOPED = frozenset(
         Permission.OVERRIDE_TIER,
         Permission.MANAGE_TEAM_ALLOCATION,
         Permission.VIEW_ALLOCATION_PROPOSALS,
+        Permission.SET_TEAM_WORKLOAD_LEVELS,
         Permission.VIEW_ACCESS_HISTORY,
         Permission.VIEW_CHANGE_HISTORY,
     }
@@ -175,6 +180,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.OVERRIDE_TIER,
             P.MANAGE_TEAM_ALLOCATION,
             P.VIEW_ALLOCATION_PROPOSALS,
+            P.SET_TEAM_WORKLOAD_LEVELS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
         ],

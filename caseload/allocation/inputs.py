@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 
 from caseload.allocation.models import Handover
+from caseload.complexity.load import held_points
 from caseload.complexity.models import Assessment, ModelVersion, capacity_points
 from caseload.register.models import (
     CASE_HOLDING_ROLE_CODES,
-    OPEN_STATUSES,
     Absence,
     Allocation,
     Case,
@@ -107,21 +107,10 @@ def _why_unavailable(team: Team, *, on: date, away: Practitioner | None) -> dict
 def practitioners_of(team: Team, *, on: date, away: Practitioner | None = None) -> Staff:
     """The team's case holders: capacity, points held now, skills, and whether available."""
     model = ModelVersion.current().model
-    held_points = Subquery(
-        Assessment.objects.filter(
-            is_current=True,
-            case__status__in=OPEN_STATUSES,
-            case__allocations__practitioner=OuterRef("pk"),
-            case__allocations__ended_at__isnull=True,
-        )
-        .values("case__allocations__practitioner")
-        .annotate(total=Sum("points"))
-        .values("total")
-    )
     why = _why_unavailable(team, on=on, away=away)
     staff = (
         team.practitioners.filter(left_on__isnull=True, role__in=CASE_HOLDING_ROLE_CODES)
-        .annotate(held=held_points)
+        .annotate(held=held_points())
         .prefetch_related("specialisms")
         .order_by("pk")
     )

@@ -86,6 +86,7 @@ class ChangeAction(models.TextChoices):
     CASE_SCREENED = "case_screened", "Case screened"
     CASE_CLOSED = "case_closed", "Case closed"
     CASE_PRIORITY_SET = "case_priority_set", "Priority changed"
+    TEAM_WORKLOAD_LEVELS_SET = "team_workload_levels_set", "Team workload levels changed"
     COMPLEXITY_ASSESSED = "complexity_assessed", "Complexity scored"
     COMPLEXITY_RESCORED = "complexity_rescored", "Complexity re-scored"
     COMPLEXITY_TIER_OVERRIDDEN = "complexity_tier_overridden", "Tier overridden"

@@ -263,6 +263,11 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"changed the priority of case {e.case_id} from {_old(e, 'priority')} to "
         f"{_new(e, 'priority')}"
     ),
+    ChangeAction.TEAM_WORKLOAD_LEVELS_SET: lambda e, n: (
+        f"changed the safe level of {n.team(e.team_id)} from "
+        f"{_old(e, 'safe_utilisation_percent')}% to {_new(e, 'safe_utilisation_percent')}% "
+        "of capacity"
+    ),
     ChangeAction.COMPLEXITY_ASSESSED: lambda e, n: (
         f"scored case {e.case_id} at tier {_new(e, 'tier')}{_tier_was(e)}"
     ),

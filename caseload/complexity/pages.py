@@ -4,15 +4,18 @@ register's pages ask for them through caseload.web's panels; they never import t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.html import format_html
 
 from caseload.accounts.permissions import Permission, has_permission
-from caseload.complexity.models import Assessment, ModelVersion, capacity_points
+from caseload.complexity.load import Load, held_points, load_of
+from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register.models import OPEN_STATUSES, Allocation, Case, Practitioner, Team
 from caseload.web.navigation import NavEntry, register_nav
 from caseload.web.panels import Column, Panel, register_column, register_panel
@@ -92,26 +95,49 @@ def caseload_weight(
     if not practitioner.holds_cases:
         return None
     held = (
-        Assessment.objects.filter(
-            is_current=True,
-            case__allocations__practitioner=practitioner,
-            case__allocations__ended_at__isnull=True,
-        ).aggregate(points=Sum("points"))["points"]
-        or 0
+        Practitioner.objects.filter(pk=practitioner.pk).values_list(held_points(), flat=True).get()
     )
-    capacity = capacity_points(
-        role=practitioner.role,
-        fte=practitioner.fte,
-        personal=practitioner.capacity_points,
-        model=ModelVersion.current().model,
+    load = load_of(practitioner, held=held, model=ModelVersion.current().model)
+    return {"weight": {"points": load.points, "capacity": load.capacity, "percent": load.percent}}
+
+
+def with_load(practitioners: QuerySet[Practitioner]) -> QuerySet[Practitioner]:
+    return practitioners.annotate(held_points=held_points()).select_related("team")
+
+
+def attach_load(practitioners: Sequence[Practitioner]) -> None:
+    """Each case holder's load (`practitioner.load`), from the current model's capacities."""
+    model = ModelVersion.current().model
+    for practitioner in practitioners:
+        practitioner.load = (  # type: ignore[attr-defined]
+            load_of(practitioner, held=practitioner.held_points, model=model)  # type: ignore[attr-defined]
+            if practitioner.holds_cases
+            else None
+        )
+
+
+def _load_cell(practitioner: Practitioner) -> str:
+    load: Load | None = practitioner.load  # type: ignore[attr-defined]
+    return f"{_points(load.points)} of {_points(load.capacity)}" if load else "\N{EN DASH}"
+
+
+def _points(value: Decimal) -> str:
+    return f"{value.normalize():f}"  # 85, not 85.0
+
+
+def _utilisation_cell(practitioner: Practitioner) -> str:
+    load: Load | None = practitioner.load  # type: ignore[attr-defined]
+    if load is None:
+        return "\N{EN DASH}"
+    shown = "no capacity" if load.percent is None else f"{load.percent}%"
+    team = practitioner.team
+    if team is None or not load.over(team.safe_utilisation_percent):
+        return shown
+    return format_html(
+        '{} <strong class="govuk-tag govuk-tag--red">Over the safe level of {}%</strong>',
+        shown,
+        team.safe_utilisation_percent,
     )
-    return {
-        "weight": {
-            "points": held,
-            "capacity": capacity,
-            "percent": round(Decimal(held) * 100 / capacity) if capacity else None,
-        }
-    }
 
 
 def contribute() -> None:
@@ -122,6 +148,29 @@ def contribute() -> None:
     register_panel(
         "practitioner_caseload",
         Panel("weight", "complexity/_caseload_weight.html", caseload_weight),
+    )
+    register_column(
+        "team_caseloads",
+        Column(
+            "load",
+            "Points held of capacity",
+            with_load,
+            _load_cell,
+            numeric=True,
+            prepare=attach_load,
+        ),
+    )
+    register_column(
+        "team_caseloads",
+        # Reads the load the "load" column annotates and prepares.
+        Column(
+            "utilisation",
+            "Utilisation",
+            lambda queryset: queryset,
+            _utilisation_cell,
+            numeric=True,
+            order=110,
+        ),
     )
     register_column(
         "practitioner_caseload",

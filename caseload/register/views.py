@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reselect, reswap, retarget
 
 from caseload.accounts.permissions import Permission, has_permission, scope_of
 from caseload.audit import log
@@ -25,6 +26,7 @@ from caseload.register.forms import (
     NewPersonReferralForm,
     PersonSearchForm,
     RequestForm,
+    TeamWorkloadLevelsForm,
 )
 from caseload.register.models import (
     WAITING_STATUSES,
@@ -37,10 +39,11 @@ from caseload.register.models import (
 from caseload.register.search import search_people
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
-from caseload.web.panels import columns_for, with_columns
+from caseload.web.panels import columns_for, prepare_rows, with_columns
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 
 CASELOAD_SLOT = "practitioner_caseload"
+TEAM_CASELOADS_SLOT = "team_caseloads"
 
 
 def count_of(queryset: QuerySet[Any], group_by: str) -> Coalesce:
@@ -84,11 +87,17 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         # A practitioner may see their team's waiting list but not colleagues' caseloads.
         return redirect("team_waiting_list", pk=team.pk)
     log.record_team_viewed(request.user, team_id=team.pk)
-    practitioners = (
-        team.practitioners.filter(left_on__isnull=True)
-        .annotate(caseload=current_caseload_counts())
-        .prefetch_related("specialisms")
-        .order_by("role", "family_name")
+    practitioners = prepare_rows(
+        TEAM_CASELOADS_SLOT,
+        list(
+            with_columns(
+                TEAM_CASELOADS_SLOT,
+                team.practitioners.filter(left_on__isnull=True)
+                .annotate(caseload=current_caseload_counts())
+                .prefetch_related("specialisms")
+                .order_by("role", "family_name"),
+            )
+        ),
     )
     absent_ids = set(
         team.practitioners.filter(absent_on(timezone.localdate())).values_list("pk", flat=True)
@@ -105,11 +114,39 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "team": team,
             "practitioners": practitioners,
+            "columns": columns_for(TEAM_CASELOADS_SLOT),
+            "can_set_levels": has_permission(
+                request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team
+            ),
             "absent_ids": absent_ids,
             "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
             "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
         },
     )
+
+
+@require_permission(Permission.SET_TEAM_WORKLOAD_LEVELS)
+@require_http_methods(["GET", "POST"])
+def team_workload_levels(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = access.get_team_for_user(request.user, pk)
+    if not has_permission(request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team):
+        raise PermissionDenied
+    form = TeamWorkloadLevelsForm(
+        posted(request), initial={"safe_utilisation_percent": team.safe_utilisation_percent}
+    )
+    if form.is_valid():
+        changed = attempt(
+            form,
+            lambda: actions.set_team_workload_levels(
+                by=request.user,
+                team=team,
+                safe_utilisation_percent=form.cleaned_data["safe_utilisation_percent"],
+            ),
+        )
+        if changed is not None:
+            messages.success(request, "Workload levels saved.")
+            return redirect("team_detail", pk=team.pk)
+    return render(request, "register/team_workload_levels.html", {"team": team, "form": form})
 
 
 @require_permission(Permission.VIEW_TEAM)
@@ -198,7 +235,14 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     }
     if request.htmx and page is not None:
         return render(request, "register/_person_results.html", context)
-    return render(request, "register/person_list.html", context)
+    response = render(request, "register/person_list.html", context)
+    if request.htmx:
+        # A search refused (no words): the page's main content again, with its error summary,
+        # in place of the old one (not the whole page inside the results).
+        retarget(response, "#main-content")
+        reselect(response, "#main-content")
+        reswap(response, "outerHTML")
+    return response
 
 
 @dataclass(frozen=True)

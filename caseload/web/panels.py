@@ -6,12 +6,13 @@ its values from the request and the page's objects (or None to show nothing). A 
 asks for its slot's extra columns the same way (`with_columns`, `{% for column in columns %}`).
 
 Slots in use: case_detail, case_allocation_history, team_detail, practitioner_actions,
-practitioner_detail, practitioner_caseload (panels); practitioner_caseload (columns).
+practitioner_detail, practitioner_caseload (panels); practitioner_caseload, team_caseloads
+(columns).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +35,11 @@ class Column:
     name: str
     header: str
     annotate: Callable[[QuerySet[Any]], QuerySet[Any]]
-    cell: Callable[[Any], object]  # the row's cell text
+    cell: Callable[[Any], object]  # the row's cell text (or safe HTML, e.g. a tag)
     numeric: bool = False
     order: int = 100
+    # Once over the rows read, for what SQL cannot work out (a capacity from the model).
+    prepare: Callable[[Sequence[Any]], None] | None = None
 
 
 # Keyed by name within each slot, so that registering twice (a second ready()) replaces.
@@ -73,3 +76,11 @@ def with_columns(slot: str, queryset: QuerySet[Any]) -> QuerySet[Any]:
     for column in columns_for(slot):
         queryset = column.annotate(queryset)
     return queryset
+
+
+def prepare_rows(slot: str, rows: Sequence[Any]) -> Sequence[Any]:
+    """The rows of a list already read (a page of it), made ready for the slot's columns."""
+    for column in columns_for(slot):
+        if column.prepare is not None:
+            column.prepare(rows)
+    return rows

@@ -178,6 +178,14 @@ MATRIX: list[Row] = [
         otherwise=((P.VIEW_TEAM_CASELOADS,), REDIRECT),
         secret=lambda w: w.colin_practitioner.family_name,
     ),
+    Row("team_workload_levels", lambda w: [w.team_north.pk], record=WAITING_NORTH),
+    Row(
+        "team_workload_levels",
+        lambda w: [w.team_north.pk],
+        "post",
+        ok=200,  # an empty form is shown again with its error
+        record=WAITING_NORTH,
+    ),
     Row(
         "team_waiting_list",
         lambda w: [w.team_north.pk],

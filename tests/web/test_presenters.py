@@ -72,6 +72,14 @@ SENTENCES: list[Spec] = [
         f"{MONA} changed the priority of case {{case}} from 2 to 1",
     ),
     (
+        ChangeAction.TEAM_WORKLOAD_LEVELS_SET,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"safe_utilisation_percent": (100, 90)},
+        },
+        f"{MONA} changed the safe level of Older People North from 100% to 90% of capacity",
+    ),
+    (
         ChangeAction.COMPLEXITY_ASSESSED,
         lambda w: _case(w, changes={"tier": (None, 3), "total": (None, 15)}),
         f"{MONA} scored case {{case}} at tier 3 (first score)",
