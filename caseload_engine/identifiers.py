@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from caseload_engine.text import ascii_digits
 
@@ -30,6 +29,8 @@ _POSTCODE = re.compile(rf"(?:{_OUTWARD})[0-9][{_UNIT}]{{2}}|GIR0AA")
 # The non-geographic ZZ area (as in the NHS's ZZ99 pseudo-postcodes), which the demo council
 # and tests use so that no synthetic person lives at a real address.
 _NON_GEOGRAPHIC = re.compile(r"ZZ[0-9]{1,2}[0-9][A-Z]{2}")
+# Fullwidth forms (as an East Asian keyboard types them) to their ASCII letters and digits.
+_FULLWIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)}
 
 
 class InvalidIdentifier(ValueError):
@@ -73,8 +74,12 @@ def synthetic_nhs_number(serial: int) -> str | None:
 
 def normalise_postcode(raw: str) -> str:
     """Upper case with one space before the inward code, or InvalidIdentifier. Fullwidth
-    letters and digits read as ASCII (NFKC); anything else outside ASCII is refused."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
+    letters and digits read as ASCII; anything else outside ASCII is refused (before upper
+    casing, which turns some, like the dotless i, into ASCII letters)."""
+    compact = re.sub(r"\s+", "", raw.translate(_FULLWIDTH))
+    if not compact.isascii():
+        raise InvalidIdentifier("Enter a full UK postcode, like AB1 2CD")
+    compact = compact.upper()
     if not (_POSTCODE.fullmatch(compact) or _NON_GEOGRAPHIC.fullmatch(compact)):
         raise InvalidIdentifier("Enter a full UK postcode, like AB1 2CD")
     return f"{compact[:-3]} {compact[-3:]}"
