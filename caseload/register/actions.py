@@ -45,6 +45,14 @@ class IdentityCheckFailed(ActionRefused):
         self.person_id = person_id
 
 
+class KnownPersonMatched(ActionRefused):
+    """A new person's name, date of birth and postcode are those of `person_id`."""
+
+    def __init__(self, message: str, *, person_id: int, link: ErrorLink | None = None) -> None:
+        super().__init__(message, link=link)
+        self.person_id = person_id
+
+
 @dataclass(frozen=True)
 class PersonDetails:
     given_name: str
@@ -163,17 +171,19 @@ def _refuse_possible_duplicate(by: User, person: PersonDetails) -> None:
     if known is None:
         return
     if access.people_visible_to(by).filter(pk=known.pk).exists():
-        raise ActionRefused(
+        raise KnownPersonMatched(
             f"{known.full_name}, born on the same day at the same postcode, is already on the "
             "register. If this is them, record the request from their record",
+            person_id=known.pk,
             link=ErrorLink(
                 f"Go to {known.full_name}'s record", reverse("person_detail", args=[known.pk])
             ),
         )
-    raise ActionRefused(
+    raise KnownPersonMatched(
         "Someone with this name, date of birth and postcode is already on the register, in a "
         "record you cannot open. Ask your team manager or the principal social worker to check "
-        "whether it is the same person"
+        "whether it is the same person",
+        person_id=known.pk,
     )
 
 
@@ -184,13 +194,18 @@ def record_referral_for_new_person(
 
     An NHS number already on the register is the same person only if the family name and date
     of birth agree; then the request joins their record. Otherwise the number is refused, and
-    the refusal access-logged: it told the user that the number is someone's. The log row is
-    written after the refused transaction has rolled back, so that it stays.
+    the refusal access-logged: it told the user that the number is someone's. Without an NHS
+    number, someone with the same name, date of birth and postcode is taken to be the same
+    person: refused, and logged for the same reason. The log row is written after the refused
+    transaction has rolled back, so that it stays.
     """
     try:
         return _record_referral_for_new_person(by=by, person=person, request=request)
     except IdentityCheckFailed as failed:
         log.record_identity_check_failed(by, person_id=failed.person_id)
+        raise
+    except KnownPersonMatched as matched:
+        log.record_known_person_matched(by, person_id=matched.person_id)
         raise
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.audit.models import AccessAction, AccessLogEntry
 from caseload.register import actions
 from caseload.register.models import Case, Person, SupportRequest
 from caseload.web.errors import ActionRefused
@@ -254,6 +255,15 @@ def test_a_match_the_user_may_not_see_says_whom_to_ask_and_nothing_more(world: W
     assert reverse("person_detail", args=[known.pk]) not in page
     assert known.full_name not in page
     assert register_counts() == before
+
+
+def test_a_match_is_access_logged_naming_the_person_matched(world: World) -> None:
+    # The refusal told the user that someone with these details is known.
+    known = world.case_held_by_colin.person
+    refer(world, nhs_number="", **known_details(known))
+    entry = AccessLogEntry.objects.get(action=AccessAction.KNOWN_PERSON_MATCHED)
+    assert entry.user_id == world.priya.pk
+    assert list(entry.subjects.values_list("person_id", flat=True)) == [known.pk]
 
 
 def test_a_namesake_at_another_postcode_is_a_new_person(world: World) -> None:
