@@ -202,10 +202,7 @@ class CloseCaseForm(GovukForm):
 
 
 class CasePriorityForm(GovukForm):
-    priority = forms.TypedChoiceField(
-        choices=PRIORITY_CHOICES,
-        coerce=int,
-    )
+    priority = forms.TypedChoiceField(choices=PRIORITY_CHOICES, coerce=int)
 
 
 class PersonSearchForm(GovukForm):
