@@ -179,7 +179,11 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            # The same-person check on a referral without an NHS number starts here.
+            models.Index(fields=["date_of_birth", "postcode"], name="person_birth_postcode_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["nhs_number"], condition=~Q(nhs_number=""), name="person_nhs_number_unique"

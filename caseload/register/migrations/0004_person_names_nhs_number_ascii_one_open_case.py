@@ -108,6 +108,12 @@ class Migration(migrations.Migration):
                 name="case_one_open_per_person_per_team",
             ),
         ),
+        migrations.AddIndex(
+            model_name="person",
+            index=models.Index(
+                fields=["date_of_birth", "postcode"], name="person_birth_postcode_idx"
+            ),
+        ),
         migrations.AddConstraint(
             model_name="person",
             constraint=models.CheckConstraint(
