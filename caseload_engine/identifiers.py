@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import re
 
+from caseload_engine.text import ascii_digits
+
 # Numbers in this range pass the check digit but can never be issued to a real person,
 # so demo data and tests draw from it.
 SYNTHETIC_NHS_PREFIX = "999"
 
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-_POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
+# The published format's letter rules, position by position: the first letter never Q, V or
+# X; a second letter never I, J or Z; a letter third (A9A) only from ABCDEFGHJKPSTUW; a letter
+# fourth (AA9A) only from ABEHMNPRVWXY; the inward unit never C, I, K, M, O or V.
+_FIRST = "ABCDEFGHIJKLMNOPRSTUWYZ"
+_SECOND = "ABCDEFGHKLMNOPQRSTUVWXY"
+_THIRD = "ABCDEFGHJKPSTUW"
+_FOURTH = "ABEHMNPRVWXY"
+_UNIT = "ABDEFGHJLNPQRSTUWXYZ"
+_OUTWARD = (
+    rf"[{_FIRST}][0-9]{{1,2}}"
+    rf"|[{_FIRST}][{_SECOND}][0-9]{{1,2}}"
+    rf"|[{_FIRST}][0-9][{_THIRD}]"
+    rf"|[{_FIRST}][{_SECOND}][0-9][{_FOURTH}]"
+)
+_POSTCODE = re.compile(rf"(?:{_OUTWARD})[0-9][{_UNIT}]{{2}}|GIR0AA")
+# The non-geographic ZZ area (as in the NHS's ZZ99 pseudo-postcodes), which the demo council
+# and tests use so that no synthetic person lives at a real address.
+_NON_GEOGRAPHIC = re.compile(r"ZZ[0-9]{1,2}[0-9][A-Z]{2}")
+# Fullwidth forms (as an East Asian keyboard types them) to their ASCII letters and digits.
+_FULLWIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)}
 
 
 class InvalidIdentifier(ValueError):
@@ -29,8 +50,8 @@ def nhs_check_digit(first_nine: str) -> int | None:
 
 def normalise_nhs_number(raw: str) -> str:
     """Ten digits with spaces and hyphens removed, or InvalidIdentifier naming the problem."""
-    digits = re.sub(r"[\s-]", "", raw)
-    if not digits.isdigit() or len(digits) != 10:
+    digits = ascii_digits(re.sub(r"[\s-]", "", raw))
+    if digits is None or len(digits) != 10:
         raise InvalidIdentifier("Enter an NHS number of 10 digits, like 999 000 0018")
     if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise InvalidIdentifier("Enter a valid NHS number: the check digit does not match")
@@ -52,8 +73,13 @@ def synthetic_nhs_number(serial: int) -> str | None:
 
 
 def normalise_postcode(raw: str) -> str:
-    """Upper case with one space before the inward code, or InvalidIdentifier."""
-    compact = re.sub(r"\s+", "", raw).upper()
-    if not _POSTCODE.match(compact):
+    """Upper case with one space before the inward code, or InvalidIdentifier. Fullwidth
+    letters and digits read as ASCII; anything else outside ASCII is refused (before upper
+    casing, which turns some, like the dotless i, into ASCII letters)."""
+    compact = re.sub(r"\s+", "", raw.translate(_FULLWIDTH))
+    if not compact.isascii():
+        raise InvalidIdentifier("Enter a full UK postcode, like AB1 2CD")
+    compact = compact.upper()
+    if not (_POSTCODE.fullmatch(compact) or _NON_GEOGRAPHIC.fullmatch(compact)):
         raise InvalidIdentifier("Enter a full UK postcode, like AB1 2CD")
     return f"{compact[:-3]} {compact[-3:]}"

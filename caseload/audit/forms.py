@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from caseload.accounts.models import User
 from caseload.audit.presenters import Directory
 from caseload.ui.forms import GovukDateField, GovukForm
+from caseload_engine.text import ascii_digits
 
 MAX_USER_ID_DIGITS = 18
 
@@ -54,8 +55,9 @@ class AuditSearchForm(GovukForm):
         text = self.cleaned_data["user"].strip()
         if not text:
             return None
-        if text.isdigit() and len(text) <= MAX_USER_ID_DIGITS:
-            return int(text)
+        digits = ascii_digits(text)
+        if digits is not None and len(digits) <= MAX_USER_ID_DIGITS:
+            return int(digits)
         user_id = User.objects.filter(username=text).values_list("pk", flat=True).first()
         if user_id is None:
             raise ValidationError("No one has that username")

@@ -127,6 +127,12 @@ def record_identity_check_failed(user: User, *, person_id: int) -> None:
     _record(user, AccessAction.IDENTITY_CHECK_FAILED, person_ids=[person_id])
 
 
+def record_known_person_matched(user: User, *, person_id: int) -> None:
+    """A referral for a new person, without an NHS number, matched someone on the register by
+    name, date of birth and postcode: the user learnt that they are known."""
+    _record(user, AccessAction.KNOWN_PERSON_MATCHED, person_ids=[person_id])
+
+
 def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:
     """A search of the audit logs, naming the person searched for, if any."""
     _record(user, AccessAction.SEARCH_AUDIT_LOG, person_ids=person_ids)

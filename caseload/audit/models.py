@@ -74,6 +74,10 @@ class AccessAction(models.TextChoices):
     CASE_FORM = "case_form", "Used a form about a case"
     PERSON_FORM = "person_form", "Used a form about a person"
     IDENTITY_CHECK_FAILED = "identity_check_failed", "Entered an NHS number held by someone else"
+    KNOWN_PERSON_MATCHED = (
+        "known_person_matched",
+        "Entered the name, date of birth and postcode of someone on the register",
+    )
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
 

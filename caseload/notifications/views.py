@@ -25,7 +25,7 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 def _back_to_list(request: AuthedRequest) -> HttpResponse:
     response = redirect("notification_list")
     page = request.POST.get("page", "")
-    if page.isdigit():
+    if page.isascii() and page.isdigit():
         response["Location"] += f"?page={page}"
     return response
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from caseload.accounts.models import User
@@ -30,6 +31,7 @@ from caseload.register.models import (
     SupportRequest,
     Team,
 )
+from caseload.ui.forms import ErrorLink
 from caseload.web.errors import ActionRefused
 from caseload_engine.reference import OUTCOME_DECEASED
 
@@ -41,6 +43,14 @@ class IdentityCheckFailed(ActionRefused):
 
     def __init__(self, message: str, *, field: str, person_id: int) -> None:
         super().__init__(message, field=field)
+        self.person_id = person_id
+
+
+class KnownPersonMatched(ActionRefused):
+    """A new person's name, date of birth and postcode are those of `person_id`."""
+
+    def __init__(self, message: str, *, person_id: int, link: ErrorLink | None = None) -> None:
+        super().__init__(message, link=link)
         self.person_id = person_id
 
 
@@ -79,13 +89,33 @@ def _require_can_refer(by: User, team: Team) -> None:
         raise ActionRefused("You cannot record requests for that team", field="team")
 
 
+def _open_case_of(person: Person, team: Team) -> Case | None:
+    return Case.objects.filter(person=person, team=team, status__in=OPEN_STATUSES).first()
+
+
+def _refuse_second_open_case(by: User, person: Person, case: Case) -> ActionRefused:
+    """The refusal, with a link to the open case if the user may see it; if not, whom to ask,
+    and nothing the user did not type."""
+    if access.cases_visible_to(by).filter(pk=case.pk).exists():
+        return ActionRefused(
+            f"{person.full_name} already has an open case in {case.team.name}",
+            link=ErrorLink("View the open case", reverse("case_detail", args=[case.pk])),
+        )
+    return ActionRefused(
+        f"This person already has an open case in {case.team.name}. Ask the team's manager about it"
+    )
+
+
 def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
     if person.date_of_death is not None:
         raise ActionRefused(f"{person.full_name} is recorded as having died")
-    if Case.objects.filter(person=person, team=details.team, status__in=OPEN_STATUSES).exists():
+    if timezone.localdate(details.received_at) < person.date_of_birth:
         raise ActionRefused(
-            f"{person.full_name} already has an open case in {details.team.name}", field="team"
+            "The date received cannot be before the person's date of birth", field="received_on"
         )
+    already = _open_case_of(person, details.team)
+    if already is not None:
+        raise _refuse_second_open_case(by, person, already)
     request = SupportRequest.objects.create(
         person=person,
         route_of_access=details.route_of_access,
@@ -94,13 +124,22 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
         summary=details.summary,
         recorded_by=by,
     )
-    case = Case.objects.create(
-        person=person,
-        request=request,
-        team=details.team,
-        status=CaseStatus.AWAITING_SCREENING,
-        opened_at=details.received_at,
-    )
+    try:
+        # A savepoint: a referral that raced this one past the check above breaks the
+        # database's one-open-case rule, and the user is told as if the check had caught it.
+        with transaction.atomic():
+            case = Case.objects.create(
+                person=person,
+                request=request,
+                team=details.team,
+                status=CaseStatus.AWAITING_SCREENING,
+                opened_at=details.received_at,
+            )
+    except IntegrityError:
+        winner = _open_case_of(person, details.team)
+        if winner is None:
+            raise
+        raise _refuse_second_open_case(by, person, winner) from None
     record_change(
         by=by,
         action=ChangeAction.REFERRAL_RECORDED,
@@ -113,6 +152,42 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
     return case
 
 
+def _person_with_nhs_number(nhs_number: str) -> Person | None:
+    return Person.objects.select_for_update().filter(nhs_number=nhs_number).first()
+
+
+def _refuse_possible_duplicate(by: User, person: PersonDetails) -> None:
+    """Without an NHS number, the same name, date of birth and postcode is taken to be the
+    same person: the user records the request from their record instead."""
+    known = (
+        Person.objects.filter(
+            given_name__iexact=person.given_name.strip(),
+            family_name__iexact=person.family_name.strip(),
+            date_of_birth=person.date_of_birth,
+            postcode=person.postcode,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if known is None:
+        return
+    if access.people_visible_to(by).filter(pk=known.pk).exists():
+        raise KnownPersonMatched(
+            f"{known.full_name}, born on the same day at the same postcode, is already on the "
+            "register. If this is them, record the request from their record",
+            person_id=known.pk,
+            link=ErrorLink(
+                f"Go to {known.full_name}'s record", reverse("person_detail", args=[known.pk])
+            ),
+        )
+    raise KnownPersonMatched(
+        "Someone with this name, date of birth and postcode is already on the register, in a "
+        "record you cannot open. Ask your team manager or the principal social worker to check "
+        "whether it is the same person",
+        person_id=known.pk,
+    )
+
+
 def record_referral_for_new_person(
     *, by: User, person: PersonDetails, request: RequestDetails
 ) -> Case:
@@ -120,13 +195,18 @@ def record_referral_for_new_person(
 
     An NHS number already on the register is the same person only if the family name and date
     of birth agree; then the request joins their record. Otherwise the number is refused, and
-    the refusal access-logged: it told the user that the number is someone's. The log row is
-    written after the refused transaction has rolled back, so that it stays.
+    the refusal access-logged: it told the user that the number is someone's. Without an NHS
+    number, someone with the same name, date of birth and postcode is taken to be the same
+    person: refused, and logged for the same reason. The log row is written after the refused
+    transaction has rolled back, so that it stays.
     """
     try:
         return _record_referral_for_new_person(by=by, person=person, request=request)
     except IdentityCheckFailed as failed:
         log.record_identity_check_failed(by, person_id=failed.person_id)
+        raise
+    except KnownPersonMatched as matched:
+        log.record_known_person_matched(by, person_id=matched.person_id)
         raise
 
 
@@ -135,11 +215,7 @@ def _record_referral_for_new_person(
     *, by: User, person: PersonDetails, request: RequestDetails
 ) -> Case:
     _require_can_refer(by, request.team)
-    existing = (
-        Person.objects.select_for_update().filter(nhs_number=person.nhs_number).first()
-        if person.nhs_number
-        else None
-    )
+    existing = _person_with_nhs_number(person.nhs_number) if person.nhs_number else None
     if existing is not None:
         same_person = (
             existing.family_name.casefold() == person.family_name.casefold()
@@ -153,16 +229,30 @@ def _record_referral_for_new_person(
                 person_id=existing.pk,
             )
         return _open_case(by=by, person=existing, details=request)
-    created = Person.objects.create(
-        council_person_id=next_council_person_id(),
-        nhs_number=person.nhs_number,
-        given_name=person.given_name,
-        family_name=person.family_name,
-        date_of_birth=person.date_of_birth,
-        postcode=person.postcode,
-        primary_support_reason=person.primary_support_reason,
-        has_unpaid_carer=person.has_unpaid_carer,
-    )
+    if not person.nhs_number:
+        _refuse_possible_duplicate(by, person)
+    try:
+        # A savepoint: another referral with the same new NHS number may commit between the
+        # look-up above and this insert; the database's uniqueness then refuses this one.
+        with transaction.atomic():
+            created = Person.objects.create(
+                council_person_id=next_council_person_id(),
+                nhs_number=person.nhs_number,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                date_of_birth=person.date_of_birth,
+                postcode=person.postcode,
+                primary_support_reason=person.primary_support_reason,
+                has_unpaid_carer=person.has_unpaid_carer,
+            )
+    except IntegrityError:
+        if not (person.nhs_number and _person_with_nhs_number(person.nhs_number)):
+            raise
+        raise ActionRefused(
+            "Another referral has just recorded someone with this NHS number. Check the "
+            "number, or find them on the register and record the request from their record",
+            field="nhs_number",
+        ) from None
     # The person's details stay on their register row: the log names them by id only.
     record_change(by=by, action=ChangeAction.PERSON_ADDED, person_id=created.pk)
     return _open_case(by=by, person=created, details=request)

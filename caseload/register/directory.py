@@ -10,6 +10,7 @@ from caseload.accounts.models import User
 from caseload.register import access
 from caseload.register.models import Person, Practitioner, Team
 from caseload.register.search import by_identifier
+from caseload_engine.text import ascii_digits
 
 NHS_NUMBER_LENGTH = 10
 
@@ -43,8 +44,8 @@ class RegisterDirectory:
     def person_id_for(self, identifier: str) -> int | None:
         """An NHS number or council person id, as the people search reads them; or a register
         id, taken as it is so that a deleted person's rows can still be found."""
-        digits = re.sub(r"[\s-]", "", identifier)
-        if digits.isdigit() and len(digits) < NHS_NUMBER_LENGTH:
+        digits = ascii_digits(re.sub(r"[\s-]", "", identifier))
+        if digits is not None and len(digits) < NHS_NUMBER_LENGTH:
             return int(digits)
         found = by_identifier(Person.objects.all(), identifier)
         return None if found is None else found.values_list("pk", flat=True).first()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, cast
 
 from django import forms
@@ -9,12 +9,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.register.actions import PersonDetails, RequestDetails
-from caseload.register.models import SAFE_UTILISATION_RANGE, Team
-from caseload.ui.forms import GovukDateField, GovukForm
+from caseload.register.models import PRIORITY_CHOICES, SAFE_UTILISATION_RANGE, Team
+from caseload.ui.forms import GovukDateField, GovukForm, NameField, today
 from caseload_engine import reference
 from caseload_engine.identifiers import InvalidIdentifier, normalise_nhs_number, normalise_postcode
 
 BLANK_CHOICE = [("", "Select an option")]
+# No one on the register was born before this: an earlier date is a typing error.
+EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 def _choice_field(label: str, choices: reference.Choices, required: str) -> forms.ChoiceField:
@@ -38,7 +40,12 @@ class RequestForm(GovukForm):
         empty_label="Select a team",
         error_messages={"required": "Select the team the request is for"},
     )
-    received_on = GovukDateField(label="Date received", help_text="For example, 27 3 2026")
+    received_on = GovukDateField(
+        label="Date received",
+        help_text="For example, 27 3 2026",
+        earliest=EARLIEST_BIRTH,
+        latest=today,
+    )
     time_received = forms.CharField(
         label="Time received",
         max_length=5,
@@ -66,6 +73,8 @@ class RequestForm(GovukForm):
         only_team = teams.first() if teams.count() == 1 else None
         if only_team is not None:
             team_field.initial = only_team
+        # Most requests are recorded the day they arrive.
+        self.fields["received_on"].initial = timezone.localdate()
 
     def clean_time_received(self) -> time:
         return _parse_time(self.cleaned_data["time_received"])
@@ -95,13 +104,18 @@ class RequestForm(GovukForm):
 class NewPersonReferralForm(RequestForm):
     """A referral for someone not yet on the register: who they are, then the request."""
 
-    given_name = forms.CharField(
+    given_name = NameField(
         label="First name", max_length=80, error_messages={"required": "Enter the first name"}
     )
-    family_name = forms.CharField(
+    family_name = NameField(
         label="Last name", max_length=80, error_messages={"required": "Enter the last name"}
     )
-    date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 31 3 1950")
+    date_of_birth = GovukDateField(
+        label="Date of birth",
+        help_text="For example, 31 3 1950",
+        earliest=EARLIEST_BIRTH,
+        latest=today,
+    )
     nhs_number = forms.CharField(
         label="NHS number",
         max_length=14,
@@ -134,12 +148,6 @@ class NewPersonReferralForm(RequestForm):
         "summary",
     ]
 
-    def clean_given_name(self) -> str:
-        return str(self.cleaned_data["given_name"]).strip()
-
-    def clean_family_name(self) -> str:
-        return str(self.cleaned_data["family_name"]).strip()
-
     def clean_nhs_number(self) -> str:
         raw = self.cleaned_data["nhs_number"]
         if not raw.strip():
@@ -155,11 +163,12 @@ class NewPersonReferralForm(RequestForm):
         except InvalidIdentifier as exc:
             raise ValidationError(str(exc)) from None
 
-    def clean_date_of_birth(self) -> Any:
-        born = self.cleaned_data["date_of_birth"]
-        if born is not None and born > timezone.localdate():
-            raise ValidationError("The date of birth must be in the past")
-        return born
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        born, received_on = cleaned.get("date_of_birth"), cleaned.get("received_on")
+        if born is not None and received_on is not None and received_on < born:
+            self.add_error("received_on", "The date received cannot be before the date of birth")
+        return cleaned
 
     def person_details(self) -> PersonDetails:
         data = self.cleaned_data
@@ -190,6 +199,10 @@ class CloseCaseForm(GovukForm):
         if closed_on == timezone.localdate():
             return timezone.now()
         return timezone.make_aware(datetime.combine(closed_on, time(17, 0)))
+
+
+class CasePriorityForm(GovukForm):
+    priority = forms.TypedChoiceField(choices=PRIORITY_CHOICES, coerce=int)
 
 
 class PersonSearchForm(GovukForm):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from caseload.ui.forms import validate_name
 from caseload_engine import reference
 from caseload_engine.identifiers import format_nhs_number
 
@@ -73,8 +74,8 @@ class Practitioner(models.Model):
         blank=True,
         related_name="practitioner",
     )
-    given_name = models.CharField(max_length=80)
-    family_name = models.CharField(max_length=80)
+    given_name = models.CharField(max_length=80, validators=[validate_name])
+    family_name = models.CharField(max_length=80, validators=[validate_name])
     role = models.CharField(max_length=32, choices=reference.ROLE_CHOICES)
     pcf_level = models.CharField(
         "PCF level", max_length=32, choices=reference.PCF_LEVEL_CHOICES, default="not_applicable"
@@ -178,8 +179,8 @@ class Absence(models.Model):
 class Person(models.Model):
     council_person_id = models.CharField("council person id", max_length=20, unique=True)
     nhs_number = models.CharField("NHS number", max_length=10, blank=True)
-    given_name = models.CharField(max_length=80)
-    family_name = models.CharField(max_length=80)
+    given_name = models.CharField(max_length=80, validators=[validate_name])
+    family_name = models.CharField(max_length=80, validators=[validate_name])
     date_of_birth = models.DateField()
     postcode = models.CharField(max_length=8)
     primary_support_reason = models.CharField(
@@ -190,10 +191,19 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            # The same-person check on a referral without an NHS number starts here.
+            models.Index(fields=["date_of_birth", "postcode"], name="person_birth_postcode_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["nhs_number"], condition=~Q(nhs_number=""), name="person_nhs_number_unique"
+            ),
+            # ASCII digits only: a number in other digits would get round the uniqueness above.
+            models.CheckConstraint(
+                condition=Q(nhs_number="") | Q(nhs_number__regex=r"^[0-9]{10}$"),
+                name="person_nhs_number_ten_ascii_digits",
             ),
             models.CheckConstraint(
                 condition=Q(date_of_death__isnull=True)
@@ -284,6 +294,11 @@ class Case(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(priority__gte=1) & Q(priority__lte=3), name="case_priority_1_to_3"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "team"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="case_one_open_per_person_per_team",
             ),
         ]
 

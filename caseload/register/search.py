@@ -7,15 +7,17 @@ import re
 from django.db.models import Q, QuerySet
 
 from caseload.register.models import Person
+from caseload_engine.text import ascii_digits
 
-_COUNCIL_ID = re.compile(r"^P\d{1,7}$", re.IGNORECASE)
+_COUNCIL_ID = re.compile(r"^P[0-9]{1,7}$", re.IGNORECASE)
 
 
 def by_identifier(people: QuerySet[Person], query: str) -> QuerySet[Person] | None:
     """Exact match on an NHS number or council person id; None if the query is neither."""
     text = query.strip()
-    digits = re.sub(r"[\s-]", "", text)
-    if digits.isdigit():
+    # Digits of any script read as ASCII, as the NHS number was when it was stored.
+    digits = ascii_digits(re.sub(r"[\s-]", "", text))
+    if digits is not None:
         return people.filter(nhs_number=digits) if len(digits) == 10 else people.none()
     if _COUNCIL_ID.match(text):
         return people.filter(council_person_id=f"P{int(text[1:]):07d}")

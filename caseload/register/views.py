@@ -22,6 +22,7 @@ from caseload.audit import log
 from caseload.audit.presenters import views_of_person
 from caseload.register import access, actions
 from caseload.register.forms import (
+    CasePriorityForm,
     CloseCaseForm,
     NewPersonReferralForm,
     PersonSearchForm,
@@ -367,9 +368,12 @@ def case_priority(request: AuthedRequest, pk: int) -> HttpResponse:
     case = access.get_case_for_user(request.user, pk)
     _require_can_change(request, case)
     log.record_case_form(request.user, case_id=case.pk, person_id=case.person_id)
-    raw = request.POST.get("priority", "")
+    form = CasePriorityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a priority of 1, 2 or 3.")
+        return redirect("case_detail", pk=case.pk)
     try:
-        actions.set_priority(by=request.user, case=case, priority=int(raw) if raw.isdigit() else 0)
+        actions.set_priority(by=request.user, case=case, priority=form.cleaned_data["priority"])
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
     else:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+
+from caseload_engine.text import ascii_digits, name_problem
+
+# A bound on a date: a fixed day, or one worked out when the form is checked (like "today").
+DateBound = date | Callable[[], date]
 
 _WIDGET_CLASSES: dict[str, str] = {
     "text": "govuk-input",
@@ -57,13 +65,43 @@ class GovukDateWidget(forms.MultiWidget):
         return f"{id_}_0" if id_ else id_
 
 
+def days_from_today(days: int) -> Callable[[], date]:
+    """A bound `days` after today (before it, if negative), worked out when the form is checked."""
+    return lambda: timezone.localdate() + timedelta(days=days)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _bound(bound: DateBound) -> date:
+    return bound() if callable(bound) else bound
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 class GovukDateField(forms.MultiValueField):
-    """A date typed as day, month and year, with the messages the GOV.UK pattern recommends."""
+    """A date typed as day, month and year, with the messages the GOV.UK pattern recommends.
+
+    `earliest` and `latest` bound the plausible dates (inclusive): a day, or a callable such as
+    `today` or `days_from_today(365)`, so that "today" is the day the form is checked.
+    """
 
     widget = GovukDateWidget
 
-    def __init__(self, *, label: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        label: str,
+        earliest: DateBound | None = None,
+        latest: DateBound | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._label = label
+        self._earliest = earliest
+        self._latest = latest
         parts = (
             forms.IntegerField(min_value=1, max_value=31),
             forms.IntegerField(min_value=1, max_value=12),
@@ -84,18 +122,72 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError(
                 f"The {self._label.lower()} must include a {' and '.join(missing)}"
             )
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
-            raise ValidationError(f"The {self._label.lower()} must be a real date, like 27 3 2007")
+        not_a_date = ValidationError(
+            f"The {self._label.lower()} must be a real date, like 27 3 2007"
+        )
+        # ASCII digits only (other scripts' digits read as theirs), and no more of them than a
+        # date has: `int` and `date` then never see a superscript or a 10^23.
+        parts = [ascii_digits(part) for part in (day, month, year)]
+        if any(part is None for part in parts):
+            raise not_a_date
+        day, month, year = (str(part) for part in parts)
+        if len(day) > 2 or len(month) > 2 or len(year) != 4:
+            raise not_a_date
         try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(
-                f"The {self._label.lower()} must be a real date, like 27 3 2007"
-            ) from None
+            typed = date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise not_a_date from None
+        return self._within_bounds(typed)
+
+    def _within_bounds(self, typed: date) -> date:
+        label = self._label.lower()
+        if self._earliest is not None:
+            earliest = _bound(self._earliest)
+            if typed < earliest:
+                if earliest == timezone.localdate():
+                    raise ValidationError(f"The {label} must be today or later")
+                raise ValidationError(f"The {label} must be {_long_date(earliest)} or later")
+        if self._latest is not None:
+            latest = _bound(self._latest)
+            if typed > latest:
+                if latest == timezone.localdate():
+                    raise ValidationError(f"The {label} cannot be in the future")
+                raise ValidationError(f"The {label} must be {_long_date(latest)} or earlier")
+        return typed
 
     def compress(self, data_list: list[Any]) -> date | None:
         # Not reached: clean() above parses the three parts itself, to word its own errors.
         raise NotImplementedError
+
+
+class NameField(forms.CharField):
+    """A person's or practitioner's name: trimmed, with nothing hidden in it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validators=[validate_name], **kwargs)
+
+
+def validate_name(value: str) -> None:
+    """For forms and model fields alike: a name with control or direction-changing characters,
+    or with nothing visible, is refused."""
+    problem = name_problem(value)
+    if problem is not None:
+        raise ValidationError(f"The name {problem}", code="invalid_name")
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """A link that goes with an error, to where the user can act on it."""
+
+    text: str
+    href: str
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    message: str
+    anchor: str = ""
+    link: ErrorLink | None = None
 
 
 class GovukForm(forms.Form):
@@ -105,6 +197,7 @@ class GovukForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.error_links: dict[str, ErrorLink] = {}
         for name, field in self.fields.items():
             widget = field.widget
             kind = getattr(widget, "input_type", None) or (
@@ -134,15 +227,21 @@ class GovukForm(forms.Form):
             if base in ("govuk-input", "govuk-select", "govuk-textarea"):
                 widget.attrs["class"] += f" {base}--error"
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(message, anchor) pairs for the GOV.UK error summary, in the order of the fields."""
-        items: list[tuple[str, str]] = []
-        for message in self.non_field_errors():
-            items.append((str(message), ""))
+    def add_linked_error(self, message: str, link: ErrorLink) -> None:
+        """An error about the whole form, shown at the top with a link to act on it."""
+        self.add_error(None, message)
+        self.error_links[message] = link
+
+    def error_summary(self) -> list[SummaryItem]:
+        """The GOV.UK error summary: the form's own errors first, then the fields' in order."""
+        items = [
+            SummaryItem(str(message), link=self.error_links.get(str(message)))
+            for message in self.non_field_errors()
+        ]
         for name in self.fields:
             bound = self[name]
             # A radio or checkbox group has no single label target: link to its first option.
             target = bound.id_for_label or f"{bound.auto_id}_0"
             for message in self.errors.get(name, []):
-                items.append((str(message), f"#{target}"))
+                items.append(SummaryItem(str(message), f"#{target}"))
         return items

@@ -14,6 +14,7 @@ from django.http import HttpRequest, QueryDict
 from django_htmx.middleware import HtmxDetails
 
 from caseload.accounts.models import User
+from caseload.ui.forms import GovukForm
 from caseload.web.errors import ActionRefused
 
 T = TypeVar("T")
@@ -38,9 +39,13 @@ def posted(request: HttpRequest) -> QueryDict | None:
 
 
 def attempt(form: forms.Form, change: Callable[[], T]) -> T | None:
-    """Make a change for a valid form; a refusal becomes the form's error on the named field."""
+    """Make a change for a valid form; a refusal becomes the form's error on the named field,
+    or, with a link to act on, the form's own error at the top."""
     try:
         return change()
     except ActionRefused as refusal:
-        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        if refusal.link is not None and isinstance(form, GovukForm):
+            form.add_linked_error(refusal.message, refusal.link)
+        else:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         return None

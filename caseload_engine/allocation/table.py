@@ -20,6 +20,7 @@ from caseload_engine.allocation.records import (
 from caseload_engine.complexity import ComplexityModel
 from caseload_engine.reference import Role
 from caseload_engine.tabular import HEADER_ROW, Cell, Row, Table
+from caseload_engine.text import ascii_digits
 from caseload_engine.tiering import RowError, RowErrors
 
 CASE_COLUMNS = (
@@ -221,8 +222,9 @@ def _unique(seen: dict[str, int], number: int) -> Callable[[str], str]:
 
 def _tier(tiers: Sequence[int]) -> Callable[[str], int]:
     def check(text: str) -> int:
-        if text.isdigit() and int(text) in tiers:
-            return int(text)
+        digits = ascii_digits(text)
+        if digits is not None and len(digits) <= 2 and int(digits) in tiers:
+            return int(digits)
         raise _Bad(f"must be one of {', '.join(map(str, tiers))}")
 
     return check

@@ -1,0 +1,96 @@
+"""Register migration 0004: NHS numbers stored in other digits become ASCII before the database
+requires it, and rows the new constraints would refuse stop the migration with a clear list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from caseload.register.models import Person
+from tests.factories import CaseFactory, next_synthetic_nhs_number
+
+BEFORE = [("register", "0003_case_priority")]
+AFTER = [("register", "0004_person_names_nhs_number_ascii_one_open_case")]
+FULLWIDTH = {ord(digit): ord(digit) + 0xFEE0 for digit in "0123456789"}
+
+
+@pytest.fixture
+def executor() -> Iterator[MigrationExecutor]:
+    executor = MigrationExecutor(connection)
+    try:
+        yield executor
+    finally:
+        # Whatever happened, leave the schema as the other tests expect it.
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+
+
+def _old_person(executor: MigrationExecutor, council_id: str, nhs_number: str) -> Any:
+    old = executor.loader.project_state(BEFORE).apps.get_model("register", "Person")
+    return old.objects.create(
+        council_person_id=council_id,
+        nhs_number=nhs_number,
+        given_name="Nora",
+        family_name="Newcomer",
+        date_of_birth="1941-02-03",
+        postcode="ZZ1 1AA",
+    )
+
+
+def _migrate_forward(executor: MigrationExecutor) -> None:
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nhs_numbers_in_other_digits_become_ascii(executor: MigrationExecutor) -> None:
+    executor.migrate(BEFORE)
+    number, plain = next_synthetic_nhs_number(), next_synthetic_nhs_number()
+    wide = _old_person(executor, "P0000001", number.translate(FULLWIDTH))
+    kept = _old_person(executor, "P0000002", plain)
+    unknown = _old_person(executor, "P0000003", "")
+
+    _migrate_forward(executor)
+
+    assert Person.objects.get(pk=wide.pk).nhs_number == number
+    assert Person.objects.get(pk=kept.pk).nhs_number == plain
+    assert Person.objects.get(pk=unknown.pk).nhs_number == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_that_would_be_someone_elses_stops_the_migration(
+    executor: MigrationExecutor,
+) -> None:
+    executor.migrate(BEFORE)
+    number = next_synthetic_nhs_number()
+    _old_person(executor, "P0000001", number)
+    twin = _old_person(executor, "P0000002", number.translate(FULLWIDTH))
+    junk = _old_person(executor, "P0000003", "99900000¹⁸")
+
+    with pytest.raises(RuntimeError) as stopped:
+        _migrate_forward(executor)
+
+    message = str(stopped.value)
+    assert "P0000002 and P0000001: the same NHS number" in message
+    assert "P0000003: the NHS number is not 10 digits" in message
+    assert number not in message  # the log names records, never a person's number
+    # Nothing was changed: the records stay as they were, to be corrected.
+    assert Person.objects.get(pk=twin.pk).nhs_number == number.translate(FULLWIDTH)
+    Person.objects.filter(pk__in=[twin.pk, junk.pk]).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_open_cases_in_one_team_stop_the_migration(executor: MigrationExecutor) -> None:
+    first = CaseFactory.create()
+    executor.migrate(BEFORE)
+    second = CaseFactory.create(person=first.person, team=first.team)
+
+    with pytest.raises(RuntimeError, match="has 2 open cases in"):
+        _migrate_forward(executor)
+
+    second.delete()
+    second.request.delete()
