@@ -4,7 +4,7 @@ and what if a practitioner is away."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -39,7 +39,7 @@ from caseload.allocation.proposals import (
 from caseload.audit import log
 from caseload.register import access
 from caseload.register.models import Case, Team
-from caseload.ui.forms import GovukDateField, GovukForm
+from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, paginate, posted
@@ -118,8 +118,12 @@ def propose(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 class WhatIfForm(GovukForm):
+    # A what-if plans the coming year: a date further off is a typing slip.
     away_from = GovukDateField(
-        label="Away from", help_text="The first day they will not be working, like 1 12 2026"
+        label="First day away",
+        help_text="The first day they will not be working, like 1 12 2026",
+        earliest=today,
+        latest=days_from_today(365),
     )
     reason = forms.ChoiceField(
         label="Why will they be away?",
@@ -131,13 +135,9 @@ class WhatIfForm(GovukForm):
         label="Last day away",
         required=False,
         help_text="Leave blank if not known, or if they are leaving",
+        earliest=today,
+        latest=days_from_today(2 * 365),
     )
-
-    def clean_away_from(self) -> date:
-        away_from: date = self.cleaned_data["away_from"]
-        if away_from < timezone.localdate():
-            raise forms.ValidationError("The date must be today or later")
-        return away_from
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -216,7 +216,31 @@ def test_what_if_page_validates_the_date(world: World) -> None:
         )
         .content.decode()
     )
-    assert "The date must be today or later" in page
+    assert "The first day away must be today or later" in page
+    assert not AllocationProposal.objects.exists()
+
+
+def test_what_if_dates_stay_within_the_coming_years(world: World) -> None:
+    far = timezone.localdate() + timedelta(days=366)
+    page = (
+        client_for(world.mona)
+        .post(
+            reverse("allocation_what_if", args=[world.priya_practitioner.pk]),
+            {
+                "away_from_day": str(far.day),
+                "away_from_month": str(far.month),
+                "away_from_year": str(far.year),
+                "reason": "sickness",
+                "away_until_day": "1",
+                "away_until_month": "1",
+                "away_until_year": "9999",
+            },
+        )
+        .content.decode()
+    )
+    assert "The first day away must be" in page
+    assert "or earlier" in page
+    assert "The last day away must be" in page
     assert not AllocationProposal.objects.exists()
 
 

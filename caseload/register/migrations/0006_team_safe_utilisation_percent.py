@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_case_priority"),
+        ("register", "0005_absence_reason_leaving"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_case_priority"),
+        ("register", "0004_person_names_nhs_number_ascii_one_open_case"),
     ]
 
     operations = [
