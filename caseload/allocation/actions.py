@@ -32,6 +32,7 @@ from caseload.allocation.notices import tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
+from caseload.register.actions import require_open
 from caseload.register.models import (
     Absence,
     Allocation,
@@ -307,7 +308,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             )
     cases = {
         case.pk: case
-        for case in Case.objects.select_for_update()
+        for case in Case.objects.select_for_update(of=("self",))
         .filter(pk__in=[choice.case_id for choice in accepted], team=proposal.team)
         .select_related("person")
         .order_by("pk")
@@ -336,6 +337,8 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
     allocated: list[tuple[Case, Practitioner]] = []
     for choice in accepted:
         case = cases.get(choice.case_id)
+        if case is not None:
+            require_open(case)
         if case is None or not _as_proposed_on(proposal, case, holders.get(case.pk)):
             raise ActionRefused(
                 f"The case for {case.person.full_name if case else 'a person'} has changed since "
@@ -554,7 +557,11 @@ def _settle(handover: Handover, *, state: Handover.State, by: User | None, note:
 def _carry_out(handover: Handover, *, by: User | None) -> Case | None:
     """Hand the locked, planned handover's case over, or let the handover lapse if the case is
     no longer with the practitioner who is away. The case, if it was handed over."""
-    case = Case.objects.select_for_update().select_related("person").get(pk=handover.case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=handover.case_id)
+    )
     holder = _current_holders([case.pk]).get(case.pk)
     if case.status != CaseStatus.ALLOCATED or holder != handover.from_practitioner_id:
         why = "the case was closed" if case.status == CaseStatus.CLOSED else "the case moved"

@@ -175,15 +175,27 @@ def record_referral_for_person(*, by: User, person: Person, request: RequestDeta
     return _open_case(by=by, person=locked, details=request)
 
 
-def _lock_open_case_for_change(by: User, case: Case) -> Case:
-    if not has_permission(by, Permission.UPDATE_CASE):
+def require_open(case: Case) -> None:
+    """A closed case is a record of what was done: no action changes it, whatever the form or
+    request that asks (read it under a lock, so that it cannot close meanwhile)."""
+    if not case.is_open:
+        raise ActionRefused("This case has already been closed: it cannot be changed")
+
+
+def lock_open_case(by: User, case: Case, permission: Permission) -> Case:
+    """The case, locked, for a change that needs `permission` in its team: every action that
+    changes a case starts here or, for several cases at once, calls require_open on each."""
+    if not has_permission(by, permission):
         raise ActionRefused("Your role can read cases but not change them")
-    locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
-    if locked is None or not has_permission(by, Permission.UPDATE_CASE, team=locked.team_id):
+    locked = access.cases_visible_to(by).select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if locked is None or not has_permission(by, permission, team=locked.team_id):
         raise ActionRefused("You cannot change this case")
-    if not locked.is_open:
-        raise ActionRefused("This case has already been closed")
+    require_open(locked)
     return locked
+
+
+def _lock_open_case_for_change(by: User, case: Case) -> Case:
+    return lock_open_case(by, case, Permission.UPDATE_CASE)
 
 
 @transaction.atomic

@@ -256,7 +256,7 @@ def test_an_unknown_reserved_function_is_refused(world: World) -> None:
 
 
 def test_oversight_roles_cannot_score(world: World) -> None:
-    with pytest.raises(ActionRefused, match="read assessments"):
+    with pytest.raises(ActionRefused, match="read cases but not change"):
         actions.assess_case(by=world.pat, case=world.case_waiting_north, scores=HIGH, rationales={})
 
 
