@@ -393,6 +393,19 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             )
     except IntegrityError:
         raise ActionRefused("This proposal has already been decided: ask for a new one") from None
+    # Written whatever was accepted: declining every suggestion is a decision too.
+    record_change(
+        by=by,
+        action=ChangeAction.ALLOCATION_DECIDED,
+        team_id=proposal.team_id,
+        practitioner_id=proposal.away_practitioner_id,
+        detail={
+            "proposal_id": proposal.pk,
+            "decision_id": decision.pk,
+            "accepted": len(accepted),
+            "declined": len(choices) - len(accepted),
+        },
+    )
     if plan is not None:
         _plan_handovers(
             by=by, decision=decision, away=plan[0], due_on=plan[1], handovers=handed_over

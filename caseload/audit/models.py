@@ -91,6 +91,7 @@ class ChangeAction(models.TextChoices):
     COMPLEXITY_TIER_OVERRIDDEN = "complexity_tier_overridden", "Tier overridden"
     COMPLEXITY_MODEL_PUBLISHED = "complexity_model_published", "Complexity model published"
     ALLOCATION_PROPOSED = "allocation_proposed", "Allocation proposed"
+    ALLOCATION_DECIDED = "allocation_decided", "Allocation proposal decided"
     CASE_ALLOCATED = "case_allocated", "Case allocated"
     ABSENCE_RECORDED = "absence_recorded", "Absence recorded"
     HANDOVER_PLANNED = "handover_planned", "Handover planned"

@@ -232,6 +232,15 @@ def _proposed(event: ChangeEvent, names: Names) -> str:
     return f"asked for an allocation proposal for {names.team(event.team_id)}"
 
 
+def _decided(event: ChangeEvent, names: Names) -> str:
+    accepted = event.detail.get("accepted", 0)
+    of = accepted + event.detail.get("declined", 0)
+    return (
+        f"decided allocation proposal {event.detail.get('proposal_id')} for "
+        f"{names.team(event.team_id)}: accepted {accepted} of {of}"
+    )
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -269,6 +278,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"published version {_new(e, 'model_version')} of the complexity model"
     ),
     ChangeAction.ALLOCATION_PROPOSED: _proposed,
+    ChangeAction.ALLOCATION_DECIDED: _decided,
     ChangeAction.CASE_ALLOCATED: lambda e, n: (
         f"allocated case {e.case_id} to {n.practitioner(e.practitioner_id)}{_was_holder(e, n)}"
     ),
