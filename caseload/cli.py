@@ -380,8 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
         description="Hand over every case whose planned handover (an accepted what-if for a "
-        "practitioner away from a later day) is due, in one transaction. A handover whose case "
-        "was closed or moved meanwhile lapses.",
+        "practitioner away from a later day) is due, each in its own savepoint. A handover whose "
+        "case was closed or moved meanwhile lapses; one that fails is logged, stays planned for "
+        "the next run, and makes the exit status 1.",
     )
     handovers.add_argument(
         "--on",

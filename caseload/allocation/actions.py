@@ -8,6 +8,7 @@ and is told so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -44,6 +45,8 @@ from caseload.register.models import (
 )
 from caseload.web.errors import ActionRefused
 from caseload_engine import allocation, reference
+
+logger = logging.getLogger(__name__)
 
 PROPOSAL_TIME_LIMIT_S = 10.0
 
@@ -633,22 +636,33 @@ def cancel_handover(*, by: User, handover: Handover, reason: str) -> None:
 class HandoverRun:
     carried_out: int
     lapsed: int
+    # Handovers that failed, by id: rolled back to their savepoint, still planned, in the log.
+    failed: tuple[int, ...] = ()
 
 
 @transaction.atomic
 def carry_out_due_handovers(*, on: date) -> HandoverRun:
-    """Every planned handover due on or before the day, in one transaction (the daily run, by
-    nobody in particular)."""
+    """Every planned handover due on or before the day (the daily run, by nobody in
+    particular), each in its own savepoint: one that fails is logged and stays planned for the
+    next run, and the day's others still happen."""
     given: list[tuple[Case, Practitioner]] = []
     lapsed = 0
+    failed: list[int] = []
     # Locked in one statement: one settled meanwhile by a manager drops out here (PostgreSQL
     # checks the condition again once the lock is had).
     due = _locked_handovers().filter(state=Handover.State.PLANNED, due_on__lte=on).order_by("pk")
     for handover in due:
-        case = _carry_out(handover, by=None)
+        try:
+            with transaction.atomic():
+                case = _carry_out(handover, by=None)
+        except Exception:
+            # Ids only: the case's details stay out of the log.
+            logger.exception("Handover %s (case %s) failed", handover.pk, handover.case_id)
+            failed.append(handover.pk)
+            continue
         if case is not None:
             given.append((case, handover.to_practitioner))
         else:
             lapsed += 1
     tell_new_holders(given=given, how="Handed over to you, as planned:")
-    return HandoverRun(carried_out=len(given), lapsed=lapsed)
+    return HandoverRun(carried_out=len(given), lapsed=lapsed, failed=tuple(failed))

@@ -15,6 +15,7 @@ from caseload.jobs.actions import start_job
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
 from caseload.register.models import Practitioner, Team
+from caseload.web.errors import ActionRefused
 
 
 def start_proposal(*, by: User, team: Team) -> Job:
@@ -101,8 +102,18 @@ def run_handover_notices(job: Job, progress: ReportProgress) -> Outcome:
 @job_kind("handovers", label="Handovers due", daily=True)
 def run_handovers(job: Job, progress: ReportProgress) -> Outcome:
     run = actions.carry_out_due_handovers(on=date.fromisoformat(job.parameters["on"]))
-    return Outcome(
-        summary=f"Handed over {run.carried_out} case{'' if run.carried_out == 1 else 's'}; "
+    summary = (
+        f"Handed over {run.carried_out} case{'' if run.carried_out == 1 else 's'}; "
         f"{run.lapsed} handover{'' if run.lapsed == 1 else 's'} lapsed (the case was closed "
         "or moved meanwhile)."
     )
+    if run.failed:
+        # The others are done and saved; failing the job makes the run's failures seen (the job
+        # page, and `caseload daily`'s exit status for cron).
+        ids = ", ".join(str(pk) for pk in run.failed)
+        raise ActionRefused(
+            f"{summary} {len(run.failed)} handover{'' if len(run.failed) == 1 else 's'} failed "
+            f"and stay{'s' if len(run.failed) == 1 else ''} planned for the next run (handover "
+            f"{ids}: the error is in the log)."
+        )
+    return Outcome(summary=summary)
