@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.urls import reverse
+from django.utils import dateformat
 
 from caseload.accounts.models import User
 from caseload.allocation import actions
@@ -45,7 +46,8 @@ def start_what_if(
     return start_job(
         by=by,
         kind="allocation_what_if",
-        title=f"What if {practitioner.full_name} is away from {away_from:%-d %B %Y}",
+        title=f"What if {practitioner.full_name} is away from "
+        + dateformat.format(away_from, "j F Y"),
         parameters={
             "practitioner_id": practitioner.pk,
             "away_from": away_from.isoformat(),
