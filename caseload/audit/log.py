@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from caseload.accounts.models import User
-from caseload.audit.models import AccessAction, AccessLogEntry, AccessLogSubject
+from caseload.audit.models import (
+    AccessAction,
+    AccessLogEntry,
+    AccessLogSubject,
+    BreakGlassReason,
+)
 
 
 def _record(
@@ -21,6 +26,8 @@ def _record(
     case_id: int | None = None,
     practitioner_id: int | None = None,
     team_id: int | None = None,
+    reason: str = "",
+    reason_detail: str = "",
 ) -> AccessLogEntry:
     entry = AccessLogEntry.objects.create(
         user_id=user.pk,
@@ -28,6 +35,8 @@ def _record(
         case_id=case_id,
         practitioner_id=practitioner_id,
         team_id=team_id,
+        reason=reason,
+        reason_detail=reason_detail,
     )
     people = sorted(set(person_ids))
     if people:
@@ -125,6 +134,20 @@ def record_identity_check_failed(user: User, *, person_id: int) -> None:
     """An NHS number entered for a new referral belongs to someone else on the register: the
     user learnt that the number is known, so the person it matched is named."""
     _record(user, AccessAction.IDENTITY_CHECK_FAILED, person_ids=[person_id])
+
+
+def record_glass_broken(
+    user: User, *, person_id: int, reason: BreakGlassReason, detail: str
+) -> None:
+    """A record opened without a case the user may see, with the reason they gave. Written
+    before the record is shown, whether or not the id is someone's."""
+    _record(
+        user,
+        AccessAction.BREAK_GLASS,
+        person_ids=[person_id],
+        reason=reason,
+        reason_detail=detail.strip(),
+    )
 
 
 def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:

@@ -16,11 +16,18 @@ from typing import Any, Protocol
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 from django.utils import dateformat
 
 from caseload.accounts.models import User
 from caseload.audit.changes import NOT_RECORDED
-from caseload.audit.models import AccessLogEntry, AccessLogSubject, ChangeAction, ChangeEvent
+from caseload.audit.models import (
+    AccessAction,
+    AccessLogEntry,
+    AccessLogSubject,
+    ChangeAction,
+    ChangeEvent,
+)
 from caseload_engine import reference
 
 
@@ -375,12 +382,18 @@ class ViewOfPerson:
     what: str
 
 
-def views_of_person(person_id: int, *, limit: int) -> list[ViewOfPerson]:
-    """The latest accesses that showed the person: one indexed query, and one for the names."""
+def views_of_person(
+    person_id: int, *, limit: int, viewers: QuerySet[Any] | None = None
+) -> list[ViewOfPerson]:
+    """The latest accesses that showed the person: one indexed query, and one for the names.
+    With `viewers` (user ids), only theirs, and anyone's breaking of the glass."""
+    subjects_of_person = AccessLogSubject.objects.filter(person_id=person_id)
+    if viewers is not None:
+        subjects_of_person = subjects_of_person.filter(
+            Q(entry__user_id__in=viewers) | Q(entry__action=AccessAction.BREAK_GLASS)
+        )
     subjects = list(
-        AccessLogSubject.objects.filter(person_id=person_id)
-        .select_related("entry")
-        .order_by("-entry__at", "-entry_id")[:limit]
+        subjects_of_person.select_related("entry").order_by("-entry__at", "-entry_id")[:limit]
     )
     users = user_names({subject.entry.user_id for subject in subjects})
     return [

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from caseload.accounts.models import User
@@ -33,6 +34,11 @@ from caseload.web.errors import ActionRefused
 from caseload_engine.reference import OUTCOME_DECEASED
 
 PERSON_ID_SEQUENCE = "council_person_id"
+
+# Sent when a request joins a team to someone already known to other teams (case, by,
+# known_to_team_ids), inside the action's transaction: the notifications app, above the
+# register, tells those teams' managers.
+known_person_referred = Signal()
 
 
 class IdentityCheckFailed(ActionRefused):
@@ -61,6 +67,8 @@ class RequestDetails:
     source: str
     received_at: datetime
     summary: str
+    # Required when the person has a case in another team.
+    known_person_reason: str = ""
 
 
 def next_council_person_id() -> str:
@@ -85,12 +93,28 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
         raise ActionRefused(
             f"{person.full_name} already has an open case in {details.team.name}", field="team"
         )
+    # A request joins this team to the person's record: their other teams are told, and why.
+    known_to = sorted(
+        set(
+            Case.objects.filter(person=person)
+            .exclude(team=details.team)
+            .values_list("team_id", flat=True)
+        )
+    )
+    reason = details.known_person_reason.strip()
+    if known_to and not reason:
+        raise ActionRefused(
+            f"{person.full_name} is already known to another team: say why this request is "
+            "being recorded",
+            field="known_person_reason",
+        )
     request = SupportRequest.objects.create(
         person=person,
         route_of_access=details.route_of_access,
         source=details.source,
         received_at=details.received_at,
         summary=details.summary,
+        known_person_reason=reason if known_to else "",
         recorded_by=by,
     )
     case = Case.objects.create(
@@ -107,8 +131,11 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
         case_id=case.pk,
         team_id=details.team.pk,
         changes={"status": (None, case.status)},
-        detail={"request_id": request.pk},
+        # The teams that knew the person already; the reason stays on the request.
+        detail={"request_id": request.pk, "known_to_team_ids": known_to},
     )
+    if known_to:
+        known_person_referred.send(sender=Case, case=case, by=by, known_to_team_ids=known_to)
     return case
 
 
