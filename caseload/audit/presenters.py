@@ -354,6 +354,14 @@ class AccessLine:
     entry: AccessLogEntry
 
 
+def access_what(entry: AccessLogEntry) -> str:
+    """The kind of access, and for breaking the glass the reason given, in the user's words."""
+    what = entry.get_action_display()
+    if entry.reason:
+        what += f": {entry.get_reason_display()}, “{entry.reason_detail}”"
+    return what
+
+
 def describe_access(entries: Sequence[AccessLogEntry], directory: Directory) -> list[AccessLine]:
     """Each entry: when, who, what kind of access, and the people it showed. The entries'
     subjects should be prefetched."""
@@ -367,7 +375,7 @@ def describe_access(entries: Sequence[AccessLogEntry], directory: Directory) -> 
         AccessLine(
             at=entry.at,
             who=names.user(entry.user_id),
-            what=entry.get_action_display(),
+            what=access_what(entry),
             people=[names.person(person_id) for person_id in subjects[entry.pk]],
             entry=entry,
         )
@@ -400,7 +408,7 @@ def views_of_person(
         ViewOfPerson(
             at=subject.entry.at,
             who=users.get(subject.entry.user_id, "a deleted user"),
-            what=subject.entry.get_action_display(),
+            what=access_what(subject.entry),
         )
         for subject in subjects
     ]

@@ -19,6 +19,7 @@ from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
 from tests.factories import CaseFactory, PersonFactory, PractitionerFactory, allocated_case
 from tests.web.test_actions import request_details
+from tests.web.test_audit_pages import _csv
 
 
 @pytest.fixture
@@ -242,3 +243,21 @@ def test_the_referral_page_asks_why_for_someone_known_elsewhere(world: World) ->
     assert recorded.status_code == 302
     case = Case.objects.get(person=person, team=world.team_south)
     assert case.request.known_person_reason == "Moved to a South care home"
+
+
+def test_the_reason_is_read_in_the_audit_log_and_its_export(world: World) -> None:
+    south_only = world.case_waiting_south.person
+    client_for(world.priya).post(
+        reverse("person_break_glass", args=[south_only.pk]),
+        {"reason": "duty", "detail": "=Called the duty line about a fall"},
+    )
+    auditor = client_for(world.pat)
+
+    page = auditor.post(reverse("audit_access_log"), {"action": AccessAction.BREAK_GLASS})
+    assert "A duty or out-of-hours call, “=Called the duty line about a fall”" in (
+        page.content.decode()
+    )
+    export = auditor.post(reverse("audit_access_log_export"), {"action": "break_glass"})
+    [row] = _csv(export)
+    # A cell a spreadsheet would run is written as text.
+    assert (row["reason"], row["reason_detail"]) == ("duty", "'=Called the duty line about a fall")
