@@ -17,6 +17,8 @@ from caseload.audit.models import BreakGlassReason
 from caseload.ui.forms import GovukForm
 
 GLASS_BROKEN_FOR = timedelta(hours=1)
+# The largest id a (big) integer column holds.
+LARGEST_ID = 2**63 - 1
 _SESSION_KEY = "glass_broken"
 
 

@@ -326,6 +326,9 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_break_glass(request: AuthedRequest, pk: int) -> HttpResponse:
     """Ask why, record it, then open the record for this session, for a while."""
+    if pk > glass.LARGEST_ID:
+        # No record has it, and the log's id column could not hold it.
+        raise Http404("No such person")
     if pk in glass.glass_broken(request):
         return redirect("person_detail", pk=pk)
     form = glass.BreakGlassForm(posted(request))

@@ -261,3 +261,11 @@ def test_the_reason_is_read_in_the_audit_log_and_its_export(world: World) -> Non
     [row] = _csv(export)
     # A cell a spreadsheet would run is written as text.
     assert (row["reason"], row["reason_detail"]) == ("duty", "'=Called the duty line about a fall")
+
+
+def test_an_id_too_large_for_any_record_is_not_found(world: World) -> None:
+    response = client_for(world.priya).post(
+        reverse("person_break_glass", args=[10**30]), {"reason": "duty", "detail": "A call"}
+    )
+    assert response.status_code == 404
+    assert not AccessLogEntry.objects.filter(action=AccessAction.BREAK_GLASS).exists()
