@@ -11,8 +11,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.allocation.inputs import meeting_inputs
 from caseload.ui.templatetags.caseload_ui import days_since
 from tests.conftest import World, client_for
+from tests.factories import AssessmentFactory, CaseFactory
 
 # 23:30 UTC on 1 July 2026 is 00:30 on 2 July in London (BST, UTC+1).
 JUST_AFTER_MIDNIGHT_IN_LONDON = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
@@ -46,3 +48,18 @@ def test_the_close_form_offers_todays_local_date(world: World) -> None:
 
     assert page.status_code == 200
     assert page.context["form"]["closed_on"].value() == date(2026, 7, 2)
+
+
+def test_a_case_waits_from_its_local_day(world: World) -> None:
+    # 00:15 in London on 1 July, still 30 June in UTC.
+    case = CaseFactory.create(
+        team=world.team_north,
+        status="awaiting_allocation",
+        opened_at=datetime(2026, 6, 30, 23, 15, tzinfo=UTC),
+    )
+    AssessmentFactory.create(case=case, assessed_by=world.mona)
+
+    inputs = meeting_inputs(world.team_north, on=date(2026, 7, 2))
+
+    [waiting] = [c for c in inputs.cases if c.case_id == str(case.pk)]
+    assert waiting.waiting_since == date(2026, 7, 1)
