@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.log import configure_logging
 
 from tests.conftest import World, client_for
 
 
 @pytest.fixture
-def log_output() -> Iterator[io.StringIO]:
-    """Everything the configured stream handlers print, whichever logger they hang on."""
+def log_output(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """Everything the configured handlers print: logging set up afresh from the settings, as
+    at start-up, with standard error captured (earlier tests may have set it up otherwise)."""
     output = io.StringIO()
-    handlers = [
-        handler
-        for logger in (logging.getLogger(), *logging.Logger.manager.loggerDict.values())
-        if isinstance(logger, logging.Logger)
-        for handler in logger.handlers
-        if type(handler) is logging.StreamHandler
-    ]
-    streams = [handler.setStream(output) for handler in handlers]
+    monkeypatch.setattr(sys, "stderr", output)
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
     yield output
-    for handler, stream in zip(handlers, streams, strict=True):
-        handler.setStream(stream)
+    monkeypatch.undo()
+    configure_logging(settings.LOGGING_CONFIG, settings.LOGGING)
 
 
 # Django's own handlers print only in debug: the duplicate showed there.
