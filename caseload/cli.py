@@ -235,7 +235,7 @@ def _run_daily(keys: list[str] | None, *, on: date | None, enqueue: bool) -> int
     """Each daily kind of job for the day (these, or every one the apps registered): run here,
     one after another, saying what each did (for cron's mail), or queued for the workers."""
     _setup_django()
-    from django.utils import timezone
+    from django.utils import dateformat, timezone
 
     from caseload.jobs import registry, tasks
     from caseload.jobs.actions import record_job, start_job
@@ -247,7 +247,7 @@ def _run_daily(keys: list[str] | None, *, on: date | None, enqueue: bool) -> int
         kind = registry.find(key)
         if kind is None:
             raise LookupError(f"No daily job {key!r}")  # registered by the apps themselves
-        title = f"{kind.label}, {day:%-d %B %Y}"
+        title = f"{kind.label}, {dateformat.format(day, 'j F Y')}"
         if enqueue:
             job = start_job(by=None, kind=key, title=title, parameters={"on": day.isoformat()})
             print(f"Queued job {job.pk}: {title}.")
@@ -369,8 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
         description="Hand over every case whose planned handover (an accepted what-if for a "
-        "practitioner away from a later day) is due, in one transaction. A handover whose case "
-        "was closed or moved meanwhile lapses.",
+        "practitioner away from a later day) is due, each in its own savepoint. A handover whose "
+        "case was closed or moved meanwhile lapses; one that fails is logged, stays planned for "
+        "the next run, and makes the exit status 1.",
     )
     handovers.add_argument(
         "--on",

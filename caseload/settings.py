@@ -274,9 +274,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "caseload.web.logging.ClientErrorsWithoutTraceback"
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("CASELOAD_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "mozilla_django_oidc": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own default handlers print what the root handler prints a second time (in
+        # debug): everything goes through the root handler once.
+        "django": {"handlers": []},
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+        "axes": {"level": "WARNING"},
+        "mozilla_django_oidc": {"level": "WARNING"},
+    },
 }
 
 CASELOAD_PAGE_SIZE = env.integer("CASELOAD_PAGE_SIZE", 25, minimum=5)

@@ -40,6 +40,8 @@ class Permission(StrEnum):
     VIEW_TEAM_CASELOADS = "view_team_caseloads"
     VIEW_OWN_CASELOAD = "view_own_caseload"
     SEARCH_PEOPLE = "search_people"
+    VIEW_PERSON_DETAIL = "view_person_detail"
+    BREAK_GLASS = "break_glass"
     RECORD_REFERRAL = "record_referral"
     UPDATE_CASE = "update_case"
     SCORE_CASE = "score_case"
@@ -71,6 +73,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.VIEW_OWN_CASELOAD: "See the cases allocated to you, and your own page",
     Permission.SEARCH_PEOPLE: "Browse and search the people the user may see",
+    Permission.VIEW_PERSON_DETAIL: (
+        "On a person's page, see the cases the user may see, who held them, their history and "
+        "who viewed the record (without it: the person's cases counted by team and status)"
+    ),
+    Permission.BREAK_GLASS: (
+        "Open the record of someone with no case the user may see, giving a reason that is "
+        "recorded in the access log (for an hour, in that session)"
+    ),
     Permission.RECORD_REFERRAL: "Record a request for support for the team",
     Permission.UPDATE_CASE: "Screen, prioritise and close the team's cases",
     Permission.SCORE_CASE: "Score, and re-score, the complexity of the team's cases",
@@ -167,7 +177,13 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SCORE_CASE,
             P.VIEW_CHANGE_HISTORY,
         ],
-        unscoped=[P.VIEW_OWN_CASELOAD, P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+        unscoped=[
+            P.VIEW_OWN_CASELOAD,
+            P.SEARCH_PEOPLE,
+            P.VIEW_PERSON_DETAIL,
+            P.BREAK_GLASS,
+            P.VIEW_COMPLEXITY_MODEL,
+        ],
     ),
     AccessRole.TEAM_MANAGER: _role(
         "Runs one team: its caseloads, its allocation meeting, and tier overrides.",
@@ -184,7 +200,12 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
         ],
-        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+        unscoped=[
+            P.SEARCH_PEOPLE,
+            P.VIEW_PERSON_DETAIL,
+            P.BREAK_GLASS,
+            P.VIEW_COMPLEXITY_MODEL,
+        ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
         "Oversees practice in every team, read-only; owns the complexity model and the audit.",
@@ -197,6 +218,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
+            P.VIEW_PERSON_DETAIL,
             P.VIEW_COMPLEXITY_MODEL,
             P.EDIT_COMPLEXITY_MODEL,
             P.VIEW_AUDIT_LOG,
@@ -338,7 +360,26 @@ def markdown() -> str:
         lines.append(
             f"| `{permission.value}` | {permission.description} | " + " | ".join(cells) + " |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", *BREAKING_THE_GLASS]) + "\n"
+
+
+# Why `break_glass` is held by whom: printed in docs/permissions.md.
+BREAKING_THE_GLASS = [
+    "## Breaking the glass",
+    "",
+    "A person's record opens to a user who may see one of their cases. Anyone else who holds",
+    "`break_glass` is asked first for a reason (a choice and a sentence): it is written to the",
+    "access log with the person's id, and the record then opens for an hour in that session,",
+    "showing the person and their cases by team and status, without who held or viewed them.",
+    "The same form answers for an id with no record behind it, so it confirms nothing before",
+    "a reason is given.",
+    "",
+    "- Practitioners and team managers hold it: they meet people before a case reaches their",
+    "  team (a duty call, a safeguarding concern, a hospital discharge).",
+    "- The principal social worker does not need it: they see every team's records already.",
+    "- Directors do not hold it: they see counts, never an individual's record.",
+    "- Administrators do not hold it: they see no one's records.",
+]
 
 
 if __name__ == "__main__":

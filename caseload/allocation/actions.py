@@ -8,6 +8,7 @@ and is told so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -32,6 +33,7 @@ from caseload.allocation.notices import raise_with_seniors, tell_new_holders
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import ModelVersion
+from caseload.register.actions import require_open
 from caseload.register.models import (
     Absence,
     Allocation,
@@ -43,6 +45,8 @@ from caseload.register.models import (
 )
 from caseload.web.errors import ActionRefused
 from caseload_engine import allocation, reference
+
+logger = logging.getLogger(__name__)
 
 PROPOSAL_TIME_LIMIT_S = 10.0
 
@@ -309,7 +313,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             )
     cases = {
         case.pk: case
-        for case in Case.objects.select_for_update()
+        for case in Case.objects.select_for_update(of=("self",))
         .filter(pk__in=[choice.case_id for choice in accepted], team=proposal.team)
         .select_related("person")
         .order_by("pk")
@@ -338,6 +342,8 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
     allocated: list[tuple[Case, Practitioner]] = []
     for choice in accepted:
         case = cases.get(choice.case_id)
+        if case is not None:
+            require_open(case)
         if case is None or not _as_proposed_on(proposal, case, holders.get(case.pk)):
             raise ActionRefused(
                 f"The case for {case.person.full_name if case else 'a person'} has changed since "
@@ -392,6 +398,19 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             )
     except IntegrityError:
         raise ActionRefused("This proposal has already been decided: ask for a new one") from None
+    # Written whatever was accepted: declining every suggestion is a decision too.
+    record_change(
+        by=by,
+        action=ChangeAction.ALLOCATION_DECIDED,
+        team_id=proposal.team_id,
+        practitioner_id=proposal.away_practitioner_id,
+        detail={
+            "proposal_id": proposal.pk,
+            "decision_id": decision.pk,
+            "accepted": len(accepted),
+            "declined": len(choices) - len(accepted),
+        },
+    )
     if plan is not None:
         _plan_handovers(
             by=by, decision=decision, away=plan[0], due_on=plan[1], handovers=handed_over
@@ -560,7 +579,11 @@ def _settle(handover: Handover, *, state: Handover.State, by: User | None, note:
 def _carry_out(handover: Handover, *, by: User | None) -> Case | None:
     """Hand the locked, planned handover's case over, or let the handover lapse if the case is
     no longer with the practitioner who is away. The case, if it was handed over."""
-    case = Case.objects.select_for_update().select_related("person").get(pk=handover.case_id)
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=handover.case_id)
+    )
     holder = _current_holders([case.pk]).get(case.pk)
     if case.status != CaseStatus.ALLOCATED or holder != handover.from_practitioner_id:
         why = "the case was closed" if case.status == CaseStatus.CLOSED else "the case moved"
@@ -619,25 +642,36 @@ def cancel_handover(*, by: User, handover: Handover, reason: str) -> None:
 class HandoverRun:
     carried_out: int
     lapsed: int
+    # Handovers that failed, by id: rolled back to their savepoint, still planned, in the log.
+    failed: tuple[int, ...] = ()
 
 
 @transaction.atomic
 def carry_out_due_handovers(*, on: date) -> HandoverRun:
-    """Every planned handover due on or before the day, in one transaction (the daily run, by
-    nobody in particular)."""
+    """Every planned handover due on or before the day (the daily run, by nobody in
+    particular), each in its own savepoint: one that fails is logged and stays planned for the
+    next run, and the day's others still happen."""
     given: list[tuple[Case, Practitioner]] = []
     lapsed = 0
+    failed: list[int] = []
     # Locked in one statement: one settled meanwhile by a manager drops out here (PostgreSQL
     # checks the condition again once the lock is had).
     due = _locked_handovers().filter(state=Handover.State.PLANNED, due_on__lte=on).order_by("pk")
     for handover in due:
-        case = _carry_out(handover, by=None)
+        try:
+            with transaction.atomic():
+                case = _carry_out(handover, by=None)
+        except Exception:
+            # Ids only: the case's details stay out of the log.
+            logger.exception("Handover %s (case %s) failed", handover.pk, handover.case_id)
+            failed.append(handover.pk)
+            continue
         if case is not None:
             given.append((case, handover.to_practitioner))
         else:
             lapsed += 1
     tell_new_holders(given=given, how="Handed over to you, as planned:")
-    return HandoverRun(carried_out=len(given), lapsed=lapsed)
+    return HandoverRun(carried_out=len(given), lapsed=lapsed, failed=tuple(failed))
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.utils import dateformat, timezone
 
 from caseload.allocation.models import Handover
 from caseload.complexity.load import held_points
@@ -71,7 +72,7 @@ def _engine_case(case: Case, team: Team, *, previous: str | None) -> allocation.
         ),
         reserved=bool(reserved),
         previous_practitioner=previous,
-        waiting_since=case.opened_at.date(),
+        waiting_since=timezone.localdate(case.opened_at),
         priority=case.priority,
     )
 
@@ -96,11 +97,11 @@ def _why_unavailable(team: Team, *, on: date, away: Practitioner | None) -> dict
         .values_list("from_practitioner")
         .annotate(first_due=Min("due_on"))
     ):
-        why[practitioner_id] = f"handing over their cases from {due_on:%-d %b %Y}"
+        why[practitioner_id] = "handing over their cases from " + dateformat.format(due_on, "j M Y")
     for absence in Absence.objects.filter(practitioner__team=team).filter(absences_covering(on)):
         why[absence.practitioner_id] = f"away: {absence.get_reason_display().lower()}"
     if away is not None:
-        why[away.pk] = f"away from {on:%-d %b %Y}"
+        why[away.pk] = "away from " + dateformat.format(on, "j M Y")
     return why
 
 

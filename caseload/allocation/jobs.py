@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.urls import reverse
+from django.utils import dateformat
 
 from caseload.accounts.models import User
 from caseload.allocation import actions
@@ -15,6 +16,7 @@ from caseload.jobs.actions import start_job
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
 from caseload.register.models import Practitioner, Team
+from caseload.web.errors import ActionRefused
 
 
 def start_proposal(*, by: User, team: Team) -> Job:
@@ -44,7 +46,8 @@ def start_what_if(
     return start_job(
         by=by,
         kind="allocation_what_if",
-        title=f"What if {practitioner.full_name} is away from {away_from:%-d %B %Y}",
+        title=f"What if {practitioner.full_name} is away from "
+        + dateformat.format(away_from, "j F Y"),
         parameters={
             "practitioner_id": practitioner.pk,
             "away_from": away_from.isoformat(),
@@ -101,8 +104,18 @@ def run_handover_notices(job: Job, progress: ReportProgress) -> Outcome:
 @job_kind("handovers", label="Handovers due", daily=True)
 def run_handovers(job: Job, progress: ReportProgress) -> Outcome:
     run = actions.carry_out_due_handovers(on=date.fromisoformat(job.parameters["on"]))
-    return Outcome(
-        summary=f"Handed over {run.carried_out} case{'' if run.carried_out == 1 else 's'}; "
+    summary = (
+        f"Handed over {run.carried_out} case{'' if run.carried_out == 1 else 's'}; "
         f"{run.lapsed} handover{'' if run.lapsed == 1 else 's'} lapsed (the case was closed "
         "or moved meanwhile)."
     )
+    if run.failed:
+        # The others are done and saved; failing the job makes the run's failures seen (the job
+        # page, and `caseload daily`'s exit status for cron).
+        ids = ", ".join(str(pk) for pk in run.failed)
+        raise ActionRefused(
+            f"{summary} {len(run.failed)} handover{'' if len(run.failed) == 1 else 's'} failed "
+            f"and stay{'s' if len(run.failed) == 1 else ''} planned for the next run (handover "
+            f"{ids}: the error is in the log)."
+        )
+    return Outcome(summary=summary)

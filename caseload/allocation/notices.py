@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import dateformat
 
 from caseload.accounts.models import AccessRole, User
 from caseload.allocation.models import AllocationProposal, Handover
@@ -61,7 +62,7 @@ def send_handover_notices(*, on: date) -> int:
                 groups[(handover.decision_id, practitioner.user.pk)].append(handover)
     sent = 0
     for (decision_id, user_id), handovers in groups.items():
-        when = f"{handovers[0].due_on:%-d %B %Y}"
+        when = dateformat.format(handovers[0].due_on, "j F Y")
         leaving = handovers[0].from_practitioner
         if leaving.user_id == user_id:
             title = f"{_cases(len(handovers))} of yours pass to colleagues on {when}"

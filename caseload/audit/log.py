@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from caseload.accounts.models import User
-from caseload.audit.models import AccessAction, AccessLogEntry, AccessLogSubject
+from caseload.audit.models import (
+    AccessAction,
+    AccessLogEntry,
+    AccessLogSubject,
+    BreakGlassReason,
+)
 
 
 def _record(
@@ -21,6 +26,8 @@ def _record(
     case_id: int | None = None,
     practitioner_id: int | None = None,
     team_id: int | None = None,
+    reason: str = "",
+    reason_detail: str = "",
 ) -> AccessLogEntry:
     entry = AccessLogEntry.objects.create(
         user_id=user.pk,
@@ -28,6 +35,8 @@ def _record(
         case_id=case_id,
         practitioner_id=practitioner_id,
         team_id=team_id,
+        reason=reason,
+        reason_detail=reason_detail,
     )
     people = sorted(set(person_ids))
     if people:
@@ -131,6 +140,20 @@ def record_known_person_matched(user: User, *, person_id: int) -> None:
     """A referral for a new person, without an NHS number, matched someone on the register by
     name, date of birth and postcode: the user learnt that they are known."""
     _record(user, AccessAction.KNOWN_PERSON_MATCHED, person_ids=[person_id])
+
+
+def record_glass_broken(
+    user: User, *, person_id: int, reason: BreakGlassReason, detail: str
+) -> None:
+    """A record opened without a case the user may see, with the reason they gave. Written
+    before the record is shown, whether or not the id is someone's."""
+    _record(
+        user,
+        AccessAction.BREAK_GLASS,
+        person_ids=[person_id],
+        reason=reason,
+        reason_detail=detail.strip(),
+    )
 
 
 def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:

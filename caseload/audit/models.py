@@ -2,7 +2,8 @@
 
 Rows hold plain ids, not foreign keys (docs/decisions/0001-audit-rows-keep-plain-ids.md): a
 person's register rows can be erased while the logs keep saying, by id, what was done when.
-Nothing personal is written here: no names, NHS numbers, search terms or free text.
+Nothing personal is written here: no names, NHS numbers or search terms, and one kind of
+free text only, the reason a user gave for breaking the glass (a reviewer must read it).
 """
 
 from __future__ import annotations
@@ -78,8 +79,19 @@ class AccessAction(models.TextChoices):
         "known_person_matched",
         "Entered the name, date of birth and postcode of someone on the register",
     )
+    BREAK_GLASS = "break_glass", "Opened a record without a case there, giving a reason"
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
+
+
+class BreakGlassReason(models.TextChoices):
+    """Why someone opened a record with no case in a team they may see."""
+
+    NEW_REFERRAL = "new_referral", "A new request for support is being made"
+    SAFEGUARDING = "safeguarding", "A safeguarding concern"
+    HOSPITAL_DISCHARGE = "hospital_discharge", "A hospital discharge or other urgent contact"
+    DUTY = "duty", "A duty or out-of-hours call"
+    OTHER = "other", "Another reason, described below"
 
 
 class ChangeAction(models.TextChoices):
@@ -97,6 +109,7 @@ class ChangeAction(models.TextChoices):
     COMPLEXITY_MODEL_PUBLISHED = "complexity_model_published", "Complexity model published"
     ALLOCATION_PROPOSED = "allocation_proposed", "Allocation proposed"
     ALLOCATION_ESCALATED = "allocation_escalated", "Unallocated cases raised"
+    ALLOCATION_DECIDED = "allocation_decided", "Allocation proposal decided"
     CASE_ALLOCATED = "case_allocated", "Case allocated"
     ABSENCE_RECORDED = "absence_recorded", "Absence recorded"
     HANDOVER_PLANNED = "handover_planned", "Handover planned"
@@ -115,6 +128,9 @@ class AccessLogEntry(AppendOnlyModel):
     Action = AccessAction
 
     action = models.CharField(max_length=32, choices=AccessAction.choices)
+    # Breaking the glass only: the reason chosen and the user's own words.
+    reason = models.CharField(max_length=32, choices=BreakGlassReason.choices, blank=True)
+    reason_detail = models.CharField(max_length=500, blank=True)
 
     class Meta(AppendOnlyModel.Meta):
         verbose_name = "access log entry"

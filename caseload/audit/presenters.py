@@ -16,11 +16,18 @@ from typing import Any, Protocol
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 from django.utils import dateformat
 
 from caseload.accounts.models import User
 from caseload.audit.changes import NOT_RECORDED
-from caseload.audit.models import AccessLogEntry, AccessLogSubject, ChangeAction, ChangeEvent
+from caseload.audit.models import (
+    AccessAction,
+    AccessLogEntry,
+    AccessLogSubject,
+    ChangeAction,
+    ChangeEvent,
+)
 from caseload_engine import reference
 
 
@@ -240,6 +247,15 @@ def _escalated(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _decided(event: ChangeEvent, names: Names) -> str:
+    accepted = event.detail.get("accepted", 0)
+    of = accepted + event.detail.get("declined", 0)
+    return (
+        f"decided allocation proposal {event.detail.get('proposal_id')} for "
+        f"{names.team(event.team_id)}: accepted {accepted} of {of}"
+    )
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -283,6 +299,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ),
     ChangeAction.ALLOCATION_PROPOSED: _proposed,
     ChangeAction.ALLOCATION_ESCALATED: _escalated,
+    ChangeAction.ALLOCATION_DECIDED: _decided,
     ChangeAction.CASE_ALLOCATED: lambda e, n: (
         f"allocated case {e.case_id} to {n.practitioner(e.practitioner_id)}{_was_holder(e, n)}"
     ),
@@ -351,6 +368,14 @@ class AccessLine:
     entry: AccessLogEntry
 
 
+def access_what(entry: AccessLogEntry) -> str:
+    """The kind of access, and for breaking the glass the reason given, in the user's words."""
+    what = entry.get_action_display()
+    if entry.reason:
+        what += f": {entry.get_reason_display()}, “{entry.reason_detail}”"
+    return what
+
+
 def describe_access(entries: Sequence[AccessLogEntry], directory: Directory) -> list[AccessLine]:
     """Each entry: when, who, what kind of access, and the people it showed. The entries'
     subjects should be prefetched."""
@@ -364,7 +389,7 @@ def describe_access(entries: Sequence[AccessLogEntry], directory: Directory) -> 
         AccessLine(
             at=entry.at,
             who=names.user(entry.user_id),
-            what=entry.get_action_display(),
+            what=access_what(entry),
             people=[names.person(person_id) for person_id in subjects[entry.pk]],
             entry=entry,
         )
@@ -379,19 +404,25 @@ class ViewOfPerson:
     what: str
 
 
-def views_of_person(person_id: int, *, limit: int) -> list[ViewOfPerson]:
-    """The latest accesses that showed the person: one indexed query, and one for the names."""
+def views_of_person(
+    person_id: int, *, limit: int, viewers: QuerySet[Any] | None = None
+) -> list[ViewOfPerson]:
+    """The latest accesses that showed the person: one indexed query, and one for the names.
+    With `viewers` (user ids), only theirs, and anyone's breaking of the glass."""
+    subjects_of_person = AccessLogSubject.objects.filter(person_id=person_id)
+    if viewers is not None:
+        subjects_of_person = subjects_of_person.filter(
+            Q(entry__user_id__in=viewers) | Q(entry__action=AccessAction.BREAK_GLASS)
+        )
     subjects = list(
-        AccessLogSubject.objects.filter(person_id=person_id)
-        .select_related("entry")
-        .order_by("-entry__at", "-entry_id")[:limit]
+        subjects_of_person.select_related("entry").order_by("-entry__at", "-entry_id")[:limit]
     )
     users = user_names({subject.entry.user_id for subject in subjects})
     return [
         ViewOfPerson(
             at=subject.entry.at,
             who=users.get(subject.entry.user_id, "a deleted user"),
-            what=subject.entry.get_action_display(),
+            what=access_what(subject.entry),
         )
         for subject in subjects
     ]

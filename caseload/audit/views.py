@@ -96,6 +96,8 @@ def _access_csv_row(line: AccessLine) -> list[object]:
         entry.case_id,
         entry.practitioner_id,
         entry.team_id,
+        entry.reason,
+        entry.reason_detail,
     ]
 
 
@@ -146,6 +148,8 @@ ACCESSES: LogKind[AccessLogEntry, AccessLine] = LogKind(
         "case_id",
         "practitioner_id",
         "team_id",
+        "reason",
+        "reason_detail",
     ],
     csv_row=_access_csv_row,
 )

@@ -16,21 +16,14 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import Assessment, ModelVersion
-from caseload.register import access
+from caseload.register.actions import lock_open_case
 from caseload.register.models import Case
 from caseload.web.errors import ActionRefused
 from caseload_engine import complexity
 
 
 def _lock_case(by: User, case: Case) -> Case:
-    if not has_permission(by, Permission.SCORE_CASE):
-        raise ActionRefused("Your role can read assessments but not make them")
-    locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
-    if locked is None or not has_permission(by, Permission.SCORE_CASE, team=locked.team_id):
-        raise ActionRefused("You cannot change this case")
-    if not locked.is_open:
-        raise ActionRefused("This case is closed")
-    return locked
+    return lock_open_case(by, case, Permission.SCORE_CASE)
 
 
 def _record(
@@ -124,12 +117,7 @@ def rescore_under_current_model(*, by: User, case: Case) -> Assessment:
     change event. Their role scores no case itself, so this is its own door."""
     if not has_permission(by, Permission.EDIT_COMPLEXITY_MODEL):
         raise ActionRefused("Only those who publish the model can re-score cases in bulk")
-    locked = access.cases_visible_to(by).select_for_update(of=("self",)).filter(pk=case.pk).first()
-    if locked is None:
-        raise ActionRefused("You cannot change this case")
-    if not locked.is_open:
-        raise ActionRefused("This case is closed")
-    return _rescore(by=by, case=locked)
+    return _rescore(by=by, case=lock_open_case(by, case, Permission.EDIT_COMPLEXITY_MODEL))
 
 
 def _rescore(*, by: User, case: Case) -> Assessment:
@@ -157,13 +145,13 @@ def _rescore(*, by: User, case: Case) -> Assessment:
 def override_tier(*, by: User, assessment: Assessment, tier: int, reason: str) -> Assessment:
     """A team manager's professional judgement: a different tier, with the reason recorded.
     The scored tier stays on the assessment beside it."""
-    case = assessment.case
-    if not has_permission(by, Permission.OVERRIDE_TIER, team=case.team_id):
+    if not has_permission(by, Permission.OVERRIDE_TIER, team=assessment.case.team_id):
         raise ActionRefused("Only the case's team manager can override its tier")
+    case = lock_open_case(by, assessment.case, Permission.OVERRIDE_TIER)
     locked = (
-        Assessment.objects.select_for_update()
+        Assessment.objects.select_for_update(of=("self",))
         .select_related("model_version")
-        .filter(pk=assessment.pk, case__in=access.cases_visible_to(by))
+        .filter(pk=assessment.pk, case=case)
         .first()
     )
     if locked is None or not locked.is_current:

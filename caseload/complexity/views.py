@@ -29,6 +29,7 @@ from caseload.complexity.forms import (
 )
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
+from caseload.ui.forms import SummaryItem
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
@@ -307,9 +308,9 @@ class _ErrorSummary:
     """The GOV.UK error summary for several forms and formsets at once."""
 
     def __init__(self, details: ModelDetailsForm, *formsets: BaseFormSet) -> None:  # type: ignore[type-arg]
-        self.error_summary: list[tuple[str, str]] = list(details.error_summary())
+        self.error_summary: list[SummaryItem] = list(details.error_summary())
         for formset in formsets:
-            self.error_summary.extend((str(e), "") for e in formset.non_form_errors())
+            self.error_summary.extend(SummaryItem(str(e)) for e in formset.non_form_errors())
             for form in formset.forms:
                 self.error_summary.extend(form.error_summary())
         self.errors = bool(self.error_summary)

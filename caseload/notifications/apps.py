@@ -7,5 +7,5 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        # Registers the daily notices as kinds of job.
-        from caseload.notifications import daily  # noqa: F401
+        # Registers the daily notices as kinds of job, and the register's signals' receivers.
+        from caseload.notifications import daily, referrals  # noqa: F401

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import dateformat
 
 from caseload.accounts.models import AccessRole, User
 from caseload.jobs.models import Job
@@ -42,7 +43,7 @@ def send_renewal_notices(*, on: date) -> int:
         renewal = practitioner.swe_renewal_date
         if renewal is None:  # filtered out above; said again for the type checker
             continue
-        when = f"{renewal:%-d %B %Y}"
+        when = dateformat.format(renewal, "j F Y")
         link = reverse("practitioner_detail", args=[practitioner.pk])
         body = (
             f"Registration {practitioner.swe_registration_number} is due for renewal with "

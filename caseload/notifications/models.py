@@ -11,6 +11,7 @@ class NotificationKind(models.TextChoices):
     NEW_ALLOCATION = "new_allocation", "New allocation"
     HANDOVER_DUE = "handover_due", "Handover due"
     REGISTRATION_RENEWAL_DUE = "registration_renewal_due", "Registration renewal due"
+    KNOWN_PERSON_REFERRED = "known_person_referred", "Request for someone your team knows"
     # For the issues to come (supervision, quality assurance), declared here so that every
     # notice the service sends is in one list.
     SUPERVISION_DUE = "supervision_due", "Supervision due"

@@ -17,6 +17,7 @@ the administrator none.)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import reduce
 from operator import or_
 
@@ -98,11 +99,29 @@ def people_visible_to(user: User) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=cases_visible_to(user).values("person_id"))
 
 
-def get_person_for_user(user: User, pk: int) -> Person:
+def get_person_for_user(user: User, pk: int, *, glass_broken: Collection[int] = ()) -> Person:
+    """The person, if the user may see one of their cases or, holding `break_glass`, has
+    opened their record with a reason (`glass_broken`: the ids their session opened)."""
+    people = (
+        Person.objects.all()
+        if pk in glass_broken and has_permission(user, Permission.BREAK_GLASS)
+        else people_visible_to(user)
+    )
     try:
-        return people_visible_to(user).get(pk=pk)
+        return people.get(pk=pk)
     except Person.DoesNotExist:
         raise Http404("No such person") from None
+
+
+def has_relationship(user: User, person: Person) -> bool:
+    """Whether the user may see one of the person's cases (not only their broken-glass view)."""
+    return people_visible_to(user).filter(pk=person.pk).exists()
+
+
+def may_see_person_detail(user: User, person: Person) -> bool:
+    """The person's cases, who held them and their history: a relationship and a role that
+    looks at individuals (a director sees counts)."""
+    return has_permission(user, Permission.VIEW_PERSON_DETAIL) and has_relationship(user, person)
 
 
 def practitioners_visible_to(user: User) -> QuerySet[Practitioner]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,11 @@ from caseload.web.errors import ActionRefused
 from caseload_engine.reference import OUTCOME_DECEASED
 
 PERSON_ID_SEQUENCE = "council_person_id"
+
+# Sent when a request joins a team to someone already known to other teams (case, by,
+# known_to_team_ids), inside the action's transaction: the notifications app, above the
+# register, tells those teams' managers.
+known_person_referred = Signal()
 
 
 class IdentityCheckFailed(ActionRefused):
@@ -72,6 +78,8 @@ class RequestDetails:
     source: str
     received_at: datetime
     summary: str
+    # Required when the person has a case in another team.
+    known_person_reason: str = ""
 
 
 def next_council_person_id() -> str:
@@ -116,12 +124,28 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
     already = _open_case_of(person, details.team)
     if already is not None:
         raise _refuse_second_open_case(by, person, already)
+    # A request joins this team to the person's record: their other teams are told, and why.
+    known_to = sorted(
+        set(
+            Case.objects.filter(person=person)
+            .exclude(team=details.team)
+            .values_list("team_id", flat=True)
+        )
+    )
+    reason = details.known_person_reason.strip()
+    if known_to and not reason:
+        raise ActionRefused(
+            f"{person.full_name} is already known to another team: say why this request is "
+            "being recorded",
+            field="known_person_reason",
+        )
     request = SupportRequest.objects.create(
         person=person,
         route_of_access=details.route_of_access,
         source=details.source,
         received_at=details.received_at,
         summary=details.summary,
+        known_person_reason=reason if known_to else "",
         recorded_by=by,
     )
     try:
@@ -147,8 +171,11 @@ def _open_case(*, by: User, person: Person, details: RequestDetails) -> Case:
         case_id=case.pk,
         team_id=details.team.pk,
         changes={"status": (None, case.status)},
-        detail={"request_id": request.pk},
+        # The teams that knew the person already; the reason stays on the request.
+        detail={"request_id": request.pk, "known_to_team_ids": known_to},
     )
+    if known_to:
+        known_person_referred.send(sender=Case, case=case, by=by, known_to_team_ids=known_to)
     return case
 
 
@@ -266,15 +293,27 @@ def record_referral_for_person(*, by: User, person: Person, request: RequestDeta
     return _open_case(by=by, person=locked, details=request)
 
 
-def _lock_open_case_for_change(by: User, case: Case) -> Case:
-    if not has_permission(by, Permission.UPDATE_CASE):
+def require_open(case: Case) -> None:
+    """A closed case is a record of what was done: no action changes it, whatever the form or
+    request that asks (read it under a lock, so that it cannot close meanwhile)."""
+    if not case.is_open:
+        raise ActionRefused("This case has already been closed: it cannot be changed")
+
+
+def lock_open_case(by: User, case: Case, permission: Permission) -> Case:
+    """The case, locked, for a change that needs `permission` in its team: every action that
+    changes a case starts here or, for several cases at once, calls require_open on each."""
+    if not has_permission(by, permission):
         raise ActionRefused("Your role can read cases but not change them")
-    locked = access.cases_visible_to(by).select_for_update().filter(pk=case.pk).first()
-    if locked is None or not has_permission(by, Permission.UPDATE_CASE, team=locked.team_id):
+    locked = access.cases_visible_to(by).select_for_update(of=("self",)).filter(pk=case.pk).first()
+    if locked is None or not has_permission(by, permission, team=locked.team_id):
         raise ActionRefused("You cannot change this case")
-    if not locked.is_open:
-        raise ActionRefused("This case has already been closed")
+    require_open(locked)
     return locked
+
+
+def _lock_open_case_for_change(by: User, case: Case) -> Case:
+    return lock_open_case(by, case, Permission.UPDATE_CASE)
 
 
 @transaction.atomic

@@ -65,6 +65,13 @@ class RequestForm(GovukForm):
         required=False,
         help_text="Keep to what the team needs to screen the request",
     )
+    known_person_reason = forms.CharField(
+        label="If the person is already known to another team, why this request",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        required=False,
+        help_text="Their other teams see this, with your name",
+    )
 
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +105,7 @@ class RequestForm(GovukForm):
             source=data["source"],
             received_at=data["received_at"],
             summary=data["summary"].strip(),
+            known_person_reason=data["known_person_reason"].strip(),
         )
 
 
@@ -146,6 +154,7 @@ class NewPersonReferralForm(RequestForm):
         "route_of_access",
         "source",
         "summary",
+        "known_person_reason",
     ]
 
     def clean_nhs_number(self) -> str:

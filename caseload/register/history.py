@@ -3,14 +3,15 @@ see the record (the register's access checks decide), in the audit presenter's s
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from caseload.accounts.permissions import Permission
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit import log
-from caseload.audit.models import ChangeEvent
+from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.audit.presenters import describe_changes, directory_for
 from caseload.register import access
 from caseload.web.decorators import require_permission
@@ -61,9 +62,19 @@ def case_history(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_permission(Permission.VIEW_CHANGE_HISTORY)
 def person_history(request: AuthedRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
+    if not has_permission(request.user, Permission.VIEW_PERSON_DETAIL):
+        # A director: they know the person is there (the person's page counts their cases).
+        raise PermissionDenied
+    visible_cases = access.cases_visible_to(request.user).filter(person=person).values("pk")
     return _history(
         request,
-        ChangeEvent.objects.filter(person_id=person.pk),
+        # The changes to the person and to the cases the user may see, and every request
+        # recorded for them (the person's other teams see that one was, by whom).
+        ChangeEvent.objects.filter(person_id=person.pk).filter(
+            Q(case_id__isnull=True)
+            | Q(case_id__in=visible_cases)
+            | Q(action=ChangeAction.REFERRAL_RECORDED)
+        ),
         title=person.full_name,
         back=reverse("person_detail", args=[person.pk]),
     )

@@ -232,6 +232,8 @@ class SupportRequest(models.Model):
     source = models.CharField(max_length=40, choices=reference.REQUEST_SOURCE_CHOICES)
     received_at = models.DateTimeField()
     summary = models.TextField(blank=True)
+    # Why a request joins someone already known to another team: those teams see it.
+    known_person_reason = models.CharField(max_length=1000, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
 
 from caseload.register.models import Person
 from caseload_engine.text import ascii_digits
@@ -33,4 +34,8 @@ def search_people(people: QuerySet[Person], query: str) -> QuerySet[Person]:
     condition = Q()
     for word in text.split():
         condition &= Q(given_name__istartswith=word) | Q(family_name__istartswith=word)
-    return people.filter(condition).order_by("family_name", "given_name", "pk")
+    # Ordered by the upper-cased names, which the name-order index cannot give: PostgreSQL then
+    # finds the matches through the search indexes (register migration 0004) and sorts those,
+    # instead of reading the register in name order until a page of matches turns up (0.5 s
+    # for "Smith" in the large demo).
+    return people.filter(condition).order_by(Upper("family_name"), Upper("given_name"), "pk")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/history/", history.person_history, name="person_history"),
+    path("people/<int:pk>/break-glass/", views.person_break_glass, name="person_break_glass"),
     path("people/<int:pk>/referrals/new/", views.person_referral_new, name="person_referral_new"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

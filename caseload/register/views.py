@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reselect, reswap, retarget
 
-from caseload.accounts.permissions import Permission, has_permission, scope_of
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, Scope, has_permission, scope_of, team_id_of
 from caseload.audit import log
-from caseload.audit.presenters import views_of_person
-from caseload.register import access, actions
+from caseload.audit.presenters import ViewOfPerson, views_of_person
+from caseload.register import access, actions, glass
 from caseload.register.forms import (
     CasePriorityForm,
     CloseCaseForm,
@@ -34,6 +35,7 @@ from caseload.register.models import (
     Allocation,
     Case,
     CaseStatus,
+    Person,
     Practitioner,
     absent_on,
 )
@@ -281,36 +283,113 @@ def person_history(cases: list[Case]) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
+@dataclass(frozen=True)
+class OtherTeamRequest:
+    at: datetime
+    team: str
+    recorded_by: str
+    reason: str
+
+
+def other_teams_requests(person: Person, *, shown: list[Case]) -> list[OtherTeamRequest]:
+    """Requests that joined a team the viewer may not see to the person's record while they
+    were known to other teams: who recorded each, for which team, and why (no case detail)."""
+    return [
+        OtherTeamRequest(
+            at=request.received_at,
+            team=case.team.name,
+            recorded_by=request.recorded_by.get_full_name() if request.recorded_by else "",
+            reason=request.known_person_reason,
+        )
+        for case in person.cases.exclude(pk__in=[case.pk for case in shown])
+        .exclude(request__known_person_reason="")
+        .select_related("team", "request__recorded_by")
+        .order_by("-opened_at")
+        for request in [case.request]
+    ]
+
+
+def recent_views(user: User, person: Person) -> list[ViewOfPerson]:
+    """Who viewed the record: in every team for oversight; a manager sees their own team's
+    views, and anyone's breaking of the glass, not other teams' work."""
+    scope = scope_of(user, Permission.VIEW_ACCESS_HISTORY)
+    if scope is None:
+        return []
+    if scope is Scope.EVERYWHERE:
+        return views_of_person(person.pk, limit=10)
+    team_id = team_id_of(user)
+    colleagues = (
+        Practitioner.objects.filter(team_id=team_id) if team_id else Practitioner.objects.none()
+    )
+    return views_of_person(person.pk, limit=10, viewers=colleagues.values("user_id"))
+
+
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = access.get_person_for_user(request.user, pk)
+    try:
+        person = access.get_person_for_user(
+            request.user, pk, glass_broken=glass.glass_broken(request)
+        )
+    except Http404:
+        # The same answer whether or not the id is someone's: the form confirms nothing.
+        if has_permission(request.user, Permission.BREAK_GLASS):
+            return redirect("person_break_glass", pk=pk)
+        raise
     log.record_person_viewed(request.user, person_id=person.pk)
+    context: dict[str, Any] = {
+        "person": person,
+        "can_refer": has_permission(request.user, Permission.RECORD_REFERRAL)
+        and person.date_of_death is None,
+    }
+    if not access.may_see_person_detail(request.user, person):
+        # A director, or a record opened by breaking the glass: counts, naming no one.
+        labels = dict(CaseStatus.choices)
+        context["case_counts"] = [
+            (row["team__name"], labels[row["status"]], row["n"])
+            for row in person.cases.order_by("team__name", "status")
+            .values("team__name", "status")
+            .annotate(n=Count("pk"))
+        ]
+        return render(request, "register/person_detail.html", context)
     cases = list(
-        person.cases.select_related("team", "request")
+        access.cases_visible_to(request.user)
+        .filter(person=person)
+        .select_related("team", "request")
         .prefetch_related("allocations__practitioner")
         .order_by("-opened_at")
     )
-    visible_case_ids = set(
-        access.cases_visible_to(request.user).filter(person=person).values_list("pk", flat=True)
-    )
-    # A person's cases may span teams: seeing the person already needs one of them.
-    recent_views = (
-        views_of_person(person.pk, limit=10)
-        if has_permission(request.user, Permission.VIEW_ACCESS_HISTORY)
-        else []
-    )
-    return render(
-        request,
-        "register/person_detail.html",
-        {
-            "person": person,
-            "cases": cases,
-            "visible_case_ids": visible_case_ids,
-            "history": person_history(cases),
-            "recent_views": recent_views,
-            "can_refer": has_permission(request.user, Permission.RECORD_REFERRAL)
-            and person.date_of_death is None,
-        },
-    )
+    context |= {
+        "detail": True,
+        "cases": cases,
+        "history": person_history(cases),
+        "other_teams_requests": other_teams_requests(person, shown=cases),
+        "recent_views": recent_views(request.user, person),
+    }
+    return render(request, "register/person_detail.html", context)
+
+
+@require_permission(Permission.BREAK_GLASS)
+@require_http_methods(["GET", "POST"])
+def person_break_glass(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Ask why, record it, then open the record for this session, for a while."""
+    if pk > glass.LARGEST_ID:
+        # No record has it, and the log's id column could not hold it.
+        raise Http404("No such person")
+    if pk in glass.glass_broken(request):
+        return redirect("person_detail", pk=pk)
+    form = glass.BreakGlassForm(posted(request))
+    if form.is_valid():
+        # Recorded before anything is shown, and whether or not the id is someone's.
+        log.record_glass_broken(
+            request.user,
+            person_id=pk,
+            reason=form.cleaned_data["reason"],
+            detail=form.cleaned_data["detail"],
+        )
+        if not Person.objects.filter(pk=pk).exists():
+            raise Http404("No such person")
+        glass.break_glass(request, pk)
+        return redirect("person_detail", pk=pk)
+    return render(request, "register/break_glass.html", {"form": form, "pk": pk})
 
 
 def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -421,7 +500,8 @@ def referral_new(request: AuthedRequest) -> HttpResponse:
 @require_permission(Permission.RECORD_REFERRAL)
 @require_http_methods(["GET", "POST"])
 def person_referral_new(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = access.get_person_for_user(request.user, pk)
+    # A record opened by breaking the glass (for a new request, often) may be referred on.
+    person = access.get_person_for_user(request.user, pk, glass_broken=glass.glass_broken(request))
     log.record_person_form(request.user, person_id=person.pk)
     teams = access.teams_user_may_refer_to(request.user)
     form = RequestForm(posted(request), teams=teams)

@@ -83,7 +83,8 @@ def test_known_nhs_number_with_matching_details_joins_the_existing_record(world:
             family_name=known.family_name.upper(),
             date_of_birth=known.date_of_birth,
         ),
-        request=request_details(world),
+        # Known to South: joining North needs the reason South will see.
+        request=request_details(world, known_person_reason="Discharged to the north of the area"),
     )
     assert case.person == known
     assert Person.objects.filter(nhs_number=known.nhs_number).count() == 1

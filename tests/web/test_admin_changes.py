@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
+from caseload.accounts.models import AccessRole, User
 from caseload.audit.changes import NOT_RECORDED
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.audit.presenters import describe_changes, directory_for
@@ -142,3 +144,59 @@ def test_a_password_change_is_logged_without_the_password(world: World) -> None:
     logged = str(list(ChangeEvent.objects.values()))
     assert secret not in logged
     assert world.colin.password not in logged
+
+
+def test_creating_a_director_is_logged_with_the_role(world: World) -> None:
+    secret = "a-New-passw0rd-for-dora"
+    response = client_for(world.ada).post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "dora",
+            "usable_password": "true",
+            "password1": secret,
+            "password2": secret,
+            "access_role": AccessRole.DIRECTOR,
+            "first_name": "Dora",
+            "last_name": "Director",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    dora = User.objects.get(username="dora")
+    assert dora.access_role == AccessRole.DIRECTOR
+    event = ChangeEvent.objects.get(action=ChangeAction.ADMIN_ADDED)
+    assert (event.user_id, event.detail["model"], event.detail["object_id"]) == (
+        world.ada.pk,
+        "accounts.user",
+        dora.pk,
+    )
+    assert event.changes["access_role"] == [None, AccessRole.DIRECTOR]
+    assert event.changes["password"] == [None, NOT_RECORDED]
+    assert secret not in str(event.changes)
+
+
+def _user_form(user: User, **changes: Any) -> dict[str, Any]:
+    joined = timezone.localtime(user.date_joined)
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "date_joined_0": joined.date().isoformat(),
+        "date_joined_1": joined.time().isoformat(),
+        "access_role": user.access_role,
+        **changes,
+    }
+
+
+def test_changing_a_role_is_logged_with_old_and_new_role(world: World) -> None:
+    response = client_for(world.ada).post(
+        reverse("admin:accounts_user_change", args=[world.colin.pk]),
+        _user_form(world.colin, access_role=AccessRole.DIRECTOR),
+    )
+    assert response.status_code == 302, response.content.decode()
+    world.colin.refresh_from_db()
+    assert world.colin.access_role == AccessRole.DIRECTOR
+    event = ChangeEvent.objects.get(action=ChangeAction.ADMIN_CHANGED)
+    assert event.detail["object_id"] == world.colin.pk
+    assert event.changes == {"access_role": [AccessRole.PRACTITIONER, AccessRole.DIRECTOR]}

@@ -160,7 +160,8 @@ def test_the_what_if_is_a_job_too(
         away_from,
     )
     assert started_job(response).title == (
-        f"What if {world.priya_practitioner.full_name} is away from {away_from:%-d %B %Y}"
+        f"What if {world.priya_practitioner.full_name} is away from "
+        f"{away_from.day} {away_from:%B %Y}"
     )
 
 

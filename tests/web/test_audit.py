@@ -3,10 +3,13 @@ only known actions, and no foreign key that could stop a person's erasure."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
+from caseload.allocation import actions as allocation_actions
 from caseload.audit import log
 from caseload.audit.changes import record_change
 from caseload.audit.models import (
@@ -21,6 +24,7 @@ from caseload.complexity.models import Assessment
 from caseload.register import actions
 from caseload.register.models import Allocation, Case, Person, SupportRequest
 from tests.conftest import World, client_for
+from tests.web.test_allocation import accept_all, waiting_scored
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the trigger is PostgreSQL's"
@@ -154,3 +158,21 @@ def test_a_person_added_and_erased_is_a_deleted_person(world: World) -> None:
     event = ChangeEvent.objects.get(action=ChangeAction.PERSON_ADDED)
     [line] = describe_changes([event], directory_for(world.pat))
     assert line.text == "Mona Monapersona added a deleted person to the register"
+
+
+def test_a_decision_that_accepts_nothing_still_writes_its_change_event(world: World) -> None:
+    cases = waiting_scored(world, 2)
+    proposal = allocation_actions.propose_for_meeting(by=world.mona, team=world.team_north)
+    declined = [replace(choice, accept=False) for choice in accept_all(proposal)]
+
+    decision = allocation_actions.decide(by=world.mona, proposal=proposal, choices=declined)
+
+    event = ChangeEvent.objects.get(action=ChangeAction.ALLOCATION_DECIDED)
+    assert (event.user_id, event.team_id) == (world.mona.pk, world.team_north.pk)
+    assert event.detail == {
+        "proposal_id": proposal.pk,
+        "decision_id": decision.pk,
+        "accepted": 0,
+        "declined": len(cases),
+    }
+    assert not Allocation.objects.filter(case__in=cases).exists()

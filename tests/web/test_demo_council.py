@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from caseload.accounts.models import AccessRole, User
 from caseload.cli import main
 from caseload.demo_loader import LoadedCouncil, load_demo_council
 from caseload.register.models import Allocation, Case, CaseStatus, Person, Practitioner, Team
+from caseload_engine import demo
 from caseload_engine.identifiers import normalise_nhs_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,10 +30,26 @@ def loaded(db: None) -> LoadedCouncil:
 
 
 def test_small_council_matches_its_description(loaded: LoadedCouncil) -> None:
-    assert (loaded.teams, loaded.cases) == (Team.objects.count(), Case.objects.count())
-    assert 250 <= loaded.cases <= 350
-    assert Person.objects.count() == loaded.people
-    assert Practitioner.objects.filter(role="team_manager").count() == loaded.teams
+    # What the database holds, against the description (SIZES) and against the generator's
+    # own council, made again here: not against the counts the loader reports of itself.
+    shape = demo.SIZES["small"]
+    council = demo.generate("small", seed=7, as_of=date(2026, 11, 20))
+    teams = shape.localities * shape.service_areas
+    assert Team.objects.count() == len(council.teams) == teams == 3
+    assert Practitioner.objects.count() == len(council.practitioners) == shape.practitioners
+    assert Practitioner.objects.filter(role="team_manager").count() == teams
+    assert Person.objects.count() == len(council.people)
+    assert Case.objects.count() == len(council.cases)
+    assert 250 <= Case.objects.count() <= 350
+    by_status = Counter(Case.objects.values_list("status", flat=True))
+    assert by_status == Counter(case.status for case in council.cases)
+    assert Allocation.objects.count() == sum(len(case.allocations) for case in council.cases)
+    assert (loaded.teams, loaded.practitioners, loaded.people, loaded.cases) == (
+        teams,
+        shape.practitioners,
+        len(council.people),
+        len(council.cases),
+    )
 
 
 def test_every_nhs_number_is_synthetic(loaded: LoadedCouncil) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
@@ -21,7 +22,7 @@ from caseload.register import actions as register_actions
 from caseload.register.models import Allocation, Case
 from caseload.web.errors import ActionRefused
 from tests.conftest import World, client_for
-from tests.factories import AssessmentFactory, CaseFactory
+from tests.factories import AssessmentFactory, CaseFactory, allocated_case
 from tests.web.jobs import job_result
 from tests.web.test_allocation import accept_all
 
@@ -240,7 +241,7 @@ def test_the_pages_plan_show_cancel_and_hand_over(
     priyas_page = reverse("practitioner_detail", args=[world.priya_practitioner.pk])
     page = client.get(priyas_page).content.decode()
     assert "Planned handovers" in page
-    assert f"Parental leave: {away_from:%-d %b %Y} to not known" in page
+    assert f"Parental leave: {away_from.day} {away_from:%b %Y} to not known" in page
     assert reverse("handover_cancel", args=[handover.pk]) in page
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert f"Planned: passes to {world.colin_practitioner.full_name}" in page
@@ -330,3 +331,53 @@ def test_the_daily_run_and_a_cancellation_at_once(world: World) -> None:
         assert "no longer planned" in str(outcomes["cancel"])
         assert (handover.state, run.carried_out) == (Handover.State.CARRIED_OUT, 1)
         assert holder(world.case_held_by_priya) == world.colin_practitioner.full_name
+
+
+@pytest.fixture
+def one_broken(world: World, monkeypatch: pytest.MonkeyPatch) -> tuple[Handover, Handover]:
+    """Two handovers due on the same day; carrying out the first fails."""
+    second = allocated_case(world.priya_practitioner)
+    AssessmentFactory.create(case=second, assessed_by=world.mona)
+    plan(world)
+    broken, fine = Handover.objects.order_by("pk")
+    allocate = actions._allocate
+
+    def fail_for_the_broken_case(**kwargs: Any) -> None:
+        if kwargs["case"].pk == broken.case_id:
+            raise RuntimeError("disk full")
+        allocate(**kwargs)
+
+    monkeypatch.setattr(actions, "_allocate", fail_for_the_broken_case)
+    return broken, fine
+
+
+def test_one_failing_handover_does_not_undo_the_days_others(
+    world: World, one_broken: tuple[Handover, Handover], caplog: pytest.LogCaptureFixture
+) -> None:
+    broken, fine = one_broken
+
+    run = actions.carry_out_due_handovers(on=broken.due_on)
+
+    assert (run.carried_out, run.lapsed, run.failed) == (1, 0, (broken.pk,))
+    assert holder(fine.case) == world.colin_practitioner.full_name
+    assert holder(broken.case) == world.priya_practitioner.full_name
+    broken.refresh_from_db()
+    assert broken.state == Handover.State.PLANNED
+    assert not ChangeEvent.objects.filter(
+        case_id=broken.case_id, action=ChangeAction.HANDOVER_CARRIED_OUT
+    ).exists()
+    [record] = [r for r in caplog.records if r.name == "caseload.allocation.actions"]
+    assert record.getMessage() == f"Handover {broken.pk} (case {broken.case_id}) failed"
+    assert record.exc_info is not None
+
+
+def test_the_daily_command_reports_a_failed_handover(
+    one_broken: tuple[Handover, Handover], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken, _ = one_broken
+
+    assert cli.main(["handovers", "--on", broken.due_on.isoformat()]) == 1
+
+    err = capsys.readouterr().err
+    assert "Handed over 1 case; 0 handovers lapsed" in err
+    assert f"1 handover failed and stays planned for the next run (handover {broken.pk}:" in err

@@ -234,7 +234,8 @@ def test_a_handover_coming_up_is_told_to_both_practitioners_once(
     assert send_handover_notices(on=today + timedelta(days=5)) == 0  # once only
     person = world.case_held_by_priya.person.full_name
     leaving = Notification.objects.get(recipient=world.priya)
-    due = f"{today + timedelta(days=7):%-d %B %Y}"
+    due_on = today + timedelta(days=7)
+    due = f"{due_on.day} {due_on:%B %Y}"
     assert leaving.title == f"1 case of yours pass to colleagues on {due}"
     assert f"{person} to {world.colin_practitioner.full_name}" in leaving.body
     taking = Notification.objects.get(recipient=world.colin)
@@ -278,7 +279,7 @@ def test_a_registration_renewal_is_told_to_the_practitioner_and_manager_once(
     assert send_renewal_notices(on=today) == 2
     assert send_renewal_notices(on=today + timedelta(days=1)) == 0  # once per renewal
     own = Notification.objects.get(recipient=world.priya)
-    when = f"{priya.swe_renewal_date:%-d %B %Y}"
+    when = f"{priya.swe_renewal_date.day} {priya.swe_renewal_date:%B %Y}"
     assert own.title == f"Your Social Work England registration is due for renewal on {when}"
     assert own.kind == NotificationKind.REGISTRATION_RENEWAL_DUE
     managers = Notification.objects.get(recipient=world.mona)

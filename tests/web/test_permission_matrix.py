@@ -118,6 +118,9 @@ class Row:
     record: Seen | None = None
     also: tuple[Permission, ...] = ()
     otherwise: tuple[tuple[Permission, ...], int] | None = None
+    # The code for a user who may not see the record but holds one of these (a person's page
+    # sends whoever may break the glass to its form).
+    unseen: tuple[tuple[Permission, ...], int] | None = None
     only: Callable[[World], User] | None = None
     # A text of the record that must not appear in a refused page.
     secret: Callable[[World], str] = lambda w: ""
@@ -166,6 +169,7 @@ def _priyas_person(w: World) -> str:
 
 
 START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
+BREAK_GLASS = ((P.BREAK_GLASS,), REDIRECT)
 
 MATRIX: list[Row] = [
     Row("home", ok=REDIRECT, otherwise=(START_PAGES, 200)),
@@ -211,11 +215,18 @@ MATRIX: list[Row] = [
         secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
     Row("person_list"),
-    Row("person_detail", lambda w: [w.person_of_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
+        "person_detail",
+        lambda w: [w.person_of_priya.pk],
+        record=PRIYAS,
+        unseen=BREAK_GLASS,
+        secret=_priyas_person,
+    ),
     Row(
         "person_detail",
         lambda w: [w.case_held_by_colin.person.pk],
         record=COLINS,
+        unseen=BREAK_GLASS,
         secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
     Row(
@@ -223,7 +234,14 @@ MATRIX: list[Row] = [
         lambda w: [w.case_closed_north.person.pk],
         # Priya once held this case; the relationship ended when it closed.
         record=CLOSED_NORTH,
+        unseen=BREAK_GLASS,
         secret=lambda w: w.case_closed_north.person.family_name,
+    ),
+    # The form asks for a reason whoever the id is (someone's or no one's).
+    Row(
+        "person_break_glass",
+        lambda w: [w.case_waiting_south.person.pk],
+        secret=lambda w: w.case_waiting_south.person.family_name,
     ),
     Row("case_detail", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
     Row(
@@ -362,6 +380,7 @@ MATRIX: list[Row] = [
         "person_history",
         lambda w: [w.case_held_by_colin.person.pk],
         record=COLINS,
+        also=(P.VIEW_PERSON_DETAIL,),
         secret=lambda w: w.case_held_by_colin.person.family_name,
     ),
     Row(
@@ -416,6 +435,8 @@ def expected_status(row: Row, w: World, user: User, view: Callable[..., Any]) ->
     if required is not None and not has_permission(user, required):
         return FORBIDDEN
     if row.record is not None and not row.record.visible_to(w, user):
+        if row.unseen is not None and any(has_permission(user, p) for p in row.unseen[0]):
+            return row.unseen[1]
         return NOT_FOUND
     team = row.record.team(w) if row.record is not None else None
     needed = (*([required] if required is not None else []), *row.also)

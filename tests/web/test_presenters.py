@@ -111,6 +111,14 @@ SENTENCES: list[Spec] = [
         "social worker",
     ),
     (
+        ChangeAction.ALLOCATION_DECIDED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "detail": {"proposal_id": 7, "decision_id": 3, "accepted": 0, "declined": 2},
+        },
+        f"{MONA} decided allocation proposal 7 for Older People North: accepted 0 of 2",
+    ),
+    (
         ChangeAction.CASE_ALLOCATED,
         lambda w: _handover(
             w, changes={"holder": (w.priya_practitioner.pk, w.colin_practitioner.pk)}

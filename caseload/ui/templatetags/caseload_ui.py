@@ -12,10 +12,11 @@ register = template.Library()
 
 @register.filter
 def days_since(moment: datetime | None) -> int | str:
-    """Whole days from a moment to now, for 'days waiting' columns."""
+    """Calendar days, here, from a moment's day to today, for 'days waiting' columns: a
+    request from 11 pm yesterday has waited one day, not none."""
     if moment is None:
         return ""
-    return (timezone.now() - moment).days
+    return (timezone.localdate() - timezone.localdate(moment)).days
 
 
 @register.filter
