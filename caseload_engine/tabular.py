@@ -224,10 +224,14 @@ def _xlsx_lines(path: Path, values: Any, formulas: Any) -> Iterator[list[str]]:
 
 def _unreadable(path: Path, error: BaseException, rows_read: int | None) -> str:
     message = f"{path} is not a readable XLSX workbook"
-    if isinstance(error, DefusedXmlException):
+    # openpyxl wraps what went wrong in a sheet in a ValueError of its own.
+    cause: BaseException | None = error
+    while cause is not None and not isinstance(cause, DefusedXmlException | ParseError):
+        cause = cause.__cause__
+    if isinstance(cause, DefusedXmlException):
         message += ": it declares XML entities, which no spreadsheet writes and caseload refuses"
-    elif isinstance(error, ParseError):
-        message += f": its XML is damaged ({error})"
+    elif isinstance(cause, ParseError):
+        message += f": its XML is damaged ({cause})"
     if rows_read:
         message += f", after row {rows_read}"
     return message

@@ -1,0 +1,269 @@
+"""Hostile files for `caseload tier` and `caseload allocate`: each is refused with a message
+naming the file (and the row and column where there is one), exit status 2, and nothing
+written; or, where the file is merely odd, read as a spreadsheet would read it."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from caseload.cli import main
+from caseload_engine import complexity, tabular
+from caseload_engine.tabular import MAX_COLUMNS, MAX_ROWS
+
+FACTORS = [factor.name for factor in complexity.default_model().factors]
+PRACTITIONERS = "practitioner_id,team,role\nP1,North,social_worker\n"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command, the file it is given, and where its output would go."""
+
+    name: str
+    header: list[str]
+    row: list[str]
+
+    def run(self, tmp_path: Path, source: Path) -> int:
+        if self.name == "tier":
+            return main(["tier", str(source), "--out", str(tmp_path / "out.csv")])
+        staff = tmp_path / "staff.csv"
+        staff.write_text(PRACTITIONERS, encoding="utf-8")
+        arguments = ["--cases", str(source), "--practitioners", str(staff)]
+        return main(["allocate", *arguments, "--out", str(tmp_path / "out.csv")])
+
+
+COMMANDS = [
+    Command("tier", FACTORS, ["2"] * len(FACTORS)),
+    Command("allocate", ["case_id", "team", "tier"], ["C1", "North", "2"]),
+]
+
+
+def _csv(path: Path, *lines: list[str]) -> Path:
+    path.write_text("".join(",".join(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def _workbook(path: Path, sheet: Callable[[bytes], bytes], header: list[str]) -> Path:
+    """An XLSX file saved by openpyxl with its first sheet's XML rewritten, as a program
+    other than a spreadsheet (or an attacker) might write it."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(header)
+    saved = io.BytesIO()
+    workbook.save(saved)
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(path, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = sheet(data)
+            target.writestr(member, data)
+    return path
+
+
+def _data_row(cells: str) -> Callable[[bytes], bytes]:
+    """A second row of raw cells added to the sheet."""
+    return lambda xml: xml.replace(
+        b"</sheetData>", f'<row r="2">{cells}</row></sheetData>'.encode()
+    )
+
+
+def _inline(values: list[str], row: int = 2) -> str:
+    return "".join(
+        f'<c r="{openpyxl.utils.get_column_letter(column)}{row}" t="inlineStr"><is><t>{value}'
+        "</t></is></c>"
+        for column, value in enumerate(values, 1)
+    )
+
+
+_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(
+        f'<!ENTITY {chr(98 + level)} "{("&" + chr(97 + level) + ";") * 10}">'.encode()
+        for level in range(8)
+    )
+    + b"]>"
+)
+
+
+# Each: how to make the file from the command's header and a good row, and the first line of
+# the refusal as a pattern, where {file} stands for the file's path.
+Hostile = Callable[[Path, Command], Path]
+_TOO_MANY_ROWS = (
+    r"{file}: more than 100,000 rows below the header \(row 100,002 and beyond\), the most "
+    "caseload reads: split it into smaller files"
+)
+_ENTITIES = (
+    "{file} is not a readable XLSX workbook: it declares XML entities, which no "
+    "spreadsheet writes and caseload refuses"
+)
+REFUSED: dict[str, tuple[Hostile, str]] = {
+    "csv-empty": (
+        lambda folder, command: _csv(folder / "in.csv"),
+        "{file} is empty: its first row should hold the column headers",
+    ),
+    "csv-blank-header": (
+        lambda folder, command: _csv(folder / "in.csv", [], command.header, command.row),
+        "{file}: row 1 should hold the column headers but is blank",
+    ),
+    "csv-not-utf8": (
+        lambda folder, command: _write(
+            folder / "in.csv",
+            f"{','.join(command.header)}\n{','.join(command.row)}\nZo\xeb\n".encode("cp1252"),
+        ),
+        r"{file}: line 3 is not UTF-8 text \(character 3\): save it from the spreadsheet as "
+        "'CSV UTF-8'",
+    ),
+    "csv-duplicate-header": (
+        lambda folder, command: _csv(
+            folder / "in.csv", [*command.header, command.header[1].upper()], command.row
+        ),
+        r"{file}: the header '[A-Z_ ]+' is used twice \(columns B and [D-G]\)",
+    ),
+    "csv-header-too-wide": (
+        lambda folder, command: _csv(
+            folder / "in.csv",
+            command.header + [f"x{i}" for i in range(MAX_COLUMNS + 1 - len(command.header))],
+        ),
+        r"{file}: row 1 has 16,385 columns; caseload reads at most 16,384 \(up to column XFD\)",
+    ),
+    "csv-row-too-wide": (
+        lambda folder, command: _csv(
+            folder / "in.csv", command.header, command.row + ["1"] * 20_000
+        ),
+        r"{file}: row 2 has 20,00\d columns; caseload reads at most 16,384 \(up to column XFD\)",
+    ),
+    "csv-value-without-header": (
+        lambda folder, command: _csv(folder / "in.csv", command.header, [*command.row, "", "x"]),
+        r"{file}: column [E-H] has values but no header \(row 2 has one\)",
+    ),
+    "csv-too-many-rows": (
+        lambda folder, command: _csv(
+            folder / "in.csv", command.header, *[command.row] * (MAX_ROWS + 1)
+        ),
+        _TOO_MANY_ROWS,
+    ),
+    "csv-too-large": (
+        lambda folder, command: _sparse(folder / "in.csv", tabular.MAX_FILE_BYTES + 1),
+        "{file} is larger than 20 MB, the most caseload reads: split it into smaller files",
+    ),
+    "xlsx-not-a-zip": (
+        lambda folder, command: _csv(folder / "in.xlsx", command.header, command.row),
+        "{file} is not a readable XLSX workbook",
+    ),
+    "xlsx-bad-xml": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            lambda xml: _data_row(_inline(command.row))(xml).replace(b"</worksheet>", b""),
+            command.header,
+        ),
+        r"{file} is not a readable XLSX workbook: its XML is damaged \(no element found: "
+        r"line 1, column \d+\), after row 2",
+    ),
+    "xlsx-billion-laughs": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            lambda xml: _LAUGHS + _data_row(_inline(["&i;"]))(xml),
+            command.header,
+        ),
+        _ENTITIES,
+    ),
+    "xlsx-external-entity": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            lambda xml: (
+                b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                + _data_row(_inline(["&x;"]))(xml)
+            ),
+            command.header,
+        ),
+        _ENTITIES,
+    ),
+    "xlsx-formula-without-value": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            _data_row(_inline(command.row[:2]) + '<c r="C2"><f>1+1</f></c>'),
+            command.header,
+        ),
+        "{file}: row 2, column C holds a formula with no saved value: open the file in a "
+        "spreadsheet and save it, or paste values only",
+    ),
+    "xlsx-infinite-number": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            _data_row(_inline(command.row[:2]) + '<c r="C2"><v>1e99999999</v></c>'),
+            command.header,
+        ),
+        "{file}: row 2, column C holds a number too large to read",
+    ),
+    "xlsx-too-many-columns": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            # No cell references: openpyxl counts on, past Excel's last column and past ZZZ.
+            _data_row('<c t="inlineStr"><is><t>1</t></is></c>' * 18_300),
+            command.header,
+        ),
+        r"{file}: row 2 has 18,300 columns; caseload reads at most 16,384 \(up to column XFD\)",
+    ),
+    "xlsx-far-row": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            lambda xml: xml.replace(
+                b"</sheetData>",
+                f'<row r="999999999">{_inline(["1"], 999_999_999)}</row></sheetData>'.encode(),
+            ),
+            command.header,
+        ),
+        _TOO_MANY_ROWS,
+    ),
+}
+
+
+@pytest.mark.parametrize("hostile", REFUSED)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.name)
+def test_a_hostile_file_is_refused_by_name_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: Command, hostile: str
+) -> None:
+    make, expected = REFUSED[hostile]
+    source = make(tmp_path, command)
+    assert command.run(tmp_path, source) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    first, *_ = captured.err.splitlines()
+    assert re.fullmatch(expected.format(file=re.escape(str(source))), first), first
+    assert "Traceback" not in captured.err
+    # No output, and no temporary file left beside it.
+    assert {path.name for path in tmp_path.iterdir()} <= {source.name, "staff.csv"}
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The limit lowered, so that the test need not pack 256 MB.
+    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 2**20)
+    tier = COMMANDS[0]
+    source = _workbook(
+        tmp_path / "in.xlsx", _data_row(_inline(["1"] * 6) + " " * 2**20), tier.header
+    )
+    assert tier.run(tmp_path, source) == 2
+    assert capsys.readouterr().err == (
+        f"{source} unpacks to more than 1 MB, the most caseload reads: split it into smaller "
+        "files\n"
+    )
+    assert not (tmp_path / "out.csv").exists()
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _sparse(path: Path, size: int) -> Path:
+    with path.open("wb") as file:
+        file.truncate(size)  # takes no disk space: only the size is looked at
+    return path
