@@ -39,6 +39,7 @@ HEADER_ROW = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 20 MB on disk
 MAX_ROWS = 100_000  # below the header, blank rows included
 MAX_COLUMNS = 16_384  # Excel's own limit, column XFD
+MAX_CELLS = 5_000_000  # below the header: rows times columns (100,000 rows of 50)
 # An XLSX file is a zip archive: what it unpacks to is bounded too (a zip bomb is small).
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 # A spreadsheet runs text starting with one of these as a formula (OWASP, "CSV injection").
@@ -276,8 +277,9 @@ def _too_wide(path: Path, row: int, width: int) -> str:
 
 
 class _Values(Mapping[str, str]):
-    """One row's cells by heading. The positions are the table's, shared by every row: a
-    dict per row would take several times the file's size in memory."""
+    """One row's cells by heading: the row's own cells up to its last value, and the table's
+    positions, shared by every row. A full-width dict or tuple per row would take gigabytes
+    for a short file with a wide header."""
 
     __slots__ = ("_cells", "_positions")
 
@@ -286,13 +288,39 @@ class _Values(Mapping[str, str]):
         self._cells = cells
 
     def __getitem__(self, heading: str) -> str:
-        return self._cells[self._positions[heading]]
+        position = self._positions[heading]
+        return self._cells[position] if position < len(self._cells) else ""
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._positions)
 
     def __len__(self) -> int:
         return len(self._positions)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class Overlaid(Mapping[str, Cell]):
+    """A row's cells with some replaced or added, without copying the row."""
+
+    __slots__ = ("_changes", "_values")
+
+    def __init__(self, values: Mapping[str, Cell], changes: Mapping[str, Cell]) -> None:
+        self._values = values
+        self._changes = changes
+
+    def __getitem__(self, heading: str) -> Cell:
+        return self._changes[heading] if heading in self._changes else self._values[heading]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._values
+        yield from (heading for heading in self._changes if heading not in self._values)
+
+    def __len__(self) -> int:
+        return len(self._values) + sum(
+            1 for heading in self._changes if heading not in self._values
+        )
 
     def __repr__(self) -> str:
         return repr(dict(self))
@@ -319,10 +347,10 @@ def _table(path: Path, lines: Iterator[list[str]]) -> Table:
                 f"(columns {_letter(positions[twin] + 1)} and {_letter(position + 1)})"
             )
         positions[heading] = position
-    kept = tuple(positions.values())
+    width = len(header)
     unnamed = [position for position, heading in enumerate(header) if not heading]
-    shared = {heading: index for index, heading in enumerate(positions)}
     rows: list[Row] = []
+    cells = 0
     for number, line in enumerate(lines, HEADER_ROW + 1):
         if number > HEADER_ROW + MAX_ROWS:
             raise TableError(
@@ -333,14 +361,23 @@ def _table(path: Path, lines: Iterator[list[str]]) -> Table:
             continue
         if len(line) > MAX_COLUMNS:
             raise TableError(_too_wide(path, number, len(line)))
-        stray = _headerless(line, unnamed, len(header))
+        stray = _headerless(line, unnamed, width)
         if stray is not None:
             raise TableError(
                 f"{path}: column {_letter(stray + 1)} has values but no header "
                 f"(row {number} has one)"
             )
-        cells = tuple(line[position] if position < len(line) else "" for position in kept)
-        rows.append(Row(number, _Values(shared, cells)))
+        # Every cell counts, empty or not: each is written out again by `tier`.
+        cells += len(positions)
+        if cells > MAX_CELLS:
+            raise TableError(
+                f"{path}: more than {MAX_CELLS:,} cells ({len(positions):,} columns, "
+                f"row {number:,}), the most caseload reads: split it into smaller files"
+            )
+        end = min(len(line), width)
+        while end and not line[end - 1]:
+            end -= 1
+        rows.append(Row(number, _Values(positions, tuple(line[:end]))))
     return Table(columns=tuple(positions), rows=tuple(rows))
 
 

@@ -384,3 +384,17 @@ def test_allocate_refuses_tiers_that_are_not_plain_digits(
         f'{source}: row 2, column "tier": tier must be one of 1, 2, 3, not {tier!r}'
     )
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_short_file_with_a_wide_header_is_refused_before_it_fills_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1.5 MB: 16,007 headers and 100,000 short rows, which as full rows took 13.7 GB."""
+    tier = COMMANDS[0]
+    header = [*tier.header, *(f"c{i}" for i in range(16_000))]
+    source = _csv(tmp_path / "in.csv", header, *[tier.row] * 1_000)
+    assert tier.run(tmp_path, source) == 2
+    assert capsys.readouterr().err == (
+        f"{source}: more than 5,000,000 cells (16,006 columns, row 314), the most caseload "
+        "reads: split it into smaller files\n"
+    )
