@@ -152,6 +152,30 @@ REFUSED: dict[str, tuple[Hostile, str]] = {
         lambda folder, command: _sparse(folder / "in.csv", tabular.MAX_FILE_BYTES + 1),
         "{file} is larger than 20 MB, the most caseload reads: split it into smaller files",
     ),
+    "xlsx-empty": (
+        lambda folder, command: _workbook(folder / "in.xlsx", lambda xml: xml, []),
+        "{file} is empty: its first row should hold the column headers",
+    ),
+    "xlsx-duplicate-header": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            _data_row(_inline(command.row)),
+            [*command.header, command.header[1].upper()],
+        ),
+        r"{file}: the header '[A-Z_ ]+' is used twice \(columns B and [D-G]\)",
+    ),
+    "xlsx-not-utf8": (
+        lambda folder, command: _workbook(
+            folder / "in.xlsx",
+            lambda xml: xml.replace(
+                b"</sheetData>",
+                b'<row r="2"><c r="A2" t="inlineStr"><is><t>Zo\xeb</t></is></c></row></sheetData>',
+            ),
+            command.header,
+        ),
+        r"{file} is not a readable XLSX workbook: its XML is damaged \(not well-formed "
+        r"\(invalid token\): line 1, column \d+\), after row 1",
+    ),
     "xlsx-not-a-zip": (
         lambda folder, command: _csv(folder / "in.xlsx", command.header, command.row),
         "{file} is not a readable XLSX workbook",
