@@ -422,3 +422,13 @@ def test_a_short_file_with_a_wide_header_is_refused_before_it_fills_memory(
         f"{source}: more than 5,000,000 cells (16,006 columns, row 314), the most caseload "
         "reads: split it into smaller files\n"
     )
+
+
+def test_a_formula_is_found_whatever_the_sheets_namespace_prefix(tmp_path: Path) -> None:
+    def prefixed(xml: bytes) -> bytes:
+        cells = _data_row('<c r="A2"><f>1+1</f></c>')(xml).replace(b'xmlns="', b'xmlns:x="')
+        return re.sub(rb"<(/?)(\w)", rb"<\1x:\2", cells)
+
+    source = _workbook(tmp_path / "in.xlsx", prefixed, ["Risk"])
+    with pytest.raises(tabular.TableError, match="row 2, column A holds a formula with no saved"):
+        read_table(source)
