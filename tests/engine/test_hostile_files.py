@@ -24,7 +24,7 @@ PRACTITIONERS = "practitioner_id,team,role\nP1,North,social_worker\n"
 
 @dataclass(frozen=True)
 class Command:
-    """One command, the file it is given, and where its output would go."""
+    """One command, with the header and a good row of the file it is given."""
 
     name: str
     header: list[str]
