@@ -90,9 +90,9 @@ def run_tier(args: argparse.Namespace) -> int:
         tabular.write_table(target, tiering.output_columns(table), [row.values for row in rows])
     except tiering.RowErrors as problems:
         for problem in problems.errors:
-            print(problem, file=sys.stderr)
+            print(f"{source}: {problem}", file=sys.stderr)
         count = len(problems.errors)
-        print(f"{source}: {_plural(count, 'problem')}; nothing written.", file=sys.stderr)
+        print(f"{_plural(count, 'problem')}; nothing written.", file=sys.stderr)
         return 2
     except (complexity.ModelError, tabular.TableError) as error:
         print(error, file=sys.stderr)
@@ -156,7 +156,9 @@ def _refuse(problems: list[dict[str, Any]], as_json: bool) -> int:
         print(json.dumps({"written": False, "errors": problems}, indent=2))
         return 2
     for problem in problems:
-        where = f"{problem['file']}: " if problem.get("file") else ""
+        # A file's own error names it already.
+        named = not problem.get("file") or problem["message"].startswith(problem["file"])
+        where = "" if named else f"{problem['file']}: "
         if "row" in problem:
             where += f'row {problem["row"]}, column "{problem["column"]}": '
         print(f"{where}{problem['message']}", file=sys.stderr)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from caseload_engine.complexity import LEVELS, ComplexityModel, Factor, Scored, score
-from caseload_engine.tabular import HEADER_ROW, Cell, Row, Table
+from caseload_engine.tabular import HEADER_ROW, Cell, Overlaid, Row, Table
 
 OUTPUT_COLUMNS = ("total", "tier", "points")
 _SCORES = {str(level): level for level in LEVELS}
@@ -73,7 +73,8 @@ def score_table(model: ComplexityModel, table: Table) -> list[ScoredRow]:
         numbers = {column: scores[factor.key] for column, factor in columns.items()}
         results = {"total": scored.total, "tier": scored.tier, "points": scored.points}
         filled = {names[name]: result for name, result in results.items()}
-        scored_rows.append(ScoredRow(row.number, scored, {**row.values, **numbers, **filled}))
+        values = Overlaid(row.values, {**numbers, **filled})
+        scored_rows.append(ScoredRow(row.number, scored, values))
     return scored_rows
 
 

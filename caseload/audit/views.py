@@ -34,11 +34,9 @@ from caseload.audit.presenters import (
     directory_for,
 )
 from caseload.web.decorators import require_permission
+from caseload_engine.tabular import spreadsheet_text
 
 EXPORT_CHUNK = 500
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 Row = TypeVar("Row", ChangeEvent, AccessLogEntry)
 Line = TypeVar("Line", ChangeLine, AccessLine)
@@ -202,9 +200,7 @@ def _search(request: AuditRequest, kind: LogKind[Row, Line]) -> HttpResponse:
 
 def _safe(value: object) -> object:
     """A cell a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 class _Echo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 from caseload_engine.allocation.records import (
@@ -19,8 +19,7 @@ from caseload_engine.allocation.records import (
 )
 from caseload_engine.complexity import ComplexityModel
 from caseload_engine.reference import Role
-from caseload_engine.tabular import HEADER_ROW, Cell, Row, Table
-from caseload_engine.text import ascii_digits
+from caseload_engine.tabular import HEADER_ROW, Cell, Row, Table, is_plain_number
 from caseload_engine.tiering import RowError, RowErrors
 
 CASE_COLUMNS = (
@@ -51,6 +50,9 @@ PROPOSAL_COLUMNS = ("case_id", "practitioner_id", "reason")
 # The roles a spreadsheet may give: the case holders and team managers.
 ROLES = tuple(role.value for role in Role if role != Role.PRINCIPAL_SOCIAL_WORKER)
 DEFAULT_PRIORITY = 2
+# The most points a case, a caseload or a capacity may have: a full-time practitioner's
+# capacity is about 100, and the solver multiplies points by weights in 64-bit integers.
+MAX_POINTS = Decimal(10_000)
 _YES = frozenset({"yes", "y", "true"})
 _NO = frozenset({"no", "n", "false"})
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -221,35 +223,38 @@ def _unique(seen: dict[str, int], number: int) -> Callable[[str], str]:
 
 
 def _tier(tiers: Sequence[int]) -> Callable[[str], int]:
+    names = {str(tier): tier for tier in tiers}
+
     def check(text: str) -> int:
-        digits = ascii_digits(text)
-        if digits is not None and len(digits) <= 2 and int(digits) in tiers:
-            return int(digits)
-        raise _Bad(f"must be one of {', '.join(map(str, tiers))}")
+        if text in names:
+            return names[text]
+        raise _Bad(f"must be one of {', '.join(names)}")
 
     return check
 
 
 def _number(text: str) -> Decimal:
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise _Bad("must be a number") from None
-    if not value.is_finite():
+    """A plain number of at most a million: arithmetic on 1e99999999 overflows Decimal."""
+    if not is_plain_number(text):
+        raise _Bad("must be a number")
+    value = Decimal(text)
+    if value.copy_abs() > 1_000_000:
         raise _Bad("must be a number")
     return value
 
 
 def _points(*, above_zero: bool) -> Callable[[str], Decimal]:
     wanted = "above 0" if above_zero else "of 0 or more"
-    message = f"must be a number {wanted} with at most one decimal place"
+    message = f"must be a number {wanted}, at most {MAX_POINTS:,}, with at most one decimal place"
 
     def check(text: str) -> Decimal:
         try:
             value = _number(text)
         except _Bad:
             raise _Bad(message) from None
-        if value < 0 or (above_zero and value == 0) or value * 10 != int(value * 10):
+        if not (value > 0 if above_zero else value >= 0) or value > MAX_POINTS:
+            raise _Bad(message)
+        if value * 10 != int(value * 10):
             raise _Bad(message)
         return value
 

@@ -115,18 +115,18 @@ def test_every_bad_cell_is_named_by_row_and_column() -> None:
     assert [str(error) for error in raised.value.errors] == [
         "row 2, column \"tier\": tier must be one of 1, 2, 3, not '4'",
         'row 2, column "team": team is required',
-        'row 2, column "points": points must be a number above 0 with at most one decimal '
-        "place, not 'x'",
+        'row 2, column "points": points must be a number above 0, at most 10,000, with at '
+        "most one decimal place, not 'x'",
         "row 2, column \"reserved\": reserved must be yes or no, not 'maybe'",
         'row 2, column "waiting_since": waiting_since must be a date such as 2026-03-02 or '
         "02/03/2026, not '31/02/2026'",
         "row 2, column \"priority\": priority must be 1 (the highest), 2 or 3, not '0'",
         "row 3, column \"case_id\": case_id must be unique: it is already used in row 2, not 'C1'",
-        'row 3, column "points": points must be a number above 0 with at most one decimal '
-        "place, not '2.25'",
+        'row 3, column "points": points must be a number above 0, at most 10,000, with at '
+        "most one decimal place, not '2.25'",
         'row 4, column "case_id": case_id is required',
-        'row 4, column "points": points must be a number above 0 with at most one decimal '
-        "place, not '0'",
+        'row 4, column "points": points must be a number above 0, at most 10,000, with at '
+        "most one decimal place, not '0'",
     ]
 
 
@@ -144,8 +144,8 @@ def test_practitioner_problems_and_missing_columns() -> None:
         "experienced, advanced, occupational_therapist, team_manager, not "
         "'principal_social_worker'",
         "row 2, column \"fte\": fte must be a number above 0 and at most 1, not '1.5'",
-        'row 2, column "current_points": current_points must be a number of 0 or more with '
-        "at most one decimal place, not '-1'",
+        'row 2, column "current_points": current_points must be a number of 0 or more, at '
+        "most 10,000, with at most one decimal place, not '-1'",
         "row 2, column \"available\": available must be yes or no, not 'perhaps'",
         'row 3, column "practitioner_id": practitioner_id must be unique: it is already used '
         "in row 2, not 'P1'",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import datetime
 from decimal import Decimal
@@ -12,7 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseload_engine.tabular import Cell, Row, Table, TableError, read_table, write_table
+from caseload_engine.tabular import (
+    FORMULA_STARTS,
+    Cell,
+    Row,
+    Table,
+    TableError,
+    read_table,
+    spreadsheet_text,
+    write_table,
+)
 
 
 def _xlsx(path: Path, *lines: list[object]) -> Path:
@@ -104,7 +114,8 @@ def test_a_table_needs_one_header_per_column(tmp_path: Path, content: str, messa
 def test_a_csv_file_must_be_utf8(tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_bytes("Name\nZoë\n".encode("cp1252"))
-    with pytest.raises(TableError, match=r"is not UTF-8 text: save it .* as 'CSV UTF-8'"):
+    match = r"cases\.csv: line 2 is not UTF-8 text \(character 3\): save it .* as 'CSV UTF-8'"
+    with pytest.raises(TableError, match=match):
         read_table(path)
 
 
@@ -135,13 +146,16 @@ COLUMNS = ["Name", "Risk", "points"]
 ROWS: list[dict[str, Cell]] = [
     {"Name": "Zoë", "Risk": 3, "points": Decimal("76.5")},
     {"Name": "=1+1"},
+    {"Name": "-12.5", "Risk": -3, "points": Decimal("-0.5")},
 ]
 
 
 def test_a_csv_file_is_written_for_excel(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     write_table(path, COLUMNS, ROWS)
-    assert path.read_bytes() == "Name,Risk,points\r\nZoë,3,76.5\r\n=1+1,,\r\n".encode("utf-8-sig")
+    # A formula is escaped; numbers, and text that is only a number, are not.
+    expected = "Name,Risk,points\r\nZoë,3,76.5\r\n'=1+1,,\r\n-12.5,-3,-0.5\r\n"
+    assert path.read_bytes() == expected.encode("utf-8-sig")
 
 
 def test_an_xlsx_file_keeps_numbers_as_numbers_and_text_as_text(tmp_path: Path) -> None:
@@ -152,19 +166,23 @@ def test_an_xlsx_file_keeps_numbers_as_numbers_and_text_as_text(tmp_path: Path) 
         COLUMNS,
         ["Zoë", 3, 76.5],
         ["=1+1", None, None],
+        ["-12.5", -3, -0.5],
     ]
     assert sheet["A3"].data_type == "s"  # not a formula
+    assert sheet["A3"].quotePrefix  # and not one when the cell is edited either
+    assert not sheet["A2"].quotePrefix
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_what_is_written_reads_back(tmp_path: Path, suffix: str) -> None:
+@pytest.mark.parametrize(("suffix", "formula"), [(".csv", "'=1+1"), (".xlsx", "=1+1")])
+def test_what_is_written_reads_back(tmp_path: Path, suffix: str, formula: str) -> None:
     path = tmp_path / f"out{suffix}"
     write_table(path, COLUMNS, ROWS)
     assert read_table(path) == Table(
         columns=tuple(COLUMNS),
         rows=(
             Row(2, {"Name": "Zoë", "Risk": "3", "points": "76.5"}),
-            Row(3, {"Name": "=1+1", "Risk": "", "points": ""}),
+            Row(3, {"Name": formula, "Risk": "", "points": ""}),
+            Row(4, {"Name": "-12.5", "Risk": "-3", "points": "-0.5"}),
         ),
     )
 
@@ -186,14 +204,21 @@ def _tables(draw: st.DrawFn) -> tuple[list[str], list[dict[str, str]]]:
 def test_any_table_of_text_round_trips_through_csv_and_xlsx(
     table: tuple[list[str], list[dict[str, str]]],
 ) -> None:
+    """XLSX keeps text as it is; CSV as a spreadsheet may safely open it."""
     columns, rows = table
+    escaped = {
+        ".csv": lambda text: spreadsheet_text(text),
+        ".xlsx": lambda text: text,
+    }
     with tempfile.TemporaryDirectory() as folder:
-        for suffix in (".csv", ".xlsx"):
+        for suffix, expected in escaped.items():
             path = Path(folder) / f"table{suffix}"
             write_table(path, columns, rows)
             read = read_table(path)
-            assert read.columns == tuple(columns)
-            assert [row.values for row in read.rows] == rows
+            assert read.columns == tuple(map(expected, columns))
+            assert [dict(row.values) for row in read.rows] == [
+                {expected(column): expected(text) for column, text in row.items()} for row in rows
+            ]
 
 
 def test_a_failed_write_leaves_the_earlier_file_and_no_other(tmp_path: Path) -> None:
@@ -215,3 +240,43 @@ def test_text_too_long_for_a_cell_is_refused_not_cut(tmp_path: Path) -> None:
 def test_a_file_in_a_missing_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(TableError, match=r"Cannot write .*out\.csv: No such file or directory"):
         write_table(tmp_path / "missing" / "out.csv", ["Risk"], [])
+
+
+# -- escaping formulas ------------------------------------------------------------------------
+
+# How a spreadsheet reads a CSV cell, written here independently of the code under test:
+# a number if it is one (ASCII digits, sign, point, exponent), otherwise a formula if it
+# starts with one of these, otherwise text.
+_SPREADSHEET_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", re.ASCII)
+
+
+def _runs_as_formula(cell: str) -> bool:
+    return cell[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _SPREADSHEET_NUMBER.fullmatch(cell)
+
+
+_risky = st.text(
+    st.sampled_from(["=", "+", "-", "@", "\t", "\r", "'", "1", "e", ".", "A", "|", " "]),
+    max_size=8,
+)
+
+
+@given(st.one_of(st.text(), _risky))
+def test_escaped_text_is_never_run_as_a_formula(text: str) -> None:
+    escaped = spreadsheet_text(text)
+    assert not _runs_as_formula(escaped)
+    assert escaped in (text, "'" + text)  # only ever an apostrophe in front
+    assert spreadsheet_text(escaped) == escaped  # escaping twice adds nothing
+    if not _runs_as_formula(text):
+        assert escaped == text  # text that runs nothing is left as it is
+
+
+@given(st.one_of(st.integers(), st.decimals(allow_nan=False, allow_infinity=False)))
+def test_numbers_are_not_escaped(number: int | Decimal) -> None:
+    text = format(number, "f") if isinstance(number, Decimal) else str(number)
+    assert spreadsheet_text(text) == text
+
+
+def test_the_formula_starts_are_owasps() -> None:
+    assert set(FORMULA_STARTS) == {"=", "+", "-", "@", "\t", "\r"}
+    assert spreadsheet_text("-2+3+cmd|' /C calc'!A0") == "'-2+3+cmd|' /C calc'!A0"
+    assert spreadsheet_text("@SUM(A1)") == "'@SUM(A1)"

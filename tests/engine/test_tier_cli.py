@@ -190,12 +190,12 @@ def test_every_problem_is_printed_and_nothing_is_written(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines() == [
-        'row 1, column "Legal and statutory complexity": No column for Legal and statutory '
-        "complexity: add a column headed 'Legal and statutory complexity'",
-        "row 2, column \"Risk\": Risk must be 1, 2 or 3, not '4'",
-        'row 4, column "Risk": Risk must be 1, 2 or 3, not blank',
-        "row 4, column \"breadth of need\": Breadth of need must be 1, 2 or 3, not 'x'",
-        f"{cases}: 4 problems; nothing written.",
+        f'{cases}: row 1, column "Legal and statutory complexity": No column for Legal and '
+        "statutory complexity: add a column headed 'Legal and statutory complexity'",
+        f"{cases}: row 2, column \"Risk\": Risk must be 1, 2 or 3, not '4'",
+        f'{cases}: row 4, column "Risk": Risk must be 1, 2 or 3, not blank',
+        f"{cases}: row 4, column \"breadth of need\": Breadth of need must be 1, 2 or 3, not 'x'",
+        "4 problems; nothing written.",
     ]
     assert earlier.read_text(encoding="utf-8") == "an earlier run\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cases-scored.csv", "cases.csv"]
