@@ -42,7 +42,7 @@ def fill_new_person_referral(page: Any, *, nhs_number: str) -> None:
     page.get_by_label("NHS number").fill(nhs_number)
     page.get_by_label("Postcode").fill("zz1 1aa")
     page.get_by_label("Primary support reason").select_option("physical_personal_care")
-    page.get_by_label("Team").select_option(label="Older People North")
+    page.get_by_label("Team", exact=True).select_option(label="Older People North")
     on = page.get_by_role("group", name="Date received")
     on.get_by_label("Day").fill(str(received.day))
     on.get_by_label("Month").fill(str(received.month))
@@ -136,6 +136,7 @@ def test_team_manager_sees_caseloads_of_the_team(page: Any, world: World) -> Non
             has=page.get_by_role("link", name=practitioner.full_name)
         )
         expect(row).to_have_count(1)
-        # Each holds one open case; Priya's closed case no longer counts.
-        expect(row.locator("td").last).to_have_text("1")
+        # Each holds one open case; Priya's closed case no longer counts. The fifth column
+        # (after name, role, FTE and specialisms) is "Cases held".
+        expect(row.locator("td").nth(4)).to_have_text("1")
     expect(table).not_to_contain_text(world.max_practitioner.full_name)
