@@ -24,11 +24,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from caseload_engine.allocation.criteria import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
+from caseload_engine.allocation.criteria import PERMILLE, scaled_spread_penalty
 
 _WEIGHT_LIMIT = 2**40
 # Work and continuity; the highest utilisation; spread and qualification (indices of terms).
-_BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
+_BATCHES = ((0, 1, 2, 3), (4,), (5,), (6,))
+# The stages whose rounds start from the solution in hand improved by local search.
+_SEARCHED_LOCALLY = ("spread", "least_qualified")
 
 
 @dataclass(frozen=True)
@@ -188,8 +190,8 @@ class _GroupModel:
         ceiling_u = max(self.floor_u, PERMILLE) if receivers else self.floor_u
         highest = model.new_int_var(self.floor_u, ceiling_u, "")
         self.highest = highest
-        # (practitioner, tenth, e): e >= 10 x load - tenth x capacity, for the spread penalty.
-        self.excesses: list[tuple[int, int, cp_model.IntVar]] = []
+        # (practitioner, penalty): each receiver's spread penalty, see `_penalty_lines`.
+        self.penalties: list[tuple[int, cp_model.IntVar]] = []
         least = most = sum(
             scaled_spread_penalty(group.current[p], group.capacity[p])
             for p in measured
@@ -198,16 +200,18 @@ class _GroupModel:
         penalties: list[cp_model.LinearExpr] = [cp_model.LinearExpr.constant(least)]
         for p in receivers:
             cap, current = group.capacity[p], group.current[p]
-            load = current + self._added(p)
-            model.add(PERMILLE * load <= highest * cap)
-            # Tenths the current load has passed always count; the others need a variable each.
-            passed = max(0, (SPREAD_BANDS * current - 1) // cap)
-            penalties.append(passed * SPREAD_BANDS * load - cap * passed * (passed + 1) // 2)
-            for tenth in range(passed + 1, SPREAD_BANDS):
-                excess = model.new_int_var(0, (SPREAD_BANDS - tenth) * cap, "")
-                model.add(excess >= SPREAD_BANDS * load - tenth * cap)
-                self.excesses.append((p, tenth, excess))
-                penalties.append(cp_model.LinearExpr.sum([excess]))
+            model.add(PERMILLE * (current + self._added(p)) <= highest * cap)
+            unit = math.gcd(*(group.types[cell.kind].weight for cell in self.received[p]))
+            steps = cp_model.LinearExpr.weighted_sum(
+                [cell.var for cell in self.received[p]],
+                [group.types[cell.kind].weight // unit for cell in self.received[p]],
+            )
+            lines = _penalty_lines(current, cap, unit, (cap - current) // unit)
+            penalty = model.new_int_var(lines[0][1], scaled_spread_penalty(cap, cap), "")
+            for start, value, slope in lines:
+                model.add(penalty >= value + slope * (steps - start))
+            self.penalties.append((p, penalty))
+            penalties.append(cp_model.LinearExpr.sum([penalty]))
             least += scaled_spread_penalty(current, cap)
             most += scaled_spread_penalty(cap, cap)
         return [
@@ -247,6 +251,94 @@ class _GroupModel:
         highest = max((_permille(load[p], group.capacity[p]) for p in measured), default=0)
         spread = sum(scaled_spread_penalty(load[p], group.capacity[p]) for p in measured)
         return [work[1], work[2], work[3], continuity, highest, spread, rank]
+
+    def improved(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        """These counts with the spread, then the qualification term, made as low as moving
+        one case, or swapping two, between practitioners makes them. Such changes keep the
+        work; they are taken only when they keep continuity and stay within the highest
+        utilisation of the counts, so the earlier terms never get worse. The solver proves
+        the spread far sooner from here than from its own search (which finds good spreads
+        slowly), and often at once: the bound of its linear relaxation is tight."""
+        group = self.group
+        counts = {cell: count for cell, count in counts.items() if count}
+        load = list(group.current)
+        for cell, count in counts.items():
+            load[cell.practitioner] += count * group.types[cell.kind].weight
+        ceiling = self.values(counts)[4]
+        held = {(cell.kind, cell.practitioner): before for cell, before, _ in self.returning}
+        by_type: dict[int, list[_Cell]] = {}
+        for cell in self.cells:
+            by_type.setdefault(cell.kind, []).append(cell)
+        place = {(cell.kind, cell.practitioner): cell for cell in self.cells}
+
+        def penalty(p: int, added: int) -> int:
+            return scaled_spread_penalty(load[p] + added, group.capacity[p])
+
+        def kept(cell: _Cell, change: int) -> int:
+            """The change in continuity when the cell's count changes by `change`."""
+            before = held.get((cell.kind, cell.practitioner), 0)
+            count = counts.get(cell, 0)
+            return min(before, count + change) - min(before, count)
+
+        def fits(p: int, added: int) -> bool:
+            new = load[p] + added
+            return new <= group.capacity[p] and _permille(new, group.capacity[p]) <= ceiling
+
+        def apply(changes: Sequence[tuple[_Cell, int]]) -> None:
+            for cell, change in changes:
+                counts[cell] = counts.get(cell, 0) + change
+                load[cell.practitioner] += change * group.types[cell.kind].weight
+                if not counts[cell]:
+                    del counts[cell]
+
+        def gain(changes: Sequence[tuple[_Cell, int]]) -> tuple[int, int] | None:
+            """How much lower (spread, qualification) the changes make them, or None if they
+            break a limit or lose continuity."""
+            added: dict[int, int] = {}
+            for cell, change in changes:
+                weight = group.types[cell.kind].weight * change
+                added[cell.practitioner] = added.get(cell.practitioner, 0) + weight
+            if any(not fits(p, extra) for p, extra in added.items() if extra > 0):
+                return None
+            if sum(kept(cell, change) for cell, change in changes) < 0:
+                return None
+            spread = sum(penalty(p, 0) - penalty(p, extra) for p, extra in added.items())
+            rank = -sum(
+                group.types[cell.kind].weight * group.rank[cell.practitioner] * change
+                for cell, change in changes
+            )
+            return (spread, rank)
+
+        better = True
+        while better:
+            better = False
+            for source in list(counts):
+                if not counts.get(source):
+                    continue
+                for target in by_type[source.kind]:
+                    move: Sequence[tuple[_Cell, int]] = ((source, -1), (target, 1))
+                    found = target is not source and gain(move)
+                    if found and found > (0, 0):
+                        apply(move)
+                        better = True
+                        if not counts.get(source):
+                            break
+            for first in list(counts):
+                for second in list(counts):
+                    p, q = first.practitioner, second.practitioner
+                    if first.kind == second.kind or p == q:
+                        continue
+                    there, back = place.get((first.kind, q)), place.get((second.kind, p))
+                    if there is None or back is None:
+                        continue
+                    if not counts.get(first) or not counts.get(second):
+                        continue
+                    changes = ((first, -1), (there, 1), (second, -1), (back, 1))
+                    found = gain(changes)
+                    if found and found > (0, 0):
+                        apply(changes)
+                        better = True
+        return counts
 
     def greedy(self) -> dict[_Cell, int]:
         """A good first solution. Priority by priority: first cases back with their previous
@@ -348,6 +440,8 @@ class GroupSolver:
             return True
         built, solver = self._built, self._solver
         model, terms = built.model, built.terms
+        if terms[first_term].stage in _SEARCHED_LOCALLY:
+            self._counts = built.improved(self._counts)
         values = built.values(self._counts)
         if all(values[i] == terms[i].best for i in run):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
@@ -420,20 +514,32 @@ def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
     for cell, held_before, k in built.returning:
         model.add_hint(k, min(held_before, counts.get(cell, 0)))
     model.add_hint(built.highest, built.values(counts)[4])
-    for p, tenth, excess in built.excesses:
-        model.add_hint(excess, max(0, SPREAD_BANDS * load[p] - tenth * group.capacity[p]))
-
-
-def round_budget(left: float, *, later: int) -> float:
-    """A round's share of the time left: most of it, since the objective is lexicographic and
-    a later round can only refine what the earlier ones settled. Each later round keeps a tenth
-    of the time left (they start from the solution in hand, so even a short run keeps a
-    complete proposal)."""
-    return max(left * max(0.5, 1 - 0.1 * later), 0.001)
+    for p, penalty in built.penalties:
+        model.add_hint(penalty, scaled_spread_penalty(load[p], group.capacity[p]))
 
 
 def _permille(load: int, capacity: int) -> int:
     return -(-PERMILLE * load // capacity)
+
+
+def _penalty_lines(
+    current: int, capacity: int, unit: int, steps: int
+) -> list[tuple[int, int, int]]:
+    """The spread penalty of a practitioner who takes m more units of `unit` points, as the
+    lines (start, value at start, slope) whose maximum it is at every whole m in 0..steps.
+
+    The penalty is convex in the load, so in m too; its lines through whole m only, rather than
+    through the tenths of capacity, are what whole cases can reach, which makes the linear
+    relaxation's bound far tighter (the tenths rarely fall on a load that cases add up to).
+    """
+    lines: list[tuple[int, int, int]] = []
+    value = scaled_spread_penalty(current, capacity)
+    for m in range(steps):
+        following = scaled_spread_penalty(current + (m + 1) * unit, capacity)
+        if not lines or following - value != lines[-1][2]:
+            lines.append((m, value, following - value))
+        value = following
+    return lines
 
 
 def _split(terms: Sequence[_Term], batch: Sequence[int]) -> list[list[int]]:
