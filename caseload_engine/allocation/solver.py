@@ -3,14 +3,17 @@
 `criteria` defines the objective; this module solves it for one group whose cases come as
 types of interchangeable cases. Variables: n[type, practitioner], how many cases of the type go
 to the practitioner; k[type, practitioner], how many of those return to their previous
-practitioner; U, the group's highest per-mille utilisation; e[practitioner, tenth], the spread
-penalty's parts. Points are integers (tenths of a point).
+practitioner; U, the group's highest per-mille utilisation; s[practitioner], the spread
+penalty, held above the lines through its values at the loads whole cases can reach. Points are
+integers (tenths of a point).
 
 The objective's terms are solved in three batches, each keeping the terms before it at least as
 good as achieved: work and continuity; the highest utilisation; spread and qualification.
 Within a batch the terms are one objective with exact lexicographic weights; a batch whose
-weights would grow past `_WEIGHT_LIMIT` is split (larger weights made the solver far slower).
-The first batch starts from the better of a greedy solution (continuity first, then the lowest
+weights would grow past its limit is split (larger weights made the solver far slower: the
+spread and qualification of a team of 30 took over ten times as long together as apart, while
+for teams of 6-10, whose weights stay small, one solve is quicker than two). The first batch
+starts from the better of a greedy solution (continuity first, then the lowest
 utilisation) and the caller's baseline; a batch whose terms the solution in hand already takes
 to their trivial bounds (everything allocated, every case back with its previous practitioner,
 nobody above the highest utilisation before allocation) needs no solver call.
@@ -26,9 +29,9 @@ from ortools.sat.python import cp_model
 
 from caseload_engine.allocation.criteria import PERMILLE, scaled_spread_penalty
 
-_WEIGHT_LIMIT = 2**40
-# Work and continuity; the highest utilisation; spread and qualification (indices of terms).
-_BATCHES = ((0, 1, 2, 3), (4,), (5,), (6,))
+# Work and continuity; the highest utilisation; spread and qualification: (indices of terms,
+# the largest weight before the batch is split).
+_BATCHES = (((0, 1, 2, 3), 2**40), ((4,), 2**40), ((5, 6), 2**30))
 # The stages whose rounds start from the solution in hand improved by local search.
 _SEARCHED_LOCALLY = ("spread", "least_qualified")
 
@@ -411,7 +414,9 @@ class GroupSolver:
     def __init__(self, group: Group) -> None:
         self._built = _GroupModel(group)
         terms = self._built.terms
-        self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
+        self._runs = {
+            run[0]: run for batch, limit in _BATCHES for run in _split(terms, batch, limit)
+        }
         self._solver = cp_model.CpSolver()
         self._solver.parameters.num_workers = 1  # deterministic
         # In presolve, probing costs more than it finds here.
@@ -542,15 +547,15 @@ def _penalty_lines(
     return lines
 
 
-def _split(terms: Sequence[_Term], batch: Sequence[int]) -> list[list[int]]:
+def _split(terms: Sequence[_Term], batch: Sequence[int], limit: int) -> list[list[int]]:
     """The batch's non-constant terms in runs whose exact weights stay within the limit."""
     runs: list[list[int]] = []
-    size = _WEIGHT_LIMIT + 1
+    size = limit + 1
     for i in batch:
         span = terms[i].span
         if span == 0:
             continue
-        if size * (span + 1) > _WEIGHT_LIMIT:
+        if size * (span + 1) > limit:
             runs.append([])
             size = 1
         runs[-1].append(i)
