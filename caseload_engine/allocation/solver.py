@@ -3,17 +3,14 @@
 `criteria` defines the objective; this module solves it for one group whose cases come as
 types of interchangeable cases. Variables: n[type, practitioner], how many cases of the type go
 to the practitioner; k[type, practitioner], how many of those return to their previous
-practitioner; U, the group's highest per-mille utilisation; s[practitioner], the spread
-penalty, held above the lines through its values at the loads whole cases can reach. Points are
-integers (tenths of a point).
+practitioner; U, the group's highest per-mille utilisation; e[practitioner, tenth], the spread
+penalty's parts. Points are integers (tenths of a point).
 
 The objective's terms are solved in three batches, each keeping the terms before it at least as
 good as achieved: work and continuity; the highest utilisation; spread and qualification.
 Within a batch the terms are one objective with exact lexicographic weights; a batch whose
-weights would grow past its limit is split (larger weights made the solver far slower: the
-spread and qualification of a team of 30 took over ten times as long together as apart, while
-for teams of 6-10, whose weights stay small, one solve is quicker than two). The first batch
-starts from the better of a greedy solution (continuity first, then the lowest
+weights would grow past `_WEIGHT_LIMIT` is split (larger weights made the solver far slower).
+The first batch starts from the better of a greedy solution (continuity first, then the lowest
 utilisation) and the caller's baseline; a batch whose terms the solution in hand already takes
 to their trivial bounds (everything allocated, every case back with its previous practitioner,
 nobody above the highest utilisation before allocation) needs no solver call.
@@ -27,13 +24,11 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from caseload_engine.allocation.criteria import PERMILLE, scaled_spread_penalty
+from caseload_engine.allocation.criteria import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
 
-# Work and continuity; the highest utilisation; spread and qualification: (indices of terms,
-# the largest weight before the batch is split).
-_BATCHES = (((0, 1, 2, 3), 2**40), ((4,), 2**40), ((5, 6), 2**30))
-# The stages whose rounds start from the solution in hand improved by local search.
-_SEARCHED_LOCALLY = ("spread", "least_qualified")
+_WEIGHT_LIMIT = 2**40
+# Work and continuity; the highest utilisation; spread and qualification (indices of terms).
+_BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
 
 
 @dataclass(frozen=True)
@@ -193,8 +188,8 @@ class _GroupModel:
         ceiling_u = max(self.floor_u, PERMILLE) if receivers else self.floor_u
         highest = model.new_int_var(self.floor_u, ceiling_u, "")
         self.highest = highest
-        # (practitioner, penalty): each receiver's spread penalty, see `_penalty_lines`.
-        self.penalties: list[tuple[int, cp_model.IntVar]] = []
+        # (practitioner, tenth, e): e >= 10 x load - tenth x capacity, for the spread penalty.
+        self.excesses: list[tuple[int, int, cp_model.IntVar]] = []
         least = most = sum(
             scaled_spread_penalty(group.current[p], group.capacity[p])
             for p in measured
@@ -203,18 +198,16 @@ class _GroupModel:
         penalties: list[cp_model.LinearExpr] = [cp_model.LinearExpr.constant(least)]
         for p in receivers:
             cap, current = group.capacity[p], group.current[p]
-            model.add(PERMILLE * (current + self._added(p)) <= highest * cap)
-            unit = math.gcd(*(group.types[cell.kind].weight for cell in self.received[p]))
-            steps = cp_model.LinearExpr.weighted_sum(
-                [cell.var for cell in self.received[p]],
-                [group.types[cell.kind].weight // unit for cell in self.received[p]],
-            )
-            lines = _penalty_lines(current, cap, unit, (cap - current) // unit)
-            penalty = model.new_int_var(lines[0][1], scaled_spread_penalty(cap, cap), "")
-            for start, value, slope in lines:
-                model.add(penalty >= value + slope * (steps - start))
-            self.penalties.append((p, penalty))
-            penalties.append(cp_model.LinearExpr.sum([penalty]))
+            load = current + self._added(p)
+            model.add(PERMILLE * load <= highest * cap)
+            # Tenths the current load has passed always count; the others need a variable each.
+            passed = max(0, (SPREAD_BANDS * current - 1) // cap)
+            penalties.append(passed * SPREAD_BANDS * load - cap * passed * (passed + 1) // 2)
+            for tenth in range(passed + 1, SPREAD_BANDS):
+                excess = model.new_int_var(0, (SPREAD_BANDS - tenth) * cap, "")
+                model.add(excess >= SPREAD_BANDS * load - tenth * cap)
+                self.excesses.append((p, tenth, excess))
+                penalties.append(cp_model.LinearExpr.sum([excess]))
             least += scaled_spread_penalty(current, cap)
             most += scaled_spread_penalty(cap, cap)
         return [
@@ -254,94 +247,6 @@ class _GroupModel:
         highest = max((_permille(load[p], group.capacity[p]) for p in measured), default=0)
         spread = sum(scaled_spread_penalty(load[p], group.capacity[p]) for p in measured)
         return [work[1], work[2], work[3], continuity, highest, spread, rank]
-
-    def improved(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
-        """These counts with the spread, then the qualification term, made as low as moving
-        one case, or swapping two, between practitioners makes them. Such changes keep the
-        work; they are taken only when they keep continuity and stay within the highest
-        utilisation of the counts, so the earlier terms never get worse. The solver proves
-        the spread far sooner from here than from its own search (which finds good spreads
-        slowly), and often at once: the bound of its linear relaxation is tight."""
-        group = self.group
-        counts = {cell: count for cell, count in counts.items() if count}
-        load = list(group.current)
-        for cell, count in counts.items():
-            load[cell.practitioner] += count * group.types[cell.kind].weight
-        ceiling = self.values(counts)[4]
-        held = {(cell.kind, cell.practitioner): before for cell, before, _ in self.returning}
-        by_type: dict[int, list[_Cell]] = {}
-        for cell in self.cells:
-            by_type.setdefault(cell.kind, []).append(cell)
-        place = {(cell.kind, cell.practitioner): cell for cell in self.cells}
-
-        def penalty(p: int, added: int) -> int:
-            return scaled_spread_penalty(load[p] + added, group.capacity[p])
-
-        def kept(cell: _Cell, change: int) -> int:
-            """The change in continuity when the cell's count changes by `change`."""
-            before = held.get((cell.kind, cell.practitioner), 0)
-            count = counts.get(cell, 0)
-            return min(before, count + change) - min(before, count)
-
-        def fits(p: int, added: int) -> bool:
-            new = load[p] + added
-            return new <= group.capacity[p] and _permille(new, group.capacity[p]) <= ceiling
-
-        def apply(changes: Sequence[tuple[_Cell, int]]) -> None:
-            for cell, change in changes:
-                counts[cell] = counts.get(cell, 0) + change
-                load[cell.practitioner] += change * group.types[cell.kind].weight
-                if not counts[cell]:
-                    del counts[cell]
-
-        def gain(changes: Sequence[tuple[_Cell, int]]) -> tuple[int, int] | None:
-            """How much lower (spread, qualification) the changes make them, or None if they
-            break a limit or lose continuity."""
-            added: dict[int, int] = {}
-            for cell, change in changes:
-                weight = group.types[cell.kind].weight * change
-                added[cell.practitioner] = added.get(cell.practitioner, 0) + weight
-            if any(not fits(p, extra) for p, extra in added.items() if extra > 0):
-                return None
-            if sum(kept(cell, change) for cell, change in changes) < 0:
-                return None
-            spread = sum(penalty(p, 0) - penalty(p, extra) for p, extra in added.items())
-            rank = -sum(
-                group.types[cell.kind].weight * group.rank[cell.practitioner] * change
-                for cell, change in changes
-            )
-            return (spread, rank)
-
-        better = True
-        while better:
-            better = False
-            for source in list(counts):
-                if not counts.get(source):
-                    continue
-                for target in by_type[source.kind]:
-                    move: Sequence[tuple[_Cell, int]] = ((source, -1), (target, 1))
-                    found = target is not source and gain(move)
-                    if found and found > (0, 0):
-                        apply(move)
-                        better = True
-                        if not counts.get(source):
-                            break
-            for first in list(counts):
-                for second in list(counts):
-                    p, q = first.practitioner, second.practitioner
-                    if first.kind == second.kind or p == q:
-                        continue
-                    there, back = place.get((first.kind, q)), place.get((second.kind, p))
-                    if there is None or back is None:
-                        continue
-                    if not counts.get(first) or not counts.get(second):
-                        continue
-                    changes = ((first, -1), (there, 1), (second, -1), (back, 1))
-                    found = gain(changes)
-                    if found and found > (0, 0):
-                        apply(changes)
-                        better = True
-        return counts
 
     def greedy(self) -> dict[_Cell, int]:
         """A good first solution. Priority by priority: first cases back with their previous
@@ -414,9 +319,7 @@ class GroupSolver:
     def __init__(self, group: Group) -> None:
         self._built = _GroupModel(group)
         terms = self._built.terms
-        self._runs = {
-            run[0]: run for batch, limit in _BATCHES for run in _split(terms, batch, limit)
-        }
+        self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
         self._solver = cp_model.CpSolver()
         self._solver.parameters.num_workers = 1  # deterministic
         # In presolve, probing costs more than it finds here.
@@ -445,8 +348,6 @@ class GroupSolver:
             return True
         built, solver = self._built, self._solver
         model, terms = built.model, built.terms
-        if terms[first_term].stage in _SEARCHED_LOCALLY:
-            self._counts = built.improved(self._counts)
         values = built.values(self._counts)
         if all(values[i] == terms[i].best for i in run):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
@@ -519,43 +420,23 @@ def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
     for cell, held_before, k in built.returning:
         model.add_hint(k, min(held_before, counts.get(cell, 0)))
     model.add_hint(built.highest, built.values(counts)[4])
-    for p, penalty in built.penalties:
-        model.add_hint(penalty, scaled_spread_penalty(load[p], group.capacity[p]))
+    for p, tenth, excess in built.excesses:
+        model.add_hint(excess, max(0, SPREAD_BANDS * load[p] - tenth * group.capacity[p]))
 
 
 def _permille(load: int, capacity: int) -> int:
     return -(-PERMILLE * load // capacity)
 
 
-def _penalty_lines(
-    current: int, capacity: int, unit: int, steps: int
-) -> list[tuple[int, int, int]]:
-    """The spread penalty of a practitioner who takes m more units of `unit` points, as the
-    lines (start, value at start, slope) whose maximum it is at every whole m in 0..steps.
-
-    The penalty is convex in the load, so in m too; its lines through whole m only, rather than
-    through the tenths of capacity, are what whole cases can reach, which makes the linear
-    relaxation's bound far tighter (the tenths rarely fall on a load that cases add up to).
-    """
-    lines: list[tuple[int, int, int]] = []
-    value = scaled_spread_penalty(current, capacity)
-    for m in range(steps):
-        following = scaled_spread_penalty(current + (m + 1) * unit, capacity)
-        if not lines or following - value != lines[-1][2]:
-            lines.append((m, value, following - value))
-        value = following
-    return lines
-
-
-def _split(terms: Sequence[_Term], batch: Sequence[int], limit: int) -> list[list[int]]:
+def _split(terms: Sequence[_Term], batch: Sequence[int]) -> list[list[int]]:
     """The batch's non-constant terms in runs whose exact weights stay within the limit."""
     runs: list[list[int]] = []
-    size = limit + 1
+    size = _WEIGHT_LIMIT + 1
     for i in batch:
         span = terms[i].span
         if span == 0:
             continue
-        if size * (span + 1) > limit:
+        if size * (span + 1) > _WEIGHT_LIMIT:
             runs.append([])
             size = 1
         runs[-1].append(i)
