@@ -60,8 +60,8 @@ def allocate(
     Groups are solved side by side, one per processor, a round of the objective at a time:
     every group's work first, then continuity, and so on. Deterministic for the same inputs
     without a time limit. With one, each round may take all the time left (so a short limit
-    costs only the least important stages), its groups share it as processor time in proportion to
-    their size, biggest first, time left over goes to groups that ran out, and a stage that
+    costs only the least important stages), its groups share it as processor time in
+    proportion to their size, biggest first, time left over goes to groups that ran out, and a stage that
     runs out keeps the best found; which of several optimal proposals is found may then depend
     on timing.
     """
