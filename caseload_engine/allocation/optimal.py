@@ -61,9 +61,9 @@ def allocate(
     every group's work first, then continuity, and so on. Deterministic for the same inputs
     without a time limit. With one, each round may take all the time left (so a short limit
     costs only the least important stages), its groups share it as processor time in
-    proportion to their size, biggest first, time left over goes to groups that ran out, and a stage that
-    runs out keeps the best found; which of several optimal proposals is found may then depend
-    on timing.
+    proportion to their size, biggest first, time left over goes to groups that ran out, and a
+    stage that runs out keeps the best found; which of several optimal proposals is found may
+    then depend on timing.
     """
     # OR-Tools takes most of a second to import: only pay for it when allocating.
     from caseload_engine.allocation import solver
