@@ -1,12 +1,16 @@
 """Synthetic allocation problems shaped like the demo council, for the benchmark and tests.
 
-Deterministic for a seed. Teams have 6-10 case holders with the demo's role mix and FTE; their
+Deterministic for a seed. Teams have 6-10 case holders (or the sizes asked for) with the demo's
+role mix and FTE; their
 capacity follows the complexity model; tiers follow the demo's service-area mix and points the
 model's tiers; reserved functions and specialist skills are rare, as in the demo. The weights
 are the demo's own (`demo_tables`).
 
 - `weekly_intake`: new cases onto practitioners already holding 50-95% of their capacity;
   a few cases come back to someone who held them before.
+- `single_team`: one team's waiting list onto its part-loaded practitioners; `random_teams`
+  draws teams of 5-40 practitioners with up to 100 waiting cases, as real teams (hospital
+  discharge, duty) run to 30-40 practitioners.
 - `council_rebalance`: every open case of a council re-allocated from scratch, nearly all with
   their current holder as previous practitioner.
 - `national`: councils of varied size adding up to the national totals, each a rebalance;
@@ -52,13 +56,44 @@ class CouncilSpec:
     seed: int
 
 
-def weekly_intake(seed: int = 2026, *, practitioners: int = 300, cases: int = 500) -> Instance:
+def weekly_intake(
+    seed: int = 2026,
+    *,
+    practitioners: int = 300,
+    cases: int = 500,
+    team_size: tuple[int, int] = (6, 10),
+) -> Instance:
     rng = _random(seed)
     rules = Rules(default_model())
-    staff, areas = _staff(rng, rules.model, practitioners, prefix="", loaded=True)
+    staff, areas = _staff(
+        rng, rules.model, practitioners, prefix="", loaded=True, team_size=team_size
+    )
     waiting = _cases(rng, rules.model, staff, areas, cases, returning=0.10, window_days=56)
+    teams = "" if team_size == (6, 10) else f" in teams of {_sizes_label(team_size)}"
     return Instance(
-        f"weekly intake: {cases} cases, {practitioners} practitioners", waiting, staff, rules
+        f"weekly intake: {cases} cases, {practitioners} practitioners{teams}", waiting, staff, rules
+    )
+
+
+def single_team(seed: int = 2026, *, practitioners: int = 30, cases: int = 60) -> Instance:
+    """One team's waiting list, shaped as the weekly intake is."""
+    return weekly_intake(
+        seed, practitioners=practitioners, cases=cases, team_size=(practitioners, practitioners)
+    )
+
+
+def random_teams(
+    seed: int = 2026, *, count: int = 50, sizes: tuple[int, int] = (5, 40), most_cases: int = 100
+) -> tuple[Instance, ...]:
+    """Single teams of random size within `sizes`, each with 10 to `most_cases` waiting."""
+    rng = _random(seed)
+    return tuple(
+        single_team(
+            rng.randrange(2**31),
+            practitioners=rng.randint(*sizes),
+            cases=rng.randint(min(10, most_cases), most_cases),
+        )
+        for _ in range(count)
     )
 
 
@@ -68,10 +103,13 @@ def council_rebalance(
     practitioners: int = 300,
     cases: int = 10_000,
     prefix: str = "",
+    team_size: tuple[int, int] = (6, 10),
 ) -> Instance:
     rng = _random(seed)
     rules = Rules(default_model())
-    staff, areas = _staff(rng, rules.model, practitioners, prefix=prefix, loaded=False)
+    staff, areas = _staff(
+        rng, rules.model, practitioners, prefix=prefix, loaded=False, team_size=team_size
+    )
     held = _cases(rng, rules.model, staff, areas, cases, returning=0.9, window_days=548)
     return Instance(
         f"council rebalance: {cases} cases, {practitioners} practitioners", held, staff, rules
@@ -116,13 +154,19 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     return shares
 
 
-def _team_sizes(rng: random.Random, total: int) -> list[int]:
-    """Teams of 6-10 (of eight on average) adding up to total; one team if total is small."""
-    count = max(1, round(total / 8))
+def _sizes_label(sizes: tuple[int, int]) -> str:
+    return str(sizes[0]) if sizes[0] == sizes[1] else f"{sizes[0]}-{sizes[1]}"
+
+
+def _team_sizes(rng: random.Random, total: int, bounds: tuple[int, int]) -> list[int]:
+    """Teams within bounds (of their midpoint on average) adding up to total; one team if
+    total is small."""
+    least, most = bounds
+    count = max(1, round(2 * total / (least + most)))
     sizes = [total // count + (1 if i < total % count else 0) for i in range(count)]
-    for _ in range(count):  # vary the sizes, keeping each within 6-10
+    for _ in range(count):  # vary the sizes, keeping each within bounds
         giver, taker = rng.randrange(count), rng.randrange(count)
-        if giver != taker and sizes[giver] > 6 and sizes[taker] < 10:
+        if giver != taker and sizes[giver] > least and sizes[taker] < most:
             sizes[giver] -= 1
             sizes[taker] += 1
     return sizes
@@ -146,10 +190,16 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[T, float]]) -> T:
 
 
 def _staff(
-    rng: random.Random, model: ComplexityModel, count: int, *, prefix: str, loaded: bool
+    rng: random.Random,
+    model: ComplexityModel,
+    count: int,
+    *,
+    prefix: str,
+    loaded: bool,
+    team_size: tuple[int, int],
 ) -> tuple[tuple[PractitionerCapacity, ...], dict[str, str]]:
     """The practitioners, and each team's service area."""
-    sizes = _team_sizes(rng, count)
+    sizes = _team_sizes(rng, count, team_size)
     practitioners: list[PractitionerCapacity] = []
     areas: dict[str, str] = {}
     for (team, area), size in zip(_team_names(len(sizes), prefix), sizes, strict=True):

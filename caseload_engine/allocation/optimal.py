@@ -11,7 +11,9 @@ stages share one objective with exact lexicographic weights while the weights st
 starts from the better of a greedy that favours continuity and the greedy baseline, so a
 proposal is never worse than the baseline's in work, even when time runs out. Groups are solved
 side by side, one per processor, stage by stage: every group's work before any group's
-continuity, and so on.
+continuity, and so on. Under a time limit each stage may take all the time the stages before
+it leave, so a later stage never costs an earlier one its optimum: when time runs out, the
+stages already settled keep their values and the rest keep the solution in hand.
 
 `optimal` says every stage was proven optimal. `stage_gaps` holds, per stage, the largest
 relative gap over the groups between the value found and the solver's proven bound (the
@@ -57,11 +59,11 @@ def allocate(
 
     Groups are solved side by side, one per processor, a round of the objective at a time:
     every group's work first, then continuity, and so on. Deterministic for the same inputs
-    without a time limit. With one, each round gets most of the time left (so a short limit
-    costs the least important stages), its groups share it as processor time in proportion to
-    their size, biggest first, time left over goes to groups that ran out, and a stage that
-    runs out keeps the best found; which of several optimal proposals is found may then depend
-    on timing.
+    without a time limit. With one, each round may take all the time left (so a short limit
+    costs only the least important stages), its groups share it as processor time in
+    proportion to their size, biggest first, time left over goes to groups that ran out, and a
+    stage that runs out keeps the best found; which of several optimal proposals is found may
+    then depend on timing.
     """
     # OR-Tools takes most of a second to import: only pay for it when allocating.
     from caseload_engine.allocation import solver
@@ -86,14 +88,12 @@ def allocate(
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     rounds = sorted(frozenset().union(*(item.solver.rounds for item in work)))
     with ThreadPoolExecutor(max(threads, 1)) as pool:
-        for position, first_term in enumerate(rounds):
+        # Every round may take all the time left: the objective is lexicographic, so time
+        # kept back for a later stage could cost an earlier one its optimum. A later round
+        # that finds no time left keeps the solution in hand, which is complete.
+        for first_term in rounds:
             taking_part = [item for item in work if first_term in item.solver.rounds]
-            round_deadline = None
-            if deadline is not None:
-                left = max(0.0, deadline - time.monotonic())
-                later = len(rounds) - position - 1
-                round_deadline = time.monotonic() + solver.round_budget(left, later=later)
-            _solve_round(pool, taking_part, first_term, threads, round_deadline)
+            _solve_round(pool, taking_part, first_term, threads, deadline)
 
     assignment: list[int | None] = [None] * len(cases)
     gaps = dict.fromkeys(STAGES, 0.0)

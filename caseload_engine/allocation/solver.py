@@ -424,14 +424,6 @@ def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
         model.add_hint(excess, max(0, SPREAD_BANDS * load[p] - tenth * group.capacity[p]))
 
 
-def round_budget(left: float, *, later: int) -> float:
-    """A round's share of the time left: most of it, since the objective is lexicographic and
-    a later round can only refine what the earlier ones settled. Each later round keeps a tenth
-    of the time left (they start from the solution in hand, so even a short run keeps a
-    complete proposal)."""
-    return max(left * max(0.5, 1 - 0.1 * later), 0.001)
-
-
 def _permille(load: int, capacity: int) -> int:
     return -(-PERMILLE * load // capacity)
 

@@ -1,0 +1,80 @@
+"""A time limit never costs an earlier stage its optimum; the generators of teams of any size."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from caseload_engine.allocation import (
+    AllocationResult,
+    allocate,
+    independent_groups,
+    objective,
+)
+from caseload_engine.allocation import instances as allocation_instances
+from caseload_engine.allocation import solver as allocation_solver
+
+
+def test_the_first_round_may_take_all_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work and continuity first, with the whole limit: no time is kept back for later stages
+    (which once starved continuity in the rebalance under its limit)."""
+    budgets: dict[int, float] = {}
+    original = allocation_solver.GroupSolver.try_round
+
+    def recording(
+        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
+    ) -> bool:
+        budgets.setdefault(first_term, time_limit_s or 0.0)
+        return original(self, first_term, time_limit_s=time_limit_s)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording)
+    team = allocation_instances.single_team(5, practitioners=8, cases=30)
+    allocate(team.cases, team.practitioners, team.rules, time_limit_s=30)
+    assert budgets[0] > 29
+
+
+def test_a_cut_later_stage_keeps_the_earlier_stages_optimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When time runs out in the spread stage, work, continuity and the highest utilisation
+    are still the proven optimum's."""
+    team = allocation_instances.single_team(3, practitioners=12, cases=40)
+    cases, staff, rules = team.cases, team.practitioners, team.rules
+    proven = allocate(cases, staff, rules)
+    assert proven.optimal
+    original = allocation_solver.GroupSolver.try_round
+
+    def out_of_time_from_the_spread(
+        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
+    ) -> bool:
+        if first_term >= 5:  # the spread's round and after: no time for the solver, no retry
+            original(self, first_term, time_limit_s=0.0)
+            return True
+        return original(self, first_term, time_limit_s=time_limit_s)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", out_of_time_from_the_spread)
+    cut = allocate(cases, staff, rules, time_limit_s=30)
+
+    def early(result: AllocationResult) -> tuple[object, ...]:
+        assignment = {p.case_id: p.practitioner_id for p in result.proposals}
+        found = objective(cases, staff, rules, assignment)
+        return (found.work, found.continuity, found.highest_permille)
+
+    assert early(cut) == early(proven)
+
+
+def test_random_teams_are_single_teams_of_five_to_forty() -> None:
+    teams = allocation_instances.random_teams(count=12)
+    for team in teams:
+        (size,) = Counter(p.team for p in team.practitioners).values()
+        assert 5 <= size <= 40
+        assert 10 <= len(team.cases) <= 100
+        assert len(independent_groups(team.cases, team.practitioners, team.rules)) == 1
+    assert len({len(team.practitioners) for team in teams}) > 3
+    assert teams == allocation_instances.random_teams(count=12)
+
+
+def test_an_intake_in_teams_of_thirty() -> None:
+    intake = allocation_instances.weekly_intake(practitioners=300, cases=500, team_size=(30, 30))
+    assert set(Counter(p.team for p in intake.practitioners).values()) == {30}
