@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from caseload.accounts.models import AccessRole, User
@@ -347,9 +348,9 @@ def test_a_practitioner_not_offered_is_a_form_error_naming_the_person(
     )
     assert response.status_code == 200
     page = response.content.decode()
-    message = (
-        f"Choose a practitioner in Older People North who may take "
-        f"{case.person.full_name}&#x27;s case"
+    # Faker's names include O'Connor and the like: the page escapes the name too.
+    message = escape(
+        f"Choose a practitioner in Older People North who may take {case.person.full_name}'s case"
     )
     # In the summary, linking to the row's drop-down, and on the drop-down itself.
     assert f'<a href="#id_practitioner_{case.pk}">{message}</a>' in page
