@@ -27,6 +27,7 @@ from tests.factories import (
     UserFactory,
     allocated_case,
 )
+from tests.migrations import migrator  # noqa: F401 - the fixture, for migration tests
 
 # CI replays the same examples on every run, so a red build is never a lucky draw; locally each
 # run explores new ones.

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import CaseFactory, UserFactory
+from tests.migrations import Migrator
 
 BEFORE = [("audit", "0002_append_only_triggers")]
 AFTER = [("audit", "0003_plain_ids_typed_changes")]
 
 
-@pytest.fixture
-def executor() -> Iterator[MigrationExecutor]:
-    executor = MigrationExecutor(connection)
-    try:
-        yield executor
-    finally:
-        # Whatever happened, leave the schema as the other tests expect it: every migration.
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
-def test_existing_rows_are_kept(executor: MigrationExecutor) -> None:
+def test_existing_rows_are_kept(migrator: Migrator) -> None:
     user = UserFactory.create()
     case = CaseFactory.create()
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
+    migrator.to(*BEFORE)
+    old = migrator.apps(*BEFORE)
     old_entry = old.get_model("audit", "AccessLogEntry")
     old_event = old.get_model("audit", "ChangeEvent")
     viewed = old_entry.objects.create(
@@ -45,10 +31,9 @@ def test_existing_rows_are_kept(executor: MigrationExecutor) -> None:
         detail={"from": 2, "to": 1},
     )
 
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
+    migrator.to(*AFTER)
     # The models as 0003 left them: later migrations add columns the current models read.
-    new = executor.loader.project_state(AFTER).apps
+    new = migrator.apps(*AFTER)
     entries = new.get_model("audit", "AccessLogEntry")
     events = new.get_model("audit", "ChangeEvent")
 

@@ -3,34 +3,21 @@ requires it, and rows the new constraints would refuse stop the migration with a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from caseload.register.models import Person
 from tests.factories import CaseFactory, next_synthetic_nhs_number
+from tests.migrations import Migrator
 
 BEFORE = [("register", "0003_case_priority")]
 AFTER = [("register", "0004_person_names_nhs_number_ascii_one_open_case")]
 FULLWIDTH = {ord(digit): ord(digit) + 0xFEE0 for digit in "0123456789"}
 
 
-@pytest.fixture
-def executor() -> Iterator[MigrationExecutor]:
-    executor = MigrationExecutor(connection)
-    try:
-        yield executor
-    finally:
-        # Whatever happened, leave the schema as the other tests expect it.
-        executor.loader.build_graph()
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def _old_person(executor: MigrationExecutor, council_id: str, nhs_number: str) -> Any:
-    old = executor.loader.project_state(BEFORE).apps.get_model("register", "Person")
+def _old_person(migrator: Migrator, council_id: str, nhs_number: str) -> Any:
+    old = migrator.apps(*BEFORE).get_model("register", "Person")
     return old.objects.create(
         council_person_id=council_id,
         nhs_number=nhs_number,
@@ -41,20 +28,15 @@ def _old_person(executor: MigrationExecutor, council_id: str, nhs_number: str) -
     )
 
 
-def _migrate_forward(executor: MigrationExecutor) -> None:
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-
-
 @pytest.mark.django_db(transaction=True)
-def test_nhs_numbers_in_other_digits_become_ascii(executor: MigrationExecutor) -> None:
-    executor.migrate(BEFORE)
+def test_nhs_numbers_in_other_digits_become_ascii(migrator: Migrator) -> None:
+    migrator.to(*BEFORE)
     number, plain = next_synthetic_nhs_number(), next_synthetic_nhs_number()
-    wide = _old_person(executor, "P0000001", number.translate(FULLWIDTH))
-    kept = _old_person(executor, "P0000002", plain)
-    unknown = _old_person(executor, "P0000003", "")
+    wide = _old_person(migrator, "P0000001", number.translate(FULLWIDTH))
+    kept = _old_person(migrator, "P0000002", plain)
+    unknown = _old_person(migrator, "P0000003", "")
 
-    _migrate_forward(executor)
+    migrator.to(*AFTER)
 
     assert Person.objects.get(pk=wide.pk).nhs_number == number
     assert Person.objects.get(pk=kept.pk).nhs_number == plain
@@ -63,16 +45,16 @@ def test_nhs_numbers_in_other_digits_become_ascii(executor: MigrationExecutor) -
 
 @pytest.mark.django_db(transaction=True)
 def test_a_number_that_would_be_someone_elses_stops_the_migration(
-    executor: MigrationExecutor,
+    migrator: Migrator,
 ) -> None:
-    executor.migrate(BEFORE)
+    migrator.to(*BEFORE)
     number = next_synthetic_nhs_number()
-    _old_person(executor, "P0000001", number)
-    twin = _old_person(executor, "P0000002", number.translate(FULLWIDTH))
-    junk = _old_person(executor, "P0000003", "99900000¹⁸")
+    _old_person(migrator, "P0000001", number)
+    twin = _old_person(migrator, "P0000002", number.translate(FULLWIDTH))
+    junk = _old_person(migrator, "P0000003", "99900000¹⁸")
 
     with pytest.raises(RuntimeError) as stopped:
-        _migrate_forward(executor)
+        migrator.to(*AFTER)
 
     message = str(stopped.value)
     assert "P0000002 and P0000001: the same NHS number" in message
@@ -84,11 +66,11 @@ def test_a_number_that_would_be_someone_elses_stops_the_migration(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_open_cases_in_one_team_stop_the_migration(executor: MigrationExecutor) -> None:
+def test_two_open_cases_in_one_team_stop_the_migration(migrator: Migrator) -> None:
     first = CaseFactory.create()
-    executor.migrate(BEFORE)
+    migrator.to(*BEFORE)
     # The factories build today's models; the schema here is the one before the migration.
-    old = executor.loader.project_state(BEFORE).apps
+    old = migrator.apps(*BEFORE)
     request = old.get_model("register", "SupportRequest").objects.create(
         person_id=first.person_id,
         route_of_access=first.request.route_of_access,
@@ -104,7 +86,7 @@ def test_two_open_cases_in_one_team_stop_the_migration(executor: MigrationExecut
     )
 
     with pytest.raises(RuntimeError, match="has 2 open cases in"):
-        _migrate_forward(executor)
+        migrator.to(*AFTER)
 
     second.delete()
     request.delete()
