@@ -9,7 +9,7 @@ and is told so.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -295,8 +295,15 @@ def _proposed(proposal: AllocationProposal) -> dict[int, int | None]:
 
 
 @transaction.atomic
-def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> AllocationDecision:
-    """Write what the manager accepted or changed. A change of practitioner needs a reason."""
+def decide(
+    *,
+    by: User,
+    proposal: AllocationProposal,
+    choices: list[Choice],
+    past_capacity: Sequence[int] = (),
+) -> AllocationDecision:
+    """Write what the manager accepted or changed. A change of practitioner needs a reason;
+    `past_capacity` names whom the manager confirmed taking past their capacity, for the record."""
     _require_manager_of(by, proposal.team)
     if AllocationDecision.objects.filter(proposal=proposal).exists():
         raise ActionRefused("This proposal has already been decided: ask for a new one")
@@ -409,6 +416,7 @@ def decide(*, by: User, proposal: AllocationProposal, choices: list[Choice]) -> 
             "decision_id": decision.pk,
             "accepted": len(accepted),
             "declined": len(choices) - len(accepted),
+            "past_capacity_confirmed": sorted(past_capacity),
         },
     )
     if plan is not None:

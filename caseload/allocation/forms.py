@@ -23,6 +23,7 @@ REASON_MAX = 500
 class OverCapacity:
     """A practitioner the decision as submitted would take past their capacity."""
 
+    practitioner_id: int
     name: str
     load: Load
     cases: tuple[str, ...]  # the names of the people whose cases, chosen for them, do it
@@ -154,6 +155,7 @@ class DecisionForm(GovukForm):
             if after.over:
                 self.over_capacity.append(
                     OverCapacity(
+                        practitioner_id=int(pid),
                         name=self.staff[pid]["name"],
                         load=after,
                         cases=tuple(
@@ -171,6 +173,10 @@ class DecisionForm(GovukForm):
                 f"({shown(over.load.points)} of {shown(over.load.capacity)} points): "
                 "confirm it, or choose someone else",
             )
+
+    def confirmed_past_capacity(self) -> list[int]:
+        """Who the manager confirmed taking past capacity (the form is valid only if confirmed)."""
+        return sorted(over.practitioner_id for over in self.over_capacity)
 
     def choices(self) -> list[Choice]:
         chosen = self._chosen()

@@ -241,7 +241,12 @@ def proposal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     form = DecisionForm(posted(request), proposal=proposal, rows=rows) if can_decide else None
     if form is not None and form.is_valid():
         try:
-            decision = actions.decide(by=request.user, proposal=proposal, choices=form.choices())
+            decision = actions.decide(
+                by=request.user,
+                proposal=proposal,
+                choices=form.choices(),
+                past_capacity=form.confirmed_past_capacity(),
+            )
         except ActionRefused as refusal:
             form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
         else:

@@ -253,6 +253,10 @@ def _decided(event: ChangeEvent, names: Names) -> str:
     return (
         f"decided allocation proposal {event.detail.get('proposal_id')} for "
         f"{names.team(event.team_id)}: accepted {accepted} of {of}"
+        + "".join(
+            f", taking {names.practitioner(pid)} past capacity knowingly"
+            for pid in event.detail.get("past_capacity_confirmed", [])
+        )
     )
 
 
@@ -333,6 +337,7 @@ def change_names(events: Sequence[ChangeEvent], directory: Directory) -> Names:
             *(event.practitioner_id for event in events),
             *(event.from_practitioner_id for event in events),
             *(_old(event, "holder") for event in events),
+            *(pid for event in events for pid in event.detail.get("past_capacity_confirmed", [])),
         ],
         teams=(event.team_id for event in events),
     )

@@ -434,6 +434,16 @@ def test_taking_someone_past_capacity_needs_confirming(world: World) -> None:
     response = post_decision(world, proposal, {**chosen, "confirm_over_capacity": "on"})
     assert response.status_code == 302
     assert Allocation.objects.get(case=case).practitioner == world.priya_practitioner
+    # The change log keeps that the manager chose it knowingly.
+    decided = ChangeEvent.objects.get(action=ChangeAction.ALLOCATION_DECIDED)
+    assert decided.detail["past_capacity_confirmed"] == [world.priya_practitioner.pk]
+
+
+def test_a_decision_within_capacity_confirms_nobody_past_it(world: World) -> None:
+    proposal, _ = proposal_for(world)
+    actions.decide(by=world.mona, proposal=proposal, choices=accept_all(proposal))
+    decided = ChangeEvent.objects.get(action=ChangeAction.ALLOCATION_DECIDED)
+    assert decided.detail["past_capacity_confirmed"] == []
 
 
 def test_a_decided_proposal_shows_the_decision_reasons_and_loads_as_decided(world: World) -> None:

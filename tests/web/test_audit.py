@@ -174,5 +174,6 @@ def test_a_decision_that_accepts_nothing_still_writes_its_change_event(world: Wo
         "decision_id": decision.pk,
         "accepted": 0,
         "declined": len(cases),
+        "past_capacity_confirmed": [],
     }
     assert not Allocation.objects.filter(case__in=cases).exists()

@@ -114,9 +114,16 @@ SENTENCES: list[Spec] = [
         ChangeAction.ALLOCATION_DECIDED,
         lambda w: {
             "team_id": w.team_north.pk,
-            "detail": {"proposal_id": 7, "decision_id": 3, "accepted": 0, "declined": 2},
+            "detail": {
+                "proposal_id": 7,
+                "decision_id": 3,
+                "accepted": 1,
+                "declined": 1,
+                "past_capacity_confirmed": [w.priya_practitioner.pk],
+            },
         },
-        f"{MONA} decided allocation proposal 7 for Older People North: accepted 0 of 2",
+        f"{MONA} decided allocation proposal 7 for Older People North: accepted 1 of 2, "
+        f"taking {PRIYA} past capacity knowingly",
     ),
     (
         ChangeAction.CASE_ALLOCATED,
