@@ -16,6 +16,7 @@ from caseload.allocation.inputs import (
     meeting_cases,
     practitioner_from_record,
     practitioners_of,
+    practitioners_of_teams,
     what_if_cases,
 )
 from caseload.allocation.models import AllocationProposal, Handover
@@ -208,11 +209,11 @@ def capacity_elsewhere(proposal: AllocationProposal, rows: list[ProposalRow]) ->
     if not waiting:
         return []
     today = timezone.localdate()
-    staff = [
-        practitioner
-        for team in Team.objects.exclude(pk=proposal.team_id).order_by("name")
-        for practitioner in practitioners_of(team, on=today).practitioners
-    ]
+    staff = list(
+        practitioners_of_teams(
+            list(Team.objects.exclude(pk=proposal.team_id)), on=today
+        ).practitioners
+    )
     rules = allocation.Rules(model=proposal.model_version.model, cross_team=True)
     cases = [case_from_record(row.record) for row in waiting]
     # The quick greedy pass is enough for a suggestion, and answers within the request.

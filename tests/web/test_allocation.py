@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -28,6 +29,7 @@ from tests.factories import (
     AssessmentFactory,
     CaseFactory,
     PractitionerFactory,
+    TeamFactory,
     UserFactory,
     allocated_case,
 )
@@ -246,8 +248,6 @@ def test_what_if_dates_stay_within_the_coming_years(world: World) -> None:
 
 
 def test_meeting_page_query_count_is_constant(world: World) -> None:
-    from django.test.utils import CaptureQueriesContext
-
     client = client_for(world.mona)
     url = reverse("allocation_meeting", args=[world.team_north.pk])
     client.get(url)
@@ -631,6 +631,21 @@ def test_a_case_nobody_can_take_offers_the_next_steps_to_the_manager(world: Worl
     assert world.team_south.name in dict(elsewhere[0].teams)
     assert "a case moves only when the receiving team's manager agrees" in (page.content.decode())
     assert not Allocation.objects.filter(case=case).exists()
+
+
+def test_other_teams_room_takes_the_same_queries_however_many_teams(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    proposal, _, _ = north_full_south_with_room(world)
+    client = client_for(world.mona)
+    url = reverse("allocation_across_teams", args=[proposal.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(5):
+        PractitionerFactory.create_batch(2, team=TeamFactory.create())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(dict(page.context["elsewhere"][0].teams)) == 6
 
 
 def test_raising_unallocated_cases_tells_the_principal_social_worker_once(world: World) -> None:
