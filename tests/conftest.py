@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -34,6 +37,19 @@ from tests.migrations import migrator  # noqa: F401 - the fixture, for migration
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _from_noon_today() -> Iterator[None]:
+    """Every test starts at noon today, London time, with the clock running: a test that works
+    out "today" and the code it calls agree on the day even when the suite runs at midnight.
+    Tests about a particular moment travel there themselves."""
+    noon = datetime.combine(datetime.now(LONDON).date(), time(12), tzinfo=LONDON)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @dataclass
