@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
+from ortools.sat.python import cp_model
 
 from caseload_engine.allocation import (
     AllocationResult,
@@ -78,3 +80,32 @@ def test_random_teams_are_single_teams_of_five_to_forty() -> None:
 def test_an_intake_in_teams_of_thirty() -> None:
     intake = allocation_instances.weekly_intake(practitioners=300, cases=500, team_size=(30, 30))
     assert set(Counter(p.team for p in intake.practitioners).values()) == {30}
+
+
+def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linearization level 2 in the work stage (it proved a rebalance team's work at once
+    where level 1 searched for seconds), level 1 in the later stages."""
+    levels: dict[str, set[int]] = {}
+    stage = [""]
+    original_round = allocation_solver.GroupSolver.try_round
+    original_solve = cp_model.CpSolver.solve
+
+    def recording_round(
+        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
+    ) -> bool:
+        stage[0] = self._built.terms[first_term].stage
+        return original_round(self, first_term, time_limit_s=time_limit_s)
+
+    def recording_solve(self: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
+        levels.setdefault(stage[0], set()).add(self.parameters.linearization_level)
+        return original_solve(self, *args, **kwargs)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording_round)
+    monkeypatch.setattr(cp_model.CpSolver, "solve", recording_solve)
+    council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
+    assert allocate(council.cases, council.practitioners, council.rules).optimal
+    assert levels.pop("work") == {2}
+    assert levels
+    assert all(found == {1} for found in levels.values())
