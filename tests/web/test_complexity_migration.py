@@ -4,7 +4,10 @@ upgrade, naming the version, instead of failing every page that reads it."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 
+from caseload.complexity.models import ModelVersion
 from caseload_engine import complexity
 from tests.migrations import Migrator
 
@@ -38,3 +41,10 @@ def test_valid_versions_pass(migrator: Migrator) -> None:
     _publish(migrator, 1, complexity.default_model_text())
 
     migrator.to(*AFTER)
+
+    assert (
+        MigrationRecorder(connection)
+        .migration_qs.filter(app="complexity", name="0002_check_published_models")
+        .exists()
+    )
+    assert ModelVersion.objects.get(number=1).model.name
