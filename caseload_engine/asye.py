@@ -1,0 +1,132 @@
+"""The ASYE (Assessed and Supported Year in Employment) programme: its progression reviews, when
+each is due, and which are overdue; the frameworks a review gathers evidence against.
+
+Skills for Care's ASYE for adult services: reviews at 3, 6 and 9 months from the start, and the
+final assessment at 12. A review's due date is the start plus that many calendar months, held
+to the month's last day where the day does not exist (31 Aug + 3 months = 30 Nov).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Final
+
+from caseload_engine.reference import Choices
+
+REVIEW_MONTHS: Final[tuple[int, ...]] = (3, 6, 9, 12)
+FINAL_REVIEW: Final[int] = 12
+# How far ahead a review counts as due soon (the assessor's notice goes out from then).
+DUE_SOON_DAYS: Final[int] = 14
+
+REVIEW_CHOICES: Final[Choices] = tuple(
+    (str(months), "Final assessment (12 months)" if months == FINAL_REVIEW else f"{months} months")
+    for months in REVIEW_MONTHS
+)
+
+# A progression review's outcome; the final assessment has its own.
+PROGRESS_OUTCOME_CHOICES: Final[Choices] = (
+    ("on_track", "On track"),
+    ("some_concerns", "Some concerns"),
+    ("not_on_track", "Not on track"),
+)
+FINAL_OUTCOME_CHOICES: Final[Choices] = (
+    ("pass", "Pass"),
+    ("fail", "Fail"),
+    ("extended", "Extended"),
+)
+# A final assessment that ends the programme (an extension keeps it going).
+ENDING_OUTCOMES: Final[frozenset[str]] = frozenset({"pass", "fail"})
+
+# The Professional Capabilities Framework's nine domains (BASW).
+PCF_DOMAINS: Final[Choices] = (
+    ("professionalism", "Professionalism"),
+    ("values_ethics", "Values and ethics"),
+    ("diversity_equality", "Diversity and equality"),
+    ("rights_justice", "Rights, justice and economic wellbeing"),
+    ("knowledge", "Knowledge"),
+    ("critical_reflection", "Critical reflection and analysis"),
+    ("skills_interventions", "Skills and interventions"),
+    ("contexts_organisations", "Contexts and organisations"),
+    ("professional_leadership", "Professional leadership"),
+)
+
+# The Knowledge and Skills Statement for social workers in adult services (Department of
+# Health, 2015), its statements by short label.
+KSS_ADULTS: Final[Choices] = (
+    ("role", "The role of social workers working with adults"),
+    ("person_centred", "Person-centred practice"),
+    ("safeguarding", "Safeguarding"),
+    ("mental_capacity", "Mental capacity"),
+    ("assessment_planning", "Effective assessments and outcome-based support planning"),
+    ("direct_work", "Direct work with individuals and families"),
+    ("supervision_reflection", "Supervision, critical reflection and analysis"),
+    ("organisational_context", "Organisational context"),
+    ("ethics_leadership", "Professional ethics and leadership"),
+)
+
+
+def outcome_choices(months: int) -> Choices:
+    return FINAL_OUTCOME_CHOICES if months == FINAL_REVIEW else PROGRESS_OUTCOME_CHOICES
+
+
+def due_on(starts_on: date, months: int) -> date:
+    """The day the review `months` into the programme is due."""
+    # Stands in for caseload_engine.dates.add_months (branch supeng), not merged yet: the
+    # integrator swaps it in; tests/engine/test_asye.py holds both to the same answers.
+    index = starts_on.month - 1 + months
+    year, month = starts_on.year + index // 12, index % 12 + 1
+    return date(year, month, min(starts_on.day, calendar.monthrange(year, month)[1]))
+
+
+class ReviewState(StrEnum):
+    HELD = "held"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    SCHEDULED = "scheduled"
+
+
+@dataclass(frozen=True)
+class ScheduledReview:
+    months: int
+    due_on: date
+    held_on: date | None
+    state: ReviewState
+    overdue_days: int  # days past the due date of a review not held; 0 otherwise
+
+    @property
+    def is_final(self) -> bool:
+        return self.months == FINAL_REVIEW
+
+
+def state_of(due: date, held_on: date | None, today: date) -> ReviewState:
+    """Held once recorded; otherwise overdue the day after it was due, and due soon from
+    DUE_SOON_DAYS before."""
+    if held_on is not None:
+        return ReviewState.HELD
+    if today > due:
+        return ReviewState.OVERDUE
+    if today >= due - timedelta(days=DUE_SOON_DAYS):
+        return ReviewState.DUE_SOON
+    return ReviewState.SCHEDULED
+
+
+def schedule(starts_on: date, held: Mapping[int, date], today: date) -> list[ScheduledReview]:
+    """Every review of a programme started on `starts_on`, with `held` the day each review
+    already recorded was held (by its months), as it stands on `today`."""
+    reviews = []
+    for months in REVIEW_MONTHS:
+        due = due_on(starts_on, months)
+        held_on = held.get(months)
+        state = state_of(due, held_on, today)
+        late = (today - due).days if state is ReviewState.OVERDUE else 0
+        reviews.append(ScheduledReview(months, due, held_on, state, late))
+    return reviews
+
+
+def next_review(reviews: list[ScheduledReview]) -> ScheduledReview | None:
+    """The first review not yet held, if any."""
+    return next((review for review in reviews if review.held_on is None), None)
