@@ -22,11 +22,6 @@ FINAL_REVIEW: Final[int] = 12
 # How far ahead a review counts as due soon (the assessor's notice goes out from then).
 DUE_SOON_DAYS: Final[int] = 14
 
-REVIEW_CHOICES: Final[Choices] = tuple(
-    (str(months), "Final assessment (12 months)" if months == FINAL_REVIEW else f"{months} months")
-    for months in REVIEW_MONTHS
-)
-
 # A progression review's outcome; the final assessment has its own.
 PROGRESS_OUTCOME_CHOICES: Final[Choices] = (
     ("on_track", "On track"),

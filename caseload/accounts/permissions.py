@@ -53,6 +53,8 @@ class Permission(StrEnum):
     VIEW_CHANGE_HISTORY = "view_change_history"
     VIEW_COMPLEXITY_MODEL = "view_complexity_model"
     EDIT_COMPLEXITY_MODEL = "edit_complexity_model"
+    VIEW_ASYE_PROGRAMMES = "view_asye_programmes"
+    RECORD_ASYE_REVIEW = "record_asye_review"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT_AUDIT_LOG = "export_audit_log"
     ADMINISTER = "administer"
@@ -101,6 +103,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Publish a new version of the complexity model, and re-score in bulk the cases "
         "(that the user may see) still scored under an earlier one"
     ),
+    Permission.VIEW_ASYE_PROGRAMMES: (
+        "See the team's ASYE programmes: assessors, progression reviews and their evidence "
+        "(without it, an ASYE sees their own and an assessor those they assess)"
+    ),
+    Permission.RECORD_ASYE_REVIEW: (
+        "Record the team's ASYE progression reviews (an assessor records those of the ASYEs "
+        "they assess without it)"
+    ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
@@ -119,6 +129,8 @@ _TEAM_SCOPED = frozenset(
         Permission.SET_TEAM_WORKLOAD_LEVELS,
         Permission.VIEW_ACCESS_HISTORY,
         Permission.VIEW_CHANGE_HISTORY,
+        Permission.VIEW_ASYE_PROGRAMMES,
+        Permission.RECORD_ASYE_REVIEW,
     }
 )
 
@@ -199,6 +211,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SET_TEAM_WORKLOAD_LEVELS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.VIEW_ASYE_PROGRAMMES,
+            P.RECORD_ASYE_REVIEW,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -215,6 +229,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ALLOCATION_PROPOSALS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.VIEW_ASYE_PROGRAMMES,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,

@@ -156,6 +156,24 @@ def record_glass_broken(
     )
 
 
+def record_asye_programme_viewed(user: User, *, practitioner_id: int, team_id: int | None) -> None:
+    """An ASYE's programme: their assessor, reviews and the evidence recorded at them."""
+    _record(
+        user, AccessAction.VIEW_ASYE_PROGRAMME, practitioner_id=practitioner_id, team_id=team_id
+    )
+
+
+def record_asye_programmes_listed(user: User, *, team_id: int | None) -> None:
+    """The list of ASYEs and their overdue reviews (in one team, or every team the user may
+    see). It shows practitioners, not people supported."""
+    _record(user, AccessAction.LIST_ASYE_PROGRAMMES, team_id=team_id)
+
+
+def record_asye_review_form(user: User, *, practitioner_id: int, team_id: int | None) -> None:
+    """The form for an ASYE's progression review, shown or submitted."""
+    _record(user, AccessAction.ASYE_REVIEW_FORM, practitioner_id=practitioner_id, team_id=team_id)
+
+
 def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:
     """A search of the audit logs, naming the person searched for, if any."""
     _record(user, AccessAction.SEARCH_AUDIT_LOG, person_ids=person_ids)

@@ -80,6 +80,9 @@ class AccessAction(models.TextChoices):
         "Entered the name, date of birth and postcode of someone on the register",
     )
     BREAK_GLASS = "break_glass", "Opened a record without a case there, giving a reason"
+    VIEW_ASYE_PROGRAMME = "view_asye_programme", "Viewed an ASYE programme"
+    LIST_ASYE_PROGRAMMES = "list_asye_programmes", "Listed ASYE programmes"
+    ASYE_REVIEW_FORM = "asye_review_form", "Used the form for an ASYE review"
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
 
@@ -116,6 +119,8 @@ class ChangeAction(models.TextChoices):
     HANDOVER_CARRIED_OUT = "handover_carried_out", "Handover carried out"
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
     HANDOVER_LAPSED = "handover_lapsed", "Handover lapsed"
+    ASYE_PROGRAMME_STARTED = "asye_programme_started", "ASYE programme started"
+    ASYE_REVIEW_RECORDED = "asye_review_recorded", "ASYE review recorded"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -28,7 +28,7 @@ from caseload.audit.models import (
     ChangeAction,
     ChangeEvent,
 )
-from caseload_engine import reference
+from caseload_engine import asye, reference
 
 
 class Directory(Protocol):
@@ -260,6 +260,17 @@ def _decided(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _asye_review(event: ChangeEvent, names: Names) -> str:
+    months = _new(event, "months")
+    outcome = _new(event, "outcome")
+    which = "final assessment" if months == asye.FINAL_REVIEW else f"{months}-month review"
+    label = reference.label(asye.outcome_choices(int(months or 0)), str(outcome))
+    return (
+        f"recorded the ASYE {which} of {names.practitioner(event.practitioner_id)}, held on "
+        f"{_day(_new(event, 'held_on'))}: {label.lower()}"
+    )
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -316,6 +327,11 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.HANDOVER_LAPSED: lambda e, n: (
         f"let {_handover(e, n)} lapse: the case had been closed or had moved"
     ),
+    ChangeAction.ASYE_PROGRAMME_STARTED: lambda e, n: (
+        f"started the ASYE programme of {n.practitioner(e.practitioner_id)} on "
+        f"{_day(_new(e, 'starts_on'))}, assessed by {n.user(_new(e, 'assessor'))}"
+    ),
+    ChangeAction.ASYE_REVIEW_RECORDED: _asye_review,
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
@@ -331,7 +347,10 @@ def _who(event: ChangeEvent, names: Names) -> str:
 def change_names(events: Sequence[ChangeEvent], directory: Directory) -> Names:
     return Names.fetch(
         directory,
-        users=(event.user_id for event in events),
+        users=[
+            *(event.user_id for event in events),
+            *(_new(event, "assessor") for event in events),
+        ],
         people=(event.person_id for event in events),
         practitioners=[
             *(event.practitioner_id for event in events),

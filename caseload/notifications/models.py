@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     HANDOVER_DUE = "handover_due", "Handover due"
     REGISTRATION_RENEWAL_DUE = "registration_renewal_due", "Registration renewal due"
     KNOWN_PERSON_REFERRED = "known_person_referred", "Request for someone your team knows"
+    ASYE_REVIEW_DUE = "asye_review_due", "ASYE review due"
     # For the issues to come (supervision, quality assurance), declared here so that every
     # notice the service sends is in one list.
     SUPERVISION_DUE = "supervision_due", "Supervision due"

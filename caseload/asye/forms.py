@@ -1,0 +1,85 @@
+"""The form for a progression review: the outcome, the evidence against each PCF domain and
+each KSS statement, both parties' comments. All of it valid, or nothing is recorded."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from caseload.asye.models import Programme
+from caseload.ui.forms import GovukDateField, GovukForm, today
+from caseload_engine import asye
+
+EVIDENCE_MAX = 2000
+COMMENTS_MAX = 4000
+# Line breaks and tabs are what a textarea legitimately holds; other controls are not text.
+_ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+def validate_text(value: str) -> None:
+    if any(unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS for char in value):
+        raise ValidationError("The text must not contain control characters")
+
+
+def _text(label: str, *, max_length: int, required: bool = True, rows: int = 3) -> forms.Field:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"Enter {label[0].lower()}{label[1:]}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+    )
+
+
+def pcf_field(code: str) -> str:
+    return f"pcf_{code}"
+
+
+def kss_field(code: str) -> str:
+    return f"kss_{code}"
+
+
+class ReviewForm(GovukForm):
+    def __init__(self, *args: Any, programme: Programme, months: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.months = months
+        self.fields["held_on"] = GovukDateField(
+            label="Date the review was held", earliest=programme.starts_on, latest=today
+        )
+        self.fields["outcome"] = forms.ChoiceField(
+            label="Outcome",
+            choices=asye.outcome_choices(months),
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": "Choose the outcome of the review",
+                "invalid_choice": "Choose the outcome of the review",
+            },
+        )
+        for code, label in asye.PCF_DOMAINS:
+            self.fields[pcf_field(code)] = _text(
+                f"Evidence for {label}", max_length=EVIDENCE_MAX, rows=2
+            )
+        for code, label in asye.KSS_ADULTS:
+            self.fields[kss_field(code)] = _text(
+                f"Evidence for {label}", max_length=EVIDENCE_MAX, rows=2
+            )
+        self.fields["assessor_comments"] = _text(
+            "The assessor's comments", max_length=COMMENTS_MAX, rows=5
+        )
+        self.fields["asye_comments"] = _text(
+            "The ASYE's comments", max_length=COMMENTS_MAX, required=False, rows=5
+        )
+        # Field order as the page reads: the framework sections come between outcome and comments.
+        self.pcf_fields = [self[pcf_field(code)] for code, _ in asye.PCF_DOMAINS]
+        self.kss_fields = [self[kss_field(code)] for code, _ in asye.KSS_ADULTS]
+
+    def evidence(self, prefix: str) -> dict[str, str]:
+        choices = asye.PCF_DOMAINS if prefix == "pcf" else asye.KSS_ADULTS
+        return {code: self.cleaned_data[f"{prefix}_{code}"] for code, _ in choices}

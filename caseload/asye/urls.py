@@ -1,0 +1,9 @@
+from django.urls import path
+
+from caseload.asye import views
+
+urlpatterns = [
+    path("asye/", views.programme_list, name="asye_list"),
+    path("asye/<int:pk>/", views.programme_detail, name="asye_programme"),
+    path("asye/<int:pk>/reviews/new/", views.review_new, name="asye_review_new"),
+]

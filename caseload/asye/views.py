@@ -1,0 +1,137 @@
+"""The ASYE pages: a programme, the form for its next review, and the list of ASYEs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from caseload.accounts.permissions import Permission, filter_by_team
+from caseload.asye import actions
+from caseload.asye.access import get_programme_for_user, may_record_review
+from caseload.asye.forms import ReviewForm
+from caseload.asye.models import Programme, ProgrammeStatus
+from caseload.asye.pages import development_time
+from caseload.audit import log
+from caseload.web.decorators import require_permission
+from caseload.web.requests import AuthedRequest, attempt, posted
+from caseload_engine import asye
+
+
+@require_GET
+def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The ASYE's year: development time, assessor, the reviews due and held, with their
+    evidence. For the ASYE, the assessor, the team's manager and the principal social worker."""
+    programme = get_programme_for_user(request.user, pk)
+    practitioner = programme.practitioner
+    log.record_asye_programme_viewed(
+        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team_id
+    )
+    schedule = programme.schedule(timezone.localdate())
+    upcoming = asye.next_review(schedule) if programme.is_active else None
+    return render(
+        request,
+        "asye/programme.html",
+        {
+            "programme": programme,
+            "practitioner": practitioner,
+            "schedule": schedule,
+            "reviews": list(programme.reviews.all()),
+            "upcoming": upcoming,
+            "development": development_time(),
+            "may_record": upcoming is not None and may_record_review(request.user, programme),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The programme's next review, recorded all at once: the outcome, the evidence against
+    every PCF domain and KSS statement, and the comments."""
+    programme = get_programme_for_user(request.user, pk)
+    if not may_record_review(request.user, programme):
+        raise PermissionDenied
+    upcoming = (
+        asye.next_review(programme.schedule(timezone.localdate())) if programme.is_active else None
+    )
+    if upcoming is None:
+        raise Http404("No review left to record")
+    practitioner = programme.practitioner
+    log.record_asye_review_form(
+        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team_id
+    )
+    form = ReviewForm(posted(request), programme=programme, months=upcoming.months)
+    if form.is_valid():
+        data = form.cleaned_data
+        review = attempt(
+            form,
+            lambda: actions.record_review(
+                by=request.user,
+                programme=programme,
+                months=upcoming.months,
+                held_on=data["held_on"],
+                outcome=data["outcome"],
+                pcf_evidence=form.evidence("pcf"),
+                kss_evidence=form.evidence("kss"),
+                assessor_comments=data["assessor_comments"],
+                asye_comments=data["asye_comments"],
+            ),
+        )
+        if review is not None:
+            return redirect("asye_programme", programme.pk)
+    return render(
+        request,
+        "asye/review_form.html",
+        {"programme": programme, "practitioner": practitioner, "upcoming": upcoming, "form": form},
+    )
+
+
+SHOW_OVERDUE = "overdue"
+
+
+@require_permission(Permission.VIEW_ASYE_PROGRAMMES)
+@require_GET
+def programme_list(request: AuthedRequest) -> HttpResponse:
+    """The ASYEs of the teams the user oversees, each with their next review and whether it is
+    overdue; `?show=overdue` lists only those with an overdue review."""
+    today = timezone.localdate()
+    programmes = (
+        filter_by_team(
+            Programme.objects.filter(status=ProgrammeStatus.ACTIVE),
+            request.user,
+            Permission.VIEW_ASYE_PROGRAMMES,
+            field="practitioner__team",
+        )
+        .select_related("practitioner__team", "assessor")
+        .prefetch_related("reviews")
+        .order_by("practitioner__family_name", "practitioner__given_name", "pk")
+    )
+    rows = []
+    for programme in programmes:
+        upcoming = asye.next_review(programme.schedule(today))
+        rows.append({"programme": programme, "upcoming": upcoming})
+    overdue = [row for row in rows if _is_overdue(row["upcoming"])]
+    only_overdue = request.GET.get("show") == SHOW_OVERDUE
+    page = Paginator(overdue if only_overdue else rows, settings.CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    log.record_asye_programmes_listed(request.user, team_id=None)
+    return render(
+        request,
+        "asye/list.html",
+        {
+            "page": page,
+            "overdue_count": len(overdue),
+            "total": len(rows),
+            "only_overdue": only_overdue,
+            "query": f"show={SHOW_OVERDUE}" if only_overdue else "",
+        },
+    )
+
+
+def _is_overdue(upcoming: asye.ScheduledReview | None) -> bool:
+    return upcoming is not None and upcoming.state is asye.ReviewState.OVERDUE

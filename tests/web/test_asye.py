@@ -1,0 +1,362 @@
+"""ASYE programmes: who sees them, recording a review (all or nothing, hostile input refused),
+the list of ASYEs with overdue reviews, the practitioner page's panel, the daily notices."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from caseload.accounts.models import AccessRole
+from caseload.asye import actions
+from caseload.asye.models import Programme, ProgrammeStatus, Review
+from caseload.asye.notices import send_review_notices
+from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
+from caseload.notifications.models import Notification, NotificationKind
+from caseload.register.models import Practitioner, Team
+from caseload.web.errors import ActionRefused
+from caseload_engine import asye
+from tests.asye_factories import ProgrammeFactory, ReviewFactory, evidence
+from tests.conftest import World, client_for
+from tests.factories import PractitionerFactory, TeamFactory, UserFactory
+
+START = date(2026, 8, 31)
+# 10 Dec 2026: the 3-month review (due 30 Nov) is overdue by 10 days.
+TODAY = date(2026, 12, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today() -> Any:
+    with time_machine.travel(TODAY.isoformat() + " 12:00 +0000", tick=False):
+        yield
+
+
+@pytest.fixture
+def programme(world: World) -> Programme:
+    """Priya, newly qualified, assessed by Colin from 31 Aug 2026; started by Mona."""
+    Practitioner.objects.filter(pk=world.priya_practitioner.pk).update(role="asye")
+    world.priya_practitioner.refresh_from_db()
+    return actions.start_programme(
+        by=world.mona, practitioner=world.priya_practitioner, starts_on=START, assessor=world.colin
+    )
+
+
+def _review_post(**overrides: str) -> dict[str, str]:
+    data = {
+        "held_on_day": "2",
+        "held_on_month": "12",
+        "held_on_year": "2026",
+        "outcome": "on_track",
+        "assessor_comments": "Good progress; more work on capacity assessments.",
+        "asye_comments": "I would like more MCA cases.",
+        **{f"pcf_{code}": text for code, text in evidence(asye.PCF_DOMAINS).items()},
+        **{f"kss_{code}": text for code, text in evidence(asye.KSS_ADULTS).items()},
+    }
+    data.update(overrides)
+    return data
+
+
+# -- who sees ---------------------------------------------------------------------------------
+
+
+def test_the_asye_assessor_manager_and_psw_see_the_programme(
+    world: World, programme: Programme
+) -> None:
+    url = reverse("asye_programme", args=[programme.pk])
+    for user in (world.priya, world.colin, world.mona, world.pat):
+        response = client_for(user).get(url)
+        assert response.status_code == 200, user.username
+        page = response.content.decode()
+        assert "Overdue by 10 days" in page
+        assert "30 Nov 2026" in page  # 31 Aug + 3 months, held to the month's end
+
+
+def test_colleagues_other_managers_the_director_and_admin_do_not(
+    world: World, programme: Programme
+) -> None:
+    colleague = UserFactory.create(access_role=AccessRole.PRACTITIONER)
+    PractitionerFactory.create(user=colleague, team=world.team_north)
+    url = reverse("asye_programme", args=[programme.pk])
+    for user in (colleague, world.max, world.dee, world.ada):
+        response = client_for(user).get(url)
+        assert response.status_code == 404, user.username
+        assert "Priyapersona" not in response.content.decode()
+
+
+def test_viewing_a_programme_is_in_the_access_log(world: World, programme: Programme) -> None:
+    client_for(world.pat).get(reverse("asye_programme", args=[programme.pk]))
+    entry = AccessLogEntry.objects.get(user_id=world.pat.pk)
+    assert entry.action == AccessAction.VIEW_ASYE_PROGRAMME
+    assert entry.practitioner_id == world.priya_practitioner.pk
+
+
+def test_the_programme_shows_the_development_time_from_the_complexity_model(
+    world: World, programme: Programme
+) -> None:
+    page = client_for(world.priya).get(reverse("asye_programme", args=[programme.pk]))
+    # The default model gives ASYEs 0.9 of a worker's capacity.
+    assert "<strong>10%</strong>" in page.content.decode()
+
+
+def test_the_practitioner_page_shows_the_asye_panel(world: World, programme: Programme) -> None:
+    page = client_for(world.mona).get(
+        reverse("practitioner_detail", args=[world.priya_practitioner.pk])
+    )
+    text = page.content.decode()
+    assert "Development time" in text
+    assert reverse("asye_programme", args=[programme.pk]) in text
+
+
+def test_a_social_workers_page_has_no_asye_panel(world: World) -> None:
+    page = client_for(world.mona).get(
+        reverse("practitioner_detail", args=[world.colin_practitioner.pk])
+    )
+    assert "Development time" not in page.content.decode()
+
+
+# -- recording a review -------------------------------------------------------------------------
+
+
+def test_the_assessor_records_the_review_with_its_evidence(
+    world: World, programme: Programme
+) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    response = client_for(world.colin).post(url, _review_post())
+    assert response.status_code == 302
+    review = Review.objects.get(programme=programme)
+    assert (review.months, review.held_on, review.due_on) == (
+        3,
+        date(2026, 12, 2),
+        date(2026, 11, 30),
+    )
+    assert set(review.pcf_evidence) == {code for code, _ in asye.PCF_DOMAINS}
+    event = ChangeEvent.objects.get(action=ChangeAction.ASYE_REVIEW_RECORDED)
+    assert event.practitioner_id == world.priya_practitioner.pk
+    assert event.changes["outcome"] == [None, "on_track"]
+    page = client_for(world.priya).get(reverse("asye_programme", args=[programme.pk]))
+    assert "I would like more MCA cases." in page.content.decode()
+    assert "Overdue" not in page.content.decode()
+
+
+def test_the_asye_and_the_psw_cannot_record(world: World, programme: Programme) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    for user in (world.priya, world.pat):
+        assert client_for(user).post(url, _review_post()).status_code == 403
+    assert not Review.objects.exists()
+
+
+def test_one_missing_piece_of_evidence_records_nothing(world: World, programme: Programme) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    response = client_for(world.colin).post(url, _review_post(kss_safeguarding=" "))
+    assert response.status_code == 200
+    assert "Enter evidence for Safeguarding" in response.content.decode()
+    assert not Review.objects.exists()
+    assert not ChangeEvent.objects.filter(action=ChangeAction.ASYE_REVIEW_RECORDED).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("held_on_year", "99999999999999999999"),
+        ("held_on_day", "\u0663\u0664"),  # Arabic-Indic digits read as 34: not a day
+        ("held_on_day", "\u00b2"),
+        ("held_on_month", "13"),
+        ("held_on_year", "2027"),  # in the future
+        ("held_on_year", "2025"),  # before the programme started
+        ("outcome", "pass"),  # the final assessment's outcome, at 3 months
+        ("outcome", "x" * 5000),
+        ("assessor_comments", "fine\x00"),
+        ("assessor_comments", "fine\x1b[31m"),
+        ("pcf_knowledge", "x" * 2001),
+        ("asye_comments", "\x07"),
+    ],
+)
+def test_hostile_input_is_a_form_error(
+    world: World, programme: Programme, field: str, value: str
+) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    response = client_for(world.colin).post(url, _review_post(**{field: value}))
+    assert response.status_code == 200
+    assert field.removesuffix("_day").removesuffix("_month").removesuffix("_year") in (
+        response.context["form"].errors
+    )
+    assert not Review.objects.exists()
+
+
+def test_the_same_form_with_arabic_indic_digits_is_recorded(
+    world: World, programme: Programme
+) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    assert client_for(world.colin).post(url, _review_post(held_on_day="\u0663")).status_code == 302
+    assert Review.objects.get().held_on == date(2026, 12, 3)
+
+
+def test_another_teams_programme_id_is_not_found(world: World, programme: Programme) -> None:
+    other = ProgrammeFactory.create(practitioner__team=world.team_south)
+    url = reverse("asye_review_new", args=[other.pk])
+    assert client_for(world.mona).post(url, _review_post()).status_code == 404
+
+
+def test_the_final_pass_ends_the_programme(world: World, programme: Programme) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    with time_machine.travel("2027-09-02 12:00 +0000", tick=False):
+        actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=12,
+            held_on=date(2027, 9, 1),
+            outcome="pass",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="Passed.",
+        )
+    programme.refresh_from_db()
+    assert (programme.status, programme.ended_on, programme.outcome) == (
+        ProgrammeStatus.COMPLETED,
+        date(2027, 9, 1),
+        "pass",
+    )
+
+
+def test_an_extension_keeps_the_programme_going(world: World, programme: Programme) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    with time_machine.travel("2027-09-02 12:00 +0000", tick=False):
+        actions.record_review(
+            by=world.mona,
+            programme=programme,
+            months=12,
+            held_on=date(2027, 9, 1),
+            outcome="extended",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="Three more months.",
+        )
+    programme.refresh_from_db()
+    assert programme.status == ProgrammeStatus.ACTIVE
+
+
+def test_reviews_are_recorded_in_order(world: World, programme: Programme) -> None:
+    with pytest.raises(ActionRefused, match="next review"):
+        actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=6,
+            held_on=date(2026, 12, 1),
+            outcome="on_track",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="Early.",
+        )
+
+
+def test_a_programme_needs_an_asye_and_another_assessor(world: World) -> None:
+    with pytest.raises(ActionRefused, match="Only an ASYE"):
+        actions.start_programme(
+            by=world.mona,
+            practitioner=world.colin_practitioner,
+            starts_on=START,
+            assessor=world.mona,
+        )
+    Practitioner.objects.filter(pk=world.priya_practitioner.pk).update(role="asye")
+    with pytest.raises(ActionRefused, match="assessor other than"):
+        actions.start_programme(
+            by=world.mona,
+            practitioner=world.priya_practitioner,
+            starts_on=START,
+            assessor=world.priya,
+        )
+    with pytest.raises(ActionRefused, match="cannot start"):
+        actions.start_programme(
+            by=world.max,
+            practitioner=world.priya_practitioner,
+            starts_on=START,
+            assessor=world.colin,
+        )
+
+
+def test_the_database_keeps_one_review_each_and_fitting_outcomes(programme: Programme) -> None:
+    ReviewFactory.create(programme=programme, months=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory.create(programme=programme, months=3)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory.create(programme=programme, months=6, outcome="pass")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory.create(programme=programme, months=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Programme.objects.filter(pk=programme.pk).update(status=ProgrammeStatus.COMPLETED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgrammeFactory.create(practitioner=programme.practitioner)
+
+
+# -- the list --------------------------------------------------------------------------------
+
+
+def _asyes(team: Team, count: int, *, overdue: bool) -> None:
+    """`count` ASYEs in the team, whose 3-month review is overdue or not yet due."""
+    starts_on = START if overdue else TODAY - timedelta(days=30)
+    ProgrammeFactory.create_batch(count, practitioner__team=team, starts_on=starts_on)
+
+
+def test_the_list_shows_each_managers_team_and_every_team_to_the_psw(
+    world: World, programme: Programme
+) -> None:
+    _asyes(world.team_south, 2, overdue=False)
+    assert client_for(world.mona).get(reverse("asye_list")).context["page"].paginator.count == 1
+    assert client_for(world.max).get(reverse("asye_list")).context["page"].paginator.count == 2
+    assert client_for(world.pat).get(reverse("asye_list")).context["page"].paginator.count == 3
+    for user in (world.priya, world.dee, world.ada):
+        assert client_for(user).get(reverse("asye_list")).status_code == 403
+
+
+def test_the_list_can_show_only_overdue_reviews(world: World, programme: Programme) -> None:
+    _asyes(world.team_north, 2, overdue=False)
+    response = client_for(world.pat).get(reverse("asye_list"), {"show": "overdue"})
+    rows = list(response.context["page"])
+    assert [row["programme"].pk for row in rows] == [programme.pk]
+    assert "Overdue by 10 days" in response.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_one_asye_or_many(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    client = client_for(world.pat)
+    _asyes(world.team_north, 1, overdue=True)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse("asye_list")).status_code == 200
+    _asyes(world.team_south, 8, overdue=True)
+    _asyes(TeamFactory.create(), 4, overdue=False)
+    with django_assert_num_queries(len(one)):
+        response = client.get(reverse("asye_list"), {"show": "overdue"})
+    assert response.context["page"].paginator.count == 9
+
+
+# -- notices ---------------------------------------------------------------------------------
+
+
+def test_the_assessor_is_told_once_when_due_soon_and_once_when_overdue(
+    world: World, programme: Programme
+) -> None:
+    due = asye.due_on(START, 3)
+    assert send_review_notices(on=due - timedelta(days=20)) == 0
+    assert send_review_notices(on=due - timedelta(days=10)) == 1
+    assert send_review_notices(on=due - timedelta(days=9)) == 0
+    assert send_review_notices(on=due + timedelta(days=1)) == 1
+    assert send_review_notices(on=due + timedelta(days=2)) == 0
+    notices = Notification.objects.filter(
+        recipient=world.colin, kind=NotificationKind.ASYE_REVIEW_DUE
+    )
+    assert [n.title.endswith("(due 30 November 2026)") for n in notices] == [True, False]
+    assert all(n.link == reverse("asye_programme", args=[programme.pk]) for n in notices)
+
+
+def test_no_notice_once_the_review_is_held(world: World, programme: Programme) -> None:
+    ReviewFactory.create(programme=programme, months=3)
+    assert send_review_notices(on=asye.due_on(START, 3) + timedelta(days=1)) == 0
+    assert not Notification.objects.exists()
