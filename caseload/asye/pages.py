@@ -62,4 +62,4 @@ def contribute() -> None:
     register_panel(
         "practitioner_detail", Panel("asye", "asye/_practitioner_asye.html", practitioner_asye, 50)
     )
-    register_nav(NavEntry("ASYE", 60, Permission.VIEW_ASYE_PROGRAMMES, _list_url))
+    register_nav(NavEntry("ASYE", 75, Permission.VIEW_ASYE_PROGRAMMES, _list_url))

@@ -34,10 +34,12 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from caseload.allocation.jobs import start_proposal
+from caseload.asye.actions import start_programme
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
-from caseload.register.models import Team
+from caseload.register.models import Practitioner, Team
 from caseload.web.decorators import required_permission
+from caseload_engine.reference import Role
 from tests.conftest import World, client_for
 
 P = Permission
@@ -62,6 +64,8 @@ RECORD_PAGES = {
     "notification_list",
     "notification_read",
     "notification_read_all",
+    "asye_programme",
+    "asye_review_new",
     "two_factor_verify",
     "two_factor_setup",
     "oidc_authentication_init",
@@ -107,6 +111,7 @@ PRIYAS = Seen(north, (P.VIEW_TEAM_CASELOADS,), own_for=_held_by_priya)
 COLINS = Seen(north, (P.VIEW_TEAM_CASELOADS,), own_for=lambda w: w.colin)
 CLOSED_NORTH = Seen(north, (P.VIEW_TEAM_CASELOADS,))
 NORTH_PROPOSALS = Seen(north, (P.VIEW_ALLOCATION_PROPOSALS,))
+PRIYAS_ASYE = Seen(north, (P.VIEW_ASYE_PROGRAMMES,), own_for=_held_by_priya)
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,19 @@ def _notification_for_priya(w: World) -> list[int]:
     )
     assert notification is not None
     return [notification.pk]
+
+
+def _priyas_asye_programme(w: World) -> list[int]:
+    """Priya as an ASYE, assessed by Colin (who is none of the personas)."""
+    Practitioner.objects.filter(pk=w.priya_practitioner.pk).update(role=Role.ASYE)
+    w.priya_practitioner.refresh_from_db()
+    programme = start_programme(
+        by=w.mona,
+        practitioner=w.priya_practitioner,
+        starts_on=timezone.localdate() - timedelta(days=30),
+        assessor=w.colin,
+    )
+    return [programme.pk]
 
 
 def _priyas_person(w: World) -> str:
@@ -363,6 +381,29 @@ MATRIX: list[Row] = [
         ok=REDIRECT,
         record=NORTH_PROPOSALS,
         secret=_priyas_person,
+    ),
+    Row("asye_list"),
+    Row(
+        "asye_programme",
+        _priyas_asye_programme,
+        record=PRIYAS_ASYE,
+        secret=lambda w: w.colin.last_name,
+    ),
+    # The ASYE sees their programme but records none of its reviews; nor does the PSW.
+    Row(
+        "asye_review_new",
+        _priyas_asye_programme,
+        record=PRIYAS_ASYE,
+        also=(P.RECORD_ASYE_REVIEW,),
+        secret=lambda w: w.colin.last_name,
+    ),
+    Row(
+        "asye_review_new",
+        _priyas_asye_programme,
+        "post",
+        ok=200,  # an empty form is shown again with its errors
+        record=PRIYAS_ASYE,
+        also=(P.RECORD_ASYE_REVIEW,),
     ),
     Row(
         "case_history",

@@ -163,6 +163,39 @@ SENTENCES: list[Spec] = [
         f"{MONA} let {HANDOVER} lapse: the case had been closed or had moved",
     ),
     (
+        ChangeAction.ASYE_PROGRAMME_STARTED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"starts_on": (None, "2026-08-31"), "assessor": (None, w.colin.pk)},
+        },
+        f"{MONA} started the ASYE programme of {PRIYA} on 31 Aug 2026, assessed by {COLIN}",
+    ),
+    (
+        ChangeAction.ASYE_REVIEW_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {
+                "months": (None, 3),
+                "held_on": (None, "2026-12-02"),
+                "outcome": (None, "some_concerns"),
+            },
+        },
+        f"{MONA} recorded the ASYE 3-month review of {PRIYA}, held on 2 Dec 2026: some concerns",
+    ),
+    (
+        ChangeAction.ASYE_REVIEW_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {
+                "months": (None, 12),
+                "held_on": (None, "2027-09-01"),
+                "outcome": (None, "pass"),
+                "status": ("active", "completed"),
+            },
+        },
+        f"{MONA} recorded the ASYE final assessment of {PRIYA}, held on 1 Sep 2027: pass",
+    ),
+    (
         ChangeAction.ADMIN_ADDED,
         lambda w: {
             "team_id": w.team_north.pk,
