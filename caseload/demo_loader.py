@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from caseload.accounts.models import AccessRole, User
+from caseload.asye.demo import load_demo_programmes
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.register.actions import PERSON_ID_SEQUENCE
 from caseload.register.models import (
@@ -280,6 +281,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         batch_size=BATCH,
     )
     _score_every_case(council, cases, practitioners, seed=seed)
+    load_demo_programmes(as_of=as_of, created_by=admin)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

@@ -13,10 +13,12 @@ from django.db.models import Count, Q
 from django.test import RequestFactory
 
 from caseload.accounts.models import AccessRole, User
+from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.cli import main
 from caseload.demo_loader import LoadedCouncil, load_demo_council
 from caseload.register.models import Allocation, Case, CaseStatus, Person, Practitioner, Team
 from caseload_engine import demo
+from caseload_engine.asye import ReviewState
 from caseload_engine.identifiers import normalise_nhs_number
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,3 +141,20 @@ def test_every_demo_case_is_scored_and_held_by_a_role_that_may_hold_it(
             reserved=assessment.reserved_functions,
         )
         assert check.allowed, check.reason
+
+
+def test_the_demo_has_asyes_at_different_stages(loaded: LoadedCouncil) -> None:
+    as_of = date(2026, 11, 20)
+    programmes = list(Programme.objects.prefetch_related("reviews"))
+    states = [[review.state for review in programme.schedule(as_of)] for programme in programmes]
+    assert any(ReviewState.OVERDUE in row for row in states)
+    assert any(p.status == ProgrammeStatus.COMPLETED and p.outcome == "pass" for p in programmes)
+    # The small council's one ASYE started on 25 Dec 2025: 3 and 6 months held, 9 overdue.
+    active = [p for p in programmes if p.is_active]
+    assert [r.state for r in active[0].schedule(as_of)] == [
+        ReviewState.HELD,
+        ReviewState.HELD,
+        ReviewState.OVERDUE,
+        ReviewState.SCHEDULED,
+    ]
+    assert all(p.assessor_id != p.practitioner.user_id for p in programmes)
