@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -93,6 +95,16 @@ def review_new(request: AuthedRequest, pk: int) -> HttpResponse:
 SHOW_OVERDUE = "overdue"
 
 
+@dataclass(frozen=True)
+class ListRow:
+    programme: Programme
+    upcoming: asye.ScheduledReview | None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.upcoming is not None and self.upcoming.state is asye.ReviewState.OVERDUE
+
+
 @require_permission(Permission.VIEW_ASYE_PROGRAMMES)
 @require_GET
 def programme_list(request: AuthedRequest) -> HttpResponse:
@@ -110,11 +122,10 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
         .prefetch_related("reviews")
         .order_by("practitioner__family_name", "practitioner__given_name", "pk")
     )
-    rows = []
-    for programme in programmes:
-        upcoming = asye.next_review(programme.schedule(today))
-        rows.append({"programme": programme, "upcoming": upcoming})
-    overdue = [row for row in rows if _is_overdue(row["upcoming"])]
+    rows = [
+        ListRow(programme, asye.next_review(programme.schedule(today))) for programme in programmes
+    ]
+    overdue = [row for row in rows if row.is_overdue]
     only_overdue = request.GET.get("show") == SHOW_OVERDUE
     page = Paginator(overdue if only_overdue else rows, settings.CASELOAD_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -131,7 +142,3 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
             "query": f"show={SHOW_OVERDUE}" if only_overdue else "",
         },
     )
-
-
-def _is_overdue(upcoming: asye.ScheduledReview | None) -> bool:
-    return upcoming is not None and upcoming.state is asye.ReviewState.OVERDUE

@@ -319,7 +319,7 @@ def test_the_list_can_show_only_overdue_reviews(world: World, programme: Program
     _asyes(world.team_north, 2, overdue=False)
     response = client_for(world.pat).get(reverse("asye_list"), {"show": "overdue"})
     rows = list(response.context["page"])
-    assert [row["programme"].pk for row in rows] == [programme.pk]
+    assert [row.programme.pk for row in rows] == [programme.pk]
     assert "Overdue by 10 days" in response.content.decode()
 
 
