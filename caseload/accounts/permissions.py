@@ -54,7 +54,7 @@ class Permission(StrEnum):
     VIEW_COMPLEXITY_MODEL = "view_complexity_model"
     EDIT_COMPLEXITY_MODEL = "edit_complexity_model"
     VIEW_ASYE_PROGRAMMES = "view_asye_programmes"
-    RECORD_ASYE_REVIEW = "record_asye_review"
+    MANAGE_ASYE_PROGRAMMES = "manage_asye_programmes"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT_AUDIT_LOG = "export_audit_log"
     ADMINISTER = "administer"
@@ -107,9 +107,9 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "See the team's ASYE programmes: assessors, progression reviews and their evidence "
         "(without it, an ASYE sees their own and an assessor those they assess)"
     ),
-    Permission.RECORD_ASYE_REVIEW: (
-        "Record the team's ASYE progression reviews (an assessor records those of the ASYEs "
-        "they assess without it)"
+    Permission.MANAGE_ASYE_PROGRAMMES: (
+        "Start the team's ASYE programmes, choosing the assessor, and record their progression "
+        "reviews (an assessor records those of the ASYEs they assess without it)"
     ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
@@ -130,7 +130,7 @@ _TEAM_SCOPED = frozenset(
         Permission.VIEW_ACCESS_HISTORY,
         Permission.VIEW_CHANGE_HISTORY,
         Permission.VIEW_ASYE_PROGRAMMES,
-        Permission.RECORD_ASYE_REVIEW,
+        Permission.MANAGE_ASYE_PROGRAMMES,
     }
 )
 
@@ -212,7 +212,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
             P.VIEW_ASYE_PROGRAMMES,
-            P.RECORD_ASYE_REVIEW,
+            P.MANAGE_ASYE_PROGRAMMES,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,

@@ -1,7 +1,7 @@
 """Who may see an ASYE programme: the ASYE, their assessor, and whoever holds
 VIEW_ASYE_PROGRAMMES for the ASYE's team (their manager, the principal social worker). Not
 colleagues, not the director. Who may record a review: the assessor, and whoever holds
-RECORD_ASYE_REVIEW for the team, never the ASYE."""
+MANAGE_ASYE_PROGRAMMES for the team, never the ASYE."""
 
 from __future__ import annotations
 
@@ -41,5 +41,5 @@ def may_record_review(user: User, programme: Programme) -> bool:
     if not user.is_active or programme.practitioner.user_id == user.pk:
         return False
     return programme.assessor_id == user.pk or has_permission(
-        user, Permission.RECORD_ASYE_REVIEW, team=programme.practitioner.team_id
+        user, Permission.MANAGE_ASYE_PROGRAMMES, team=programme.practitioner.team_id
     )

@@ -26,7 +26,7 @@ def start_programme(
 ) -> Programme:
     """An ASYE's year starts, with the assessor who will assess them."""
     locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
-    if not has_permission(by, Permission.RECORD_ASYE_REVIEW, team=locked.team_id):
+    if not has_permission(by, Permission.MANAGE_ASYE_PROGRAMMES, team=locked.team_id):
         raise ActionRefused("You cannot start an ASYE programme in this team")
     if locked.role != Role.ASYE:
         raise ActionRefused(

@@ -8,11 +8,26 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
+from caseload.accounts.models import User
 from caseload.asye.models import Programme
-from caseload.ui.forms import GovukDateField, GovukForm, today
+from caseload.register.models import Practitioner
+from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
 from caseload_engine import asye
+from caseload_engine.reference import Role
 
+# A programme may be recorded up to a year after it started, or planned up to 3 months ahead.
+START_WINDOW_DAYS = (-365, 92)
+# Who may assess: a qualified colleague in the ASYE's team, or a practice educator anywhere.
+ASSESSOR_ROLES = (
+    Role.SOCIAL_WORKER,
+    Role.EXPERIENCED,
+    Role.ADVANCED,
+    Role.TEAM_MANAGER,
+    Role.PRINCIPAL_SOCIAL_WORKER,
+)
+PRACTICE_EDUCATOR = "practice_educator"
 EVIDENCE_MAX = 2000
 COMMENTS_MAX = 4000
 # Line breaks and tabs are what a textarea legitimately holds; other controls are not text.
@@ -83,3 +98,44 @@ class ReviewForm(GovukForm):
     def evidence(self, prefix: str) -> dict[str, str]:
         choices = asye.PCF_DOMAINS if prefix == "pcf" else asye.KSS_ADULTS
         return {code: self.cleaned_data[f"{prefix}_{code}"] for code, _ in choices}
+
+
+class AssessorChoice(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        practitioner = obj.practitioner
+        team = practitioner.team.name if practitioner.team else "no team"
+        return f"{practitioner.full_name} ({practitioner.get_role_display()}, {team})"
+
+
+def assessors_for(practitioner: Practitioner) -> QuerySet[User]:
+    colleagues = Q(
+        practitioner__team_id=practitioner.team_id, practitioner__role__in=ASSESSOR_ROLES
+    )
+    educators = Q(practitioner__specialisms__code=PRACTICE_EDUCATOR)
+    return (
+        User.objects.filter(colleagues | educators, is_active=True, practitioner__left_on=None)
+        .exclude(practitioner=practitioner)
+        .select_related("practitioner__team")
+        .distinct()
+        .order_by("practitioner__family_name", "practitioner__given_name", "pk")
+    )
+
+
+class StartForm(GovukForm):
+    def __init__(self, *args: Any, practitioner: Practitioner, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        earliest, latest = START_WINDOW_DAYS
+        self.fields["starts_on"] = GovukDateField(
+            label="Start date",
+            earliest=days_from_today(earliest),
+            latest=days_from_today(latest),
+        )
+        self.fields["assessor"] = AssessorChoice(
+            queryset=assessors_for(practitioner),
+            label="Assessor",
+            empty_label="Choose the assessor",
+            error_messages={
+                "required": "Choose the assessor",
+                "invalid_choice": "Choose the assessor from the list",
+            },
+        )

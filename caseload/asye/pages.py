@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.accounts.models import User
-from caseload.accounts.permissions import Permission
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.asye.access import programmes_visible_to
 from caseload.complexity.models import ModelVersion
 from caseload.register.models import Practitioner
@@ -51,7 +51,15 @@ def practitioner_asye(request: HttpRequest, *, practitioner: Practitioner) -> di
     upcoming = None
     if programme is not None and programme.is_active:
         upcoming = asye.next_review(programme.schedule(timezone.localdate()))
-    return {"programme": programme, "upcoming": upcoming, "development": development_time()}
+    may_start = (programme is None or not programme.is_active) and has_permission(
+        request.user, Permission.MANAGE_ASYE_PROGRAMMES, team=practitioner.team_id or 0
+    )
+    return {
+        "programme": programme,
+        "upcoming": upcoming,
+        "development": development_time(),
+        "may_start": may_start,
+    }
 
 
 def _list_url(user: User) -> str:

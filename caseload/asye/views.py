@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from caseload.accounts.permissions import Permission, filter_by_team
+from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.asye import actions
 from caseload.asye.access import get_programme_for_user, may_record_review
-from caseload.asye.forms import ReviewForm
+from caseload.asye.forms import ReviewForm, StartForm
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.asye.pages import development_time
 from caseload.audit import log
+from caseload.register import access
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest, attempt, posted
 from caseload_engine import asye
@@ -90,6 +91,33 @@ def review_new(request: AuthedRequest, pk: int) -> HttpResponse:
         "asye/review_form.html",
         {"programme": programme, "practitioner": practitioner, "upcoming": upcoming, "form": form},
     )
+
+
+@require_permission(Permission.MANAGE_ASYE_PROGRAMMES)
+@require_http_methods(["GET", "POST"])
+def programme_new(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Start an ASYE's programme: the day it starts and who assesses them."""
+    practitioner = access.get_practitioner_for_user(request.user, pk)
+    if not has_permission(
+        request.user, Permission.MANAGE_ASYE_PROGRAMMES, team=practitioner.team_id or 0
+    ):
+        raise PermissionDenied
+    form = StartForm(
+        posted(request), practitioner=practitioner, initial={"starts_on": timezone.localdate()}
+    )
+    if form.is_valid():
+        programme = attempt(
+            form,
+            lambda: actions.start_programme(
+                by=request.user,
+                practitioner=practitioner,
+                starts_on=form.cleaned_data["starts_on"],
+                assessor=form.cleaned_data["assessor"],
+            ),
+        )
+        if programme is not None:
+            return redirect("asye_programme", programme.pk)
+    return render(request, "asye/start.html", {"practitioner": practitioner, "form": form})
 
 
 SHOW_OVERDUE = "overdue"

@@ -18,7 +18,7 @@ from caseload.asye.models import Programme, ProgrammeStatus, Review
 from caseload.asye.notices import send_review_notices
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
 from caseload.notifications.models import Notification, NotificationKind
-from caseload.register.models import Practitioner, Team
+from caseload.register.models import Practitioner, Specialism, Team
 from caseload.web.errors import ActionRefused
 from caseload_engine import asye
 from tests.asye_factories import ProgrammeFactory, ReviewFactory, evidence
@@ -293,6 +293,77 @@ def test_the_database_keeps_one_review_each_and_fitting_outcomes(programme: Prog
         Programme.objects.filter(pk=programme.pk).update(status=ProgrammeStatus.COMPLETED)
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgrammeFactory.create(practitioner=programme.practitioner)
+
+
+# -- starting a programme ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def priya_asye(world: World) -> Practitioner:
+    Practitioner.objects.filter(pk=world.priya_practitioner.pk).update(role="asye")
+    world.priya_practitioner.refresh_from_db()
+    return world.priya_practitioner
+
+
+def _start_post(assessor: int | str, day: str = "1") -> dict[str, str]:
+    return {
+        "starts_on_day": day,
+        "starts_on_month": "12",
+        "starts_on_year": "2026",
+        "assessor": str(assessor),
+    }
+
+
+def test_the_manager_starts_a_programme_from_the_practitioner_page(
+    world: World, priya_asye: Practitioner
+) -> None:
+    client = client_for(world.mona)
+    page = client.get(reverse("practitioner_detail", args=[priya_asye.pk])).content.decode()
+    url = reverse("asye_programme_new", args=[priya_asye.pk])
+    assert url in page
+    response = client.post(url, _start_post(world.colin.pk))
+    programme = Programme.objects.get()
+    assert response["Location"] == reverse("asye_programme", args=[programme.pk])
+    assert (programme.starts_on, programme.assessor) == (date(2026, 12, 1), world.colin)
+    event = ChangeEvent.objects.get(action=ChangeAction.ASYE_PROGRAMME_STARTED)
+    assert event.changes["assessor"] == [None, world.colin.pk]
+    again = client.post(url, _start_post(world.colin.pk))
+    assert "already started" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "assessor",
+    ["max", "priya", "dee", "99999999999999999999999", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667", "1 OR 1=1", ""],
+)
+def test_an_assessor_from_outside_the_list_is_a_form_error(
+    world: World, priya_asye: Practitioner, assessor: str
+) -> None:
+    # Max manages another team; Priya is the ASYE; Dee has no practitioner record.
+    value = str(getattr(world, assessor).pk) if hasattr(world, assessor) and assessor else assessor
+    url = reverse("asye_programme_new", args=[priya_asye.pk])
+    response = client_for(world.mona).post(url, _start_post(value))
+    assert response.status_code == 200
+    assert "assessor" in response.context["form"].errors
+    assert not Programme.objects.exists()
+
+
+def test_a_practice_educator_in_another_team_may_assess(
+    world: World, priya_asye: Practitioner
+) -> None:
+    educator = PractitionerFactory.create(team=world.team_south, role="experienced")
+    educator.specialisms.add(Specialism.objects.get_or_create(code="practice_educator")[0])
+    url = reverse("asye_programme_new", args=[priya_asye.pk])
+    response = client_for(world.mona).post(url, _start_post(educator.user_id or 0))
+    assert response.status_code == 302
+    assert Programme.objects.get().assessor_id == educator.user_id
+
+
+def test_only_the_teams_manager_starts_a_programme(world: World, priya_asye: Practitioner) -> None:
+    url = reverse("asye_programme_new", args=[priya_asye.pk])
+    assert client_for(world.max).post(url, _start_post(world.colin.pk)).status_code == 404
+    assert client_for(world.pat).post(url, _start_post(world.colin.pk)).status_code == 403
+    assert client_for(world.priya).post(url, _start_post(world.colin.pk)).status_code == 403
+    assert not Programme.objects.exists()
 
 
 # -- the list --------------------------------------------------------------------------------

@@ -169,10 +169,15 @@ def _notification_for_priya(w: World) -> list[int]:
     return [notification.pk]
 
 
-def _priyas_asye_programme(w: World) -> list[int]:
-    """Priya as an ASYE, assessed by Colin (who is none of the personas)."""
+def _priya_as_asye(w: World) -> list[int]:
     Practitioner.objects.filter(pk=w.priya_practitioner.pk).update(role=Role.ASYE)
     w.priya_practitioner.refresh_from_db()
+    return [w.priya_practitioner.pk]
+
+
+def _priyas_asye_programme(w: World) -> list[int]:
+    """Priya as an ASYE, assessed by Colin (who is none of the personas)."""
+    _priya_as_asye(w)
     programme = start_programme(
         by=w.mona,
         practitioner=w.priya_practitioner,
@@ -383,6 +388,8 @@ MATRIX: list[Row] = [
         secret=_priyas_person,
     ),
     Row("asye_list"),
+    Row("asye_programme_new", _priya_as_asye, record=PRIYAS),
+    Row("asye_programme_new", _priya_as_asye, "post", ok=200, record=PRIYAS),
     Row(
         "asye_programme",
         _priyas_asye_programme,
@@ -394,7 +401,7 @@ MATRIX: list[Row] = [
         "asye_review_new",
         _priyas_asye_programme,
         record=PRIYAS_ASYE,
-        also=(P.RECORD_ASYE_REVIEW,),
+        also=(P.MANAGE_ASYE_PROGRAMMES,),
         secret=lambda w: w.colin.last_name,
     ),
     Row(
@@ -403,7 +410,7 @@ MATRIX: list[Row] = [
         "post",
         ok=200,  # an empty form is shown again with its errors
         record=PRIYAS_ASYE,
-        also=(P.RECORD_ASYE_REVIEW,),
+        also=(P.MANAGE_ASYE_PROGRAMMES,),
     ),
     Row(
         "case_history",
