@@ -13,6 +13,7 @@ from django.utils import timezone
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.asye.access import programmes_visible_to
+from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.complexity.models import ModelVersion
 from caseload.register.models import Practitioner
 from caseload.web.navigation import NavEntry, register_nav
@@ -62,6 +63,25 @@ def practitioner_asye(request: HttpRequest, *, practitioner: Practitioner) -> di
     }
 
 
+def assessed_by_me(request: HttpRequest, *, practitioner: Practitioner) -> dict[str, Any] | None:
+    """On the assessor's own page: the ASYEs they assess, with each one's next review."""
+    user = request.user
+    if not isinstance(user, User) or practitioner.user_id != user.pk:
+        return None
+    programmes = list(
+        Programme.objects.filter(assessor=user, status=ProgrammeStatus.ACTIVE)
+        .select_related("practitioner")
+        .prefetch_related("reviews")
+        .order_by("practitioner__family_name", "practitioner__given_name", "pk")
+    )
+    if not programmes:
+        return None
+    today = timezone.localdate()
+    return {
+        "assessed": [(p, asye.next_review(p.schedule(today))) for p in programmes],
+    }
+
+
 def _list_url(user: User) -> str:
     return reverse("asye_list")
 
@@ -69,5 +89,9 @@ def _list_url(user: User) -> str:
 def contribute() -> None:
     register_panel(
         "practitioner_detail", Panel("asye", "asye/_practitioner_asye.html", practitioner_asye, 50)
+    )
+    register_panel(
+        "practitioner_detail",
+        Panel("asye_assessed", "asye/_assessed_by_me.html", assessed_by_me, 51),
     )
     register_nav(NavEntry("ASYE", 75, Permission.VIEW_ASYE_PROGRAMMES, _list_url))

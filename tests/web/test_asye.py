@@ -112,6 +112,21 @@ def test_the_practitioner_page_shows_the_asye_panel(world: World, programme: Pro
     assert reverse("asye_programme", args=[programme.pk]) in text
 
 
+def test_the_assessor_finds_their_asyes_on_their_own_page(
+    world: World, programme: Programme
+) -> None:
+    own = client_for(world.colin).get(
+        reverse("practitioner_detail", args=[world.colin_practitioner.pk])
+    )
+    assert "ASYEs you assess" in own.content.decode()
+    assert reverse("asye_programme", args=[programme.pk]) in own.content.decode()
+    # Their manager, on Colin's page, does not see it: it is Colin's own list.
+    theirs = client_for(world.mona).get(
+        reverse("practitioner_detail", args=[world.colin_practitioner.pk])
+    )
+    assert "ASYEs you assess" not in theirs.content.decode()
+
+
 def test_a_social_workers_page_has_no_asye_panel(world: World) -> None:
     page = client_for(world.mona).get(
         reverse("practitioner_detail", args=[world.colin_practitioner.pk])
@@ -333,7 +348,15 @@ def test_the_manager_starts_a_programme_from_the_practitioner_page(
 
 @pytest.mark.parametrize(
     "assessor",
-    ["max", "priya", "dee", "99999999999999999999999", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667", "1 OR 1=1", ""],
+    [
+        "max",
+        "priya",
+        "dee",
+        "99999999999999999999999",
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
+        "1 OR 1=1",
+        "",
+    ],
 )
 def test_an_assessor_from_outside_the_list_is_a_form_error(
     world: World, priya_asye: Practitioner, assessor: str
