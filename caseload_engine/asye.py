@@ -8,13 +8,13 @@ to the month's last day where the day does not exist (31 Aug + 3 months = 30 Nov
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final
 
+from caseload_engine.dates import add_months
 from caseload_engine.reference import Choices
 
 REVIEW_MONTHS: Final[tuple[int, ...]] = (3, 6, 9, 12)
@@ -70,11 +70,7 @@ def outcome_choices(months: int) -> Choices:
 
 def due_on(starts_on: date, months: int) -> date:
     """The day the review `months` into the programme is due."""
-    # Stands in for caseload_engine.dates.add_months (branch supeng), not merged yet: the
-    # integrator swaps it in; tests/engine/test_asye.py holds both to the same answers.
-    index = starts_on.month - 1 + months
-    year, month = starts_on.year + index // 12, index % 12 + 1
-    return date(year, month, min(starts_on.day, calendar.monthrange(year, month)[1]))
+    return add_months(starts_on, months)
 
 
 class ReviewState(StrEnum):
