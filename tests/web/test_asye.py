@@ -17,6 +17,7 @@ from caseload.asye import actions
 from caseload.asye.models import Programme, ProgrammeStatus, Review
 from caseload.asye.notices import send_review_notices
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
+from caseload.jobs import registry
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Practitioner, Specialism, Team
 from caseload.web.errors import ActionRefused
@@ -454,3 +455,7 @@ def test_no_notice_once_the_review_is_held(world: World, programme: Programme) -
     ReviewFactory.create(programme=programme, months=3)
     assert send_review_notices(on=asye.due_on(START, 3) + timedelta(days=1)) == 0
     assert not Notification.objects.exists()
+
+
+def test_the_daily_run_sends_the_notices() -> None:
+    assert "asye_review_notices" in [kind.key for kind in registry.daily()]
