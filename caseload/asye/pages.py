@@ -14,6 +14,7 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.asye.access import programmes_visible_to
 from caseload.asye.models import Programme, ProgrammeStatus
+from caseload.audit import log
 from caseload.complexity.models import ModelVersion
 from caseload.register.models import Practitioner
 from caseload.web.navigation import NavEntry, register_nav
@@ -50,8 +51,12 @@ def practitioner_asye(request: HttpRequest, *, practitioner: Practitioner) -> di
         .first()
     )
     upcoming = None
-    if programme is not None and programme.is_active:
-        upcoming = asye.next_review(programme.schedule(timezone.localdate()))
+    if programme is not None:
+        log.record_asye_programme_viewed(
+            request.user, practitioner_id=practitioner.pk, team_id=practitioner.team_id
+        )
+        if programme.is_active:
+            upcoming = asye.next_review(programme.schedule(timezone.localdate()))
     may_start = (programme is None or not programme.is_active) and has_permission(
         request.user, Permission.MANAGE_ASYE_PROGRAMMES, team=practitioner.team_id or 0
     )

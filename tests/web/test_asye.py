@@ -111,6 +111,9 @@ def test_the_practitioner_page_shows_the_asye_panel(world: World, programme: Pro
     text = page.content.decode()
     assert "Development time" in text
     assert reverse("asye_programme", args=[programme.pk]) in text
+    assert AccessLogEntry.objects.filter(
+        user_id=world.mona.pk, action=AccessAction.VIEW_ASYE_PROGRAMME
+    ).exists()
 
 
 def test_the_assessor_finds_their_asyes_on_their_own_page(
