@@ -462,3 +462,24 @@ def test_no_notice_once_the_review_is_held(world: World, programme: Programme) -
 
 def test_the_daily_run_sends_the_notices() -> None:
     assert "asye_review_notices" in [kind.key for kind in registry.daily()]
+
+
+@pytest.mark.parametrize("name", ["asye_programme", "asye_review_new", "asye_programme_new"])
+def test_an_id_beyond_the_database_is_not_found(world: World, name: str) -> None:
+    url = reverse(name, args=[10**30])
+    assert client_for(world.mona).get(url).status_code == 404
+
+
+def test_the_programme_page_costs_the_same_queries_for_one_review_or_three(
+    world: World, programme: Programme, django_assert_num_queries: Any
+) -> None:
+    client = client_for(world.pat)
+    url = reverse("asye_programme", args=[programme.pk])
+    ReviewFactory.create(programme=programme, months=3)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    ReviewFactory.create(programme=programme, months=6)
+    ReviewFactory.create(programme=programme, months=9, outcome="not_on_track")
+    with django_assert_num_queries(len(one)):
+        page = client.get(url)
+    assert page.content.decode().count("Professional Capabilities Framework") == 3
