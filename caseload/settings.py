@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "caseload.register",
     "caseload.complexity",
     "caseload.allocation",
+    "caseload.supervision",
     "caseload.ui",
     "django_tasks",
     "django_tasks_db",
