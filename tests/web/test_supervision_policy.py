@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -168,3 +170,30 @@ def test_a_version_is_in_force_from_the_day_it_is_published(world: World) -> Non
     )
     assert book_on(date(2000, 1, 1)).version is None
     assert book_on().policies["monthly"].minimum_minutes == 30
+
+
+def test_the_policy_page_takes_as_many_queries_for_many_versions(world: World) -> None:
+    client = client_for(world.dee)
+    url = reverse("supervision_policy")
+
+    def publish(n: int) -> None:
+        for minutes in range(n):
+            latest = PolicyVersion.objects.order_by("-number").first()
+            number = latest.number + 1 if latest is not None else 1
+            actions.publish_policy(
+                by=world.pat,
+                content=_content(monthly={"minimum_minutes": 30 + number + minutes}),
+                note=f"Change {number}",
+            )
+
+    def queries(expected_rows: int) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        assert page.count('<tr class="govuk-table__row">') == 1 + expected_rows
+        return len(captured)
+
+    publish(1)
+    few = queries(1)
+    publish(5)
+    assert queries(6) == few
