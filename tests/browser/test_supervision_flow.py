@@ -4,6 +4,7 @@ sign, and the action is on the practitioner's list until she marks it done."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ def test_manager_records_supervision_and_the_action_reaches_the_practitioner(
 ) -> None:
     priya = world.priya_practitioner
     case = world.case_held_by_priya
-    yesterday = timezone.localdate() - timezone.timedelta(days=1)
+    yesterday = timezone.localdate() - timedelta(days=1)
     sign_in(page, "mona")
     page.goto(f"/practitioners/{priya.pk}/")
     page.get_by_role("link", name="Supervision: agreement and records").click()
