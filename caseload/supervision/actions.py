@@ -9,7 +9,7 @@ written to the change log, only that it changed.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -72,7 +72,7 @@ class SessionDetails:
     cpd: str = ""
     discussions: Sequence[DiscussionDetails] = ()
     # Actions not about one case.
-    actions: Sequence[ActionDetails] = field(default_factory=tuple)
+    actions: Sequence[ActionDetails] = ()
 
 
 def supervisee_cases(practitioner: Practitioner) -> Exists:
