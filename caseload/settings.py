@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "caseload.complexity",
     "caseload.allocation",
     "caseload.asye",
+    "caseload.supervision",
     "caseload.ui",
     "django_tasks",
     "django_tasks_db",

@@ -14,5 +14,6 @@ urlpatterns = [
     path("audit/", include("caseload.audit.urls")),
     path("", include("caseload.jobs.urls")),
     path("", include("caseload.notifications.urls")),
+    path("supervision/", include("caseload.supervision.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,7 @@ LAYERS = [
     "complexity",
     "allocation",
     "asye",
+    "supervision",
 ]
 
 

@@ -57,6 +57,10 @@ class Permission(StrEnum):
     MANAGE_ASYE_PROGRAMMES = "manage_asye_programmes"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT_AUDIT_LOG = "export_audit_log"
+    VIEW_OWN_SUPERVISION = "view_own_supervision"
+    RECORD_SUPERVISION = "record_supervision"
+    VIEW_SUPERVISION_POLICY = "view_supervision_policy"
+    EDIT_SUPERVISION_POLICY = "edit_supervision_policy"
     ADMINISTER = "administer"
 
     @property
@@ -113,6 +117,15 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
+    Permission.VIEW_OWN_SUPERVISION: (
+        "See your own supervision: your agreement, your records and the actions you own"
+    ),
+    Permission.RECORD_SUPERVISION: (
+        "Supervise the team's practitioners: record, sign and add to their supervision, make "
+        "their agreements, and read their supervision records"
+    ),
+    Permission.VIEW_SUPERVISION_POLICY: "Read the supervision policy and its versions",
+    Permission.EDIT_SUPERVISION_POLICY: "Publish a new version of the supervision policy",
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
 }
 
@@ -131,6 +144,7 @@ _TEAM_SCOPED = frozenset(
         Permission.VIEW_CHANGE_HISTORY,
         Permission.VIEW_ASYE_PROGRAMMES,
         Permission.MANAGE_ASYE_PROGRAMMES,
+        Permission.RECORD_SUPERVISION,
     }
 )
 
@@ -195,6 +209,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
             P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -213,12 +229,15 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_CHANGE_HISTORY,
             P.VIEW_ASYE_PROGRAMMES,
             P.MANAGE_ASYE_PROGRAMMES,
+            P.RECORD_SUPERVISION,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
             P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -230,6 +249,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
             P.VIEW_ASYE_PROGRAMMES,
+            P.RECORD_SUPERVISION,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -238,6 +258,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.EDIT_COMPLEXITY_MODEL,
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
+            P.EDIT_SUPERVISION_POLICY,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -249,7 +272,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
         ],
-        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL, P.VIEW_SUPERVISION_POLICY],
     ),
     AccessRole.ADMINISTRATOR: _role(
         "Manages users, teams, practitioners and configuration; sees no one's records.",

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "caseload.supervision"
+    label = "supervision"
+    verbose_name = "Supervision"
+
+    def ready(self) -> None:
+        # Importing notices registers the daily notice of actions due.
+        from caseload.supervision import notices, pages  # noqa: F401
+
+        pages.contribute()
