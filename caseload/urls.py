@@ -13,5 +13,6 @@ urlpatterns = [
     path("audit/", include("caseload.audit.urls")),
     path("", include("caseload.jobs.urls")),
     path("", include("caseload.notifications.urls")),
+    path("", include("caseload.decisions.urls")),
     path("admin/", admin.site.urls),
 ]

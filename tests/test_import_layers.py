@@ -39,6 +39,7 @@ LAYERS = [
     "notifications",
     "complexity",
     "allocation",
+    "decisions",
 ]
 
 
