@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-
 from caseload.accounts.models import User
 from caseload.decisions import actions
 from caseload.decisions.models import Decision, PracticeEscalation, SignOffRequest

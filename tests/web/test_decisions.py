@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from caseload.accounts.models import User
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.decisions import actions
 from caseload.decisions.models import (
@@ -32,13 +34,13 @@ from tests.factories import AssessmentFactory, PersonFactory, PractitionerFactor
 pytestmark = pytest.mark.django_db
 
 
-def _answer(world: World, user_name: str, request: SignOffRequest, **data: str) -> object:
+def _answer(world: World, user_name: str, request: SignOffRequest, **data: str) -> Any:
     return client_for(getattr(world, user_name)).post(
         reverse("sign_off_answer", args=[request.pk]), data
     )
 
 
-def _told(user: object, kind: NotificationKind) -> list[str]:
+def _told(user: User, kind: NotificationKind) -> list[str]:
     return list(
         Notification.objects.filter(recipient=user, kind=kind).values_list("title", flat=True)
     )
@@ -230,8 +232,8 @@ def test_nobody_approves_their_own_request_in_the_action(world: World) -> None:
 def test_nobody_approves_their_own_request_by_posting_directly(world: World) -> None:
     request = _safeguarding_by_mona(world)
     response = _answer(world, "mona", request, answer="approve")
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    assert "You cannot sign off your own request" in response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    assert "You cannot sign off your own request" in response.content.decode()
     request.refresh_from_db()
     assert request.state == SignOffRequest.State.OPEN
 
@@ -248,7 +250,7 @@ def test_a_manager_of_another_team_cannot_approve(world: World) -> None:
     request = decision_needing_sign_off(world).sign_offs.get()
     with pytest.raises(ActionRefused):
         actions.approve_sign_off(by=world.max, request=request)
-    assert _answer(world, "max", request, answer="approve").status_code == 404  # type: ignore[attr-defined]
+    assert _answer(world, "max", request, answer="approve").status_code == 404
     request.refresh_from_db()
     assert request.state == SignOffRequest.State.OPEN
 
@@ -261,7 +263,7 @@ def test_a_team_manager_cannot_give_a_senior_managers_sign_off(world: World) -> 
     with pytest.raises(ActionRefused, match="a senior manager"):
         actions.approve_sign_off(by=world.mona, request=request)
     assert _told(world.dee, NotificationKind.SIGN_OFF_REQUESTED)
-    assert _answer(world, "dee", request, answer="approve").status_code == 302  # type: ignore[attr-defined]
+    assert _answer(world, "dee", request, answer="approve").status_code == 302
     recorded.refresh_from_db()
     assert recorded.status == "Signed off"
 
@@ -271,7 +273,7 @@ def test_returned_with_comments_then_asked_again_then_approved(world: World) -> 
     first = recorded.sign_offs.get()
     # Returning needs comments.
     refused = _answer(world, "mona", first, answer="return", comments="")
-    assert "Say what needs to change" in refused.content.decode()  # type: ignore[attr-defined]
+    assert "Say what needs to change" in refused.content.decode()
     _answer(world, "mona", first, answer="return", comments="Record her daughter's view too")
     recorded.refresh_from_db()
     assert recorded.status == "Returned with comments"
