@@ -3,7 +3,10 @@ register's access check), and no one else. Not found and not allowed are both 40
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import User
@@ -33,21 +36,27 @@ def get_decision_for_user(user: User, pk: int) -> Decision:
 
 
 def sign_offs_awaiting(user: User) -> QuerySet[SignOffRequest]:
-    """The open requests the user may answer: at their level, in the teams they hold it for,
-    on cases they may see, and never their own."""
-    open_requests = SignOffRequest.objects.filter(
-        state=SignOffRequest.State.OPEN, decision__case__in=cases_visible_to(user)
-    ).exclude(requested_by=user)
-    if has_permission(user, Permission.SIGN_OFF_SENIOR_DECISIONS):
-        return open_requests
+    """The open requests listed for the user to answer, on cases they may see and never their
+    own: a senior manager's, those kept for a senior manager (a team's own are for its
+    managers, though a senior manager may answer one from the decision's page); a team
+    manager's, their team's at team level."""
+    clauses = []
+    senior = has_permission(user, Permission.SIGN_OFF_SENIOR_DECISIONS)
+    if senior:
+        clauses.append(Q(level=SignOffLevel.SENIOR_MANAGER))
     scope = scope_of(user, Permission.SIGN_OFF_DECISIONS)
-    team_level = open_requests.filter(level=SignOffLevel.TEAM_MANAGER)
-    if scope is Scope.EVERYWHERE:
-        return team_level
     own = team_id_of(user)
     if scope is Scope.OWN_TEAM and own is not None:
-        return team_level.filter(decision__case__team_id=own)
-    return SignOffRequest.objects.none()
+        clauses.append(Q(level=SignOffLevel.TEAM_MANAGER, decision__case__team_id=own))
+    elif scope is Scope.EVERYWHERE and not senior:
+        clauses.append(Q(level=SignOffLevel.TEAM_MANAGER))
+    if not clauses:
+        return SignOffRequest.objects.none()
+    return SignOffRequest.objects.filter(
+        reduce(or_, clauses),
+        state=SignOffRequest.State.OPEN,
+        decision__case__in=cases_visible_to(user),
+    ).exclude(requested_by=user)
 
 
 def get_sign_off_for_user(user: User, pk: int) -> SignOffRequest:

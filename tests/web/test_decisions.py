@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.accounts.models import User
-from caseload.audit.models import ChangeAction, ChangeEvent
+from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
 from caseload.decisions import actions
 from caseload.decisions.models import (
     Decision,
@@ -551,3 +551,77 @@ def test_another_teams_case_or_decision_is_not_found(world: World) -> None:
     )
     assert client.get(reverse("decision_detail", args=[10**12])).status_code == 404
     assert Decision.objects.count() == 1
+
+
+def test_the_director_lists_the_decisions_kept_for_a_senior_manager(world: World) -> None:
+    decision_needing_sign_off(world)
+    actions.record_decision(by=world.colin, case=world.case_held_by_colin, details=funding("3000"))
+    listed = client_for(world.dee).get(reverse("sign_off_list")).content.decode()
+    assert "Heldbycolin" in listed
+    assert "Heldbypriya" not in listed
+    managers = client_for(world.mona).get(reverse("sign_off_list")).content.decode()
+    assert "Heldbypriya" in managers
+    assert "Heldbycolin" not in managers
+
+
+def test_reading_a_decision_is_in_the_access_log(world: World) -> None:
+    recorded = decision_needing_sign_off(world)
+    client_for(world.pat).get(reverse("decision_detail", args=[recorded.pk]))
+    entry = AccessLogEntry.objects.filter(user_id=world.pat.pk).latest("id")
+    assert (entry.action, entry.case_id) == (AccessAction.VIEW_CASE, world.case_held_by_priya.pk)
+    assert list(entry.subjects.values_list("person_id", flat=True)) == [world.person_of_priya.pk]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"answer": "approve_everything"}, "Select a valid choice"),
+        ({}, "Choose whether to sign off the decision or return it"),
+        ({"answer": "return", "comments": "No\x00t"}, "Null characters are not allowed"),
+        ({"answer": "return", "comments": "Bad\x1b[31m"}, "control or hidden formatting"),
+        ({"answer": "return", "comments": "y" * 2001}, "at most 2000 characters"),
+    ],
+)
+def test_hostile_sign_off_answers_are_form_errors(
+    world: World, data: dict[str, str], message: str
+) -> None:
+    request = decision_needing_sign_off(world).sign_offs.get()
+    response = _answer(world, "mona", request, **data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    request.refresh_from_db()
+    assert request.state == SignOffRequest.State.OPEN
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"nature": "trivial", "question": "?"}, "Select a valid choice"),
+        ({"nature": "complex", "question": ""}, "Ask the principal social worker your question"),
+        ({"nature": "complex", "question": "Why\u2066?"}, "control or hidden formatting"),
+    ],
+)
+def test_hostile_escalations_are_form_errors(
+    world: World, data: dict[str, str], message: str
+) -> None:
+    response = client_for(world.priya).post(
+        reverse("escalation_new", args=[world.case_held_by_priya.pk]), data
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not PracticeEscalation.objects.exists()
+
+
+def test_an_escalation_on_another_teams_case_is_not_found(world: World) -> None:
+    south_case = allocated_case(PractitionerFactory.create(team=world.team_south))
+    escalation = actions.escalate_case(
+        by=world.max, case=south_case, nature="complex", question="?"
+    )
+    assert (
+        client_for(world.priya).get(reverse("escalation_detail", args=[escalation.pk])).status_code
+        == 404
+    )
+    response = client_for(world.priya).post(
+        reverse("escalation_new", args=[south_case.pk]), {"nature": "complex", "question": "?"}
+    )
+    assert response.status_code == 404
