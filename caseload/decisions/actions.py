@@ -35,6 +35,7 @@ from caseload.notifications.models import NotificationKind
 from caseload.register.access import cases_visible_to, practitioner_for
 from caseload.register.actions import require_open
 from caseload.register.models import Case
+from caseload.ui.forms import ErrorLink
 from caseload.web.errors import ActionRefused
 
 TIER_3 = 3
@@ -246,7 +247,7 @@ def request_sign_off(*, by: User, decision: Decision, note: str = "") -> SignOff
 
 def _lock_open_request(by: User, request: SignOffRequest) -> SignOffRequest:
     locked = (
-        SignOffRequest.objects.select_for_update()
+        SignOffRequest.objects.select_for_update(of=("self",))
         .select_related("decision__case")
         .filter(pk=request.pk, decision__case__in=cases_visible_to(by))
         .first()
@@ -536,7 +537,7 @@ def check_tier3_closing(by: User, case: Case) -> None:
     ).exists()
     if not approved:
         raise ActionRefused(
-            "Closing a Tier 3 case needs a decision to close it, signed off: record it in "
-            "the case's decision log and ask for sign-off first",
+            "Closing a Tier 3 case needs a decision to close it, signed off",
             field="closed_on",
+            link=ErrorLink("Record the decision to close", reverse("decision_new", args=[case.pk])),
         )

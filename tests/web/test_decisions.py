@@ -625,3 +625,37 @@ def test_an_escalation_on_another_teams_case_is_not_found(world: World) -> None:
         reverse("escalation_new", args=[south_case.pk]), {"nature": "complex", "question": "?"}
     )
     assert response.status_code == 404
+
+
+def test_the_close_form_links_to_recording_the_decision(world: World) -> None:
+    case = _tier3_case(world)
+    response = client_for(world.mona).post(
+        reverse("case_close", args=[case.pk]),
+        {
+            "outcome": "nfa_information_advice",
+            "closed_on_day": str(timezone.localdate().day),
+            "closed_on_month": str(timezone.localdate().month),
+            "closed_on_year": str(timezone.localdate().year),
+        },
+    )
+    html = response.content.decode()
+    assert "Closing a Tier 3 case needs a decision to close it, signed off" in html
+    assert reverse("decision_new", args=[case.pk]) in html
+    case.refresh_from_db()
+    assert case.is_open
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks")
+def test_locks_taken_with_a_join_lock_only_their_own_rows(world: World) -> None:
+    request = decision_needing_sign_off(world).sign_offs.get()
+    escalation = actions.escalate_case(
+        by=world.priya, case=world.case_held_by_priya, nature="complex", question="?"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        actions.approve_sign_off(by=world.mona, request=request)
+        actions.advise_on_escalation(by=world.pat, escalation=escalation, advice="Go ahead")
+    locking = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    joined = [sql for sql in locking if " JOIN " in sql]
+    assert joined
+    for sql in joined:
+        assert "FOR UPDATE OF" in sql, sql
