@@ -10,7 +10,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import User
-from caseload.accounts.permissions import Permission, Scope, has_permission, scope_of, team_id_of
+from caseload.accounts.permissions import (
+    Permission,
+    Scope,
+    has_permission,
+    roles_with,
+    scope_of,
+    team_id_of,
+)
 from caseload.decisions.models import (
     Decision,
     PracticeEscalation,
@@ -37,13 +44,20 @@ def get_decision_for_user(user: User, pk: int) -> Decision:
 
 def sign_offs_awaiting(user: User) -> QuerySet[SignOffRequest]:
     """The open requests listed for the user to answer, on cases they may see and never their
-    own: a senior manager's, those kept for a senior manager (a team's own are for its
-    managers, though a senior manager may answer one from the decision's page); a team
-    manager's, their team's at team level."""
+    own: a senior manager's, those kept for a senior manager and a manager's own (the rest of
+    a team's are for its managers, though a senior manager may answer one from its page); a
+    team manager's, their team's at team level."""
     clauses = []
     senior = has_permission(user, Permission.SIGN_OFF_SENIOR_DECISIONS)
     if senior:
         clauses.append(Q(level=SignOffLevel.SENIOR_MANAGER))
+        # A manager's own decisions, which their team may have no one else to sign off.
+        clauses.append(
+            Q(
+                level=SignOffLevel.TEAM_MANAGER,
+                requested_by__access_role__in=roles_with(Permission.SIGN_OFF_DECISIONS),
+            )
+        )
     scope = scope_of(user, Permission.SIGN_OFF_DECISIONS)
     own = team_id_of(user)
     if scope is Scope.OWN_TEAM and own is not None:

@@ -220,8 +220,13 @@ def _open_request(*, by: User, decision: Decision, case: Case, note: str) -> Sig
             "level": decision.sign_off_level,
         },
     )
+    approvers = [user for user in _approvers(decision.sign_off_level, case.team_id) if user != by]
+    if not approvers:
+        # A team's only manager asking: a senior manager, who may give a team manager's
+        # sign-off too, is asked instead.
+        approvers = [u for u in _approvers(SignOffLevel.SENIOR_MANAGER, case.team_id) if u != by]
     _tell(
-        [user for user in _approvers(decision.sign_off_level, case.team_id) if user != by],
+        approvers,
         kind=NotificationKind.SIGN_OFF_REQUESTED,
         title=f"A decision on case {case.pk} awaits your sign-off",
         body=f"{by.get_full_name()} asks you to sign off: {decision.sign_off_reason}.",

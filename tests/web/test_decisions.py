@@ -659,3 +659,15 @@ def test_locks_taken_with_a_join_lock_only_their_own_rows(world: World) -> None:
     assert joined
     for sql in joined:
         assert "FOR UPDATE OF" in sql, sql
+
+
+def test_a_teams_only_manager_asking_is_answered_by_a_senior_manager(world: World) -> None:
+    request = _safeguarding_by_mona(world)
+    assert _told(world.dee, NotificationKind.SIGN_OFF_REQUESTED) == [
+        f"A decision on case {world.case_held_by_priya.pk} awaits your sign-off"
+    ]
+    listed = client_for(world.dee).get(reverse("sign_off_list")).content.decode()
+    assert reverse("sign_off_answer", args=[request.pk]) in listed
+    actions.approve_sign_off(by=world.dee, request=request)
+    request.refresh_from_db()
+    assert (request.state, request.decided_by) == (SignOffRequest.State.APPROVED, world.dee)
