@@ -12,6 +12,7 @@ from django.db import transaction
 from caseload.accounts.models import AccessRole, User
 from caseload.asye.demo import load_demo_programmes
 from caseload.complexity.models import Assessment, ModelVersion
+from caseload.decisions.demo import load_demo_decisions
 from caseload.register.actions import PERSON_ID_SEQUENCE
 from caseload.register.models import (
     Absence,
@@ -282,6 +283,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     )
     _score_every_case(council, cases, practitioners, seed=seed)
     load_demo_programmes(as_of=as_of, created_by=admin)
+    load_demo_decisions()
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "caseload.jobs",
     "caseload.notifications",
+    "caseload.decisions",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

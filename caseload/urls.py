@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("caseload.jobs.urls")),
     path("", include("caseload.notifications.urls")),
     path("supervision/", include("caseload.supervision.urls")),
+    path("", include("caseload.decisions.urls")),
     path("admin/", admin.site.urls),
 ]

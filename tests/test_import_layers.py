@@ -41,6 +41,7 @@ LAYERS = [
     "allocation",
     "asye",
     "supervision",
+    "decisions",
 ]
 
 

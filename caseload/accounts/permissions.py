@@ -62,6 +62,14 @@ class Permission(StrEnum):
     VIEW_SUPERVISION_POLICY = "view_supervision_policy"
     EDIT_SUPERVISION_POLICY = "edit_supervision_policy"
     ADMINISTER = "administer"
+    RECORD_DECISIONS = "record_decisions"
+    SIGN_OFF_DECISIONS = "sign_off_decisions"
+    SIGN_OFF_SENIOR_DECISIONS = "sign_off_senior_decisions"
+    VIEW_DELEGATION_SCHEME = "view_delegation_scheme"
+    EDIT_DELEGATION_SCHEME = "edit_delegation_scheme"
+    VIEW_PRACTICE_ESCALATIONS = "view_practice_escalations"
+    ADVISE_ON_ESCALATIONS = "advise_on_escalations"
+    DECIDE_ESCALATIONS = "decide_escalations"
 
     @property
     def description(self) -> str:
@@ -127,6 +135,28 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.VIEW_SUPERVISION_POLICY: "Read the supervision policy and its versions",
     Permission.EDIT_SUPERVISION_POLICY: "Publish a new version of the supervision policy",
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
+    Permission.RECORD_DECISIONS: (
+        "Record decisions on the team's cases the user may see, ask for their sign-off, and "
+        "escalate a case to the principal social worker"
+    ),
+    Permission.SIGN_OFF_DECISIONS: (
+        "Approve, or return with comments, decisions on the team's cases that the delegation "
+        "scheme gives to a team manager (never one's own)"
+    ),
+    Permission.SIGN_OFF_SENIOR_DECISIONS: (
+        "Approve, or return, decisions the delegation scheme gives to a senior manager"
+    ),
+    Permission.VIEW_DELEGATION_SCHEME: "Read the delegation scheme and its versions",
+    Permission.EDIT_DELEGATION_SCHEME: (
+        "Publish a new version of the delegation scheme: which decisions need whose sign-off"
+    ),
+    Permission.VIEW_PRACTICE_ESCALATIONS: (
+        "See the open practice escalations (complex or controversial cases) and their age"
+    ),
+    Permission.ADVISE_ON_ESCALATIONS: (
+        "Record advice on a practice escalation, or take it to the director"
+    ),
+    Permission.DECIDE_ESCALATIONS: "Record the director's decision on an escalation taken to them",
 }
 
 _TEAM_SCOPED = frozenset(
@@ -145,6 +175,8 @@ _TEAM_SCOPED = frozenset(
         Permission.VIEW_ASYE_PROGRAMMES,
         Permission.MANAGE_ASYE_PROGRAMMES,
         Permission.RECORD_SUPERVISION,
+        Permission.RECORD_DECISIONS,
+        Permission.SIGN_OFF_DECISIONS,
     }
 )
 
@@ -202,6 +234,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.UPDATE_CASE,
             P.SCORE_CASE,
             P.VIEW_CHANGE_HISTORY,
+            P.RECORD_DECISIONS,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -211,6 +244,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_COMPLEXITY_MODEL,
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
+            P.VIEW_DELEGATION_SCHEME,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -230,6 +264,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ASYE_PROGRAMMES,
             P.MANAGE_ASYE_PROGRAMMES,
             P.RECORD_SUPERVISION,
+            P.RECORD_DECISIONS,
+            P.SIGN_OFF_DECISIONS,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -238,10 +274,12 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_COMPLEXITY_MODEL,
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
+            P.VIEW_DELEGATION_SCHEME,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
-        "Oversees practice in every team, read-only; owns the complexity model and the audit.",
+        "Oversees practice in every team; owns the complexity model, the delegation scheme and "
+        "the audit; advises on escalated cases.",
         every_team=[
             P.VIEW_TEAM,
             P.VIEW_TEAM_CASELOADS,
@@ -261,18 +299,32 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.EDIT_SUPERVISION_POLICY,
+            P.VIEW_DELEGATION_SCHEME,
+            P.EDIT_DELEGATION_SCHEME,
+            P.VIEW_PRACTICE_ESCALATIONS,
+            P.ADVISE_ON_ESCALATIONS,
         ],
     ),
     AccessRole.DIRECTOR: _role(
-        "Sees every team, read-only.",
+        "Sees every team, read-only; signs off the decisions kept for a senior manager and "
+        "decides the escalations the principal social worker brings.",
         every_team=[
             P.VIEW_TEAM,
             P.VIEW_TEAM_CASELOADS,
             P.VIEW_ALLOCATION_PROPOSALS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.SIGN_OFF_DECISIONS,
         ],
-        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL, P.VIEW_SUPERVISION_POLICY],
+        unscoped=[
+            P.SEARCH_PEOPLE,
+            P.VIEW_COMPLEXITY_MODEL,
+            P.SIGN_OFF_SENIOR_DECISIONS,
+            P.VIEW_DELEGATION_SCHEME,
+            P.VIEW_PRACTICE_ESCALATIONS,
+            P.DECIDE_ESCALATIONS,
+            P.VIEW_SUPERVISION_POLICY,
+        ],
     ),
     AccessRole.ADMINISTRATOR: _role(
         "Manages users, teams, practitioners and configuration; sees no one's records.",

@@ -133,6 +133,18 @@ class ChangeAction(models.TextChoices):
     SUPERVISION_AGREEMENT_SIGNED = "supervision_agreement_signed", "Supervision agreement signed"
     SUPERVISION_ACTION_DONE = "supervision_action_done", "Supervision action done"
     SUPERVISION_POLICY_PUBLISHED = "supervision_policy_published", "Supervision policy published"
+    DECISION_RECORDED = "decision_recorded", "Decision recorded"
+    SIGN_OFF_REQUESTED = "sign_off_requested", "Sign-off requested"
+    SIGN_OFF_APPROVED = "sign_off_approved", "Decision signed off"
+    SIGN_OFF_RETURNED = "sign_off_returned", "Decision returned with comments"
+    DELEGATION_SCHEME_PUBLISHED = "delegation_scheme_published", "Delegation scheme published"
+    PRACTICE_ESCALATION_RAISED = "practice_escalation_raised", "Case escalated to the PSW"
+    PRACTICE_ESCALATION_ADVISED = "practice_escalation_advised", "PSW advice recorded"
+    PRACTICE_ESCALATION_REFERRED = (
+        "practice_escalation_referred",
+        "Escalation taken to the director",
+    )
+    PRACTICE_ESCALATION_DECIDED = "practice_escalation_decided", "Director's decision recorded"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -289,6 +289,15 @@ def _signed(event: ChangeEvent, names: Names) -> str:
     return f"signed {_supervision(event, names)} as {event.detail.get('as', 'supervisor')}"
 
 
+def _sign_off_level(event: ChangeEvent) -> str:
+    level = event.detail.get("level")
+    return "a senior manager" if level == "senior_manager" else "a team manager"
+
+
+def _decision(event: ChangeEvent) -> str:
+    return f"decision {event.detail.get('decision_id')} on case {event.case_id}"
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -373,6 +382,30 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ),
     ChangeAction.SUPERVISION_POLICY_PUBLISHED: lambda e, n: (
         f"published version {_new(e, 'policy_version')} of the supervision policy"
+    ),
+    ChangeAction.DECISION_RECORDED: lambda e, n: (
+        f"recorded {_decision(e)} ({_words(_new(e, 'kind'))})"
+        + (f", correcting decision {e.detail['corrects']}" if e.detail.get("corrects") else "")
+    ),
+    ChangeAction.SIGN_OFF_REQUESTED: lambda e, n: (
+        f"asked {_sign_off_level(e)} to sign off {_decision(e)}"
+    ),
+    ChangeAction.SIGN_OFF_APPROVED: lambda e, n: f"signed off {_decision(e)}",
+    ChangeAction.SIGN_OFF_RETURNED: lambda e, n: f"returned {_decision(e)} with comments",
+    ChangeAction.DELEGATION_SCHEME_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'scheme_version')} of the delegation scheme"
+    ),
+    ChangeAction.PRACTICE_ESCALATION_RAISED: lambda e, n: (
+        f"escalated case {e.case_id} to the principal social worker as {_words(_new(e, 'nature'))}"
+    ),
+    ChangeAction.PRACTICE_ESCALATION_ADVISED: lambda e, n: (
+        f"recorded advice on the escalation of case {e.case_id}"
+    ),
+    ChangeAction.PRACTICE_ESCALATION_REFERRED: lambda e, n: (
+        f"took the escalation of case {e.case_id} to the director"
+    ),
+    ChangeAction.PRACTICE_ESCALATION_DECIDED: lambda e, n: (
+        f"recorded the director's decision on the escalation of case {e.case_id}"
     ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),

@@ -7,6 +7,7 @@ at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -42,6 +43,22 @@ PERSON_ID_SEQUENCE = "council_person_id"
 # known_to_team_ids), inside the action's transaction: the notifications app, above the
 # register, tells those teams' managers.
 known_person_referred = Signal()
+
+
+# Checks an app above the register adds to closing a case (the decisions app: a Tier 3 case
+# closes only on a signed-off decision). Each is called with the acting user and the locked
+# case inside close_case's transaction, and refuses by raising ActionRefused.
+CloseCheck = Callable[[User, Case], None]
+_CLOSE_CHECKS: dict[str, CloseCheck] = {}
+
+
+def register_close_check(name: str, check: CloseCheck) -> None:
+    """Add a check to closing a case; keyed by name, so that a second ready() replaces it."""
+    _CLOSE_CHECKS[name] = check
+
+
+def unregister_close_check(name: str) -> None:
+    _CLOSE_CHECKS.pop(name, None)
 
 
 class IdentityCheckFailed(ActionRefused):
@@ -352,6 +369,8 @@ def close_case(*, by: User, case: Case, outcome: str, closed_at: datetime) -> Ca
         raise ActionRefused(
             "The case cannot close before its current holder took it on", field="closed_on"
         )
+    for check in _CLOSE_CHECKS.values():
+        check(by, locked)
     Allocation.objects.filter(case=locked, ended_at__isnull=True).update(ended_at=closed_at)
     previous_status = locked.status
     locked.status = CaseStatus.CLOSED

@@ -35,12 +35,14 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from caseload.allocation.jobs import start_proposal
 from caseload.asye.actions import start_programme
+from caseload.decisions.actions import escalate_case
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Practitioner, Team
 from caseload.web.decorators import required_permission
 from caseload_engine.reference import Role
 from tests.conftest import World, client_for
+from tests.decisions_factories import decision_needing_sign_off
 from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
 
 P = Permission
@@ -61,6 +63,8 @@ RECORD_PAGES = {
     "practitioner_detail",
     "person_detail",
     "case_detail",
+    "decision_detail",
+    "escalation_detail",
     "job_detail",
     "notification_list",
     "notification_read",
@@ -191,6 +195,21 @@ def _priyas_asye_programme(w: World) -> list[int]:
 
 def _priyas_person(w: World) -> str:
     return w.person_of_priya.family_name
+
+
+def _priyas_decision(w: World) -> list[int]:
+    return [decision_needing_sign_off(w).pk]
+
+
+def _priyas_sign_off(w: World) -> list[int]:
+    return [decision_needing_sign_off(w).sign_offs.get().pk]
+
+
+def _priyas_escalation(w: World) -> list[int]:
+    escalation = escalate_case(
+        by=w.priya, case=w.case_held_by_priya, nature="complex", question="Which way now?"
+    )
+    return [escalation.pk]
 
 
 START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
@@ -461,6 +480,50 @@ MATRIX: list[Row] = [
         record=COLINS,
         secret=lambda w: w.colin_practitioner.family_name,
     ),
+    Row("decision_new", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
+    Row(
+        "decision_new",
+        lambda w: [w.case_held_by_priya.pk],
+        "post",
+        ok=200,  # an empty form is shown again with its errors
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "decision_new",
+        lambda w: [w.case_waiting_south.pk],
+        record=WAITING_SOUTH,
+        secret=lambda w: w.case_waiting_south.person.family_name,
+    ),
+    Row("decision_detail", _priyas_decision, record=PRIYAS, secret=_priyas_person),
+    Row("decision_correct", _priyas_decision, record=PRIYAS, secret=_priyas_person),
+    Row(
+        "decision_request_sign_off",
+        _priyas_decision,
+        "post",
+        ok=REDIRECT,  # back to the decision, told it already awaits sign-off
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("sign_off_list"),
+    Row("sign_off_answer", _priyas_sign_off, record=PRIYAS, secret=_priyas_person),
+    Row(
+        "sign_off_answer",
+        _priyas_sign_off,
+        "post",
+        ok=200,  # an empty answer is shown again with its error
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("escalation_new", lambda w: [w.case_held_by_priya.pk], record=PRIYAS),
+    Row("escalation_list"),
+    Row("escalation_detail", _priyas_escalation, record=PRIYAS, secret=_priyas_person),
+    Row("escalation_advise", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
+    Row("escalation_refer", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
+    Row("escalation_decide", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
+    Row("delegation_scheme"),
+    Row("delegation_scheme_edit"),
+    Row("delegation_scheme_edit", method="post"),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),

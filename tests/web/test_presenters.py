@@ -273,6 +273,51 @@ SENTENCES: list[Spec] = [
         lambda w: {"detail": {"model": "register.locality", "object": "Uplands"}},
         f"{MONA} deleted locality “Uplands” in administration",
     ),
+    (
+        ChangeAction.DECISION_RECORDED,
+        lambda w: _case(w, changes={"kind": (None, "safeguarding")}, detail={"decision_id": 7}),
+        f"{MONA} recorded decision 7 on case {{case}} (safeguarding)",
+    ),
+    (
+        ChangeAction.SIGN_OFF_REQUESTED,
+        lambda w: _case(w, detail={"decision_id": 7, "level": "senior_manager"}),
+        f"{MONA} asked a senior manager to sign off decision 7 on case {{case}}",
+    ),
+    (
+        ChangeAction.SIGN_OFF_APPROVED,
+        lambda w: _case(w, detail={"decision_id": 7}),
+        f"{MONA} signed off decision 7 on case {{case}}",
+    ),
+    (
+        ChangeAction.SIGN_OFF_RETURNED,
+        lambda w: _case(w, detail={"decision_id": 7}),
+        f"{MONA} returned decision 7 on case {{case}} with comments",
+    ),
+    (
+        ChangeAction.DELEGATION_SCHEME_PUBLISHED,
+        lambda w: {"changes": {"scheme_version": (1, 2)}},
+        f"{MONA} published version 2 of the delegation scheme",
+    ),
+    (
+        ChangeAction.PRACTICE_ESCALATION_RAISED,
+        lambda w: _case(w, changes={"nature": (None, "controversial")}),
+        f"{MONA} escalated case {{case}} to the principal social worker as controversial",
+    ),
+    (
+        ChangeAction.PRACTICE_ESCALATION_ADVISED,
+        lambda w: _case(w),
+        f"{MONA} recorded advice on the escalation of case {{case}}",
+    ),
+    (
+        ChangeAction.PRACTICE_ESCALATION_REFERRED,
+        lambda w: _case(w),
+        f"{MONA} took the escalation of case {{case}} to the director",
+    ),
+    (
+        ChangeAction.PRACTICE_ESCALATION_DECIDED,
+        lambda w: _case(w),
+        f"{MONA} recorded the director's decision on the escalation of case {{case}}",
+    ),
 ]
 
 
