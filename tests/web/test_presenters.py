@@ -199,6 +199,8 @@ SENTENCES: list[Spec] = [
             },
         },
         f"{MONA} recorded the ASYE final assessment of {PRIYA}, held on 1 Sep 2027: pass",
+    ),
+    (
         ChangeAction.SUPERVISION_RECORDED,
         lambda w: _supervision(w, changes={"minutes": (None, 90)}),
         f"{MONA} recorded {PRIYA}'s supervision of 24 Nov 2026",
