@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("caseload.register.urls")),
     path("", include("caseload.complexity.urls")),
     path("", include("caseload.allocation.urls")),
+    path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.security.urls")),
     path("audit/", include("caseload.audit.urls")),
     path("", include("caseload.jobs.urls")),

@@ -55,6 +55,8 @@ class Permission(StrEnum):
     EDIT_COMPLEXITY_MODEL = "edit_complexity_model"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT_AUDIT_LOG = "export_audit_log"
+    VIEW_SUPERVISION_OVERDUE = "view_supervision_overdue"
+    VIEW_SUPERVISION_COMPLIANCE = "view_supervision_compliance"
     ADMINISTER = "administer"
 
     @property
@@ -103,6 +105,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
+    Permission.VIEW_SUPERVISION_OVERDUE: (
+        "See who in the team is overdue for supervision: their next due date, days overdue and "
+        "last counting session"
+    ),
+    Permission.VIEW_SUPERVISION_COMPLIANCE: (
+        "See supervision compliance by team, role and month, as counts with no names, and "
+        "download it"
+    ),
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
 }
 
@@ -119,6 +129,7 @@ _TEAM_SCOPED = frozenset(
         Permission.SET_TEAM_WORKLOAD_LEVELS,
         Permission.VIEW_ACCESS_HISTORY,
         Permission.VIEW_CHANGE_HISTORY,
+        Permission.VIEW_SUPERVISION_OVERDUE,
     }
 )
 
@@ -199,6 +210,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SET_TEAM_WORKLOAD_LEVELS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -215,6 +227,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ALLOCATION_PROPOSALS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -223,6 +236,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.EDIT_COMPLEXITY_MODEL,
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
+            P.VIEW_SUPERVISION_COMPLIANCE,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -234,7 +248,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
         ],
-        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL],
+        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL, P.VIEW_SUPERVISION_COMPLIANCE],
     ),
     AccessRole.ADMINISTRATOR: _role(
         "Manages users, teams, practitioners and configuration; sees no one's records.",

@@ -163,3 +163,8 @@ def record_audit_log_searched(user: User, *, person_ids: Iterable[int]) -> None:
 
 def record_audit_log_exported(user: User, *, person_ids: Iterable[int]) -> None:
     _record(user, AccessAction.EXPORT_AUDIT_LOG, person_ids=person_ids)
+
+
+def record_supervision_overdue_viewed(user: User, *, team_id: int) -> None:
+    """A team's overdue supervision: names practitioners and their supervision dates."""
+    _record(user, AccessAction.VIEW_SUPERVISION_OVERDUE, team_id=team_id)

@@ -80,6 +80,10 @@ class AccessAction(models.TextChoices):
         "Entered the name, date of birth and postcode of someone on the register",
     )
     BREAK_GLASS = "break_glass", "Opened a record without a case there, giving a reason"
+    VIEW_SUPERVISION_OVERDUE = (
+        "view_supervision_overdue",
+        "Viewed who in a team is overdue for supervision",
+    )
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
 
