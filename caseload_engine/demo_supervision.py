@@ -203,13 +203,14 @@ def _agreement(
 
 
 def _interval(practitioner: DemoPractitioner, start_in_post: date, day: date) -> int:
-    """Roughly the days the default policy asks for (weekly, fortnightly, monthly): the habit
-    then stretches them."""
+    """Days within what the default policy asks for (weekly, fortnightly, monthly): the habit
+    then stretches them. Fortnightly a week past six months, so a session near that boundary
+    is never late by the policy's calendar months."""
     if practitioner.role == Role.ASYE:
         weeks = (day - start_in_post).days // 7
         if weeks < 6:
             return 7
-        if weeks < 26:
+        if weeks < 27:
             return 14
     return 28
 

@@ -18,7 +18,7 @@ from caseload.register.models import Absence, Practitioner
 from caseload.supervision.models import Session
 from caseload_engine import supervision as engine
 from caseload_engine.dates import add_months
-from caseload_engine.reference import ROLE_LABELS, Role
+from caseload_engine.reference import ROLE_CHOICES, Role
 
 # The engine judges compliance over the twelve months to the day asked about, so a month
 # further back has no answer from it: the chart covers at most this many.
@@ -40,7 +40,7 @@ class PractitionerStanding:
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(Role(self.role), self.role) if self.role in Role else self.role
+        return dict(ROLE_CHOICES).get(self.role, self.role)
 
 
 def supervised(*, on: date, since: date, team_ids: Collection[int] | None = None) -> Q:
