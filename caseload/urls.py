@@ -9,10 +9,10 @@ urlpatterns = [
     path("", include("caseload.register.urls")),
     path("", include("caseload.complexity.urls")),
     path("", include("caseload.allocation.urls")),
-    path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.security.urls")),
     path("audit/", include("caseload.audit.urls")),
     path("", include("caseload.jobs.urls")),
     path("", include("caseload.notifications.urls")),
+    path("supervision/", include("caseload.supervision.urls")),
     path("admin/", admin.site.urls),
 ]

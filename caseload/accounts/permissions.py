@@ -55,6 +55,10 @@ class Permission(StrEnum):
     EDIT_COMPLEXITY_MODEL = "edit_complexity_model"
     VIEW_AUDIT_LOG = "view_audit_log"
     EXPORT_AUDIT_LOG = "export_audit_log"
+    VIEW_OWN_SUPERVISION = "view_own_supervision"
+    RECORD_SUPERVISION = "record_supervision"
+    VIEW_SUPERVISION_POLICY = "view_supervision_policy"
+    EDIT_SUPERVISION_POLICY = "edit_supervision_policy"
     VIEW_SUPERVISION_OVERDUE = "view_supervision_overdue"
     VIEW_SUPERVISION_COMPLIANCE = "view_supervision_compliance"
     ADMINISTER = "administer"
@@ -105,6 +109,15 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.VIEW_AUDIT_LOG: "Read the organisation's access and change logs",
     Permission.EXPORT_AUDIT_LOG: "Export the access and change logs",
+    Permission.VIEW_OWN_SUPERVISION: (
+        "See your own supervision: your agreement, your records and the actions you own"
+    ),
+    Permission.RECORD_SUPERVISION: (
+        "Supervise the team's practitioners: record, sign and add to their supervision, make "
+        "their agreements, and read their supervision records"
+    ),
+    Permission.VIEW_SUPERVISION_POLICY: "Read the supervision policy and its versions",
+    Permission.EDIT_SUPERVISION_POLICY: "Publish a new version of the supervision policy",
     Permission.VIEW_SUPERVISION_OVERDUE: (
         "See who in the team is overdue for supervision: their next due date, days overdue and "
         "last counting session"
@@ -129,6 +142,7 @@ _TEAM_SCOPED = frozenset(
         Permission.SET_TEAM_WORKLOAD_LEVELS,
         Permission.VIEW_ACCESS_HISTORY,
         Permission.VIEW_CHANGE_HISTORY,
+        Permission.RECORD_SUPERVISION,
         Permission.VIEW_SUPERVISION_OVERDUE,
     }
 )
@@ -194,6 +208,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
             P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -210,6 +226,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SET_TEAM_WORKLOAD_LEVELS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
@@ -217,6 +234,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
             P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -227,6 +246,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ALLOCATION_PROPOSALS,
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
+            P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
@@ -236,6 +256,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.EDIT_COMPLEXITY_MODEL,
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
+            P.VIEW_OWN_SUPERVISION,
+            P.VIEW_SUPERVISION_POLICY,
+            P.EDIT_SUPERVISION_POLICY,
             P.VIEW_SUPERVISION_COMPLIANCE,
         ],
     ),
@@ -248,7 +271,12 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
         ],
-        unscoped=[P.SEARCH_PEOPLE, P.VIEW_COMPLEXITY_MODEL, P.VIEW_SUPERVISION_COMPLIANCE],
+        unscoped=[
+            P.SEARCH_PEOPLE,
+            P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_SUPERVISION_POLICY,
+            P.VIEW_SUPERVISION_COMPLIANCE,
+        ],
     ),
     AccessRole.ADMINISTRATOR: _role(
         "Manages users, teams, practitioners and configuration; sees no one's records.",

@@ -165,6 +165,44 @@ def record_audit_log_exported(user: User, *, person_ids: Iterable[int]) -> None:
     _record(user, AccessAction.EXPORT_AUDIT_LOG, person_ids=person_ids)
 
 
+def record_supervision_viewed(
+    user: User, *, practitioner_id: int, team_id: int | None, person_ids: Iterable[int]
+) -> None:
+    """A supervision record: its supervisee, and the people of the cases it discussed."""
+    _record(
+        user,
+        AccessAction.VIEW_SUPERVISION,
+        person_ids=person_ids,
+        practitioner_id=practitioner_id,
+        team_id=team_id,
+    )
+
+
+def record_supervision_listed(
+    user: User, *, practitioner_id: int | None, person_ids: Iterable[int]
+) -> None:
+    """A practitioner's supervision page, or a list of supervision actions (`practitioner_id`
+    None: the user's own task list), naming the people of the cases the rows concern."""
+    _record(
+        user,
+        AccessAction.VIEW_SUPERVISION_LIST,
+        person_ids=person_ids,
+        practitioner_id=practitioner_id,
+    )
+
+
+def record_supervision_form(
+    user: User, *, practitioner_id: int, team_id: int | None, person_ids: Iterable[int] = ()
+) -> None:
+    _record(
+        user,
+        AccessAction.SUPERVISION_FORM,
+        person_ids=person_ids,
+        practitioner_id=practitioner_id,
+        team_id=team_id,
+    )
+
+
 def record_supervision_overdue_viewed(user: User, *, team_id: int) -> None:
     """A team's overdue supervision: names practitioners and their supervision dates."""
     _record(user, AccessAction.VIEW_SUPERVISION_OVERDUE, team_id=team_id)

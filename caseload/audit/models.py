@@ -80,6 +80,9 @@ class AccessAction(models.TextChoices):
         "Entered the name, date of birth and postcode of someone on the register",
     )
     BREAK_GLASS = "break_glass", "Opened a record without a case there, giving a reason"
+    VIEW_SUPERVISION = "view_supervision", "Viewed a supervision record"
+    VIEW_SUPERVISION_LIST = "view_supervision_list", "Viewed a practitioner's supervision"
+    SUPERVISION_FORM = "supervision_form", "Used a form about supervision"
     VIEW_SUPERVISION_OVERDUE = (
         "view_supervision_overdue",
         "Viewed who in a team is overdue for supervision",
@@ -120,6 +123,15 @@ class ChangeAction(models.TextChoices):
     HANDOVER_CARRIED_OUT = "handover_carried_out", "Handover carried out"
     HANDOVER_CANCELLED = "handover_cancelled", "Handover cancelled"
     HANDOVER_LAPSED = "handover_lapsed", "Handover lapsed"
+    SUPERVISION_RECORDED = "supervision_recorded", "Supervision recorded"
+    SUPERVISION_CHANGED = "supervision_changed", "Supervision record changed"
+    SUPERVISION_SIGNED = "supervision_signed", "Supervision record signed"
+    SUPERVISION_COMMENTED = "supervision_commented", "Supervisee commented on supervision"
+    SUPERVISION_ADDENDUM_ADDED = "supervision_addendum_added", "Addendum added to supervision"
+    SUPERVISION_AGREEMENT_MADE = "supervision_agreement_made", "Supervision agreement made"
+    SUPERVISION_AGREEMENT_SIGNED = "supervision_agreement_signed", "Supervision agreement signed"
+    SUPERVISION_ACTION_DONE = "supervision_action_done", "Supervision action done"
+    SUPERVISION_POLICY_PUBLISHED = "supervision_policy_published", "Supervision policy published"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -260,6 +260,24 @@ def _decided(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _supervision(event: ChangeEvent, names: Names) -> str:
+    return (
+        f"the record of {names.practitioner(event.practitioner_id)}'s supervision of "
+        f"{_day(event.detail.get('held_on'))}"
+    )
+
+
+def _supervision_changed(event: ChangeEvent, names: Names) -> str:
+    # Free text is never logged, only that it changed.
+    parts = [_field_changes(event)] if event.changes else []
+    parts += [f"{name.replace('_', ' ')} changed" for name in event.detail.get("text_changed", [])]
+    return f"changed {_supervision(event, names)}" + (f": {'; '.join(parts)}" if parts else "")
+
+
+def _signed(event: ChangeEvent, names: Names) -> str:
+    return f"signed {_supervision(event, names)} as {event.detail.get('as', 'supervisor')}"
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -315,6 +333,30 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.HANDOVER_CANCELLED: lambda e, n: f"cancelled {_handover(e, n)}",
     ChangeAction.HANDOVER_LAPSED: lambda e, n: (
         f"let {_handover(e, n)} lapse: the case had been closed or had moved"
+    ),
+    ChangeAction.SUPERVISION_RECORDED: lambda e, n: (
+        f"recorded {n.practitioner(e.practitioner_id)}'s supervision of "
+        f"{_day(e.detail.get('held_on'))}"
+    ),
+    ChangeAction.SUPERVISION_CHANGED: _supervision_changed,
+    ChangeAction.SUPERVISION_SIGNED: _signed,
+    ChangeAction.SUPERVISION_COMMENTED: lambda e, n: f"commented on {_supervision(e, n)}",
+    ChangeAction.SUPERVISION_ADDENDUM_ADDED: lambda e, n: (
+        f"added an addendum to {_supervision(e, n)}"
+    ),
+    ChangeAction.SUPERVISION_AGREEMENT_MADE: lambda e, n: (
+        f"made a supervision agreement for {n.practitioner(e.practitioner_id)} from "
+        f"{_day(_new(e, 'starts_on'))}"
+    ),
+    ChangeAction.SUPERVISION_AGREEMENT_SIGNED: lambda e, n: (
+        f"signed {n.practitioner(e.practitioner_id)}'s supervision agreement as "
+        f"{e.detail.get('as', 'supervisor')}"
+    ),
+    ChangeAction.SUPERVISION_ACTION_DONE: lambda e, n: (
+        f"marked done an action from {_supervision(e, n)}"
+    ),
+    ChangeAction.SUPERVISION_POLICY_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'policy_version')} of the supervision policy"
     ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),

@@ -7,6 +7,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self) -> None:
-        from caseload.supervision import compliance_pages
+        # Importing notices registers the daily notice of actions due.
+        from caseload.supervision import compliance_pages, notices, pages  # noqa: F401
 
+        pages.contribute()
         compliance_pages.contribute()

@@ -20,9 +20,6 @@ from caseload_engine import supervision as engine
 from caseload_engine.dates import add_months
 from caseload_engine.reference import ROLE_CHOICES, Role
 
-# The engine judges compliance over the twelve months to the day asked about, so a month
-# further back has no answer from it: the chart covers at most this many.
-MAX_MONTHS = 12
 DEFAULT_MONTHS = 12
 
 
@@ -151,12 +148,18 @@ def _month_end(first: date, on: date) -> date:
     return min(add_months(first, 1) - timedelta(days=1), on)
 
 
+def _late_within(lapse: engine.Lapse, first: date, last: date) -> bool:
+    """Whether the practitioner was waiting for this late session on some day first..last."""
+    return lapse.due <= last and (lapse.made_up is None or lapse.made_up > first)
+
+
 def monthly(
     rows: Iterable[PractitionerStanding], *, on: date, months: int, by: str, labels: dict[str, str]
 ) -> list[Trend]:
     """Per group (`by`: "team" or "role"), each month's compliance: a practitioner counts in a
     month they were in post for some of it (started by its last day, not gone before its first)
-    and is compliant in it when none of the engine's missed due dates falls inside it."""
+    and is compliant in it when they were late for supervision on none of its days (by the
+    engine's lapses: the rule its 12-month `compliant` applies, here to one month)."""
     starts = month_starts(on=on, months=months)
     counts: dict[str, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in starts])
     for row in rows:
@@ -167,7 +170,7 @@ def monthly(
                 continue
             cell = counts[key][index]
             cell[0] += 1
-            if not any(first <= missed <= last for missed in row.standing.missed):
+            if not any(_late_within(lapse, first, last) for lapse in row.standing.lapses):
                 cell[1] += 1
     return [
         Trend(

@@ -29,7 +29,7 @@ from caseload.web.requests import AuthedRequest
 from caseload_engine.reference import ROLE_CHOICES, Role
 from caseload_engine.tabular import spreadsheet_text
 
-MONTH_CHOICES = [("3", "3 months"), ("6", "6 months"), ("12", "12 months")]
+MONTH_CHOICES = [("3", "3 months"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months")]
 BY_CHOICES = [("team", "Team"), ("role", "Role")]
 # The principal social worker's own supervision is outside the council's record.
 SUPERVISED_ROLES = [(v, label) for v, label in ROLE_CHOICES if v != Role.PRINCIPAL_SOCIAL_WORKER]
@@ -86,7 +86,7 @@ class ComplianceForm(GovukForm):
         coerce=int,
         required=False,
         empty_value=compliance.DEFAULT_MONTHS,
-        error_messages={"invalid_choice": "Choose 3, 6 or 12 months"},
+        error_messages={"invalid_choice": "Choose 3, 6, 12 or 24 months"},
     )
 
     def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team]) -> None:

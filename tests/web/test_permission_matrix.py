@@ -39,6 +39,7 @@ from caseload.notifications.models import NotificationKind
 from caseload.register.models import Team
 from caseload.web.decorators import required_permission
 from tests.conftest import World, client_for
+from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
 
 P = Permission
 FORBIDDEN, NOT_FOUND, REDIRECT = 403, 404, 302
@@ -62,6 +63,7 @@ RECORD_PAGES = {
     "notification_list",
     "notification_read",
     "notification_read_all",
+    "supervision_action_done",
     "two_factor_verify",
     "two_factor_setup",
     "oidc_authentication_init",
@@ -170,6 +172,28 @@ def _priyas_person(w: World) -> str:
 
 START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
 BREAK_GLASS = ((P.BREAK_GLASS,), REDIRECT)
+
+# Priya's supervision: seen by her, by whoever may supervise in her team, and by no one else.
+PRIYAS_SUPERVISION = Seen(north, (P.RECORD_SUPERVISION,), own_for=_held_by_priya)
+SUPERVISION_NOTE = "Synthetic note: coping well"
+
+
+def _priyas_session(w: World) -> list[int]:
+    return [SessionFactory.create(supervisee=w.priya_practitioner, supervisor=w.mona).pk]
+
+
+def _priyas_agreement(w: World) -> list[int]:
+    return [AgreementFactory.create(practitioner=w.priya_practitioner, supervisor=w.mona).pk]
+
+
+def _priyas_action(w: World) -> list[int]:
+    session = SessionFactory.create(supervisee=w.priya_practitioner, supervisor=w.mona)
+    return [ActionFactory.create(session=session, owner=w.priya).pk]
+
+
+def _supervision_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
+    return Row(name, args, record=PRIYAS_SUPERVISION, secret=lambda w: SUPERVISION_NOTE, **more)
+
 
 MATRIX: list[Row] = [
     Row("home", ok=REDIRECT, otherwise=(START_PAGES, 200)),
@@ -403,6 +427,21 @@ MATRIX: list[Row] = [
     Row("audit_change_log_export", method="post"),
     Row("audit_access_log"),
     Row("audit_access_log_export", method="post"),
+    _supervision_row("supervision_practitioner", lambda w: [w.priya_practitioner.pk]),
+    _supervision_row("supervision_record", lambda w: [w.priya_practitioner.pk]),
+    _supervision_row("supervision_agreement_new", lambda w: [w.priya_practitioner.pk]),
+    _supervision_row("supervision_session", _priyas_session),
+    # Anyone else who may see the record is told that only its supervisor changes it.
+    _supervision_row("supervision_session_edit", _priyas_session),
+    _supervision_row("supervision_session_sign", _priyas_session, method="post", ok=REDIRECT),
+    # Empty posts: the form's error, on the record's page.
+    _supervision_row("supervision_session_comment", _priyas_session, method="post"),
+    _supervision_row("supervision_session_addendum", _priyas_session, method="post"),
+    _supervision_row("supervision_agreement", _priyas_agreement),
+    _supervision_row("supervision_agreement_sign", _priyas_agreement, method="post", ok=REDIRECT),
+    Row("supervision_actions"),
+    # Only the action's owner marks it done.
+    Row("supervision_action_done", _priyas_action, "post", ok=REDIRECT, only=lambda w: w.priya),
     # Only whoever started a job sees it.
     Row(
         "job_detail",

@@ -129,7 +129,17 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
 @pytest.mark.parametrize(
     ("who", "labels"),
     [
-        ("priya", ["My caseload", "Waiting list", "People", "New referral", "Complexity model"]),
+        (
+            "priya",
+            [
+                "My caseload",
+                "Waiting list",
+                "People",
+                "Supervision",
+                "New referral",
+                "Complexity model",
+            ],
+        ),
         (
             "mona",
             [
@@ -138,11 +148,12 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Allocation",
                 "Overrides",
                 "People",
+                "Supervision",
                 "New referral",
                 "Complexity model",
             ],
         ),
-        ("pat", ["Teams", "Overrides", "People", "Complexity model", "Audit log"]),
+        ("pat", ["Teams", "Overrides", "People", "Supervision", "Complexity model", "Audit log"]),
         ("dee", ["Teams", "Overrides", "People", "Complexity model"]),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
     ],

@@ -37,6 +37,11 @@ def _handover(w: World, **more: Any) -> dict[str, Any]:
     )
 
 
+def _supervision(w: World, **more: Any) -> dict[str, Any]:
+    detail = {"session_id": 1, "held_on": "2026-11-24", **more.pop("detail", {})}
+    return {"practitioner_id": w.priya_practitioner.pk, "detail": detail, **more}
+
+
 SENTENCES: list[Spec] = [
     (
         ChangeAction.PERSON_ADDED,
@@ -161,6 +166,57 @@ SENTENCES: list[Spec] = [
         ChangeAction.HANDOVER_LAPSED,
         lambda w: _handover(w),
         f"{MONA} let {HANDOVER} lapse: the case had been closed or had moved",
+    ),
+    (
+        ChangeAction.SUPERVISION_RECORDED,
+        lambda w: _supervision(w, changes={"minutes": (None, 90)}),
+        f"{MONA} recorded {PRIYA}'s supervision of 24 Nov 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_CHANGED,
+        lambda w: _supervision(
+            w, changes={"minutes": (60, 90)}, detail={"text_changed": ["wellbeing"]}
+        ),
+        f"{MONA} changed the record of {PRIYA}'s supervision of 24 Nov 2026: minutes from 60 "
+        "to 90; wellbeing changed",
+    ),
+    (
+        ChangeAction.SUPERVISION_SIGNED,
+        lambda w: _supervision(w, detail={"as": "supervisee"}),
+        f"{MONA} signed the record of {PRIYA}'s supervision of 24 Nov 2026 as supervisee",
+    ),
+    (
+        ChangeAction.SUPERVISION_COMMENTED,
+        lambda w: _supervision(w),
+        f"{MONA} commented on the record of {PRIYA}'s supervision of 24 Nov 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_ADDENDUM_ADDED,
+        lambda w: _supervision(w),
+        f"{MONA} added an addendum to the record of {PRIYA}'s supervision of 24 Nov 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_AGREEMENT_MADE,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"starts_on": (None, "2026-12-01")},
+        },
+        f"{MONA} made a supervision agreement for {PRIYA} from 1 Dec 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_AGREEMENT_SIGNED,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"as": "supervisor"}},
+        f"{MONA} signed {PRIYA}'s supervision agreement as supervisor",
+    ),
+    (
+        ChangeAction.SUPERVISION_ACTION_DONE,
+        lambda w: _supervision(w),
+        f"{MONA} marked done an action from the record of {PRIYA}'s supervision of 24 Nov 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_POLICY_PUBLISHED,
+        lambda w: {"changes": {"policy_version": (1, 2)}},
+        f"{MONA} published version 2 of the supervision policy",
     ),
     (
         ChangeAction.ADMIN_ADDED,

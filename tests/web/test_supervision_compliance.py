@@ -54,12 +54,14 @@ def north_history(world: World) -> World:
     - Priya: last counting 30 Sep: due 30 Oct, 32 days overdue.
     - Colin: counting 31 Aug (due 30 Sep: a month from the 31st ends with September), then
       only a 60-minute session on 31 Oct, which does not count: 62 days overdue.
-    - Mona: 20 Nov: due 20 Dec, not overdue.
+    - Mona: 20 Sep, 20 Oct, 20 Nov, each on its due date: due 20 Dec, not overdue.
     - Max (Mental Health South) has nothing recorded: overdue, but in another team."""
     held(world.priya_practitioner, world.mona, date(2026, 9, 30))
     held(world.colin_practitioner, world.mona, date(2026, 8, 31))
     held(world.colin_practitioner, world.mona, date(2026, 10, 31), minutes=60)
-    held(Practitioner.objects.get(user=world.mona), world.pat, date(2026, 11, 20))
+    mona = Practitioner.objects.get(user=world.mona)
+    for month in (9, 10, 11):
+        held(mona, world.pat, date(2026, month, 20))
     return world
 
 
@@ -164,25 +166,31 @@ def test_director_sees_counts_and_no_names(north_history: World) -> None:
 
 
 def test_monthly_figures(north_history: World) -> None:
-    """November 2026 in North: Priya's due date 30 Oct passed in October, so November has no
-    due date of hers: compliant in November; Colin's next due was 30 Sep, missed in September.
-    A practitioner counts in a month as compliant when no missed due date falls in it."""
+    """North, worked out by hand. A practitioner is compliant in a month when they were late
+    for supervision on none of its days.
+    - September: all three late (Priya and Mona waiting since before it: nothing recorded
+      since they started in 2020; Colin's 30 Sep due date missed): 0 of 3.
+    - October, November, December (to the 1st): Mona met each due date; Priya was late from
+      30 Oct and Colin all along: 1 of 3, though Priya was late for only two days of October.
+    A starter on 10 Nov (first due 10 Dec) counts, compliant, from November; a leaver on
+    15 Oct with nothing recorded counts, late, in September and October only."""
     world = north_history
-    rows = compliance.standings(on=ON, since=date(2026, 9, 1), team_ids=[world.team_north.pk])
-    trends = compliance.monthly(rows, on=ON, months=3, by="team", labels={})
-    (north,) = trends
-    assert [m.month for m in north.months] == [date(2026, 10, 1), date(2026, 11, 1), ON]
-    by_name = {r.name: r.standing.missed for r in rows}
-    assert date(2026, 10, 30) in by_name["Priya Priyapersona"]
-    assert date(2026, 9, 30) in by_name["Colin Colinpersona"]
-    october = north.months[0]
-    # Three in post (Priya, Colin, Mona); Priya missed 30 Oct.
-    assert october.in_post == 3
-    assert october.compliant == 3 - sum(
-        any(date(2026, 10, 1) <= d <= date(2026, 10, 31) for d in missed)
-        for missed in by_name.values()
+    PractitionerFactory.create(team=world.team_north, role="assistant", start_date=date(2026, 11, 10))
+    PractitionerFactory.create(
+        team=world.team_north, role="assistant", left_on=date(2026, 10, 15)
     )
-    assert october.compliant < october.in_post
+    rows = compliance.standings(on=ON, since=date(2026, 9, 1), team_ids=[world.team_north.pk])
+    (north,) = compliance.monthly(rows, on=ON, months=4, by="team", labels={})
+    assert [(m.month, m.in_post, m.compliant) for m in north.months] == [
+        (date(2026, 9, 1), 4, 0),
+        (date(2026, 10, 1), 4, 1),
+        (date(2026, 11, 1), 4, 2),
+        (date(2026, 12, 1), 4, 2),
+    ]
+    assert north.months[1].percent == 25
+    assert compliance.overall([north, north]).months[2] == compliance.MonthFigure(
+        month=date(2026, 11, 1), in_post=8, compliant=4
+    )
 
 
 def test_csv_download(north_history: World) -> None:

@@ -1,0 +1,499 @@
+"""Changes to supervision: record, edit, sign, comment, add to a locked record, agreements,
+actions done, the policy published.
+
+As with the other apps' actions: atomic, keyword-only, the acting user, the row rechecked
+under a lock, and a ChangeEvent in the same transaction. Free text (the notes) is never
+written to the change log, only that it changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from caseload.accounts.models import User
+from caseload.audit.changes import record_change
+from caseload.audit.models import ChangeAction
+from caseload.complexity.load import held_points, load_of
+from caseload.complexity.models import Assessment, ModelVersion
+from caseload.register.models import Allocation, Case, Practitioner
+from caseload.supervision.access import is_supervisee, may_supervise
+from caseload.supervision.models import (
+    MINUTES_MAX,
+    MINUTES_MIN,
+    Action,
+    Addendum,
+    Agreement,
+    CaseDiscussion,
+    Session,
+    SessionKind,
+)
+from caseload.web.errors import ActionRefused
+
+# The session's notes: changes to them are logged by name, never by value.
+NOTE_FIELDS = ("agenda", "workload_review", "wellbeing", "reflection", "cpd")
+Party = Literal["supervisor", "supervisee"]
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    description: str
+    owner: User
+    due_on: date
+
+
+@dataclass(frozen=True)
+class DiscussionDetails:
+    case: Case
+    discussion: str
+    decision: str = ""
+    actions: Sequence[ActionDetails] = ()
+
+
+@dataclass(frozen=True)
+class SessionDetails:
+    held_on: date
+    minutes: int
+    kind: str
+    agenda: str = ""
+    workload_review: str = ""
+    wellbeing: str = ""
+    reflection: str = ""
+    cpd: str = ""
+    discussions: Sequence[DiscussionDetails] = ()
+    # Actions not about one case.
+    actions: Sequence[ActionDetails] = field(default_factory=tuple)
+
+
+def supervisee_cases(practitioner: Practitioner) -> Exists:
+    """Per case row: whether the practitioner holds it now (the cases supervision may discuss)."""
+    return Exists(
+        Allocation.objects.filter(
+            case=OuterRef("pk"), practitioner=practitioner, ended_at__isnull=True
+        )
+    )
+
+
+def utilisation_percent(practitioner: Practitioner) -> int | None:
+    """The practitioner's utilisation now, as the team page shows it (for the record's
+    snapshot)."""
+    held = (
+        Practitioner.objects.filter(pk=practitioner.pk)
+        .annotate(held=held_points())
+        .values_list("held", flat=True)
+        .get()
+    )
+    return load_of(practitioner, held=held, model=ModelVersion.current().model).percent
+
+
+def _check_details(details: SessionDetails, *, today: date) -> None:
+    if details.held_on > today:
+        raise ActionRefused("The date of the session cannot be in the future", field="held_on")
+    if not MINUTES_MIN <= details.minutes <= MINUTES_MAX:
+        raise ActionRefused(
+            f"The length must be between {MINUTES_MIN} and {MINUTES_MAX} minutes", field="minutes"
+        )
+    if details.kind not in SessionKind.values:
+        raise ActionRefused("Choose the kind of session", field="kind")
+    seen: set[int] = set()
+    for discussion in details.discussions:
+        if discussion.case.pk in seen:
+            raise ActionRefused(f"Case {discussion.case.pk} is discussed twice: merge the notes")
+        seen.add(discussion.case.pk)
+        if not discussion.discussion.strip():
+            raise ActionRefused(f"Say what was discussed about case {discussion.case.pk}")
+
+
+def _check_owners(
+    actions: Sequence[ActionDetails], *, supervisee: Practitioner, supervisor: User
+) -> None:
+    allowed = {supervisor.pk, supervisee.user_id}
+    for action in actions:
+        if action.owner.pk not in allowed:
+            raise ActionRefused("An action is owned by the supervisee or the supervisor")
+        if not action.description.strip():
+            raise ActionRefused("Say what each action is")
+
+
+def _all_actions(details: SessionDetails) -> list[ActionDetails]:
+    return [*details.actions, *(a for d in details.discussions for a in d.actions)]
+
+
+def _lock_supervisee(by: User, practitioner: Practitioner) -> Practitioner:
+    locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+    if not may_supervise(by, locked):
+        raise ActionRefused("You cannot record supervision for this practitioner")
+    return locked
+
+
+def _check_cases(
+    details: SessionDetails, *, supervisee: Practitioner, already: Collection[int] = ()
+) -> None:
+    """Each case discussed is held by the supervisee now (or already on the record)."""
+    wanted = {d.case.pk for d in details.discussions}
+    held = set(
+        Case.objects.filter(pk__in=wanted)
+        .filter(supervisee_cases(supervisee))
+        .values_list("pk", flat=True)
+    )
+    missing = sorted(wanted - held - set(already))
+    if missing:
+        raise ActionRefused(
+            f"Case {missing[0]} is not one of {supervisee.full_name}'s cases", field="discussions"
+        )
+
+
+def _snapshot(case_ids: Sequence[int]) -> dict[int, Assessment]:
+    return {a.case_id: a for a in Assessment.objects.filter(case_id__in=case_ids, is_current=True)}
+
+
+def _create_actions(
+    session: Session, discussion: CaseDiscussion | None, actions: Sequence[ActionDetails]
+) -> None:
+    Action.objects.bulk_create(
+        [
+            Action(
+                session=session,
+                discussion=discussion,
+                description=action.description.strip(),
+                owner=action.owner,
+                due_on=action.due_on,
+            )
+            for action in actions
+        ]
+    )
+
+
+def _create_discussion(
+    session: Session, details: DiscussionDetails, scored: Assessment | None
+) -> CaseDiscussion:
+    discussion = CaseDiscussion.objects.create(
+        session=session,
+        case=details.case,
+        discussion=details.discussion.strip(),
+        decision=details.decision.strip(),
+        tier_at_time=scored.effective_tier if scored is not None else None,
+        points_at_time=scored.points if scored is not None else None,
+        risk_at_time=scored.scores.get("risk") if scored is not None else None,
+    )
+    _create_actions(session, discussion, details.actions)
+    return discussion
+
+
+def _session_detail(session: Session) -> dict[str, object]:
+    return {"session_id": session.pk, "held_on": session.held_on.isoformat()}
+
+
+@transaction.atomic
+def record_session(*, by: User, supervisee: Practitioner, details: SessionDetails) -> Session:
+    """Record a supervision session with its case discussions and actions, all or nothing.
+    The recorder is the supervisor."""
+    supervisee = _lock_supervisee(by, supervisee)
+    now = timezone.now()
+    _check_details(details, today=timezone.localdate())
+    _check_owners(_all_actions(details), supervisee=supervisee, supervisor=by)
+    _check_cases(details, supervisee=supervisee)
+    session = Session.objects.create(
+        supervisee=supervisee,
+        supervisor=by,
+        held_on=details.held_on,
+        minutes=details.minutes,
+        kind=details.kind,
+        agenda=details.agenda.strip(),
+        workload_review=details.workload_review.strip(),
+        utilisation_percent_at_time=utilisation_percent(supervisee),
+        wellbeing=details.wellbeing.strip(),
+        reflection=details.reflection.strip(),
+        cpd=details.cpd.strip(),
+        created_at=now,
+        created_by=by,
+    )
+    scored = _snapshot([d.case.pk for d in details.discussions])
+    for discussion in details.discussions:
+        _create_discussion(session, discussion, scored.get(discussion.case.pk))
+    _create_actions(session, None, details.actions)
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_RECORDED,
+        practitioner_id=supervisee.pk,
+        team_id=supervisee.team_id,
+        changes={
+            "held_on": (None, details.held_on.isoformat()),
+            "minutes": (None, details.minutes),
+            "kind": (None, details.kind),
+        },
+        detail={
+            **_session_detail(session),
+            "case_ids": sorted(d.case.pk for d in details.discussions),
+            "actions": len(_all_actions(details)),
+        },
+    )
+    return session
+
+
+def _lock_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("supervisee")
+        .get(pk=session.pk)
+    )
+
+
+def _refuse_if_locked(session: Session) -> None:
+    if session.is_locked:
+        raise ActionRefused(
+            "Both have signed this record, so it cannot be changed: add an addendum instead"
+        )
+
+
+@transaction.atomic
+def edit_session(*, by: User, session: Session, details: SessionDetails) -> Session:
+    """Change a record not yet signed by both. Discussions are matched by case (a case kept
+    keeps what it showed when first recorded); open actions are replaced, done ones kept. Any
+    signature is cleared: it was given to the record as it stood."""
+    session = _lock_session(session)
+    _refuse_if_locked(session)
+    if session.supervisor_id != by.pk or not may_supervise(by, session.supervisee):
+        raise ActionRefused("Only the supervisor can change this record")
+    _check_details(details, today=timezone.localdate())
+    _check_owners(_all_actions(details), supervisee=session.supervisee, supervisor=by)
+    existing = {d.case_id: d for d in session.discussions.all()}
+    _check_cases(details, supervisee=session.supervisee, already=set(existing))
+    wanted = {d.case.pk: d for d in details.discussions}
+    dropped = [d for case_id, d in existing.items() if case_id not in wanted]
+    if Action.objects.filter(discussion__in=dropped, done_at__isnull=False).exists():
+        raise ActionRefused(
+            "A case with an action already done cannot be taken off the record", field="discussions"
+        )
+    held_before = session.held_on
+    before = {name: getattr(session, name) for name in ("minutes", "kind", *NOTE_FIELDS)}
+    after: dict[str, object] = {
+        "held_on": details.held_on,
+        "minutes": details.minutes,
+        "kind": details.kind,
+        **{name: getattr(details, name).strip() for name in NOTE_FIELDS},
+    }
+    for name, value in after.items():
+        setattr(session, name, value)
+    signed = [
+        name
+        for name in ("supervisor_signed_at", "supervisee_signed_at")
+        if getattr(session, name) is not None
+    ]
+    for name in signed:
+        setattr(session, name, None)
+    session.save(update_fields=[*after, *signed])
+    Action.objects.filter(session=session, done_at__isnull=True).delete()
+    CaseDiscussion.objects.filter(pk__in=[d.pk for d in dropped]).delete()
+    scored = _snapshot([case_id for case_id in wanted if case_id not in existing])
+    for case_id, details_of in wanted.items():
+        kept = existing.get(case_id)
+        if kept is None:
+            _create_discussion(session, details_of, scored.get(case_id))
+            continue
+        kept.discussion = details_of.discussion.strip()
+        kept.decision = details_of.decision.strip()
+        kept.save(update_fields=["discussion", "decision"])
+        _create_actions(session, kept, details_of.actions)
+    _create_actions(session, None, details.actions)
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_CHANGED,
+        practitioner_id=session.supervisee_id,
+        team_id=session.supervisee.team_id,
+        changes={
+            "held_on": (held_before.isoformat(), details.held_on.isoformat()),
+            "minutes": (before["minutes"], details.minutes),
+            "kind": (before["kind"], details.kind),
+            **{f"{name}_cleared": (True, None) for name in signed},
+        },
+        detail={
+            **_session_detail(session),
+            "text_changed": [name for name in NOTE_FIELDS if before[name] != after[name]],
+            "case_ids": sorted(wanted),
+        },
+    )
+    return session
+
+
+@transaction.atomic
+def sign_session(*, by: User, session: Session) -> Session:
+    """Sign as the supervisor or as the supervisee, whichever the user is. Once both have,
+    the record is locked."""
+    session = _lock_session(session)
+    _refuse_if_locked(session)
+    party: Party
+    if session.supervisor_id == by.pk:
+        party, stamp = "supervisor", "supervisor_signed_at"
+    elif is_supervisee(by, session):
+        party, stamp = "supervisee", "supervisee_signed_at"
+    else:
+        raise ActionRefused("Only the supervisor and the supervisee sign this record")
+    if getattr(session, stamp) is not None:
+        raise ActionRefused("You have already signed this record")
+    setattr(session, stamp, timezone.now())
+    session.save(update_fields=[stamp])
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_SIGNED,
+        practitioner_id=session.supervisee_id,
+        team_id=session.supervisee.team_id,
+        changes={"locked": (False, session.is_locked)},
+        detail={**_session_detail(session), "as": party},
+    )
+    return session
+
+
+@transaction.atomic
+def comment_on_session(*, by: User, session: Session, comment: str) -> Session:
+    """The supervisee's own words on the record, until it is locked (then, an addendum)."""
+    session = _lock_session(session)
+    if not is_supervisee(by, session):
+        raise ActionRefused("Only the supervisee comments on their supervision", field="comment")
+    _refuse_if_locked(session)
+    text = comment.strip()
+    if not text:
+        raise ActionRefused("Enter your comment", field="comment")
+    changed = text != session.supervisee_comment
+    session.supervisee_comment = text
+    session.save(update_fields=["supervisee_comment"])
+    if changed:
+        record_change(
+            by=by,
+            action=ChangeAction.SUPERVISION_COMMENTED,
+            practitioner_id=session.supervisee_id,
+            team_id=session.supervisee.team_id,
+            detail=_session_detail(session),
+        )
+    return session
+
+
+@transaction.atomic
+def add_addendum(*, by: User, session: Session, text: str) -> Addendum:
+    """Add to a locked record: by its supervisor or its supervisee."""
+    session = _lock_session(session)
+    if session.supervisor_id != by.pk and not is_supervisee(by, session):
+        raise ActionRefused("Only the supervisor and the supervisee add to this record")
+    if not session.is_locked:
+        raise ActionRefused(
+            "This record is not signed by both yet: change it or comment on it instead"
+        )
+    body = text.strip()
+    if not body:
+        raise ActionRefused("Enter the addendum", field="text")
+    addendum = Addendum.objects.create(
+        session=session, author=by, text=body, created_at=timezone.now()
+    )
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_ADDENDUM_ADDED,
+        practitioner_id=session.supervisee_id,
+        team_id=session.supervisee.team_id,
+        detail={**_session_detail(session), "addendum_id": addendum.pk},
+    )
+    return addendum
+
+
+@transaction.atomic
+def complete_action(*, by: User, action: Action) -> Action:
+    """Mark an action done: by its owner."""
+    locked = (
+        Action.objects.select_for_update(of=("self",))
+        .select_related("session__supervisee")
+        .get(pk=action.pk)
+    )
+    if by.pk != locked.owner_id:
+        raise ActionRefused("Only the action's owner marks it done")
+    if locked.done_at is not None:
+        raise ActionRefused("This action is already done")
+    locked.done_at = timezone.now()
+    locked.done_by = by
+    locked.save(update_fields=["done_at", "done_by"])
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_ACTION_DONE,
+        practitioner_id=locked.session.supervisee_id,
+        team_id=locked.session.supervisee.team_id,
+        case_id=locked.discussion.case_id if locked.discussion is not None else None,
+        detail={**_session_detail(locked.session), "action_id": locked.pk},
+    )
+    return locked
+
+
+@dataclass(frozen=True)
+class AgreementDetails:
+    frequency: str
+    place: str
+    if_missed: str
+    starts_on: date
+
+
+@transaction.atomic
+def make_agreement(*, by: User, practitioner: Practitioner, details: AgreementDetails) -> Agreement:
+    """A new agreement between the practitioner and the user as their supervisor; it
+    supersedes the current one."""
+    practitioner = _lock_supervisee(by, practitioner)
+    for name in ("frequency", "place", "if_missed"):
+        if not getattr(details, name).strip():
+            raise ActionRefused("Fill in every part of the agreement", field=name)
+    now = timezone.now()
+    previous = Agreement.objects.filter(practitioner=practitioner, superseded_at__isnull=True)
+    previous_id = previous.values_list("pk", flat=True).first()
+    previous.update(superseded_at=now)
+    agreement = Agreement.objects.create(
+        practitioner=practitioner,
+        supervisor=by,
+        frequency=details.frequency.strip(),
+        place=details.place.strip(),
+        if_missed=details.if_missed.strip(),
+        starts_on=details.starts_on,
+        created_at=now,
+        created_by=by,
+    )
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_AGREEMENT_MADE,
+        practitioner_id=practitioner.pk,
+        team_id=practitioner.team_id,
+        changes={
+            "agreement": (previous_id, agreement.pk),
+            "starts_on": (None, details.starts_on.isoformat()),
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def sign_agreement(*, by: User, agreement: Agreement) -> Agreement:
+    locked = (
+        Agreement.objects.select_for_update(of=("self",))
+        .select_related("practitioner")
+        .get(pk=agreement.pk)
+    )
+    if locked.superseded_at is not None:
+        raise ActionRefused("A newer agreement has replaced this one: it cannot be signed")
+    party: Party
+    if locked.supervisor_id == by.pk:
+        party, stamp = "supervisor", "supervisor_signed_at"
+    elif locked.practitioner.user_id == by.pk:
+        party, stamp = "supervisee", "supervisee_signed_at"
+    else:
+        raise ActionRefused("Only the supervisor and the supervisee sign this agreement")
+    if getattr(locked, stamp) is not None:
+        raise ActionRefused("You have already signed this agreement")
+    setattr(locked, stamp, timezone.now())
+    locked.save(update_fields=[stamp])
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_AGREEMENT_SIGNED,
+        practitioner_id=locked.practitioner_id,
+        team_id=locked.practitioner.team_id,
+        detail={"agreement_id": locked.pk, "as": party},
+    )
+    return locked

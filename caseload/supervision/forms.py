@@ -1,0 +1,210 @@
+"""The supervision forms: a session with its case discussions and actions (formsets), the
+supervisee's comment, an addendum, an agreement."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+
+from caseload.register.models import Case
+from caseload.supervision.models import MINUTES_MAX, MINUTES_MIN, SessionKind
+from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
+
+NOTE_LENGTH = 10_000
+SHORT_LENGTH = 200
+# Nobody records supervision from before the service kept it, nor plans an action decades on.
+EARLIEST = date(2000, 1, 1)
+OWNERS = [("supervisee", "The supervisee"), ("supervisor", "The supervisor")]
+MAX_DISCUSSIONS = 30
+MAX_ACTIONS = 30
+
+
+def _note(label: str, *, required: bool = False, rows: int = 4, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"Enter the {label.lower()}",
+            "max_length": f"The {label.lower()} must be {NOTE_LENGTH:,} characters or fewer",
+        },
+        **kwargs,
+    )
+
+
+def _short(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=SHORT_LENGTH,
+        error_messages={
+            "required": f"Enter {label.lower()}",
+            "max_length": f"{label} must be {SHORT_LENGTH} characters or fewer",
+        },
+    )
+
+
+class SessionForm(GovukForm):
+    held_on = GovukDateField(label="Date of the session", earliest=EARLIEST, latest=today)
+    minutes = forms.IntegerField(
+        label="Length in minutes",
+        min_value=MINUTES_MIN,
+        max_value=MINUTES_MAX,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the length of the session in minutes",
+            "invalid": "The length must be a whole number of minutes",
+            "min_value": f"The length must be at least {MINUTES_MIN} minute",
+            "max_value": f"The length must be {MINUTES_MAX} minutes or less",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of session",
+        choices=SessionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of session"},
+    )
+    agenda = _note("Agenda", rows=3)
+    workload_review = _note("Workload review")
+    wellbeing = _note("Wellbeing")
+    reflection = _note("Reflection and learning")
+    cpd = _note("CPD", help_text="Continuing professional development: what and when")
+
+
+class _ActionFields(GovukForm):
+    """One action: what, who, by when. Left empty, the row is no action."""
+
+    action = _note("Action", rows=2)
+    owner = forms.ChoiceField(
+        label="Who does it",
+        choices=OWNERS,
+        required=False,
+        initial="supervisee",
+        error_messages={"invalid_choice": "Choose the supervisee or the supervisor"},
+    )
+    due_on = GovukDateField(
+        label="Due by", earliest=EARLIEST, latest=days_from_today(3 * 366), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action", "").strip():
+            if not data.get("owner"):
+                self.add_error("owner", "Choose who does the action")
+            if data.get("due_on") is None and "due_on" not in self.errors:
+                self.add_error("due_on", "Enter the date the action is due by")
+        return data
+
+
+class _CaseField(forms.ModelChoiceField[Case]):
+    def label_from_instance(self, obj: Case) -> str:
+        return f"{obj.person.full_name} (case {obj.pk})"
+
+
+class DiscussionForm(_ActionFields):
+    """A case discussed, the decision, and an action from it."""
+
+    case = _CaseField(
+        label="Case",
+        queryset=Case.objects.none(),
+        empty_label="Choose a case",
+        error_messages={
+            "required": "Choose the case discussed",
+            "invalid_choice": "Choose one of the supervisee's cases",
+        },
+    )
+    discussion = _note("Discussion", required=True)
+    decision = _note("Decision", rows=2)
+    field_order = ["case", "discussion", "decision", "action", "owner", "due_on"]
+
+    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["action"].label = "Action from this discussion"
+        cast(_CaseField, self.fields["case"]).queryset = cases
+
+
+class ActionForm(_ActionFields):
+    """An action not about one case."""
+
+
+class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
+    noun = "row"
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = f"Remove this {self.noun}"
+            form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
+
+
+class _DiscussionRows(_Rows):
+    noun = "discussion"
+
+    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+        self.cases = cases
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "cases": self.cases}
+
+    def clean(self) -> None:
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form in self.deleted_forms:
+                continue
+            case = form.cleaned_data.get("case")
+            if case is None:
+                continue
+            if case.pk in seen:
+                form.add_error("case", "This case is already discussed above: one entry per case")
+            seen.add(case.pk)
+
+
+class _ActionRows(_Rows):
+    noun = "action"
+
+
+# Bounded both ways: a post cannot ask for more rows than a session may hold.
+DiscussionFormSet = cast(
+    "type[_DiscussionRows]",
+    forms.formset_factory(
+        DiscussionForm,
+        formset=_DiscussionRows,
+        extra=2,
+        can_delete=True,
+        max_num=MAX_DISCUSSIONS,
+        absolute_max=MAX_DISCUSSIONS,
+        validate_max=True,
+    ),
+)
+ActionFormSet = forms.formset_factory(
+    ActionForm,
+    formset=_ActionRows,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_ACTIONS,
+    absolute_max=MAX_ACTIONS,
+    validate_max=True,
+)
+
+
+class CommentForm(GovukForm):
+    comment = _note("Your comment", required=True)
+
+
+class AddendumForm(GovukForm):
+    text = _note(
+        "Addendum",
+        required=True,
+        help_text="The record is signed by both, so it stays as it was; this is added after it",
+    )
+
+
+class AgreementForm(GovukForm):
+    frequency = _short("How often")
+    place = _short("Where")
+    if_missed = _note("What happens if a session is missed", required=True, rows=3)
+    starts_on = GovukDateField(label="Starts on", earliest=EARLIEST, latest=days_from_today(366))
