@@ -37,7 +37,8 @@ COLOURS = (
 class Line:
     label: str
     colour: str
-    points: str  # the SVG polyline's points; a month with no one in post breaks nothing, it is left out
+    # The SVG polyline's points: a month with no one in post is left out of the line.
+    points: str
     dots: tuple[tuple[float, float], ...]
 
 
@@ -77,9 +78,7 @@ def percent_chart(
     lines = []
     for number, (label, values) in enumerate(series):
         dots = tuple(
-            (_x(i, len(months)), _y(value))
-            for i, value in enumerate(values)
-            if value is not None
+            (_x(i, len(months)), _y(value)) for i, value in enumerate(values) if value is not None
         )
         lines.append(
             Line(

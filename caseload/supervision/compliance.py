@@ -224,6 +224,4 @@ def summary(*, on: date) -> list[SummaryRow]:
         cell[0] += 1
         cell[1] += row.standing.compliant
         cell[2] += row.standing.overdue_days > 0
-    return [
-        SummaryRow(team_id, role, *cell) for (team_id, role), cell in sorted(cells.items())
-    ]
+    return [SummaryRow(team_id, role, *cell) for (team_id, role), cell in sorted(cells.items())]

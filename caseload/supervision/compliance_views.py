@@ -85,7 +85,6 @@ class ComplianceForm(GovukForm):
         choices=MONTH_CHOICES,
         coerce=int,
         required=False,
-        empty_value=compliance.DEFAULT_MONTHS,
         error_messages={"invalid_choice": "Choose 3, 6, 12 or 24 months"},
     )
 

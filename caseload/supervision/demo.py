@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from typing import cast
 
 from caseload.register.models import Case, Practitioner
 from caseload.supervision.models import Action, Agreement, CaseDiscussion, Session
@@ -30,7 +31,8 @@ def load_supervision_history(
     history = generate_supervision(council, seed=seed)
 
     def user(key: str) -> int:
-        return practitioners[key].user_id
+        # Every demo practitioner has a login (demo_loader creates one each).
+        return cast("int", practitioners[key].user_id)
 
     Agreement.objects.bulk_create(
         (

@@ -153,8 +153,19 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Complexity model",
             ],
         ),
-        ("pat", ["Teams", "Overrides", "People", "Supervision", "Complexity model", "Audit log"]),
-        ("dee", ["Teams", "Overrides", "People", "Complexity model"]),
+        (
+            "pat",
+            [
+                "Teams",
+                "Overrides",
+                "People",
+                "Supervision",
+                "Supervision compliance",
+                "Complexity model",
+                "Audit log",
+            ],
+        ),
+        ("dee", ["Teams", "Overrides", "People", "Supervision compliance", "Complexity model"]),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
     ],
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -86,8 +87,10 @@ def test_manager_sees_their_team_overdue_and_it_is_logged(north_history: World) 
     )
     assert response.status_code == 200
     page = response.content.decode().split("<table", 1)[1]  # the list, not the header
-    assert "Colinpersona" in page and "Priyapersona" in page
-    assert "30 Sep 2026" in page and "62" in page
+    assert "Colinpersona" in page
+    assert "Priyapersona" in page
+    assert "30 Sep 2026" in page
+    assert "62" in page
     assert "Monapersona" not in page  # not overdue
     assert "Maxpersona" not in page  # another team
     assert AccessLogEntry.objects.filter(
@@ -95,6 +98,19 @@ def test_manager_sees_their_team_overdue_and_it_is_logged(north_history: World) 
         action=AccessAction.VIEW_SUPERVISION_OVERDUE,
         team_id=north_history.team_north.pk,
     ).exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("team_manager", True), ("principal_social_worker", True), ("director", False)],
+)
+def test_team_page_links_to_overdue_list(world: World, persona: str, shown: bool) -> None:
+    page = client_for(world.by_role()[persona]).get(
+        reverse("team_detail", args=[world.team_north.pk])
+    )
+    assert page.status_code == 200
+    link = reverse("supervision_overdue", args=[world.team_north.pk])
+    assert (link in page.content.decode()) is shown
 
 
 def test_overdue_list_empty_state(world: World) -> None:
@@ -157,7 +173,8 @@ def test_director_sees_counts_and_no_names(north_history: World) -> None:
     for practitioner in Practitioner.objects.all():
         assert practitioner.family_name not in page
     assert reverse("supervision_overdue", args=[north_history.team_north.pk]) not in page
-    assert "<svg" in page and 'class="caseload-chart"' in page
+    assert "<svg" in page
+    assert 'class="caseload-chart"' in page
     # The principal social worker may open each team's list from the table.
     psw_page = client_for(north_history.pat).get(reverse("supervision_compliance"))
     assert reverse("supervision_overdue", args=[north_history.team_north.pk]) in (
@@ -175,10 +192,10 @@ def test_monthly_figures(north_history: World) -> None:
     A starter on 10 Nov (first due 10 Dec) counts, compliant, from November; a leaver on
     15 Oct with nothing recorded counts, late, in September and October only."""
     world = north_history
-    PractitionerFactory.create(team=world.team_north, role="assistant", start_date=date(2026, 11, 10))
     PractitionerFactory.create(
-        team=world.team_north, role="assistant", left_on=date(2026, 10, 15)
+        team=world.team_north, role="assistant", start_date=date(2026, 11, 10)
     )
+    PractitionerFactory.create(team=world.team_north, role="assistant", left_on=date(2026, 10, 15))
     rows = compliance.standings(on=ON, since=date(2026, 9, 1), team_ids=[world.team_north.pk])
     (north,) = compliance.monthly(rows, on=ON, months=4, by="team", labels={})
     assert [(m.month, m.in_post, m.compliant) for m in north.months] == [
@@ -229,7 +246,7 @@ def test_another_managers_team_is_not_a_filter_for_them(world: World) -> None:
     assert "Mental Health South" in page.content.decode()
 
 
-def _grow(teams: int, per_team: int, sessions: int) -> Team:
+def _grow(supervisor: User, teams: int, per_team: int, sessions: int) -> Team:
     first = None
     for _ in range(teams):
         team = TeamFactory.create()
@@ -237,7 +254,7 @@ def _grow(teams: int, per_team: int, sessions: int) -> Team:
         for _ in range(per_team):
             practitioner = PractitionerFactory.create(team=team, start_date=date(2024, 1, 8))
             for n in range(sessions):
-                held(practitioner, practitioner.user, date(2025, 1 + n, 10))
+                held(practitioner, supervisor, date(2025, 1 + n, 10))
     assert first is not None
     return first
 
@@ -259,7 +276,7 @@ def test_query_counts_constant(
     per_team: int,
     sessions: int,
 ) -> None:
-    team = _grow(teams, per_team, sessions)
+    team = _grow(world.pat, teams, per_team, sessions)
     psw = client_for(world.pat)
     with django_assert_num_queries(OVERDUE_QUERIES):
         assert psw.get(reverse("supervision_overdue", args=[team.pk])).status_code == 200
@@ -268,9 +285,7 @@ def test_query_counts_constant(
 
 
 def test_summary_counts_per_team_and_role(north_history: World) -> None:
-    rows = {
-        (r.team_id, r.role): r for r in compliance.summary(on=ON)
-    }
+    rows = {(r.team_id, r.role): r for r in compliance.summary(on=ON)}
     north_sw = rows[(north_history.team_north.pk, "social_worker")]
     assert (north_sw.practitioners, north_sw.overdue) == (2, 2)
     assert north_sw.compliant == 0
@@ -302,11 +317,13 @@ def test_demo_history_has_compliant_and_non_compliant_teams() -> None:
         by_person.setdefault(session.supervisee_key, []).append(session.held_on)
         assert session.held_on < council.as_of
     for key, days in by_person.items():
-        long = sum((b - a).days > 31 for a, b in zip(days, days[1:], strict=False))
+        long = sum((b - a).days > 31 for a, b in itertools.pairwise(days))
         gaps[team_of[key] in steady] += long
-    assert gaps[True] == 0 and gaps[False] > 0
+    assert gaps[True] == 0
+    assert gaps[False] > 0
     actions = [a for s in history.sessions for d in s.discussions for a in d.actions]
-    assert any(a.done_on for a in actions) and any(a.done_on is None for a in actions)
+    assert any(a.done_on for a in actions)
+    assert any(a.done_on is None for a in actions)
 
 
 @pytest.mark.django_db
@@ -315,17 +332,19 @@ def test_demo_council_loads_a_history_with_compliant_and_non_compliant_teams() -
     from caseload.supervision.models import Action, Agreement, CaseDiscussion
 
     load_demo_council(size="small", seed=7, as_of=date(2026, 11, 20), password="pw-demo-12345")
-    assert Session.objects.exists() and CaseDiscussion.objects.exists()
+    assert Session.objects.exists()
+    assert CaseDiscussion.objects.exists()
     assert Agreement.objects.filter(supervisee_signed_at__isnull=False).exists()
     assert Action.objects.filter(done_at__isnull=True).exists()
     assert Action.objects.filter(done_at__isnull=False).exists()
     # Discussed cases were held by the supervisee when discussed... at least in their team.
     for discussion in CaseDiscussion.objects.select_related("case", "session__supervisee")[:50]:
         assert discussion.case.team_id == discussion.session.supervisee.team_id
-    share = {}
+    share: dict[int, tuple[int, int]] = {}
     for row in compliance.summary(on=date(2026, 11, 20)):
         total, ok = share.get(row.team_id, (0, 0))
         share[row.team_id] = (total + row.practitioners, ok + row.compliant)
     fully = [team for team, (total, ok) in share.items() if ok == total]
     partly = [team for team, (total, ok) in share.items() if ok < total]
-    assert fully and partly
+    assert fully
+    assert partly
