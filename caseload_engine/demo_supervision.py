@@ -131,26 +131,22 @@ def generate_supervision(council: DemoCouncil, *, seed: int) -> DemoSupervision:
     psw = next(
         (p.key for p in council.practitioners if p.role == Role.PRINCIPAL_SOCIAL_WORKER), None
     )
-    managers = {
-        p.team_key: p.key for p in council.practitioners if p.role == Role.TEAM_MANAGER
-    }
+    managers = {p.team_key: p.key for p in council.practitioners if p.role == Role.TEAM_MANAGER}
     held = _held_cases(council)
     agreements: list[DemoAgreement] = []
     sessions: list[DemoSession] = []
     for practitioner in council.practitioners:
         if practitioner.team_key is None:
             continue
-        supervisor = psw if practitioner.role == Role.TEAM_MANAGER else managers.get(
-            practitioner.team_key
+        supervisor = (
+            psw if practitioner.role == Role.TEAM_MANAGER else managers.get(practitioner.team_key)
         )
         if supervisor is None or supervisor == practitioner.key:
             continue
         habit = habits[practitioner.team_key]
         start = max(practitioner.start_date, council.as_of - timedelta(days=HISTORY_DAYS))
         agreements.append(_agreement(rng, practitioner, supervisor, start, council.as_of))
-        sessions.extend(
-            _sessions(rng, practitioner, supervisor, habit, start, council.as_of, held)
-        )
+        sessions.extend(_sessions(rng, practitioner, supervisor, habit, start, council.as_of, held))
     return DemoSupervision(habits=habits, agreements=tuple(agreements), sessions=tuple(sessions))
 
 
@@ -226,7 +222,7 @@ def _sessions(
 ) -> list[DemoSession]:
     late_chance, late_days, short_chance = _HABITS[habit]
     cases = held.get(practitioner.key)
-    sessions = []
+    sessions: list[DemoSession] = []
     day = start
     while True:
         interval = _interval(practitioner, practitioner.start_date, day)
@@ -242,9 +238,7 @@ def _sessions(
         short = rng.random() < short_chance
         minutes = rng.choice((45, 60, 75)) if short else rng.choice((90, 90, 105, 120))
         kind = "group" if rng.random() < GROUP_SHARE else "one_to_one"
-        if practitioner.role == Role.ASYE and (day - practitioner.start_date).days in range(
-            84, 98
-        ):
+        if practitioner.role == Role.ASYE and (day - practitioner.start_date).days in range(84, 98):
             kind = "asye_review"
         signed = day + timedelta(days=rng.randint(*SIGN_DAYS))
         sessions.append(
@@ -256,7 +250,12 @@ def _sessions(
                 kind=kind,
                 signed_on=signed if signed < as_of else None,
                 discussions=_discussions(
-                    rng, practitioner.key, supervisor, day, as_of, [] if cases is None else cases.on(day)
+                    rng,
+                    practitioner.key,
+                    supervisor,
+                    day,
+                    as_of,
+                    [] if cases is None else cases.on(day),
                 ),
             )
         )
