@@ -1,7 +1,7 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
-Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`)
-never import it, so that they run on spreadsheets with no database or settings.
+Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
+`supervision`) never import it, so that they run on spreadsheets with no database or settings.
 """
 
 from __future__ import annotations
@@ -15,17 +15,21 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from caseload_engine import allocation, complexity, tabular, tiering
+from caseload_engine import allocation, complexity, supervision, tabular, tiering
+from caseload_engine import supervision_table as supervision_files
 from caseload_engine.allocation import table as allocation_table
 
 DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a developer's machine
 # Most teams are proven optimal in well under a second, but a rare one's work stage can take
 # minutes to prove: a spreadsheet user should not wait that long for a near-certain answer.
 ALLOCATE_TIME_LIMIT_S = 60.0
+# Whose "today" `caseload supervision` means when given no day: the councils are in England.
+COUNCIL_TIME_ZONE = ZoneInfo("Europe/London")
 
 
 def _setup_django() -> None:
@@ -211,6 +215,88 @@ def _report_json(result: allocation.AllocationResult, target: Path, returning: i
     print(json.dumps(summary, indent=2))
 
 
+def run_supervision(args: argparse.Namespace) -> int:
+    sources = {"practitioners": Path(args.practitioners), "sessions": Path(args.sessions)}
+    if args.absences:
+        sources["absences"] = Path(args.absences)
+    people = sources["practitioners"]
+    default_out = people.with_name(f"{people.stem}-due{people.suffix}")
+    # With --json the rows are in the document: a file only when --out asks for one.
+    target = Path(args.out) if args.out else (None if args.json else default_out)
+    on = args.on or datetime.now(COUNCIL_TIME_ZONE).date()
+    problems: list[dict[str, Any]] = []
+    if target is not None:
+        if target.suffix.lower() not in tabular.SUFFIXES:
+            problems.append(
+                {"file": str(target), "message": f"{target} is not a .csv or .xlsx file"}
+            )
+        if any(target.resolve() == source.resolve() for source in sources.values()):
+            problems.append({"file": str(target), "message": "The output would overwrite an input"})
+    read: dict[str, Any] = {}
+    known: set[str] | None = None
+    for what, source in sources.items():
+        try:
+            table = tabular.read_table(source)
+            if what == "practitioners":
+                read[what] = supervision_files.read_practitioners(table)
+                known = {practitioner.practitioner_id for practitioner in read[what]}
+            elif what == "sessions":
+                read[what] = supervision_files.read_sessions(table, known)
+            else:
+                read[what] = supervision_files.read_absences(table, known)
+        except tiering.RowErrors as found:
+            problems.extend(
+                {"file": str(source), "row": e.row, "column": e.column, "message": e.message}
+                for e in found.errors
+            )
+        except tabular.TableError as error:
+            problems.append({"file": str(source), "message": str(error)})
+    if problems:
+        return _refuse(problems, args.json)
+    practitioners = read["practitioners"]
+    standings = supervision_files.standings(
+        practitioners, read["sessions"], read.get("absences", {}), on=on
+    )
+    rows = [
+        supervision_files.due_row(practitioner, standing)
+        for practitioner, standing in zip(practitioners, standings, strict=True)
+    ]
+    if target is not None:
+        try:
+            tabular.write_table(target, supervision_files.DUE_COLUMNS, rows)
+        except tabular.TableError as error:
+            return _refuse([{"file": str(target), "message": str(error)}], args.json)
+    overdue = sum(1 for standing in standings if standing.overdue_days)
+    not_compliant = sum(1 for standing in standings if not standing.compliant)
+    if args.json:
+        document = {
+            "written": target is not None,
+            "out": None if target is None else str(target),
+            "on": on.isoformat(),
+            "practitioners": len(rows),
+            "overdue": overdue,
+            "not_compliant": not_compliant,
+            "due": [
+                {
+                    **row,
+                    "last_session": standing.last_session and standing.last_session.isoformat(),
+                    "next_due": standing.next_due and standing.next_due.isoformat(),
+                    "compliant": standing.compliant,
+                    "missed": [missed.isoformat() for missed in standing.missed],
+                }
+                for row, standing in zip(rows, standings, strict=True)
+            ],
+        }
+        print(json.dumps(document, indent=2))
+        return 0
+    print(
+        f"Wrote {_plural(len(rows), 'practitioner')} into {target}, as on "
+        f"{supervision.day_text(on)}: {overdue} overdue, {not_compliant} not compliant over the "
+        f"{supervision.COMPLIANCE_MONTHS} months to then."
+    )
+    return 0
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -301,6 +387,14 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a day like 2026-12-01: {text!r}") from None
 
 
+def _supervision_day(text: str) -> date:
+    day = _day(text)
+    if not supervision_files.EARLIEST <= day <= supervision_files.LATEST:
+        first, last = supervision_files.EARLIEST, supervision_files.LATEST
+        raise argparse.ArgumentTypeError(f"not a day from {first} to {last}: {text!r}")
+    return day
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -367,6 +461,41 @@ def build_parser() -> argparse.ArgumentParser:
     )
     allocate.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    supervision_command = commands.add_parser(
+        "supervision",
+        help="who is due or overdue for supervision, from spreadsheets",
+        description="Work out, for each practitioner, the last counting supervision session, "
+        "the next due date, days overdue, sessions counted and too short, and whether they "
+        "kept to the policy in the 12 months to the day (Employer Standard 5's frequencies; "
+        "docs/supervision.md). Practitioners: practitioner_id, role, started [, asye, name]. "
+        "Sessions: practitioner_id, date, minutes. Absences: practitioner_id, starts_on "
+        "[, ends_on]. Nothing is written if any cell is wrong.",
+    )
+    supervision_command.add_argument(
+        "--practitioners", required=True, metavar="PRACTITIONERS", help="a .csv or .xlsx file"
+    )
+    supervision_command.add_argument(
+        "--sessions", required=True, metavar="SESSIONS", help="a .csv or .xlsx file"
+    )
+    supervision_command.add_argument(
+        "--absences", metavar="ABSENCES", help="a .csv or .xlsx file of leave and sickness"
+    )
+    supervision_command.add_argument(
+        "--on",
+        type=_supervision_day,
+        metavar="YYYY-MM-DD",
+        help="the day to work it out for (default: today in England)",
+    )
+    supervision_command.add_argument(
+        "--out",
+        metavar="OUTPUT",
+        help="where to write, .csv or .xlsx (default: PRACTITIONERS-due, same type; with "
+        "--json, no file unless this is given)",
+    )
+    supervision_command.add_argument(
+        "--json", action="store_true", help="print the result, every row, as JSON"
+    )
+
     handovers = commands.add_parser(
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
@@ -426,6 +555,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_tier(args)
     if args.command == "allocate":
         return run_allocate(args)
+    if args.command == "supervision":
+        return run_supervision(args)
     if args.command == "handovers":
         return run_handovers(args)
     if args.command == "daily":

@@ -1,6 +1,7 @@
-"""Hostile files for `caseload tier` and `caseload allocate`: each is refused with a message
-naming the file (and the row and column where there is one), exit status 2, and nothing
-written; or, where the file is merely odd, read as a spreadsheet would read it."""
+"""Hostile files for `caseload tier`, `caseload allocate` and `caseload supervision`: each is
+refused with a message naming the file (and the row and column where there is one), exit
+status 2, and nothing written; or, where the file is merely odd, read as a spreadsheet would
+read it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from caseload_engine.tabular import MAX_COLUMNS, MAX_ROWS, read_table
 
 FACTORS = [factor.name for factor in complexity.default_model().factors]
 PRACTITIONERS = "practitioner_id,team,role\nP1,North,social_worker\n"
+SUPERVISED = "practitioner_id,role,started\nP1,social_worker,2026-01-05\n"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Command:
     def run(self, tmp_path: Path, source: Path) -> int:
         if self.name == "tier":
             return main(["tier", str(source), "--out", str(tmp_path / "out.csv")])
+        if self.name == "supervision":
+            staff = tmp_path / "staff.csv"
+            staff.write_text(SUPERVISED, encoding="utf-8")
+            arguments = ["--practitioners", str(staff), "--sessions", str(source)]
+            return main(["supervision", *arguments, "--out", str(tmp_path / "out.csv")])
         staff = tmp_path / "staff.csv"
         staff.write_text(PRACTITIONERS, encoding="utf-8")
         arguments = ["--cases", str(source), "--practitioners", str(staff)]
@@ -42,6 +49,7 @@ class Command:
 COMMANDS = [
     Command("tier", FACTORS, ["2"] * len(FACTORS)),
     Command("allocate", ["case_id", "team", "tier"], ["C1", "North", "2"]),
+    Command("supervision", ["practitioner_id", "date", "minutes"], ["P1", "2026-10-01", "90"]),
 ]
 
 
@@ -345,9 +353,14 @@ def test_excels_byte_order_mark_and_a_header_only_file(
     tmp_path: Path, command: Command, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = _write(tmp_path / "in.csv", (",".join(command.header) + "\n").encode("utf-8-sig"))
-    # Nothing to do is not an error: the output is the header alone.
+    # Nothing to do is not an error: the output is the header alone (for supervision, each
+    # practitioner with no sessions).
     assert command.run(tmp_path, source) == 0
-    assert read_table(tmp_path / "out.csv").rows == ()
+    rows = read_table(tmp_path / "out.csv").rows
+    if command.name == "supervision":
+        assert [row.values["sessions_counted"] for row in rows] == ["0"]
+    else:
+        assert rows == ()
     assert capsys.readouterr().err == ""
 
 
