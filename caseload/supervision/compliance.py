@@ -35,6 +35,9 @@ class PractitionerStanding:
     left_on: date | None
     standing: engine.Standing
 
+    def in_post_on(self, day: date) -> bool:
+        return self.started <= day and (self.left_on is None or self.left_on > day)
+
     @property
     def role_label(self) -> str:
         return dict(ROLE_CHOICES).get(self.role, self.role)
@@ -112,7 +115,7 @@ def overdue(*, team_id: int, on: date, sort: str = "overdue") -> list[Practition
     rows = [
         s
         for s in standings(on=on, team_ids=[team_id])
-        if s.left_on is None and s.standing.overdue_days > 0
+        if s.in_post_on(on) and s.standing.overdue_days > 0
     ]
     return sorted(rows, key=OVERDUE_SORTS.get(sort, OVERDUE_SORTS["overdue"]))
 
@@ -218,7 +221,7 @@ def summary(*, on: date) -> list[SummaryRow]:
     and how many are overdue now. For the Health Check report; three queries in all."""
     cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in standings(on=on):
-        if row.left_on is not None or row.team_id is None:
+        if not row.in_post_on(on) or row.team_id is None:
             continue
         cell = cells[(row.team_id, row.role)]
         cell[0] += 1

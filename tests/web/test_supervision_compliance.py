@@ -348,3 +348,15 @@ def test_demo_council_loads_a_history_with_compliant_and_non_compliant_teams() -
     partly = [team for team, (total, ok) in share.items() if ok < total]
     assert fully
     assert partly
+
+
+def test_overdue_list_keeps_those_leaving_and_drops_those_gone(world: World) -> None:
+    leaving = PractitionerFactory.create(
+        team=world.team_north, family_name="Leavingsoon", left_on=date(2027, 1, 31)
+    )
+    gone = PractitionerFactory.create(
+        team=world.team_north, family_name="Gonealready", left_on=date(2026, 11, 30)
+    )
+    names = [r.name for r in compliance.overdue(team_id=world.team_north.pk, on=ON)]
+    assert f"{leaving.given_name} Leavingsoon" in names
+    assert f"{gone.given_name} Gonealready" not in names
