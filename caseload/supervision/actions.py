@@ -8,8 +8,8 @@ written to the change log, only that it changed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.load import held_points, load_of
@@ -31,10 +32,13 @@ from caseload.supervision.models import (
     Addendum,
     Agreement,
     CaseDiscussion,
+    PolicyVersion,
     Session,
     SessionKind,
 )
+from caseload.supervision.policies import default_book, parse_content
 from caseload.web.errors import ActionRefused
+from caseload_engine import supervision as rules
 
 # The session's notes: changes to them are logged by name, never by value.
 NOTE_FIELDS = ("agenda", "workload_review", "wellbeing", "reflection", "cpd")
@@ -68,7 +72,7 @@ class SessionDetails:
     cpd: str = ""
     discussions: Sequence[DiscussionDetails] = ()
     # Actions not about one case.
-    actions: Sequence[ActionDetails] = field(default_factory=tuple)
+    actions: Sequence[ActionDetails] = ()
 
 
 def supervisee_cases(practitioner: Practitioner) -> Exists:
@@ -497,3 +501,38 @@ def sign_agreement(*, by: User, agreement: Agreement) -> Agreement:
         detail={"agreement_id": locked.pk, "as": party},
     )
     return locked
+
+
+@transaction.atomic
+def publish_policy(*, by: User, content: Mapping[str, object], note: str) -> PolicyVersion:
+    """Publish the policy as the next version: checked by the engine's rules, and refused if
+    it says what the policy in force already says."""
+    if not has_permission(by, Permission.EDIT_SUPERVISION_POLICY):
+        raise ActionRefused("Your role cannot publish the supervision policy")
+    try:
+        book = parse_content(content)
+    except rules.PolicyError as error:
+        raise ActionRefused("; ".join(error.problems)) from None
+    if not note.strip():
+        raise ActionRefused("Say what changed in this version", field="note")
+    # Lock the newest version's row so that two publishers cannot take the same number.
+    latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    in_force = parse_content(latest.content) if latest is not None else default_book()
+    if book.as_content() == in_force.as_content():
+        raise ActionRefused(
+            "This is the policy in force already: change something before publishing"
+        )
+    number = latest.number + 1 if latest is not None else 1
+    version = PolicyVersion.objects.create(
+        number=number,
+        content=book.as_content(),
+        note=note.strip(),
+        published_at=timezone.now(),
+        published_by=by,
+    )
+    record_change(
+        by=by,
+        action=ChangeAction.SUPERVISION_POLICY_PUBLISHED,
+        changes={"policy_version": (latest.number if latest is not None else None, number)},
+    )
+    return version

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from caseload.register.models import Case
 from caseload.supervision.models import MINUTES_MAX, MINUTES_MIN, SessionKind
 from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
+from caseload_engine import supervision as rules
+from caseload_engine.reference import ROLE_LABELS, Role
 
 NOTE_LENGTH = 10_000
 SHORT_LENGTH = 200
@@ -208,3 +210,135 @@ class AgreementForm(GovukForm):
     place = _short("Where")
     if_missed = _note("What happens if a session is missed", required=True, rows=3)
     starts_on = GovukDateField(label="Starts on", earliest=EARLIEST, latest=days_from_today(366))
+
+
+# The editor offers this many step rows per policy (the engine allows up to MAX_STEPS).
+EDIT_STEPS = 4
+INTERVALS = [("", "No step"), *((i.value, i.adverb.capitalize()) for i in rules.Interval)]
+UNITS = [("weeks", "weeks"), ("months", "months")]
+
+
+class PolicyForm(GovukForm):
+    """One policy: its name, the minutes a session needs to count, and its steps (an interval
+    until so many weeks or months after the start in post; the last step has no end)."""
+
+    label = forms.CharField(
+        label="Name",
+        max_length=rules.MAX_LABEL_LENGTH,
+        error_messages={"required": "Enter the policy's name"},
+    )
+    minimum_minutes = forms.IntegerField(
+        label="A session counts from (minutes)",
+        min_value=rules.MIN_MINUTES_BOUNDS[0],
+        max_value=rules.MIN_MINUTES_BOUNDS[1],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the minutes a session needs to count",
+            "invalid": "The minutes must be a whole number",
+            "min_value": f"The minutes must be at least {rules.MIN_MINUTES_BOUNDS[0]}",
+            "max_value": f"The minutes must be {rules.MIN_MINUTES_BOUNDS[1]} or less",
+        },
+    )
+
+    def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
+        self.key = key
+        super().__init__(*args, prefix=f"policy-{key}", **kwargs)
+        for number in range(1, EDIT_STEPS + 1):
+            self.fields[f"step_{number}_interval"] = forms.ChoiceField(
+                label=f"Step {number}: how often",
+                choices=INTERVALS,
+                required=False,
+                widget=forms.Select(attrs={"class": "govuk-select"}),
+            )
+            self.fields[f"step_{number}_until"] = forms.IntegerField(
+                label=f"Step {number}: until, after the start in post",
+                required=False,
+                min_value=1,
+                max_value=rules.UNTIL_WEEKS_BOUNDS[1],
+                help_text="Leave blank for the last step",
+                widget=forms.TextInput(
+                    attrs={"inputmode": "numeric", "class": "govuk-input govuk-input--width-3"}
+                ),
+                error_messages={
+                    "invalid": "The number must be a whole number",
+                    "min_value": "The number must be at least 1",
+                    "max_value": f"The number must be {rules.UNTIL_WEEKS_BOUNDS[1]} or less",
+                },
+            )
+            self.fields[f"step_{number}_unit"] = forms.ChoiceField(
+                label=f"Step {number}: in",
+                choices=UNITS,
+                required=False,
+                widget=forms.Select(attrs={"class": "govuk-select"}),
+            )
+
+    def step_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"step_{n}_{part}"] for part in ("interval", "until", "unit")]
+            for n in range(1, EDIT_STEPS + 1)
+        ]
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The policy as the engine reads it; rows with no interval are no step."""
+        data = self.cleaned_data
+        steps = []
+        for number in range(1, EDIT_STEPS + 1):
+            interval = data.get(f"step_{number}_interval")
+            if not interval:
+                continue
+            step: dict[str, Any] = {"interval": interval}
+            until = data.get(f"step_{number}_until")
+            if until is not None:
+                step[f"until_{data.get(f'step_{number}_unit') or 'weeks'}"] = until
+            steps.append(step)
+        return {
+            "key": self.key,
+            "label": data["label"],
+            "minimum_minutes": data["minimum_minutes"],
+            "steps": steps,
+        }
+
+    @staticmethod
+    def initial_for(policy: rules.Policy) -> dict[str, Any]:
+        initial: dict[str, Any] = {"label": policy.label, "minimum_minutes": policy.minimum_minutes}
+        for number, step in enumerate(policy.steps, start=1):
+            initial[f"step_{number}_interval"] = step.interval.value
+            if step.until_weeks is not None:
+                initial |= {
+                    f"step_{number}_until": step.until_weeks,
+                    f"step_{number}_unit": "weeks",
+                }
+            if step.until_months is not None:
+                initial |= {
+                    f"step_{number}_until": step.until_months,
+                    f"step_{number}_unit": "months",
+                }
+        return initial
+
+
+class RolesForm(GovukForm):
+    """Which policy applies to each role."""
+
+    def __init__(self, *args: Any, policies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, prefix="roles", **kwargs)
+        for role in Role:
+            self.fields[role.value] = forms.ChoiceField(
+                label=ROLE_LABELS[role],
+                choices=policies,
+                widget=forms.Select(attrs={"class": "govuk-select"}),
+                error_messages={
+                    "required": f"Choose a policy for {ROLE_LABELS[role]}",
+                    "invalid_choice": f"Choose one of the policies for {ROLE_LABELS[role]}",
+                },
+            )
+
+
+class PolicyNoteForm(GovukForm):
+    note = forms.CharField(
+        label="What changed in this version",
+        max_length=300,
+        error_messages={
+            "required": "Say what changed in this version",
+            "max_length": "Say what changed in 300 characters or fewer",
+        },
+    )

@@ -21,6 +21,8 @@ urlpatterns = [
     path("sessions/<int:pk>/addendum/", views.add_addendum, name="supervision_session_addendum"),
     path("agreements/<int:pk>/", views.agreement_detail, name="supervision_agreement"),
     path("agreements/<int:pk>/sign/", views.sign_agreement, name="supervision_agreement_sign"),
+    path("policy/", views.policy, name="supervision_policy"),
+    path("policy/edit/", views.policy_edit, name="supervision_policy_edit"),
     path("actions/", views.my_actions, name="supervision_actions"),
     path("actions/<int:pk>/done/", views.complete_action, name="supervision_action_done"),
     path("", include("caseload.supervision.compliance_urls")),

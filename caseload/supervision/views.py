@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,20 +23,24 @@ from caseload.accounts.permissions import Permission
 from caseload.audit import log
 from caseload.register.access import practitioner_for
 from caseload.register.models import Case, Practitioner
-from caseload.supervision import access, actions
+from caseload.supervision import access, actions, policies
 from caseload.supervision.forms import (
     ActionFormSet,
     AddendumForm,
     AgreementForm,
     CommentForm,
     DiscussionFormSet,
+    PolicyForm,
+    PolicyNoteForm,
+    RolesForm,
     SessionForm,
 )
-from caseload.supervision.models import Action, Agreement, Session
+from caseload.supervision.models import Action, Agreement, PolicyVersion, Session
 from caseload.ui.forms import GovukForm, SummaryItem
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
+from caseload_engine import supervision as rules
 
 
 def _supervision_page(practitioner: Practitioner | int) -> HttpResponse:
@@ -73,6 +78,7 @@ def practitioner_supervision(request: AuthedRequest, pk: int) -> HttpResponse:
             "practitioner": practitioner,
             "page": page,
             "agreement": agreement,
+            "standing": policies.standing_of(practitioner),
             "may_supervise": access.may_supervise(request.user, practitioner),
             "is_me": practitioner.user_id == request.user.pk,
         },
@@ -150,13 +156,16 @@ def _details(
 
 
 class _Summary:
-    """The GOV.UK error summary for the session form and its two formsets at once."""
+    """The GOV.UK error summary for several forms and formsets at once."""
 
-    def __init__(self, form: GovukForm, *formsets: Any) -> None:
-        self.error_summary: list[SummaryItem] = list(form.error_summary())
-        for formset in formsets:
-            self.error_summary.extend(SummaryItem(str(e)) for e in formset.non_form_errors())
-            for row in formset.forms:
+    def __init__(self, *parts: GovukForm | BaseFormSet) -> None:  # type: ignore[type-arg]
+        self.error_summary: list[SummaryItem] = []
+        for part in parts:
+            if isinstance(part, GovukForm):
+                self.error_summary.extend(part.error_summary())
+                continue
+            self.error_summary.extend(SummaryItem(str(e)) for e in part.non_form_errors())
+            for row in part.forms:
                 self.error_summary.extend(row.error_summary())
         self.errors = bool(self.error_summary)
 
@@ -500,3 +509,64 @@ def complete_action(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Action marked done.")
     return redirect("supervision_actions")
+
+
+@require_permission(Permission.VIEW_SUPERVISION_POLICY)
+@require_GET
+def policy(request: AuthedRequest) -> HttpResponse:
+    """The policy in force, by role, and its versions."""
+    book = policies.book_on()
+    page = paginate(
+        request, PolicyVersion.objects.select_related("published_by").order_by("-number")
+    )
+    return render(
+        request,
+        "supervision/policy.html",
+        {"book": book, "page": page, "policies": list(book.policies.values())},
+    )
+
+
+@require_permission(Permission.EDIT_SUPERVISION_POLICY)
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: AuthedRequest) -> HttpResponse:
+    """The PSW's editor: each policy's minutes and steps, each role's policy, and a note; the
+    engine's checks decide what may be published."""
+    book = policies.book_on()
+    data = posted(request)
+    policy_forms = [
+        PolicyForm(data, key=key, initial=PolicyForm.initial_for(p))
+        for key, p in sorted(book.policies.items())
+    ]
+    roles = RolesForm(
+        data,
+        initial=dict(book.roles),
+        policies=[(key, p.label) for key, p in sorted(book.policies.items())],
+    )
+    note = PolicyNoteForm(data)
+    forms_valid = all([*(f.is_valid() for f in policy_forms), roles.is_valid(), note.is_valid()])
+    if forms_valid:
+        content = {
+            "roles": dict(roles.cleaned_data),
+            "policies": [f.as_mapping() for f in policy_forms],
+        }
+        version = attempt(
+            note,
+            lambda: actions.publish_policy(
+                by=request.user, content=content, note=note.cleaned_data["note"]
+            ),
+        )
+        if version is not None:
+            messages.success(request, f"Version {version.number} of the policy is published.")
+            return redirect("supervision_policy")
+    return render(
+        request,
+        "supervision/policy_edit.html",
+        {
+            "book": book,
+            "policy_forms": policy_forms,
+            "roles": roles,
+            "note": note,
+            "form": _Summary(note, roles, *policy_forms),
+            "max_steps": rules.MAX_STEPS,
+        },
+    )

@@ -440,6 +440,8 @@ MATRIX: list[Row] = [
     _supervision_row("supervision_agreement", _priyas_agreement),
     _supervision_row("supervision_agreement_sign", _priyas_agreement, method="post", ok=REDIRECT),
     Row("supervision_actions"),
+    Row("supervision_policy"),
+    Row("supervision_policy_edit"),
     # Only the action's owner marks it done.
     Row("supervision_action_done", _priyas_action, "post", ok=REDIRECT, only=lambda w: w.priya),
     # Only whoever started a job sees it.

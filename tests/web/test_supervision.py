@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from caseload.accounts.models import User
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
+from caseload.jobs import registry
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Case
 from caseload.supervision import actions
@@ -269,10 +270,14 @@ def test_addenda_come_after_locking_from_either_party(world: World) -> None:
 )
 def test_who_sees_a_record(world: World, who: str, status: int) -> None:
     session = _recorded(world)
+    agreement = AgreementFactory.create(
+        practitioner=world.priya_practitioner, supervisor=world.mona, if_missed=NOTE
+    )
     user: User = getattr(world, who)
     for url in (
         reverse("supervision_session", args=[session.pk]),
         reverse("supervision_practitioner", args=[world.priya_practitioner.pk]),
+        reverse("supervision_agreement", args=[agreement.pk]),
     ):
         response = client_for(user).get(url)
         assert response.status_code == status, url
@@ -481,6 +486,12 @@ def test_the_owner_marks_an_action_done_and_it_leaves_the_lists(world: World) ->
     assert "Book the carer" not in client_for(world.mona).get(actions_url).content.decode()
     with pytest.raises(ActionRefused, match="already done"):
         actions.complete_action(by=world.priya, action=action)
+
+
+def test_the_notices_run_every_day() -> None:
+    kind = registry.find("supervision_action_notices")
+    assert kind is not None
+    assert kind.daily
 
 
 def test_a_notice_goes_to_the_owner_on_the_due_day_once(world: World) -> None:
