@@ -1,7 +1,7 @@
 """Supervision compliance: who is overdue, and how each team and role kept to the policy month
 by month. Every figure comes from the engine's `standing` (the rules the `caseload supervision`
-command uses), fed from three bulk queries whatever the number of practitioners: the
-practitioners, their sessions and their absences. The measures are defined in
+command uses), fed from four bulk queries whatever the number of practitioners: the
+policy in force, the practitioners, their sessions and their absences. The measures are defined in
 docs/supervision.md.
 """
 
@@ -16,9 +16,10 @@ from django.db.models import Q
 
 from caseload.register.models import Absence, Practitioner
 from caseload.supervision.models import Session
+from caseload.supervision.policies import book_on
 from caseload_engine import supervision as engine
 from caseload_engine.dates import add_months
-from caseload_engine.reference import ROLE_CHOICES, Role
+from caseload_engine.reference import ROLE_CHOICES
 
 DEFAULT_MONTHS = 12
 
@@ -58,8 +59,9 @@ def supervised(*, on: date, since: date, team_ids: Collection[int] | None = None
 def standings(
     *, on: date, since: date | None = None, team_ids: Collection[int] | None = None
 ) -> list[PractitionerStanding]:
-    """Each supervised practitioner's standing on `on` (or on the day they left, if earlier):
-    three queries, whatever the number of practitioners."""
+    """Each supervised practitioner's standing on `on` (or on the day they left, if earlier),
+    under the policy in force on `on`: four queries, whatever the number of practitioners."""
+    book = book_on(on)
     practitioners = list(
         Practitioner.objects.filter(supervised(on=on, since=since or on, team_ids=team_ids))
         .order_by("family_name", "given_name", "pk")
@@ -89,7 +91,7 @@ def standings(
             started=started,
             left_on=left_on,
             standing=engine.standing(
-                engine.default_policy_for(role, asye=role == Role.ASYE),
+                book.for_role(role),
                 started=started,
                 sessions=sessions[pk],
                 absences=absences[pk],
@@ -218,7 +220,7 @@ class SummaryRow:
 def summary(*, on: date) -> list[SummaryRow]:
     """Per team and role on `on`: the practitioners supervision applies to, how many are
     compliant (no required session missed in the twelve months to `on`, by the engine's rule)
-    and how many are overdue now. For the Health Check report; three queries in all."""
+    and how many are overdue now. For the Health Check report; four queries in all."""
     cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in standings(on=on):
         if not row.in_post_on(on) or row.team_id is None:

@@ -20,9 +20,12 @@ from caseload.accounts.models import User
 from caseload.audit.models import AccessAction, AccessLogEntry
 from caseload.register.models import Practitioner, Team
 from caseload.supervision import compliance
+from caseload.supervision.actions import publish_policy
 from caseload.supervision.chart import percent_chart
 from caseload.supervision.models import Session, SessionKind
+from caseload.supervision.policies import default_book
 from caseload_engine import demo
+from caseload_engine import supervision as rules
 from caseload_engine.demo_supervision import Habit, generate_supervision
 from tests.conftest import World, client_for
 from tests.factories import PractitionerFactory, TeamFactory
@@ -259,13 +262,13 @@ def _grow(supervisor: User, teams: int, per_team: int, sessions: int) -> Team:
     return first
 
 
-# The overdue page: the session, the user, their authenticator, the team, the practitioners,
-# their sessions, their absences, the access log entry, the header's practitioner and
-# notification count, and the session's save (a savepoint, the update, its release).
-OVERDUE_QUERIES = 13
+# The overdue page: the session, the user, their authenticator, the team, the policy, the
+# practitioners, their sessions, their absences, the access log entry, the header's
+# practitioner and notification count, and the session's save (savepoint, update, release).
+OVERDUE_QUERIES = 14
 # The trends page: the same less the team and the log entry, plus the teams' names and the
 # filter's team list.
-TRENDS_QUERIES = 13
+TRENDS_QUERIES = 14
 
 
 @pytest.mark.parametrize(("teams", "per_team", "sessions"), [(1, 2, 1), (3, 5, 3)])
@@ -360,3 +363,21 @@ def test_overdue_list_keeps_those_leaving_and_drops_those_gone(world: World) -> 
     names = [r.name for r in compliance.overdue(team_id=world.team_north.pk, on=ON)]
     assert f"{leaving.given_name} Leavingsoon" in names
     assert f"{gone.given_name} Gonealready" not in names
+
+
+def test_a_published_policy_decides_who_is_overdue(north_history: World) -> None:
+    """Social workers put on a monthly policy needing 120
+    minutes: Priya's 90-minute session of 30 Sep no longer counts, so she has nothing counting
+    since starting in 2020, and Mona (a team manager, still the default) is unchanged."""
+    content = default_book().as_content()
+    strict = {**rules.policy_as_mapping(rules.DEFAULT_POLICIES["monthly"])}
+    strict.update(key="strict", label="Monthly, two hours", minimum_minutes=120)
+    content["policies"].append(strict)
+    content["roles"]["social_worker"] = "strict"
+    publish_policy(by=north_history.pat, content=content, note="Two hours for social workers")
+    rows = {r.name: r for r in compliance.overdue(team_id=north_history.team_north.pk, on=ON)}
+    priya = rows["Priya Priyapersona"].standing
+    assert priya.policy.key == "strict"
+    assert priya.last_session is None
+    assert priya.next_due == date(2020, 2, 6)  # a month from starting on 6 Jan 2020
+    assert "Mona Monapersona" not in rows
