@@ -4,8 +4,9 @@ discussed in them and the actions agreed.
 Realistic gaps, by team: each team has a habit, drawn once. A *steady* team meets every three
 to four weeks for 90 minutes or more; a *slipping* team sometimes lets five to eight weeks pass
 and sometimes holds a session too short to count; a *struggling* team does both often. So the
-compliance pages show some teams compliant and some not. ASYEs are seen weekly, then
-fortnightly, as the policy asks, by the steady and the slipping alike (with the same slips).
+compliance pages show some teams compliant and some not: the demo logins' team (the first)
+struggles, and at least one team is steady. ASYEs are seen weekly, then fortnightly, as the
+policy asks, by the steady and the slipping alike (with the same slips).
 
 Team managers are supervised by the principal social worker; the principal social worker by no
 one in the demo (their supervisor is outside the council's case system). Pure and deterministic
@@ -34,6 +35,7 @@ ACTION_DAYS = (7, 28)
 SIGN_DAYS = (0, 5)
 
 GROUP_SHARE = 0.1
+LAPSED_DAYS = 42
 
 
 class Habit(StrEnum):
@@ -124,15 +126,27 @@ def generate_supervision(council: DemoCouncil, *, seed: int) -> DemoSupervision:
         team.key: rng.choices([h for h, _ in _HABIT_WEIGHTS], [w for _, w in _HABIT_WEIGHTS])[0]
         for team in council.teams
     }
-    if len(habits) >= 2 and len(set(habits.values())) == 1:
-        # A council of one habit shows nothing; the last team breaks the pattern.
-        last = council.teams[-1].key
-        habits[last] = Habit.STEADY if habits[last] is not Habit.STEADY else Habit.STRUGGLING
+    if len(council.teams) >= 2:
+        # The demo logins' team (the first) has someone overdue to show its manager, and some
+        # team keeps to the policy, so the compliance pages show both.
+        habits[council.teams[0].key] = Habit.STRUGGLING
+        if Habit.STEADY not in habits.values():
+            habits[council.teams[-1].key] = Habit.STEADY
     psw = next(
         (p.key for p in council.practitioners if p.role == Role.PRINCIPAL_SOCIAL_WORKER), None
     )
     managers = {p.team_key: p.key for p in council.practitioners if p.role == Role.TEAM_MANAGER}
     held = _held_cases(council)
+    # Someone in the demo logins' team (its first case holder) has had no session for six
+    # weeks: overdue on the day, for the manager's list.
+    lapsed = next(
+        (
+            p.key
+            for p in council.practitioners
+            if p.team_key == council.teams[0].key and p.role != Role.TEAM_MANAGER
+        ),
+        None,
+    )
     agreements: list[DemoAgreement] = []
     sessions: list[DemoSession] = []
     for practitioner in council.practitioners:
@@ -146,7 +160,11 @@ def generate_supervision(council: DemoCouncil, *, seed: int) -> DemoSupervision:
         habit = habits[practitioner.team_key]
         start = max(practitioner.start_date, council.as_of - timedelta(days=HISTORY_DAYS))
         agreements.append(_agreement(rng, practitioner, supervisor, start, council.as_of))
-        sessions.extend(_sessions(rng, practitioner, supervisor, habit, start, council.as_of, held))
+        # The one lapsed practitioner's sessions stop six weeks before the day.
+        until = council.as_of - timedelta(days=LAPSED_DAYS if practitioner.key == lapsed else 0)
+        sessions.extend(
+            _sessions(rng, practitioner, supervisor, habit, (start, until), council.as_of, held)
+        )
     return DemoSupervision(habits=habits, agreements=tuple(agreements), sessions=tuple(sessions))
 
 
@@ -216,24 +234,31 @@ def _sessions(
     practitioner: DemoPractitioner,
     supervisor: str,
     habit: Habit,
-    start: date,
+    span: tuple[date, date],
     as_of: date,
     held: dict[str, _Held],
 ) -> list[DemoSession]:
+    """Sessions from span's first day to before its last (as_of, or earlier for a lapse)."""
+    start, until = span
     late_chance, late_days, short_chance = _HABITS[habit]
     cases = held.get(practitioner.key)
     sessions: list[DemoSession] = []
     day = start
+    # In post before the history begins: it begins with a session, as if the one before it
+    # had been on time (else every such practitioner would be late in the first month).
+    opening = start > practitioner.start_date
     while True:
         interval = _interval(practitioner, practitioner.start_date, day)
-        if rng.random() < late_chance and interval >= 28:
+        if opening:
+            gap, opening = 0, False
+        elif rng.random() < late_chance and interval >= 28:
             gap = rng.randint(*late_days)
         else:
             gap = interval - rng.randint(0, max(interval // 7, 1))
         day = day + timedelta(days=gap)
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        if day >= as_of:
+        if day >= until:
             return sessions
         short = rng.random() < short_chance
         minutes = rng.choice((45, 60, 75)) if short else rng.choice((90, 90, 105, 120))

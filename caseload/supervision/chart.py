@@ -14,7 +14,7 @@ from datetime import date
 WIDTH = 640
 HEIGHT = 240
 LEFT = 40  # room for the percentage labels
-RIGHT = 10
+RIGHT = 30  # room for the last month's label
 TOP = 10
 BOTTOM = 30  # room for the month labels
 GRIDLINES = (0, 25, 50, 75, 100)

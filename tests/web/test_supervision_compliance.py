@@ -300,8 +300,8 @@ def test_chart_places_lines_and_leaves_out_empty_months() -> None:
     months = [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
     chart = percent_chart(months, [("All", [100, None, 0]), ("North", [50, 50, 50])])
     first, second = chart.lines
-    assert first.dots == ((40.0, 10.0), (630.0, 210.0))  # 100% at the top, 0% at the bottom
-    assert second.points == "40.0,110.0 335.0,110.0 630.0,110.0"
+    assert first.dots == ((40.0, 10.0), (610.0, 210.0))  # 100% at the top, 0% at the bottom
+    assert second.points == "40.0,110.0 325.0,110.0 610.0,110.0"
     assert first.colour != second.colour
     assert [t.label for t in chart.x_ticks] == ["Oct 26", "Nov 26", "Dec 26"]
 
@@ -347,7 +347,12 @@ def test_demo_council_loads_a_history_with_compliant_and_non_compliant_teams() -
     for row in compliance.summary(on=date(2026, 11, 20)):
         total, ok = share.get(row.team_id, (0, 0))
         share[row.team_id] = (total + row.practitioners, ok + row.compliant)
+    # The demo manager has someone overdue to see.
+    manager_team = Practitioner.objects.get(user__username="manager").team_id
+    assert manager_team is not None
+    assert compliance.overdue(team_id=manager_team, on=date(2026, 11, 20))
     fully = [team for team, (total, ok) in share.items() if ok == total]
+
     partly = [team for team, (total, ok) in share.items() if ok < total]
     assert fully
     assert partly
