@@ -8,6 +8,7 @@ CellProblem with what the cell should hold, and `Cells` records it with the row 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,8 @@ from caseload_engine.tiering import RowError
 _YES = frozenset({"yes", "y", "true"})
 _NO = frozenset({"no", "n", "false"})
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_PROBLEM = "must be a date such as 2026-03-02 or 02/03/2026"
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -129,6 +132,13 @@ def yes_no(cell: str) -> bool:
 
 
 def day(cell: str) -> date:
+    # The usual form first, read in C: strptime takes twenty times as long, most of a large
+    # file's reading time.
+    if _ISO_DAY.fullmatch(cell):
+        try:
+            return date.fromisoformat(cell)
+        except ValueError:
+            raise CellProblem(_DATE_PROBLEM) from None
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(cell, pattern).date()
@@ -137,4 +147,4 @@ def day(cell: str) -> date:
     try:  # a spreadsheet's date and time, as XLSX cells arrive
         return datetime.fromisoformat(cell).date()
     except ValueError:
-        raise CellProblem("must be a date such as 2026-03-02 or 02/03/2026") from None
+        raise CellProblem(_DATE_PROBLEM) from None

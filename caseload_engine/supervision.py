@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from caseload_engine.dates import add_months, first_working_day_from
@@ -63,7 +64,7 @@ class Interval(StrEnum):
 
     @property
     def adverb(self) -> str:
-        """ "weekly", "fortnightly", "monthly": the word a reason uses."""
+        """The word a reason uses: weekly, fortnightly or monthly."""
         return {"week": "weekly", "fortnight": "fortnightly", "month": "monthly"}[self.value]
 
     def after(self, day: date) -> date:
@@ -216,13 +217,12 @@ def parse_policy(mapping: Mapping[str, object]) -> Policy:
             steps.append(
                 Step(
                     interval=Interval(str(interval)),
-                    # The types are checked with the bounds, by policy_problems.
                     until_weeks=raw.get("until_weeks"),
                     until_months=raw.get("until_months"),
                 )
             )
     policy = Policy(
-        # The types too are checked, with the bounds, by the problems below.
+        # The types are checked with the bounds, by the problems below (the steps' too).
         key=mapping.get("key"),  # type: ignore[arg-type]
         label=mapping.get("label"),  # type: ignore[arg-type]
         minimum_minutes=mapping.get("minimum_minutes"),  # type: ignore[arg-type]
@@ -269,9 +269,10 @@ MONTHLY_POLICY: Final = Policy(
     minimum_minutes=90,
     steps=(Step(Interval.MONTH),),
 )
-DEFAULT_POLICIES: Final[Mapping[str, Policy]] = {
-    policy.key: policy for policy in (ASYE_POLICY, MONTHLY_POLICY)
-}
+# Read-only: every caller shares it.
+DEFAULT_POLICIES: Final[Mapping[str, Policy]] = MappingProxyType(
+    {policy.key: policy for policy in (ASYE_POLICY, MONTHLY_POLICY)}
+)
 
 
 def default_policy_for(role: str, *, asye: bool) -> Policy:
