@@ -73,6 +73,10 @@ def main() -> int:
         ("practitioner", "get", "/people/", None),
         ("manager", "post", "/people/", {"q": "smith"}),
         ("director", "post", "/people/", {"q": "smith"}),
+        ("manager", "get", f"/supervision/teams/{manager.team_id}/overdue/", None),
+        ("psw", "get", "/supervision/compliance/", None),
+        ("psw", "get", "/supervision/compliance/", {"by": "role", "months": "24"}),
+        ("director", "get", "/supervision/compliance.csv", {"months": "24"}),
     ]
     timings: list[float] = []
     for username, method, url, data in pages:

@@ -61,6 +61,8 @@ class Permission(StrEnum):
     RECORD_SUPERVISION = "record_supervision"
     VIEW_SUPERVISION_POLICY = "view_supervision_policy"
     EDIT_SUPERVISION_POLICY = "edit_supervision_policy"
+    VIEW_SUPERVISION_OVERDUE = "view_supervision_overdue"
+    VIEW_SUPERVISION_COMPLIANCE = "view_supervision_compliance"
     ADMINISTER = "administer"
     RECORD_DECISIONS = "record_decisions"
     SIGN_OFF_DECISIONS = "sign_off_decisions"
@@ -134,6 +136,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.VIEW_SUPERVISION_POLICY: "Read the supervision policy and its versions",
     Permission.EDIT_SUPERVISION_POLICY: "Publish a new version of the supervision policy",
+    Permission.VIEW_SUPERVISION_OVERDUE: (
+        "See who in the team is overdue for supervision: their next due date, days overdue and "
+        "last counting session"
+    ),
+    Permission.VIEW_SUPERVISION_COMPLIANCE: (
+        "See supervision compliance by team, role and month, as counts with no names, and "
+        "download it"
+    ),
     Permission.ADMINISTER: "Use the Django admin: users, teams, practitioners, configuration",
     Permission.RECORD_DECISIONS: (
         "Record decisions on the team's cases the user may see, ask for their sign-off, and "
@@ -177,6 +187,7 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_SUPERVISION,
         Permission.RECORD_DECISIONS,
         Permission.SIGN_OFF_DECISIONS,
+        Permission.VIEW_SUPERVISION_OVERDUE,
     }
 )
 
@@ -266,6 +277,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_SUPERVISION,
             P.RECORD_DECISIONS,
             P.SIGN_OFF_DECISIONS,
+            P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -288,6 +300,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_CHANGE_HISTORY,
             P.VIEW_ASYE_PROGRAMMES,
             P.RECORD_SUPERVISION,
+            P.VIEW_SUPERVISION_OVERDUE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -303,6 +316,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.EDIT_DELEGATION_SCHEME,
             P.VIEW_PRACTICE_ESCALATIONS,
             P.ADVISE_ON_ESCALATIONS,
+            P.VIEW_SUPERVISION_COMPLIANCE,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -324,6 +338,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PRACTICE_ESCALATIONS,
             P.DECIDE_ESCALATIONS,
             P.VIEW_SUPERVISION_POLICY,
+            P.VIEW_SUPERVISION_COMPLIANCE,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

@@ -219,3 +219,8 @@ def record_supervision_form(
         practitioner_id=practitioner_id,
         team_id=team_id,
     )
+
+
+def record_supervision_overdue_viewed(user: User, *, team_id: int) -> None:
+    """A team's overdue supervision: names practitioners and their supervision dates."""
+    _record(user, AccessAction.VIEW_SUPERVISION_OVERDUE, team_id=team_id)

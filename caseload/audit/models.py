@@ -86,6 +86,10 @@ class AccessAction(models.TextChoices):
     VIEW_SUPERVISION = "view_supervision", "Viewed a supervision record"
     VIEW_SUPERVISION_LIST = "view_supervision_list", "Viewed a practitioner's supervision"
     SUPERVISION_FORM = "supervision_form", "Used a form about supervision"
+    VIEW_SUPERVISION_OVERDUE = (
+        "view_supervision_overdue",
+        "Viewed who in a team is overdue for supervision",
+    )
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
 

@@ -8,6 +8,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing notices registers the daily notice of actions due.
-        from caseload.supervision import notices, pages  # noqa: F401
+        from caseload.supervision import compliance_pages, notices, pages  # noqa: F401
 
         pages.contribute()
+        compliance_pages.contribute()

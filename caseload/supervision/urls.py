@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from caseload.supervision import views
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("policy/edit/", views.policy_edit, name="supervision_policy_edit"),
     path("actions/", views.my_actions, name="supervision_actions"),
     path("actions/<int:pk>/done/", views.complete_action, name="supervision_action_done"),
+    path("", include("caseload.supervision.compliance_urls")),
 ]

@@ -524,6 +524,15 @@ MATRIX: list[Row] = [
     Row("delegation_scheme"),
     Row("delegation_scheme_edit"),
     Row("delegation_scheme_edit", method="post"),
+    # Names the team's practitioners overdue (all of them here: no sessions recorded).
+    Row(
+        "supervision_overdue",
+        lambda w: [w.team_north.pk],
+        record=WAITING_NORTH,
+        secret=lambda w: w.colin_practitioner.family_name,
+    ),
+    Row("supervision_compliance"),
+    Row("supervision_compliance_csv"),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),
