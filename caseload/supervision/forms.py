@@ -90,6 +90,16 @@ class _ActionFields(GovukForm):
     due_on = GovukDateField(
         label="Due by", earliest=EARLIEST, latest=days_from_today(3 * 366), required=False
     )
+    # Which open action of the record this row is, when changing it: it keeps its id.
+    action_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Open the record again: the page was changed",
+            "min_value": "Open the record again: the page was changed",
+        },
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -120,7 +130,7 @@ class DiscussionForm(_ActionFields):
     )
     discussion = _note("Discussion", required=True)
     decision = _note("Decision", rows=2)
-    field_order = ["case", "discussion", "decision", "action", "owner", "due_on"]
+    field_order = ["case", "discussion", "decision", "action", "owner", "due_on", "action_id"]
 
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -121,6 +121,7 @@ def _details(
                 description=data["action"],
                 owner=_owner(data["owner"], supervisee=supervisee, supervisor=supervisor),
                 due_on=data["due_on"],
+                pk=data.get("action_id"),
             )
         ]
 
@@ -196,10 +197,16 @@ def _initial_of(
                 "action": first.description,
                 "owner": _owner_code(first, session),
                 "due_on": first.due_on,
+                "action_id": first.pk,
             }
         rows.append(row)
     general = [
-        {"action": a.description, "owner": _owner_code(a, session), "due_on": a.due_on}
+        {
+            "action": a.description,
+            "owner": _owner_code(a, session),
+            "due_on": a.due_on,
+            "action_id": a.pk,
+        }
         for a in open_actions
     ]
     return {name: getattr(session, name) for name in fields}, rows, general
