@@ -250,9 +250,9 @@ class PolicyForm(GovukForm):
         },
     )
 
-    def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, key: str, prefix: str | None = None, **kwargs: Any) -> None:
         self.key = key
-        super().__init__(*args, prefix=f"policy-{key}", **kwargs)
+        super().__init__(*args, prefix=prefix or f"policy-{key}", **kwargs)
         for number in range(1, EDIT_STEPS + 1):
             self.fields[f"step_{number}_interval"] = forms.ChoiceField(
                 label=f"Step {number}: how often",
@@ -281,6 +281,10 @@ class PolicyForm(GovukForm):
                 required=False,
                 widget=forms.Select(attrs={"class": "govuk-select"}),
             )
+
+    def removing(self) -> bool:
+        """Whether the PSW asks to remove this policy (its other fields then do not matter)."""
+        return "remove" in self.fields and self.is_bound and bool(self["remove"].data)
 
     def step_rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -324,6 +328,52 @@ class PolicyForm(GovukForm):
                     f"step_{number}_unit": "months",
                 }
         return initial
+
+
+class ExistingPolicyForm(PolicyForm):
+    """A published policy, which may be removed: the engine refuses it if a role still uses it."""
+
+    remove = forms.BooleanField(
+        label="Remove this policy",
+        required=False,
+        help_text="Only a policy no role uses: give its roles another policy first or as well",
+    )
+
+
+class NewPolicyForm(PolicyForm):
+    """A policy to add, known by a new key; left empty, none is added. The key is checked by the
+    engine with the rest of the policy."""
+
+    new_key = forms.CharField(
+        label="Key",
+        required=False,
+        max_length=40,
+        help_text="Lower-case letters, digits, hyphens or underscores; it cannot change later",
+        error_messages={"max_length": "The key must be 40 characters or fewer"},
+    )
+    field_order = ["new_key", "label", "minimum_minutes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, key="", prefix="new-policy", **kwargs)
+        self.fields["label"].required = False
+        self.fields["minimum_minutes"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.key = (data.get("new_key") or "").strip()
+        if self.key:
+            if not (data.get("label") or "").strip() and "label" not in self.errors:
+                self.add_error("label", "Enter the new policy's name")
+            if data.get("minimum_minutes") is None and "minimum_minutes" not in self.errors:
+                self.add_error("minimum_minutes", "Enter the minutes a session needs to count")
+        elif any(
+            # A unit is always chosen (a select has no empty option), so it says nothing.
+            value not in (None, "")
+            for name, value in data.items()
+            if name != "new_key" and not name.endswith("_unit")
+        ):
+            self.add_error("new_key", "Give the new policy a key, or leave its fields empty")
+        return data
 
 
 class RolesForm(GovukForm):

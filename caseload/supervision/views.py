@@ -30,6 +30,8 @@ from caseload.supervision.forms import (
     AgreementForm,
     CommentForm,
     DiscussionFormSet,
+    ExistingPolicyForm,
+    NewPolicyForm,
     PolicyForm,
     PolicyNoteForm,
     RolesForm,
@@ -541,20 +543,30 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
     book = policies.book_on()
     data = posted(request)
     policy_forms = [
-        PolicyForm(data, key=key, initial=PolicyForm.initial_for(p))
+        ExistingPolicyForm(data, key=key, initial=PolicyForm.initial_for(p))
         for key, p in sorted(book.policies.items())
     ]
+    new_policy = NewPolicyForm(data)
+    # A policy being added may be given to roles in the same version.
+    added = [new_policy] if new_policy.is_valid() and new_policy.key else []
     roles = RolesForm(
         data,
         initial=dict(book.roles),
-        policies=[(key, p.label) for key, p in sorted(book.policies.items())],
+        policies=[
+            *((key, p.label) for key, p in sorted(book.policies.items())),
+            *((f.key, f.cleaned_data["label"]) for f in added),
+        ],
     )
     note = PolicyNoteForm(data)
-    forms_valid = all([*(f.is_valid() for f in policy_forms), roles.is_valid(), note.is_valid()])
+    kept = [f for f in policy_forms if not f.removing()]
+    forms_valid = all(
+        [*(f.is_valid() for f in kept), new_policy.is_valid(), roles.is_valid(), note.is_valid()]
+    )
     if forms_valid:
+        # A removed policy that a role still uses is refused by the engine's checks.
         content = {
             "roles": dict(roles.cleaned_data),
-            "policies": [f.as_mapping() for f in policy_forms],
+            "policies": [f.as_mapping() for f in [*kept, *added]],
         }
         version = attempt(
             note,
@@ -571,9 +583,10 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
         {
             "book": book,
             "policy_forms": policy_forms,
+            "new_policy": new_policy,
             "roles": roles,
             "note": note,
-            "form": _Summary(note, roles, *policy_forms),
+            "form": _Summary(note, roles, *kept, new_policy),
             "max_steps": rules.MAX_STEPS,
         },
     )
