@@ -139,7 +139,21 @@ class DiscussionForm(_ActionFields):
 
 
 class ActionForm(_ActionFields):
-    """An action not about one case."""
+    """An action not about one case, or another about a case discussed (the discussion holds
+    one)."""
+
+    case = _CaseField(
+        label="About the case",
+        queryset=Case.objects.none(),
+        required=False,
+        empty_label="Not about one case",
+        error_messages={"invalid_choice": "Choose one of the supervisee's cases"},
+    )
+    field_order = ["case", "action", "owner", "due_on", "action_id"]
+
+    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(_CaseField, self.fields["case"]).queryset = cases
 
 
 class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
@@ -152,8 +166,8 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
             form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
 
 
-class _DiscussionRows(_Rows):
-    noun = "discussion"
+class _CaseRows(_Rows):
+    """Rows that each pick one of the cases."""
 
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         self.cases = cases
@@ -161,6 +175,10 @@ class _DiscussionRows(_Rows):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "cases": self.cases}
+
+
+class _DiscussionRows(_CaseRows):
+    noun = "discussion"
 
     def clean(self) -> None:
         seen: set[int] = set()
@@ -175,7 +193,7 @@ class _DiscussionRows(_Rows):
             seen.add(case.pk)
 
 
-class _ActionRows(_Rows):
+class _ActionRows(_CaseRows):
     noun = "action"
 
 
@@ -192,14 +210,17 @@ DiscussionFormSet = cast(
         validate_max=True,
     ),
 )
-ActionFormSet = forms.formset_factory(
-    ActionForm,
-    formset=_ActionRows,
-    extra=2,
-    can_delete=True,
-    max_num=MAX_ACTIONS,
-    absolute_max=MAX_ACTIONS,
-    validate_max=True,
+ActionFormSet = cast(
+    "type[_ActionRows]",
+    forms.formset_factory(
+        ActionForm,
+        formset=_ActionRows,
+        extra=2,
+        can_delete=True,
+        max_num=MAX_ACTIONS,
+        absolute_max=MAX_ACTIONS,
+        validate_max=True,
+    ),
 )
 
 

@@ -127,14 +127,8 @@ def _details(
             )
         ]
 
-    kept = [
-        f.cleaned_data
-        for f in discussions.forms
-        if f.cleaned_data and f not in discussions.deleted_forms
-    ]
-    kept_actions = [
-        f.cleaned_data for f in general.forms if f.cleaned_data and f not in general.deleted_forms
-    ]
+    kept = _kept_rows(discussions)
+    kept_actions = _kept_rows(general)
     data = form.cleaned_data
     return actions.SessionDetails(
         held_on=data["held_on"],
@@ -150,12 +144,39 @@ def _details(
                 case=row["case"],
                 discussion=row["discussion"],
                 decision=row["decision"],
-                actions=action_of(row),
+                actions=[
+                    *action_of(row),
+                    # Other actions about the case are the discussion's too.
+                    *(
+                        a
+                        for more in kept_actions
+                        if more["case"] == row["case"]
+                        for a in action_of(more)
+                    ),
+                ],
             )
             for row in kept
         ],
-        actions=[a for row in kept_actions for a in action_of(row)],
+        actions=[a for row in kept_actions if row["case"] is None for a in action_of(row)],
     )
+
+
+def _kept_rows(rows: Any) -> list[dict[str, Any]]:
+    return [f.cleaned_data for f in rows.forms if f.cleaned_data and f not in rows.deleted_forms]
+
+
+def _actions_placed(discussions: Any, general: Any) -> bool:
+    """Whether each other action about a case is about a case discussed (else a form error)."""
+    discussed = {row["case"] for row in _kept_rows(discussions)}
+    placed = True
+    for form in general.forms:
+        data = form.cleaned_data
+        if not data or form in general.deleted_forms or data["case"] is None:
+            continue
+        if data["case"] not in discussed or not data.get("action", "").strip():
+            form.add_error("case", "Choose a case discussed above, with the action, or no case")
+            placed = False
+    return placed
 
 
 class _Summary:
@@ -183,8 +204,10 @@ def _initial_of(
     """The record as the form's initial values: open actions only (done ones stay as done)."""
     fields = ("held_on", "minutes", "kind", *actions.NOTE_FIELDS)
     open_actions = [a for a in session.actions.all() if a.done_at is None]
+    discussions = list(session.discussions.all())
+    case_of = {d.pk: d.case_id for d in discussions}
     rows = []
-    for discussion in session.discussions.all():
+    for discussion in discussions:
         row: dict[str, Any] = {
             "case": discussion.case_id,
             "discussion": discussion.discussion,
@@ -192,8 +215,9 @@ def _initial_of(
         }
         own = [a for a in open_actions if a.discussion_id == discussion.pk]
         if own:
-            # The form holds one action per discussion; any more become general actions.
-            first = own.pop(0)
+            # The discussion's row holds one action (the first recorded, where it was entered);
+            # any more are other actions about its case.
+            first = min(own, key=lambda a: a.pk)
             open_actions.remove(first)
             row |= {
                 "action": first.description,
@@ -208,6 +232,7 @@ def _initial_of(
             "owner": _owner_code(a, session),
             "due_on": a.due_on,
             "action_id": a.pk,
+            "case": case_of.get(a.discussion_id) if a.discussion_id is not None else None,
         }
         for a in open_actions
     ]
@@ -227,8 +252,9 @@ def _session_form(
     data = posted(request)
     form = SessionForm(data, initial=initial)
     discussions = DiscussionFormSet(data, initial=rows, prefix="discussions", cases=cases)
-    general_actions = ActionFormSet(data, initial=general, prefix="actions")
+    general_actions = ActionFormSet(data, initial=general, prefix="actions", cases=cases)
     valid = all([form.is_valid(), discussions.is_valid(), general_actions.is_valid()])
+    valid = valid and _actions_placed(discussions, general_actions)
     if valid:
         details = _details(
             form, discussions, general_actions, supervisee=supervisee, supervisor=request.user

@@ -383,6 +383,7 @@ def test_the_case_picker_offers_the_supervisee_cases_only(world: World) -> None:
         ("discussions-0-case", "{colins}", "Choose one of the supervisee"),  # a colleague's
         ("discussions-0-case", "99999999999999999999999", "Choose one of the supervisee"),
         ("discussions-0-case", "-1", "Choose one of the supervisee"),
+        ("actions-0-case", "{south}", "Choose one of the supervisee"),
         ("minutes", "99999999999999999999999", "600 minutes or less"),
         ("minutes", "0", "at least 1 minute"),
         ("minutes", "ninety", "whole number"),
@@ -495,6 +496,67 @@ def test_a_change_naming_another_records_action_is_refused(world: World) -> None
     session.refresh_from_db()
     assert session.minutes == 90
     assert Action.objects.filter(session=session).count() == 1
+
+
+def test_a_discussion_has_several_actions_kept_across_changes(world: World) -> None:
+    day = timezone.localdate() + timedelta(days=30)
+    more = {
+        "actions-0-case": str(world.case_held_by_priya.pk),
+        "actions-0-action": "Write to the GP",
+        "actions-0-owner": "supervisor",
+        "actions-0-due_on_day": str(day.day),
+        "actions-0-due_on_month": str(day.month),
+        "actions-0-due_on_year": str(day.year),
+    }
+    client = client_for(world.mona)
+    assert client.post(_record_url(world), _form_data(world) | more).status_code == 302
+    session = Session.objects.get()
+    [discussion] = session.discussions.all()
+    assert set(Action.objects.values_list("description", "discussion")) == {
+        ("Book it", discussion.pk),
+        ("Write to the GP", discussion.pk),
+    }
+    url = reverse("supervision_session_edit", args=[session.pk])
+    page = client.get(url).content.decode()
+    second = Action.objects.get(description="Write to the GP")
+    assert f'name="actions-0-action_id" value="{second.pk}"' in page
+    first = Action.objects.get(description="Book it")
+    data = (
+        _form_data(world, minutes="75")
+        | more
+        | {
+            "discussions-INITIAL_FORMS": "1",
+            "discussions-0-action_id": str(first.pk),
+            "actions-INITIAL_FORMS": "1",
+            "actions-0-action_id": str(second.pk),
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert set(Action.objects.values_list("pk", "discussion")) == {
+        (first.pk, discussion.pk),
+        (second.pk, discussion.pk),
+    }
+
+
+def test_another_action_about_a_case_not_discussed_is_a_form_error(world: World) -> None:
+    data = _form_data(world) | {
+        "actions-0-case": str(world.case_held_by_priya.pk),
+        "actions-0-action": "Write to the GP",
+        "actions-0-due_on_day": "1",
+        "actions-0-due_on_month": "2",
+        "actions-0-due_on_year": str(timezone.localdate().year + 1),
+        "discussions-0-case": "",
+        "discussions-0-discussion": "",
+        "discussions-0-decision": "",
+        "discussions-0-action": "",
+        "discussions-0-due_on_day": "",
+        "discussions-0-due_on_month": "",
+        "discussions-0-due_on_year": "",
+    }
+    response = client_for(world.mona).post(_record_url(world), data)
+    assert response.status_code == 200
+    assert "Choose a case discussed above" in response.content.decode()
+    assert not Session.objects.exists()
 
 
 # Agreements
