@@ -50,6 +50,9 @@ class ActionDetails:
     description: str
     owner: User
     due_on: date
+    # The open action on the record this one is (when changing a record), so that it keeps its
+    # id: its due-day notice is sent once per id and day.
+    pk: int | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,45 @@ def _create_actions(
     )
 
 
+def _kept_actions(session: Session, details: SessionDetails) -> dict[int, Action]:
+    """The record's open actions that the changed record keeps, by id, locked. An id that is
+    not an open action of this record (done meanwhile, or another record's) is refused."""
+    open_actions = {
+        a.pk: a
+        for a in Action.objects.select_for_update().filter(session=session, done_at__isnull=True)
+    }
+    kept: dict[int, Action] = {}
+    for action in _all_actions(details):
+        if action.pk is None:
+            continue
+        if action.pk not in open_actions or action.pk in kept:
+            raise ActionRefused(
+                "An action on this page has been done or changed meanwhile: "
+                "open the record again and make your changes there"
+            )
+        kept[action.pk] = open_actions[action.pk]
+    return kept
+
+
+def _save_actions(
+    session: Session,
+    discussion: CaseDiscussion | None,
+    actions: Sequence[ActionDetails],
+    kept: Mapping[int, Action],
+) -> None:
+    """Change the kept actions in place and create the new ones."""
+    for details in actions:
+        if details.pk is None:
+            continue
+        action = kept[details.pk]
+        action.discussion = discussion
+        action.description = details.description.strip()
+        action.owner = details.owner
+        action.due_on = details.due_on
+        action.save(update_fields=["discussion", "description", "owner", "due_on"])
+    _create_actions(session, discussion, [a for a in actions if a.pk is None])
+
+
 def _create_discussion(
     session: Session, details: DiscussionDetails, scored: Assessment | None
 ) -> CaseDiscussion:
@@ -186,7 +228,6 @@ def _create_discussion(
         points_at_time=scored.points if scored is not None else None,
         risk_at_time=scored.scores.get("risk") if scored is not None else None,
     )
-    _create_actions(session, discussion, details.actions)
     return discussion
 
 
@@ -220,7 +261,8 @@ def record_session(*, by: User, supervisee: Practitioner, details: SessionDetail
     )
     scored = _snapshot([d.case.pk for d in details.discussions])
     for discussion in details.discussions:
-        _create_discussion(session, discussion, scored.get(discussion.case.pk))
+        created = _create_discussion(session, discussion, scored.get(discussion.case.pk))
+        _create_actions(session, created, discussion.actions)
     _create_actions(session, None, details.actions)
     record_change(
         by=by,
@@ -259,8 +301,9 @@ def _refuse_if_locked(session: Session) -> None:
 @transaction.atomic
 def edit_session(*, by: User, session: Session, details: SessionDetails) -> Session:
     """Change a record not yet signed by both. Discussions are matched by case (a case kept
-    keeps what it showed when first recorded); open actions are replaced, done ones kept. Any
-    signature is cleared: it was given to the record as it stood."""
+    keeps what it showed when first recorded); open actions are matched by id, changed in place
+    (so a notice already sent for one is not sent again), and those left out are removed; done
+    ones are kept. Any signature is cleared: it was given to the record as it stood."""
     session = _lock_session(session)
     _refuse_if_locked(session)
     if session.supervisor_id != by.pk or not may_supervise(by, session.supervisee):
@@ -275,6 +318,7 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
         raise ActionRefused(
             "A case with an action already done cannot be taken off the record", field="discussions"
         )
+    kept_actions = _kept_actions(session, details)
     held_before = session.held_on
     before = {name: getattr(session, name) for name in ("minutes", "kind", *NOTE_FIELDS)}
     after: dict[str, object] = {
@@ -293,19 +337,22 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
     for name in signed:
         setattr(session, name, None)
     session.save(update_fields=[*after, *signed])
-    Action.objects.filter(session=session, done_at__isnull=True).delete()
-    CaseDiscussion.objects.filter(pk__in=[d.pk for d in dropped]).delete()
+    Action.objects.filter(session=session, done_at__isnull=True).exclude(
+        pk__in=kept_actions
+    ).delete()
     scored = _snapshot([case_id for case_id in wanted if case_id not in existing])
     for case_id, details_of in wanted.items():
         kept = existing.get(case_id)
         if kept is None:
-            _create_discussion(session, details_of, scored.get(case_id))
-            continue
-        kept.discussion = details_of.discussion.strip()
-        kept.decision = details_of.decision.strip()
-        kept.save(update_fields=["discussion", "decision"])
-        _create_actions(session, kept, details_of.actions)
-    _create_actions(session, None, details.actions)
+            kept = _create_discussion(session, details_of, scored.get(case_id))
+        else:
+            kept.discussion = details_of.discussion.strip()
+            kept.decision = details_of.decision.strip()
+            kept.save(update_fields=["discussion", "decision"])
+        _save_actions(session, kept, details_of.actions, kept_actions)
+    _save_actions(session, None, details.actions, kept_actions)
+    # Last: a kept action may have been moved off a case now dropped.
+    CaseDiscussion.objects.filter(pk__in=[d.pk for d in dropped]).delete()
     record_change(
         by=by,
         action=ChangeAction.SUPERVISION_CHANGED,

@@ -90,6 +90,16 @@ class _ActionFields(GovukForm):
     due_on = GovukDateField(
         label="Due by", earliest=EARLIEST, latest=days_from_today(3 * 366), required=False
     )
+    # Which open action of the record this row is, when changing it: it keeps its id.
+    action_id = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Open the record again: the page was changed",
+            "min_value": "Open the record again: the page was changed",
+        },
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -120,7 +130,7 @@ class DiscussionForm(_ActionFields):
     )
     discussion = _note("Discussion", required=True)
     decision = _note("Decision", rows=2)
-    field_order = ["case", "discussion", "decision", "action", "owner", "due_on"]
+    field_order = ["case", "discussion", "decision", "action", "owner", "due_on", "action_id"]
 
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,7 +139,21 @@ class DiscussionForm(_ActionFields):
 
 
 class ActionForm(_ActionFields):
-    """An action not about one case."""
+    """An action not about one case, or another about a case discussed (the discussion holds
+    one)."""
+
+    case = _CaseField(
+        label="About the case",
+        queryset=Case.objects.none(),
+        required=False,
+        empty_label="Not about one case",
+        error_messages={"invalid_choice": "Choose one of the supervisee's cases"},
+    )
+    field_order = ["case", "action", "owner", "due_on", "action_id"]
+
+    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(_CaseField, self.fields["case"]).queryset = cases
 
 
 class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
@@ -142,8 +166,8 @@ class _Rows(forms.BaseFormSet):  # type: ignore[type-arg]
             form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
 
 
-class _DiscussionRows(_Rows):
-    noun = "discussion"
+class _CaseRows(_Rows):
+    """Rows that each pick one of the cases."""
 
     def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
         self.cases = cases
@@ -151,6 +175,10 @@ class _DiscussionRows(_Rows):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "cases": self.cases}
+
+
+class _DiscussionRows(_CaseRows):
+    noun = "discussion"
 
     def clean(self) -> None:
         seen: set[int] = set()
@@ -165,7 +193,7 @@ class _DiscussionRows(_Rows):
             seen.add(case.pk)
 
 
-class _ActionRows(_Rows):
+class _ActionRows(_CaseRows):
     noun = "action"
 
 
@@ -182,14 +210,17 @@ DiscussionFormSet = cast(
         validate_max=True,
     ),
 )
-ActionFormSet = forms.formset_factory(
-    ActionForm,
-    formset=_ActionRows,
-    extra=2,
-    can_delete=True,
-    max_num=MAX_ACTIONS,
-    absolute_max=MAX_ACTIONS,
-    validate_max=True,
+ActionFormSet = cast(
+    "type[_ActionRows]",
+    forms.formset_factory(
+        ActionForm,
+        formset=_ActionRows,
+        extra=2,
+        can_delete=True,
+        max_num=MAX_ACTIONS,
+        absolute_max=MAX_ACTIONS,
+        validate_max=True,
+    ),
 )
 
 
@@ -240,9 +271,9 @@ class PolicyForm(GovukForm):
         },
     )
 
-    def __init__(self, *args: Any, key: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, key: str, prefix: str | None = None, **kwargs: Any) -> None:
         self.key = key
-        super().__init__(*args, prefix=f"policy-{key}", **kwargs)
+        super().__init__(*args, prefix=prefix or f"policy-{key}", **kwargs)
         for number in range(1, EDIT_STEPS + 1):
             self.fields[f"step_{number}_interval"] = forms.ChoiceField(
                 label=f"Step {number}: how often",
@@ -271,6 +302,10 @@ class PolicyForm(GovukForm):
                 required=False,
                 widget=forms.Select(attrs={"class": "govuk-select"}),
             )
+
+    def removing(self) -> bool:
+        """Whether the PSW asks to remove this policy (its other fields then do not matter)."""
+        return "remove" in self.fields and self.is_bound and bool(self["remove"].data)
 
     def step_rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -314,6 +349,52 @@ class PolicyForm(GovukForm):
                     f"step_{number}_unit": "months",
                 }
         return initial
+
+
+class ExistingPolicyForm(PolicyForm):
+    """A published policy, which may be removed: the engine refuses it if a role still uses it."""
+
+    remove = forms.BooleanField(
+        label="Remove this policy",
+        required=False,
+        help_text="Only a policy no role uses: give its roles another policy first or as well",
+    )
+
+
+class NewPolicyForm(PolicyForm):
+    """A policy to add, known by a new key; left empty, none is added. The key is checked by the
+    engine with the rest of the policy."""
+
+    new_key = forms.CharField(
+        label="Key",
+        required=False,
+        max_length=40,
+        help_text="Lower-case letters, digits, hyphens or underscores; it cannot change later",
+        error_messages={"max_length": "The key must be 40 characters or fewer"},
+    )
+    field_order = ["new_key", "label", "minimum_minutes"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, key="", prefix="new-policy", **kwargs)
+        self.fields["label"].required = False
+        self.fields["minimum_minutes"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        self.key = (data.get("new_key") or "").strip()
+        if self.key:
+            if not (data.get("label") or "").strip() and "label" not in self.errors:
+                self.add_error("label", "Enter the new policy's name")
+            if data.get("minimum_minutes") is None and "minimum_minutes" not in self.errors:
+                self.add_error("minimum_minutes", "Enter the minutes a session needs to count")
+        elif any(
+            # A unit is always chosen (a select has no empty option), so it says nothing.
+            value not in (None, "")
+            for name, value in data.items()
+            if name != "new_key" and not name.endswith("_unit")
+        ):
+            self.add_error("new_key", "Give the new policy a key, or leave its fields empty")
+        return data
 
 
 class RolesForm(GovukForm):

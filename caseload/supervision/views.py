@@ -30,6 +30,8 @@ from caseload.supervision.forms import (
     AgreementForm,
     CommentForm,
     DiscussionFormSet,
+    ExistingPolicyForm,
+    NewPolicyForm,
     PolicyForm,
     PolicyNoteForm,
     RolesForm,
@@ -121,17 +123,12 @@ def _details(
                 description=data["action"],
                 owner=_owner(data["owner"], supervisee=supervisee, supervisor=supervisor),
                 due_on=data["due_on"],
+                pk=data.get("action_id"),
             )
         ]
 
-    kept = [
-        f.cleaned_data
-        for f in discussions.forms
-        if f.cleaned_data and f not in discussions.deleted_forms
-    ]
-    kept_actions = [
-        f.cleaned_data for f in general.forms if f.cleaned_data and f not in general.deleted_forms
-    ]
+    kept = _kept_rows(discussions)
+    kept_actions = _kept_rows(general)
     data = form.cleaned_data
     return actions.SessionDetails(
         held_on=data["held_on"],
@@ -147,12 +144,39 @@ def _details(
                 case=row["case"],
                 discussion=row["discussion"],
                 decision=row["decision"],
-                actions=action_of(row),
+                actions=[
+                    *action_of(row),
+                    # Other actions about the case are the discussion's too.
+                    *(
+                        a
+                        for more in kept_actions
+                        if more["case"] == row["case"]
+                        for a in action_of(more)
+                    ),
+                ],
             )
             for row in kept
         ],
-        actions=[a for row in kept_actions for a in action_of(row)],
+        actions=[a for row in kept_actions if row["case"] is None for a in action_of(row)],
     )
+
+
+def _kept_rows(rows: Any) -> list[dict[str, Any]]:
+    return [f.cleaned_data for f in rows.forms if f.cleaned_data and f not in rows.deleted_forms]
+
+
+def _actions_placed(discussions: Any, general: Any) -> bool:
+    """Whether each other action about a case is about a case discussed (else a form error)."""
+    discussed = {row["case"] for row in _kept_rows(discussions)}
+    placed = True
+    for form in general.forms:
+        data = form.cleaned_data
+        if not data or form in general.deleted_forms or data["case"] is None:
+            continue
+        if data["case"] not in discussed or not data.get("action", "").strip():
+            form.add_error("case", "Choose a case discussed above, with the action, or no case")
+            placed = False
+    return placed
 
 
 class _Summary:
@@ -180,8 +204,10 @@ def _initial_of(
     """The record as the form's initial values: open actions only (done ones stay as done)."""
     fields = ("held_on", "minutes", "kind", *actions.NOTE_FIELDS)
     open_actions = [a for a in session.actions.all() if a.done_at is None]
+    discussions = list(session.discussions.all())
+    case_of = {d.pk: d.case_id for d in discussions}
     rows = []
-    for discussion in session.discussions.all():
+    for discussion in discussions:
         row: dict[str, Any] = {
             "case": discussion.case_id,
             "discussion": discussion.discussion,
@@ -189,17 +215,25 @@ def _initial_of(
         }
         own = [a for a in open_actions if a.discussion_id == discussion.pk]
         if own:
-            # The form holds one action per discussion; any more become general actions.
-            first = own.pop(0)
+            # The discussion's row holds one action (the first recorded, where it was entered);
+            # any more are other actions about its case.
+            first = min(own, key=lambda a: a.pk)
             open_actions.remove(first)
             row |= {
                 "action": first.description,
                 "owner": _owner_code(first, session),
                 "due_on": first.due_on,
+                "action_id": first.pk,
             }
         rows.append(row)
     general = [
-        {"action": a.description, "owner": _owner_code(a, session), "due_on": a.due_on}
+        {
+            "action": a.description,
+            "owner": _owner_code(a, session),
+            "due_on": a.due_on,
+            "action_id": a.pk,
+            "case": case_of.get(a.discussion_id) if a.discussion_id is not None else None,
+        }
         for a in open_actions
     ]
     return {name: getattr(session, name) for name in fields}, rows, general
@@ -218,8 +252,9 @@ def _session_form(
     data = posted(request)
     form = SessionForm(data, initial=initial)
     discussions = DiscussionFormSet(data, initial=rows, prefix="discussions", cases=cases)
-    general_actions = ActionFormSet(data, initial=general, prefix="actions")
+    general_actions = ActionFormSet(data, initial=general, prefix="actions", cases=cases)
     valid = all([form.is_valid(), discussions.is_valid(), general_actions.is_valid()])
+    valid = valid and _actions_placed(discussions, general_actions)
     if valid:
         details = _details(
             form, discussions, general_actions, supervisee=supervisee, supervisor=request.user
@@ -534,20 +569,30 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
     book = policies.book_on()
     data = posted(request)
     policy_forms = [
-        PolicyForm(data, key=key, initial=PolicyForm.initial_for(p))
+        ExistingPolicyForm(data, key=key, initial=PolicyForm.initial_for(p))
         for key, p in sorted(book.policies.items())
     ]
+    new_policy = NewPolicyForm(data)
+    # A policy being added may be given to roles in the same version.
+    added = [new_policy] if new_policy.is_valid() and new_policy.key else []
     roles = RolesForm(
         data,
         initial=dict(book.roles),
-        policies=[(key, p.label) for key, p in sorted(book.policies.items())],
+        policies=[
+            *((key, p.label) for key, p in sorted(book.policies.items())),
+            *((f.key, f.cleaned_data["label"]) for f in added),
+        ],
     )
     note = PolicyNoteForm(data)
-    forms_valid = all([*(f.is_valid() for f in policy_forms), roles.is_valid(), note.is_valid()])
+    kept = [f for f in policy_forms if not f.removing()]
+    forms_valid = all(
+        [*(f.is_valid() for f in kept), new_policy.is_valid(), roles.is_valid(), note.is_valid()]
+    )
     if forms_valid:
+        # A removed policy that a role still uses is refused by the engine's checks.
         content = {
             "roles": dict(roles.cleaned_data),
-            "policies": [f.as_mapping() for f in policy_forms],
+            "policies": [f.as_mapping() for f in [*kept, *added]],
         }
         version = attempt(
             note,
@@ -564,9 +609,10 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
         {
             "book": book,
             "policy_forms": policy_forms,
+            "new_policy": new_policy,
             "roles": roles,
             "note": note,
-            "form": _Summary(note, roles, *policy_forms),
+            "form": _Summary(note, roles, *kept, new_policy),
             "max_steps": rules.MAX_STEPS,
         },
     )

@@ -5,6 +5,7 @@ every view in the access log; agreements; actions on their owner's list, noticed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -382,6 +383,7 @@ def test_the_case_picker_offers_the_supervisee_cases_only(world: World) -> None:
         ("discussions-0-case", "{colins}", "Choose one of the supervisee"),  # a colleague's
         ("discussions-0-case", "99999999999999999999999", "Choose one of the supervisee"),
         ("discussions-0-case", "-1", "Choose one of the supervisee"),
+        ("actions-0-case", "{south}", "Choose one of the supervisee"),
         ("minutes", "99999999999999999999999", "600 minutes or less"),
         ("minutes", "0", "at least 1 minute"),
         ("minutes", "ninety", "whole number"),
@@ -429,6 +431,132 @@ def test_the_supervisor_changes_an_unsigned_record_through_the_form(world: World
     assert session.minutes == 75
     # Another who may see it is told who may change it.
     assert "Only the supervisor" in client_for(world.pat).get(url).content.decode()
+
+
+def test_a_change_keeps_the_actions_it_keeps_so_a_notice_goes_once(world: World) -> None:
+    today = timezone.localdate()
+    session = _recorded(world)
+    [action] = Action.objects.all()
+    Action.objects.filter(pk=action.pk).update(due_on=today)
+    assert send_action_notices(on=today) == 1
+    url = reverse("supervision_session_edit", args=[session.pk])
+    client = client_for(world.mona)
+    assert f'name="discussions-0-action_id" value="{action.pk}"' in client.get(url).content.decode()
+    data = _form_data(world) | {
+        "discussions-INITIAL_FORMS": "1",
+        "discussions-0-action": "Book it this week",
+        "discussions-0-due_on_day": str(today.day),
+        "discussions-0-due_on_month": str(today.month),
+        "discussions-0-due_on_year": str(today.year),
+        "discussions-0-action_id": str(action.pk),
+        "actions-0-action": "Read the carers' policy",
+        "actions-0-due_on_day": str(today.day),
+        "actions-0-due_on_month": str(today.month),
+        "actions-0-due_on_year": str(today.year),
+    }
+    assert client.post(url, data).status_code == 302
+    kept = Action.objects.get(discussion__isnull=False)
+    assert (kept.pk, kept.description) == (action.pk, "Book it this week")
+    # Only the new action's notice goes today; the kept one had its notice already.
+    assert send_action_notices(on=today) == 1
+    assert send_action_notices(on=today) == 0
+    assert Notification.objects.filter(kind=NotificationKind.SUPERVISION_DUE).count() == 2
+
+
+def test_a_change_removes_only_the_open_actions_left_out(world: World) -> None:
+    session = _recorded(world)
+    [kept] = Action.objects.all()
+    dropped = ActionFactory.create(session=session, owner=world.mona)
+    done = ActionFactory.create(
+        session=session, owner=world.priya, done_at=timezone.now(), done_by=world.priya
+    )
+    [discussion] = _details(world).discussions
+    [details] = discussion.actions
+    again = replace(discussion, actions=[replace(details, pk=kept.pk)])
+    changed = _details(world, discussions=[again])
+    actions.edit_session(by=world.mona, session=session, details=changed)
+    assert set(Action.objects.values_list("pk", flat=True)) == {kept.pk, done.pk}
+    assert not Action.objects.filter(pk=dropped.pk).exists()
+
+
+def test_a_change_naming_another_records_action_is_refused(world: World) -> None:
+    session = _recorded(world)
+    other = ActionFactory.create(
+        session=SessionFactory.create(supervisee=world.priya_practitioner, supervisor=world.mona),
+        owner=world.priya,
+    )
+    url = reverse("supervision_session_edit", args=[session.pk])
+    data = _form_data(world, minutes="75") | {
+        "discussions-INITIAL_FORMS": "1",
+        "discussions-0-action_id": str(other.pk),
+    }
+    response = client_for(world.mona).post(url, data)
+    assert response.status_code == 200
+    assert "done or changed meanwhile" in response.content.decode()
+    session.refresh_from_db()
+    assert session.minutes == 90
+    assert Action.objects.filter(session=session).count() == 1
+
+
+def test_a_discussion_has_several_actions_kept_across_changes(world: World) -> None:
+    day = timezone.localdate() + timedelta(days=30)
+    more = {
+        "actions-0-case": str(world.case_held_by_priya.pk),
+        "actions-0-action": "Write to the GP",
+        "actions-0-owner": "supervisor",
+        "actions-0-due_on_day": str(day.day),
+        "actions-0-due_on_month": str(day.month),
+        "actions-0-due_on_year": str(day.year),
+    }
+    client = client_for(world.mona)
+    assert client.post(_record_url(world), _form_data(world) | more).status_code == 302
+    session = Session.objects.get()
+    [discussion] = session.discussions.all()
+    assert set(Action.objects.values_list("description", "discussion")) == {
+        ("Book it", discussion.pk),
+        ("Write to the GP", discussion.pk),
+    }
+    url = reverse("supervision_session_edit", args=[session.pk])
+    page = client.get(url).content.decode()
+    second = Action.objects.get(description="Write to the GP")
+    assert f'name="actions-0-action_id" value="{second.pk}"' in page
+    first = Action.objects.get(description="Book it")
+    data = (
+        _form_data(world, minutes="75")
+        | more
+        | {
+            "discussions-INITIAL_FORMS": "1",
+            "discussions-0-action_id": str(first.pk),
+            "actions-INITIAL_FORMS": "1",
+            "actions-0-action_id": str(second.pk),
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert set(Action.objects.values_list("pk", "discussion")) == {
+        (first.pk, discussion.pk),
+        (second.pk, discussion.pk),
+    }
+
+
+def test_another_action_about_a_case_not_discussed_is_a_form_error(world: World) -> None:
+    data = _form_data(world) | {
+        "actions-0-case": str(world.case_held_by_priya.pk),
+        "actions-0-action": "Write to the GP",
+        "actions-0-due_on_day": "1",
+        "actions-0-due_on_month": "2",
+        "actions-0-due_on_year": str(timezone.localdate().year + 1),
+        "discussions-0-case": "",
+        "discussions-0-discussion": "",
+        "discussions-0-decision": "",
+        "discussions-0-action": "",
+        "discussions-0-due_on_day": "",
+        "discussions-0-due_on_month": "",
+        "discussions-0-due_on_year": "",
+    }
+    response = client_for(world.mona).post(_record_url(world), data)
+    assert response.status_code == 200
+    assert "Choose a case discussed above" in response.content.decode()
+    assert not Session.objects.exists()
 
 
 # Agreements

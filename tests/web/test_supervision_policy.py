@@ -197,3 +197,77 @@ def test_the_policy_page_takes_as_many_queries_for_many_versions(world: World) -
     few = queries(1)
     publish(5)
     assert queries(6) == few
+
+
+# Adding and removing a policy
+
+FORTNIGHTLY = {
+    "new-policy-new_key": "fortnightly",
+    "new-policy-label": "Fortnightly",
+    "new-policy-minimum_minutes": "60",
+    "new-policy-step_1_interval": "fortnight",
+    "new-policy-step_1_unit": "weeks",
+}
+
+
+def test_the_psw_adds_a_policy_and_gives_it_to_a_role(world: World) -> None:
+    page = client_for(world.pat).get(reverse(EDIT)).content.decode()
+    assert 'name="new-policy-new_key"' in page
+    data = _form(**FORTNIGHTLY, **{"roles-assistant": "fortnightly"})
+    assert client_for(world.pat).post(reverse(EDIT), data).status_code == 302
+    book = book_on()
+    assert book.for_role("assistant").steps == (rules.Step(interval=rules.Interval.FORTNIGHT),)
+    assert (book.roles["social_worker"], sorted(book.policies)) == (
+        "monthly",
+        ["asye", "fortnightly", "monthly"],
+    )
+
+
+def test_a_policy_no_role_uses_is_removed(world: World) -> None:
+    client = client_for(world.pat)
+    assert client.post(reverse(EDIT), _form(**FORTNIGHTLY)).status_code == 302
+    assert "fortnightly" in book_on().policies
+    removal = _form(
+        **{
+            "policy-fortnightly-label": "Fortnightly",
+            "policy-fortnightly-minimum_minutes": "60",
+            "policy-fortnightly-step_1_interval": "fortnight",
+            "policy-fortnightly-remove": "on",
+            "note": "No fortnightly policy",
+        }
+    )
+    assert client.post(reverse(EDIT), removal).status_code == 302
+    assert sorted(book_on().policies) == ["asye", "monthly"]
+    assert PolicyVersion.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("more", "message"),
+    [
+        # A role still uses it: the engine's check refuses it.
+        ({"policy-monthly-remove": "on"}, "there is no policy &#x27;monthly&#x27;"),
+        ({**FORTNIGHTLY, "new-policy-new_key": "Not a key!"}, "The key must be 1 to 40"),
+        ({**FORTNIGHTLY, "new-policy-new_key": "monthly"}, "Two policies have the key"),
+        ({**FORTNIGHTLY, "new-policy-new_key": ""}, "Give the new policy a key"),
+        ({**FORTNIGHTLY, "new-policy-new_key": "k" * 41}, "40 characters or fewer"),
+        ({**FORTNIGHTLY, "new-policy-minimum_minutes": "99999999999"}, "minutes must be"),
+        ({**FORTNIGHTLY, "new-policy-step_1_interval": ""}, "1 to"),
+    ],
+)
+def test_a_policy_added_or_removed_wrongly_is_a_form_error(
+    world: World, more: dict[str, str], message: str
+) -> None:
+    response = client_for(world.pat).post(reverse(EDIT), _form(**more))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert message in page
+    assert not PolicyVersion.objects.exists()
+
+
+def test_an_empty_new_policy_adds_none(world: World) -> None:
+    # A browser posts every unit select, chosen or not.
+    units = {f"new-policy-step_{n}_unit": "weeks" for n in range(1, 5)}
+    data = _form(**units, **{"policy-monthly-minimum_minutes": "60"})
+    assert client_for(world.pat).post(reverse(EDIT), data).status_code == 302
+    assert sorted(book_on().policies) == ["asye", "monthly"]
