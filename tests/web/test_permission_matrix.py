@@ -40,6 +40,13 @@ from caseload.register.models import Team
 from caseload.web.decorators import required_permission
 from tests.conftest import World, client_for
 
+
+@pytest.fixture(name="world")
+def _world(shared_world: World) -> World:
+    """Over 400 tests here read the same two teams: built once for the module."""
+    return shared_world
+
+
 P = Permission
 FORBIDDEN, NOT_FOUND, REDIRECT = 403, 404, 302
 ROLES = (
