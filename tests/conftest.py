@@ -34,6 +34,7 @@ from tests.factories import (
     allocated_case,
 )
 from tests.migrations import migrator  # noqa: F401 - the fixture, for migration tests
+from tests.postgres_flush import _flush_postgres_by_delete  # noqa: F401 - an autouse fixture
 
 # CI replays the same examples on every run, so a red build is never a lucky draw; locally each
 # run explores new ones.
