@@ -143,7 +143,8 @@ def _module_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> 
 @pytest.fixture
 def shared_world(_module_world: World, db: None) -> World:
     """The same world as `world`, built once per module rather than once per test (it costs
-    some 45 queries). For a module whose database tests all use the world and whose other
+    some 45 queries). For a module whose database tests all use the world, none of them
+    transactional (a flush would empty the world for the tests after it), and whose other
     tests do not mind it being there; each test gets fresh copies of the objects, as
     TestCase.setUpTestData gives, and its changes to the rows are rolled back."""
     return copy.deepcopy(_module_world)
