@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from hypothesis import settings as hypothesis_settings
+from pytest_django import DjangoDbBlocker
 
 from caseload.accounts.models import AccessRole, User
 from caseload.complexity.models import Assessment
@@ -31,6 +34,7 @@ from tests.factories import (
     allocated_case,
 )
 from tests.migrations import migrator  # noqa: F401 - the fixture, for migration tests
+from tests.postgres_flush import _flush_postgres_by_delete  # noqa: F401 - an autouse fixture
 
 # CI replays the same examples on every run, so a red build is never a lucky draw; locally each
 # run explores new ones.
@@ -47,9 +51,12 @@ def _from_noon_today() -> Iterator[None]:
     """Every test starts at noon today, London time, with the clock running: a test that works
     out "today" and the code it calls agree on the day even when the suite runs at midnight.
     Tests about a particular moment travel there themselves."""
-    noon = datetime.combine(datetime.now(LONDON).date(), time(12), tzinfo=LONDON)
-    with time_machine.travel(noon, tick=True):
+    with time_machine.travel(_noon_today(), tick=True):
         yield
+
+
+def _noon_today() -> datetime:
+    return datetime.combine(datetime.now(LONDON).date(), time(12), tzinfo=LONDON)
 
 
 @dataclass
@@ -111,6 +118,39 @@ def _front_line(username: str, role: AccessRole, team: Team, job: str) -> tuple[
 
 @pytest.fixture
 def world(db: None) -> World:
+    return _build_world()
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
+    """The world built once for a module, in a transaction held open until the module's last
+    test and then rolled back. Each test's own transaction is a savepoint inside it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        # At noon exactly: every test's clock starts there and runs on, so whatever a test
+        # does is later than the world, as when the world was built inside the test.
+        with django_db_blocker.unblock(), time_machine.travel(_noon_today(), tick=False):
+            built = _build_world()
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(_module_world: World, db: None) -> World:
+    """The same world as `world`, built once per module rather than once per test (it costs
+    some 45 queries). For a module whose database tests all use the world, none of them
+    transactional (a flush would empty the world for the tests after it), and whose other
+    tests do not mind it being there; each test gets fresh copies of the objects, as
+    TestCase.setUpTestData gives, and its changes to the rows are rolled back."""
+    return copy.deepcopy(_module_world)
+
+
+def _build_world() -> World:
     north = TeamFactory.create(name="Older People North", service_area="older_people")
     south = TeamFactory.create(name="Mental Health South", service_area="mental_health")
     priya, priya_p = _front_line("priya", AccessRole.PRACTITIONER, north, "social_worker")

@@ -52,7 +52,7 @@ class ModelVersion(models.Model):
         version, _ = cls.objects.get_or_create(
             number=1,
             defaults={
-                "name": complexity.loads(text).name,
+                "name": _parse(text).name,
                 "definition": text,
                 "change_note": "The default model shipped with caseload",
             },

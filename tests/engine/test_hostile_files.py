@@ -403,12 +403,14 @@ def test_allocate_refuses_numbers_it_cannot_compute_with(
         staff, ["practitioner_id", "team", "role", column], ["P1", "North", "social_worker", value]
     )
     cases = _csv(tmp_path / "cases.csv", ["case_id", "team", "tier"], ["C1", "North", "1"])
-    arguments = ["--cases", str(cases), "--practitioners", str(staff), "--out", "out.csv"]
+    out = tmp_path / "out.csv"
+    arguments = ["--cases", str(cases), "--practitioners", str(staff), "--out", str(out)]
     assert main(["allocate", *arguments]) == 2
     assert capsys.readouterr().err.splitlines() == [
         f'{staff}: row 2, column "{column}": {message}',
         "1 problem; nothing written.",
     ]
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("tier", ["²", "1e99999999", "9" * 5000])

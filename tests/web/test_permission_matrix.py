@@ -45,6 +45,13 @@ from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
 from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
 
+
+@pytest.fixture(name="world")
+def _world(shared_world: World) -> World:
+    """Over 400 tests here read the same two teams: built once for the module."""
+    return shared_world
+
+
 P = Permission
 FORBIDDEN, NOT_FOUND, REDIRECT = 403, 404, 302
 ROLES = (
