@@ -110,7 +110,7 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Linearization level 2 in the work stage (it proved a rebalance team's work at once
-    where level 1 searched for seconds), level 1 in the later stages."""
+    where level 1 searched for seconds) and the spread's round, level 1 in between."""
     levels: dict[str, set[int]] = {}
     stage = [""]
     original_round = allocation_solver.GroupSolver.try_round
@@ -131,5 +131,6 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
     council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
     assert allocate(council.cases, council.practitioners, council.rules).optimal
     assert levels.pop("work") == {2}
+    assert levels.pop("spread") == {2}
     assert levels
     assert all(found == {1} for found in levels.values())
