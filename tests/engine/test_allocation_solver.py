@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -34,6 +35,29 @@ def test_the_first_round_may_take_all_the_time_left(monkeypatch: pytest.MonkeyPa
     team = allocation_instances.single_team(5, practitioners=8, cases=30)
     allocate(team.cases, team.practitioners, team.rules, time_limit_s=30)
     assert budgets[0] > 29
+
+
+def test_the_time_limit_counts_the_models_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What building the models takes comes out of the limit, not on top of it."""
+    budgets: dict[int, float] = {}
+    original_init = allocation_solver.GroupSolver.__init__
+    original_round = allocation_solver.GroupSolver.try_round
+
+    def slow_build(self: allocation_solver.GroupSolver, group: allocation_solver.Group) -> None:
+        time.sleep(0.5)
+        original_init(self, group)
+
+    def recording(
+        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
+    ) -> bool:
+        budgets.setdefault(first_term, time_limit_s or 0.0)
+        return original_round(self, first_term, time_limit_s=time_limit_s)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "__init__", slow_build)
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording)
+    team = allocation_instances.single_team(5, practitioners=8, cases=30)
+    allocate(team.cases, team.practitioners, team.rules, time_limit_s=30)
+    assert 28 < budgets[0] < 29.5
 
 
 def test_a_cut_later_stage_keeps_the_earlier_stages_optimum(
@@ -86,7 +110,7 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Linearization level 2 in the work stage (it proved a rebalance team's work at once
-    where level 1 searched for seconds), level 1 in the later stages."""
+    where level 1 searched for seconds) and the spread's round, level 1 in between."""
     levels: dict[str, set[int]] = {}
     stage = [""]
     original_round = allocation_solver.GroupSolver.try_round
@@ -107,5 +131,6 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
     council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
     assert allocate(council.cases, council.practitioners, council.rules).optimal
     assert levels.pop("work") == {2}
+    assert levels.pop("spread") == {2}
     assert levels
     assert all(found == {1} for found in levels.values())
