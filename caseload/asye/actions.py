@@ -71,7 +71,8 @@ def record_review(
     asye_comments: str = "",
 ) -> Review:
     """A progression review as held, recorded all at once. The reviews are recorded in order;
-    a final assessment of pass or fail ends the programme (an extension keeps it going)."""
+    a final assessment of pass or fail ends the programme; an extension keeps it going to the
+    extension review, which ends it either way."""
     locked = (
         Programme.objects.select_for_update(of=("self",))
         .select_related("practitioner")
@@ -81,9 +82,8 @@ def record_review(
         raise ActionRefused("You cannot record this ASYE's reviews")
     if not locked.is_active:
         raise ActionRefused("This ASYE programme has ended")
-    held = set(locked.reviews.values_list("months", flat=True))
-    upcoming = next((m for m in asye.REVIEW_MONTHS if m not in held), None)
-    if months != upcoming:
+    upcoming = asye.next_review(locked.schedule(timezone.localdate()))
+    if upcoming is None or months != upcoming.months:
         raise ActionRefused("Record the programme's next review", field="months")
     if not locked.starts_on <= held_on <= timezone.localdate():
         raise ActionRefused(
@@ -111,7 +111,7 @@ def record_review(
         "held_on": (None, held_on.isoformat()),
         "outcome": (None, outcome),
     }
-    if months == asye.FINAL_REVIEW and outcome in asye.ENDING_OUTCOMES:
+    if outcome in asye.ENDING_OUTCOMES:
         locked.status, locked.ended_on, locked.outcome = ProgrammeStatus.COMPLETED, held_on, outcome
         locked.save(update_fields=["status", "ended_on", "outcome"])
         changes["status"] = (ProgrammeStatus.ACTIVE.value, ProgrammeStatus.COMPLETED.value)

@@ -263,8 +263,8 @@ def _decided(event: ChangeEvent, names: Names) -> str:
 def _asye_review(event: ChangeEvent, names: Names) -> str:
     months = _new(event, "months")
     outcome = _new(event, "outcome")
-    which = "final assessment" if months == asye.FINAL_REVIEW else f"{months}-month review"
     label = reference.label(asye.outcome_choices(int(months or 0)), str(outcome))
+    which = asye.review_name(int(months or 0))
     return (
         f"recorded the ASYE {which} of {names.practitioner(event.practitioner_id)}, held on "
         f"{_day(_new(event, 'held_on'))}: {label.lower()}"

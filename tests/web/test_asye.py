@@ -261,6 +261,71 @@ def test_an_extension_keeps_the_programme_going(world: World, programme: Program
     assert programme.status == ProgrammeStatus.ACTIVE
 
 
+def _extend(world: World, programme: Programme) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    ReviewFactory.create(programme=programme, months=12, outcome="extended")
+
+
+def test_an_extension_schedules_the_extension_review_three_months_on(
+    world: World, programme: Programme
+) -> None:
+    _extend(world, programme)
+    with time_machine.travel("2027-11-20 12:00 +0000", tick=False):
+        page = client_for(world.colin).get(reverse("asye_programme", args=[programme.pk]))
+    text = page.content.decode()
+    assert "Extension review" in text
+    assert "30 Nov 2027" in text  # the final assessment's 31 Aug 2027 + 3 months
+    assert "Record the extension review" in text
+
+
+@pytest.mark.parametrize("outcome", ["pass", "fail"])
+def test_the_extension_review_ends_the_programme(
+    world: World, programme: Programme, outcome: str
+) -> None:
+    _extend(world, programme)
+    with time_machine.travel("2027-12-02 12:00 +0000", tick=False):
+        review = actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=asye.EXTENSION_REVIEW,
+            held_on=date(2027, 12, 1),
+            outcome=outcome,
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="Decided.",
+        )
+    programme.refresh_from_db()
+    assert (programme.status, programme.ended_on, programme.outcome) == (
+        ProgrammeStatus.COMPLETED,
+        date(2027, 12, 1),
+        outcome,
+    )
+    assert review.due_on == date(2027, 11, 30)
+
+
+def test_the_extension_review_cannot_extend_again_nor_come_without_an_extension(
+    world: World, programme: Programme
+) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    ReviewFactory.create(programme=programme, months=12, outcome="pass")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory.create(programme=programme, months=15, outcome="extended")
+    Programme.objects.filter(pk=programme.pk).update(status=ProgrammeStatus.ACTIVE)
+    with pytest.raises(ActionRefused, match="next review"):
+        actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=asye.EXTENSION_REVIEW,
+            held_on=TODAY,
+            outcome="pass",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="No extension was given.",
+        )
+
+
 def test_reviews_are_recorded_in_order(world: World, programme: Programme) -> None:
     with pytest.raises(ActionRefused, match="next review"):
         actions.record_review(

@@ -196,6 +196,19 @@ SENTENCES: list[Spec] = [
         f"{MONA} recorded the ASYE final assessment of {PRIYA}, held on 1 Sep 2027: pass",
     ),
     (
+        ChangeAction.ASYE_REVIEW_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {
+                "months": (None, 15),
+                "held_on": (None, "2027-12-01"),
+                "outcome": (None, "fail"),
+                "status": ("active", "completed"),
+            },
+        },
+        f"{MONA} recorded the ASYE extension review of {PRIYA}, held on 1 Dec 2027: fail",
+    ),
+    (
         ChangeAction.ADMIN_ADDED,
         lambda w: {
             "team_id": w.team_north.pk,
