@@ -12,6 +12,10 @@ setting one length. We decide: one extension, of EXTENSION_MONTHS, ending in an 
 due that long after the final assessment was due (15 months from the start, so a late final
 assessment does not lengthen the year further), whose outcome is pass or fail and nothing else.
 The extension review is keyed by its months from the start, like the others.
+
+The assessor records a review; the ASYE's own comments on it are theirs alone to give. They may
+add or change them for COMMENT_DAYS after it was recorded, and only while it is the latest review
+(once the next one is recorded, the earlier record is settled).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ EXTENSION_MONTHS: Final[int] = 3
 EXTENSION_REVIEW: Final[int] = FINAL_REVIEW + EXTENSION_MONTHS
 # Every review a programme can have: the schedule's, and the extension review after an extension.
 ALL_REVIEW_MONTHS: Final[tuple[int, ...]] = (*REVIEW_MONTHS, EXTENSION_REVIEW)
+# How long after a review is recorded the ASYE may add or change their comments on it.
+COMMENT_DAYS: Final[int] = 28
 # How far ahead a review counts as due soon (the assessor's notice goes out from then).
 DUE_SOON_DAYS: Final[int] = 14
 

@@ -121,6 +121,7 @@ class ChangeAction(models.TextChoices):
     HANDOVER_LAPSED = "handover_lapsed", "Handover lapsed"
     ASYE_PROGRAMME_STARTED = "asye_programme_started", "ASYE programme started"
     ASYE_REVIEW_RECORDED = "asye_review_recorded", "ASYE review recorded"
+    ASYE_COMMENTS_RECORDED = "asye_comments_recorded", "ASYE's comments on a review recorded"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -271,6 +271,15 @@ def _asye_review(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _asye_comments(event: ChangeEvent, names: Names) -> str:
+    # The comments themselves stay on the review: the log says only that they were given.
+    verb = "changed" if event.detail.get("changed") else "added"
+    which = asye.review_name(int(event.detail.get("months", 0)))
+    return (
+        f"{verb} their comments on the ASYE {which} of {names.practitioner(event.practitioner_id)}"
+    )
+
+
 def _admin(event: ChangeEvent, verb: str) -> str:
     what = f"{_model_name(event.detail.get('model'))} “{event.detail.get('object', '')}”"
     changed = _field_changes(event)
@@ -332,6 +341,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"{_day(_new(e, 'starts_on'))}, assessed by {n.user(_new(e, 'assessor'))}"
     ),
     ChangeAction.ASYE_REVIEW_RECORDED: _asye_review,
+    ChangeAction.ASYE_COMMENTS_RECORDED: _asye_comments,
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

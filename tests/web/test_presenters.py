@@ -209,6 +209,14 @@ SENTENCES: list[Spec] = [
         f"{MONA} recorded the ASYE extension review of {PRIYA}, held on 1 Dec 2027: fail",
     ),
     (
+        ChangeAction.ASYE_COMMENTS_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "detail": {"programme_id": 1, "review_id": 2, "months": 6, "changed": True},
+        },
+        f"{MONA} changed their comments on the ASYE 6-month review of {PRIYA}",
+    ),
+    (
         ChangeAction.ADMIN_ADDED,
         lambda w: {
             "team_id": w.team_north.pk,
