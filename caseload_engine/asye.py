@@ -4,6 +4,18 @@ each is due, and which are overdue; the frameworks a review gathers evidence aga
 Skills for Care's ASYE for adult services: reviews at 3, 6 and 9 months from the start, and the
 final assessment at 12. A review's due date is the start plus that many calendar months, held
 to the month's last day where the day does not exist (31 Aug + 3 months = 30 Nov).
+
+A final assessment may extend the programme instead of passing or failing it. PRODUCT.md and the
+seeds say only that the reviews fall at 3, 6, 9 and 12 months; Skills for Care's guidance lets an
+employer extend the ASYE where the evidence is not yet enough (or after a long absence) without
+setting one length. We decide: one extension, of EXTENSION_MONTHS, ending in an extension review
+due that long after the final assessment was due (15 months from the start, so a late final
+assessment does not lengthen the year further), whose outcome is pass or fail and nothing else.
+The extension review is keyed by its months from the start, like the others.
+
+The assessor records a review; the ASYE's own comments on it are theirs alone to give. They may
+add or change them for COMMENT_DAYS after it was recorded, and only while it is the latest review
+(once the next one is recorded, the earlier record is settled).
 """
 
 from __future__ import annotations
@@ -19,6 +31,12 @@ from caseload_engine.reference import Choices
 
 REVIEW_MONTHS: Final[tuple[int, ...]] = (3, 6, 9, 12)
 FINAL_REVIEW: Final[int] = 12
+EXTENSION_MONTHS: Final[int] = 3
+EXTENSION_REVIEW: Final[int] = FINAL_REVIEW + EXTENSION_MONTHS
+# Every review a programme can have: the schedule's, and the extension review after an extension.
+ALL_REVIEW_MONTHS: Final[tuple[int, ...]] = (*REVIEW_MONTHS, EXTENSION_REVIEW)
+# How long after a review is recorded the ASYE may add or change their comments on it.
+COMMENT_DAYS: Final[int] = 28
 # How far ahead a review counts as due soon (the assessor's notice goes out from then).
 DUE_SOON_DAYS: Final[int] = 14
 
@@ -33,8 +51,13 @@ FINAL_OUTCOME_CHOICES: Final[Choices] = (
     ("fail", "Fail"),
     ("extended", "Extended"),
 )
+EXTENDED: Final[str] = "extended"
 # A final assessment that ends the programme (an extension keeps it going).
 ENDING_OUTCOMES: Final[frozenset[str]] = frozenset({"pass", "fail"})
+# The extension review's: it ends the programme either way.
+EXTENSION_OUTCOME_CHOICES: Final[Choices] = tuple(
+    (code, label) for code, label in FINAL_OUTCOME_CHOICES if code in ENDING_OUTCOMES
+)
 
 # The Professional Capabilities Framework's nine domains (BASW).
 PCF_DOMAINS: Final[Choices] = (
@@ -65,7 +88,20 @@ KSS_ADULTS: Final[Choices] = (
 
 
 def outcome_choices(months: int) -> Choices:
-    return FINAL_OUTCOME_CHOICES if months == FINAL_REVIEW else PROGRESS_OUTCOME_CHOICES
+    if months == FINAL_REVIEW:
+        return FINAL_OUTCOME_CHOICES
+    if months == EXTENSION_REVIEW:
+        return EXTENSION_OUTCOME_CHOICES
+    return PROGRESS_OUTCOME_CHOICES
+
+
+def review_name(months: int) -> str:
+    """How a review is named in pages, notices and the change log."""
+    if months == FINAL_REVIEW:
+        return "final assessment"
+    if months == EXTENSION_REVIEW:
+        return "extension review"
+    return f"{months}-month review"
 
 
 def due_on(starts_on: date, months: int) -> date:
@@ -92,6 +128,10 @@ class ScheduledReview:
     def is_final(self) -> bool:
         return self.months == FINAL_REVIEW
 
+    @property
+    def name(self) -> str:
+        return review_name(self.months)
+
 
 def state_of(due: date, held_on: date | None, today: date) -> ReviewState:
     """Held once recorded; otherwise overdue the day after it was due, and due soon from
@@ -105,11 +145,14 @@ def state_of(due: date, held_on: date | None, today: date) -> ReviewState:
     return ReviewState.SCHEDULED
 
 
-def schedule(starts_on: date, held: Mapping[int, date], today: date) -> list[ScheduledReview]:
+def schedule(
+    starts_on: date, held: Mapping[int, date], today: date, *, extended: bool = False
+) -> list[ScheduledReview]:
     """Every review of a programme started on `starts_on`, with `held` the day each review
-    already recorded was held (by its months), as it stands on `today`."""
+    already recorded was held (by its months), as it stands on `today`; `extended` once the
+    final assessment has extended the programme, which adds the extension review."""
     reviews = []
-    for months in REVIEW_MONTHS:
+    for months in ALL_REVIEW_MONTHS if extended else REVIEW_MONTHS:
         due = due_on(starts_on, months)
         held_on = held.get(months)
         state = state_of(due, held_on, today)

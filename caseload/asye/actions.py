@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
-from caseload.asye.access import may_record_review
+from caseload.asye.access import may_comment, may_record_review
 from caseload.asye.models import Programme, ProgrammeStatus, Review
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
@@ -68,10 +68,10 @@ def record_review(
     pcf_evidence: Mapping[str, str],
     kss_evidence: Mapping[str, str],
     assessor_comments: str,
-    asye_comments: str = "",
 ) -> Review:
     """A progression review as held, recorded all at once. The reviews are recorded in order;
-    a final assessment of pass or fail ends the programme (an extension keeps it going)."""
+    a final assessment of pass or fail ends the programme; an extension keeps it going to the
+    extension review, which ends it either way."""
     locked = (
         Programme.objects.select_for_update(of=("self",))
         .select_related("practitioner")
@@ -81,9 +81,8 @@ def record_review(
         raise ActionRefused("You cannot record this ASYE's reviews")
     if not locked.is_active:
         raise ActionRefused("This ASYE programme has ended")
-    held = set(locked.reviews.values_list("months", flat=True))
-    upcoming = next((m for m in asye.REVIEW_MONTHS if m not in held), None)
-    if months != upcoming:
+    upcoming = asye.next_review(locked.schedule(timezone.localdate()))
+    if upcoming is None or months != upcoming.months:
         raise ActionRefused("Record the programme's next review", field="months")
     if not locked.starts_on <= held_on <= timezone.localdate():
         raise ActionRefused(
@@ -103,7 +102,6 @@ def record_review(
         pcf_evidence=_all_given(asye.PCF_DOMAINS, pcf_evidence, "PCF domain"),
         kss_evidence=_all_given(asye.KSS_ADULTS, kss_evidence, "KSS statement"),
         assessor_comments=assessor_comments.strip(),
-        asye_comments=asye_comments.strip(),
         recorded_by=by,
     )
     changes: dict[str, tuple[object, object]] = {
@@ -111,7 +109,7 @@ def record_review(
         "held_on": (None, held_on.isoformat()),
         "outcome": (None, outcome),
     }
-    if months == asye.FINAL_REVIEW and outcome in asye.ENDING_OUTCOMES:
+    if outcome in asye.ENDING_OUTCOMES:
         locked.status, locked.ended_on, locked.outcome = ProgrammeStatus.COMPLETED, held_on, outcome
         locked.save(update_fields=["status", "ended_on", "outcome"])
         changes["status"] = (ProgrammeStatus.ACTIVE.value, ProgrammeStatus.COMPLETED.value)
@@ -124,3 +122,39 @@ def record_review(
         detail={"programme_id": locked.pk, "review_id": review.pk},
     )
     return review
+
+
+@transaction.atomic
+def record_asye_comments(*, by: User, review: Review, comments: str) -> Review:
+    """The ASYE's own comments on a review the assessor recorded: added, or changed while
+    still open."""
+    locked = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("programme__practitioner")
+        .get(pk=review.pk)
+    )
+    practitioner = locked.programme.practitioner
+    if not by.is_active or practitioner.user_id != by.pk:
+        raise ActionRefused("Only the ASYE comments on their own reviews")
+    latest = max(locked.programme.reviews.values_list("months", flat=True))
+    if not may_comment(locked, latest_months=latest):
+        raise ActionRefused("Comments on this review can no longer be changed")
+    text = comments.strip()
+    if not text:
+        raise ActionRefused("Enter your comments", field="asye_comments")
+    changed = bool(locked.asye_comments)
+    locked.asye_comments = text
+    locked.save(update_fields=["asye_comments"])
+    record_change(
+        by=by,
+        action=ChangeAction.ASYE_COMMENTS_RECORDED,
+        practitioner_id=practitioner.pk,
+        team_id=practitioner.team_id,
+        detail={
+            "programme_id": locked.programme_id,
+            "review_id": locked.pk,
+            "months": locked.months,
+            "changed": changed,
+        },
+    )
+    return locked

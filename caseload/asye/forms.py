@@ -1,5 +1,6 @@
 """The form for a progression review: the outcome, the evidence against each PCF domain and
-each KSS statement, both parties' comments. All of it valid, or nothing is recorded."""
+each KSS statement, the assessor's comments. All of it valid, or nothing is recorded. The ASYE
+adds their own comments afterwards, on a form of their own."""
 
 from __future__ import annotations
 
@@ -88,9 +89,6 @@ class ReviewForm(GovukForm):
         self.fields["assessor_comments"] = _text(
             "The assessor's comments", max_length=COMMENTS_MAX, rows=5
         )
-        self.fields["asye_comments"] = _text(
-            "The ASYE's comments", max_length=COMMENTS_MAX, required=False, rows=5
-        )
         # Field order as the page reads: the framework sections come between outcome and comments.
         self.pcf_fields = [self[pcf_field(code)] for code, _ in asye.PCF_DOMAINS]
         self.kss_fields = [self[kss_field(code)] for code, _ in asye.KSS_ADULTS]
@@ -98,6 +96,12 @@ class ReviewForm(GovukForm):
     def evidence(self, prefix: str) -> dict[str, str]:
         choices = asye.PCF_DOMAINS if prefix == "pcf" else asye.KSS_ADULTS
         return {code: self.cleaned_data[f"{prefix}_{code}"] for code, _ in choices}
+
+
+class CommentsForm(GovukForm):
+    """The ASYE's own comments on a review."""
+
+    asye_comments = _text("Your comments", max_length=COMMENTS_MAX, rows=6)
 
 
 class AssessorChoice(forms.ModelChoiceField[User]):

@@ -18,6 +18,8 @@ from caseload_engine.reference import Choices
 
 PROGRESS_OUTCOMES = [code for code, _ in asye.PROGRESS_OUTCOME_CHOICES]
 FINAL_OUTCOMES = [code for code, _ in asye.FINAL_OUTCOME_CHOICES]
+EXTENSION_OUTCOMES = [code for code, _ in asye.EXTENSION_OUTCOME_CHOICES]
+ASSESSMENTS = [asye.FINAL_REVIEW, asye.EXTENSION_REVIEW]
 ENDING_OUTCOMES = sorted(asye.ENDING_OUTCOMES)
 
 
@@ -79,15 +81,19 @@ class Programme(models.Model):
 
     def schedule(self, today: date) -> list[asye.ScheduledReview]:
         """The reviews as they stand on `today`; the programme's reviews should be prefetched."""
-        held = {review.months: review.held_on for review in self.reviews.all()}
-        return asye.schedule(self.starts_on, held, today)
+        reviews = self.reviews.all()
+        held = {review.months: review.held_on for review in reviews}
+        extended = any(
+            r.months == asye.FINAL_REVIEW and r.outcome == asye.EXTENDED for r in reviews
+        )
+        return asye.schedule(self.starts_on, held, today, extended=extended)
 
 
 class Review(models.Model):
     """A progression review as held and recorded: all of it at once, never edited after."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="reviews")
-    months = models.PositiveSmallIntegerField(choices=[(m, str(m)) for m in asye.REVIEW_MONTHS])
+    months = models.PositiveSmallIntegerField(choices=[(m, str(m)) for m in asye.ALL_REVIEW_MONTHS])
     due_on = models.DateField()
     held_on = models.DateField()
     outcome = models.CharField(max_length=16)
@@ -106,12 +112,13 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "months"], name="asye_one_review_each"),
             models.CheckConstraint(
-                condition=Q(months__in=asye.REVIEW_MONTHS), name="asye_review_months_known"
+                condition=Q(months__in=asye.ALL_REVIEW_MONTHS), name="asye_review_months_known"
             ),
             models.CheckConstraint(
                 condition=(
                     Q(months=asye.FINAL_REVIEW, outcome__in=FINAL_OUTCOMES)
-                    | (~Q(months=asye.FINAL_REVIEW) & Q(outcome__in=PROGRESS_OUTCOMES))
+                    | Q(months=asye.EXTENSION_REVIEW, outcome__in=EXTENSION_OUTCOMES)
+                    | (~Q(months__in=ASSESSMENTS) & Q(outcome__in=PROGRESS_OUTCOMES))
                 ),
                 name="asye_review_outcome_fits",
             ),
@@ -119,6 +126,10 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.months}-month ASYE review of programme {self.programme_id}"
+
+    @property
+    def name(self) -> str:
+        return asye.review_name(self.months)
 
     @property
     def outcome_label(self) -> str:

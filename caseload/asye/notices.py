@@ -42,9 +42,9 @@ def send_review_notices(*, on: date) -> int:
             recipient=programme.assessor,
             kind=NotificationKind.ASYE_REVIEW_DUE,
             title=(
-                f"{name}'s {upcoming.months}-month ASYE review is overdue (due {when})"
+                f"{name}'s ASYE {upcoming.name} is overdue (due {when})"
                 if overdue
-                else f"{name}'s {upcoming.months}-month ASYE review is due on {when}"
+                else f"{name}'s ASYE {upcoming.name} is due on {when}"
             ),
             body="Record it on the ASYE programme page once it has been held.",
             link=reverse("asye_programme", args=[programme.pk]),

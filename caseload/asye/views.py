@@ -14,8 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.asye import actions
-from caseload.asye.access import get_programme_for_user, may_record_review
-from caseload.asye.forms import ReviewForm, StartForm
+from caseload.asye.access import (
+    get_own_review_for_asye,
+    get_programme_for_user,
+    may_comment,
+    may_record_review,
+)
+from caseload.asye.forms import CommentsForm, ReviewForm, StartForm
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.asye.pages import development_time
 from caseload.audit import log
@@ -36,6 +41,9 @@ def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     schedule = programme.schedule(timezone.localdate())
     upcoming = asye.next_review(schedule) if programme.is_active else None
+    reviews = list(programme.reviews.all())
+    own = practitioner.user_id == request.user.pk
+    latest = reviews[-1].months if reviews else 0
     return render(
         request,
         "asye/programme.html",
@@ -43,7 +51,8 @@ def programme_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "practitioner": practitioner,
             "schedule": schedule,
-            "reviews": list(programme.reviews.all()),
+            "reviews": reviews,
+            "commentable": {r.pk for r in reviews if own and may_comment(r, latest_months=latest)},
             "upcoming": upcoming,
             "development": development_time(),
             "may_record": upcoming is not None and may_record_review(request.user, programme),
@@ -81,7 +90,6 @@ def review_new(request: AuthedRequest, pk: int) -> HttpResponse:
                 pcf_evidence=form.evidence("pcf"),
                 kss_evidence=form.evidence("kss"),
                 assessor_comments=data["assessor_comments"],
-                asye_comments=data["asye_comments"],
             ),
         )
         if review is not None:
@@ -90,6 +98,41 @@ def review_new(request: AuthedRequest, pk: int) -> HttpResponse:
         request,
         "asye/review_form.html",
         {"programme": programme, "practitioner": practitioner, "upcoming": upcoming, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_comments(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The ASYE's own comments on one of their reviews, added or changed while still open."""
+    review = get_own_review_for_asye(request.user, pk)
+    programme = review.programme
+    latest = max(programme.reviews.values_list("months", flat=True))
+    if not may_comment(review, latest_months=latest):
+        raise PermissionDenied
+    practitioner = programme.practitioner
+    log.record_asye_review_form(
+        request.user, practitioner_id=practitioner.pk, team_id=practitioner.team_id
+    )
+    form = CommentsForm(posted(request), initial={"asye_comments": review.asye_comments})
+    if form.is_valid():
+        saved = attempt(
+            form,
+            lambda: actions.record_asye_comments(
+                by=request.user, review=review, comments=form.cleaned_data["asye_comments"]
+            ),
+        )
+        if saved is not None:
+            return redirect("asye_programme", programme.pk)
+    return render(
+        request,
+        "asye/comments_form.html",
+        {
+            "review": review,
+            "programme": programme,
+            "practitioner": practitioner,
+            "form": form,
+            "comment_days": asye.COMMENT_DAYS,
+        },
     )
 
 

@@ -263,8 +263,8 @@ def _decided(event: ChangeEvent, names: Names) -> str:
 def _asye_review(event: ChangeEvent, names: Names) -> str:
     months = _new(event, "months")
     outcome = _new(event, "outcome")
-    which = "final assessment" if months == asye.FINAL_REVIEW else f"{months}-month review"
     label = reference.label(asye.outcome_choices(int(months or 0)), str(outcome))
+    which = asye.review_name(int(months or 0))
     return (
         f"recorded the ASYE {which} of {names.practitioner(event.practitioner_id)}, held on "
         f"{_day(_new(event, 'held_on'))}: {label.lower()}"
@@ -296,6 +296,15 @@ def _sign_off_level(event: ChangeEvent) -> str:
 
 def _decision(event: ChangeEvent) -> str:
     return f"decision {event.detail.get('decision_id')} on case {event.case_id}"
+
+
+def _asye_comments(event: ChangeEvent, names: Names) -> str:
+    # The comments themselves stay on the review: the log says only that they were given.
+    verb = "changed" if event.detail.get("changed") else "added"
+    which = asye.review_name(int(event.detail.get("months", 0)))
+    return (
+        f"{verb} their comments on the ASYE {which} of {names.practitioner(event.practitioner_id)}"
+    )
 
 
 def _admin(event: ChangeEvent, verb: str) -> str:
@@ -407,6 +416,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.PRACTICE_ESCALATION_DECIDED: lambda e, n: (
         f"recorded the director's decision on the escalation of case {e.case_id}"
     ),
+    ChangeAction.ASYE_COMMENTS_RECORDED: _asye_comments,
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

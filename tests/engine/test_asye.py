@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from caseload_engine import asye
 from caseload_engine.asye import ReviewState
+from caseload_engine.dates import add_months
 
 START = date(2026, 8, 31)
 
@@ -98,3 +99,14 @@ def test_overdue_reviews_are_exactly_those_not_held_and_past_due(start: date, of
         overdue = review.months not in held and today > review.due_on
         assert (review.state is ReviewState.OVERDUE) == overdue
         assert review.overdue_days == ((today - review.due_on).days if overdue else 0)
+
+
+def test_an_extension_adds_a_pass_or_fail_review_three_months_after_the_final() -> None:
+    held = {m: asye.due_on(START, m) for m in asye.REVIEW_MONTHS}
+    assert asye.next_review(asye.schedule(START, held, today=date(2028, 1, 1))) is None
+    upcoming = asye.next_review(asye.schedule(START, held, date(2028, 1, 1), extended=True))
+    assert upcoming is not None
+    assert upcoming.months == asye.EXTENSION_REVIEW
+    assert upcoming.due_on == add_months(asye.due_on(START, 12), 3)
+    assert upcoming.name == "extension review"
+    assert {code for code, _ in asye.outcome_choices(upcoming.months)} == {"pass", "fail"}

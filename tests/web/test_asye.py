@@ -54,7 +54,6 @@ def _review_post(**overrides: str) -> dict[str, str]:
         "held_on_year": "2026",
         "outcome": "on_track",
         "assessor_comments": "Good progress; more work on capacity assessments.",
-        "asye_comments": "I would like more MCA cases.",
         **{f"pcf_{code}": text for code, text in evidence(asye.PCF_DOMAINS).items()},
         **{f"kss_{code}": text for code, text in evidence(asye.KSS_ADULTS).items()},
     }
@@ -158,8 +157,9 @@ def test_the_assessor_records_the_review_with_its_evidence(
     assert event.practitioner_id == world.priya_practitioner.pk
     assert event.changes["outcome"] == [None, "on_track"]
     page = client_for(world.priya).get(reverse("asye_programme", args=[programme.pk]))
-    assert "I would like more MCA cases." in page.content.decode()
+    assert "more work on capacity assessments" in page.content.decode()
     assert "Overdue" not in page.content.decode()
+    assert review.asye_comments == ""  # the assessor's form has no say for the ASYE
 
 
 def test_the_asye_and_the_psw_cannot_record(world: World, programme: Programme) -> None:
@@ -192,7 +192,6 @@ def test_one_missing_piece_of_evidence_records_nothing(world: World, programme: 
         ("assessor_comments", "fine\x00"),
         ("assessor_comments", "fine\x1b[31m"),
         ("pcf_knowledge", "x" * 2001),
-        ("asye_comments", "\x07"),
     ],
 )
 def test_hostile_input_is_a_form_error(
@@ -259,6 +258,134 @@ def test_an_extension_keeps_the_programme_going(world: World, programme: Program
         )
     programme.refresh_from_db()
     assert programme.status == ProgrammeStatus.ACTIVE
+
+
+def _extend(world: World, programme: Programme) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    ReviewFactory.create(programme=programme, months=12, outcome="extended")
+
+
+def test_an_extension_schedules_the_extension_review_three_months_on(
+    world: World, programme: Programme
+) -> None:
+    _extend(world, programme)
+    with time_machine.travel("2027-11-20 12:00 +0000", tick=False):
+        page = client_for(world.colin).get(reverse("asye_programme", args=[programme.pk]))
+    text = page.content.decode()
+    assert "Extension review" in text
+    assert "30 Nov 2027" in text  # the final assessment's 31 Aug 2027 + 3 months
+    assert "Record the extension review" in text
+
+
+@pytest.mark.parametrize("outcome", ["pass", "fail"])
+def test_the_extension_review_ends_the_programme(
+    world: World, programme: Programme, outcome: str
+) -> None:
+    _extend(world, programme)
+    with time_machine.travel("2027-12-02 12:00 +0000", tick=False):
+        review = actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=asye.EXTENSION_REVIEW,
+            held_on=date(2027, 12, 1),
+            outcome=outcome,
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="Decided.",
+        )
+    programme.refresh_from_db()
+    assert (programme.status, programme.ended_on, programme.outcome) == (
+        ProgrammeStatus.COMPLETED,
+        date(2027, 12, 1),
+        outcome,
+    )
+    assert review.due_on == date(2027, 11, 30)
+
+
+def test_the_extension_review_cannot_extend_again_nor_come_without_an_extension(
+    world: World, programme: Programme
+) -> None:
+    for months in (3, 6, 9):
+        ReviewFactory.create(programme=programme, months=months)
+    ReviewFactory.create(programme=programme, months=12, outcome="pass")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewFactory.create(programme=programme, months=15, outcome="extended")
+    Programme.objects.filter(pk=programme.pk).update(status=ProgrammeStatus.ACTIVE)
+    with pytest.raises(ActionRefused, match="next review"):
+        actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=asye.EXTENSION_REVIEW,
+            held_on=TODAY,
+            outcome="pass",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence=evidence(asye.KSS_ADULTS),
+            assessor_comments="No extension was given.",
+        )
+
+
+# -- the ASYE's own comments ------------------------------------------------------------------
+
+
+def test_the_asye_adds_then_changes_their_comments_in_the_change_log(
+    world: World, programme: Programme
+) -> None:
+    review = ReviewFactory.create(programme=programme, months=3)
+    page = client_for(world.priya).get(reverse("asye_programme", args=[programme.pk]))
+    assert "Add your comments" in page.content.decode()
+    url = reverse("asye_review_comments", args=[review.pk])
+    for text in ("I would like more MCA cases.", "More MCA cases, please."):
+        response = client_for(world.priya).post(url, {"asye_comments": text})
+        assert response.status_code == 302
+        review.refresh_from_db()
+        assert review.asye_comments == text
+    events = ChangeEvent.objects.filter(action=ChangeAction.ASYE_COMMENTS_RECORDED).order_by("pk")
+    assert [e.detail["changed"] for e in events] == [False, True]
+    assert {e.practitioner_id for e in events} == {world.priya_practitioner.pk}
+    assert AccessLogEntry.objects.filter(
+        user_id=world.priya.pk, action=AccessAction.ASYE_REVIEW_FORM
+    ).exists()
+
+
+def test_only_the_asye_comments_as_the_asye(world: World, programme: Programme) -> None:
+    review = ReviewFactory.create(programme=programme, months=3)
+    url = reverse("asye_review_comments", args=[review.pk])
+    for user in (world.colin, world.mona, world.pat):
+        assert client_for(user).post(url, {"asye_comments": "Not mine"}).status_code == 404
+        page = client_for(user).get(reverse("asye_programme", args=[programme.pk]))
+        assert "Add your comments" not in page.content.decode()
+        with pytest.raises(ActionRefused):
+            actions.record_asye_comments(by=user, review=review, comments="Not mine")
+    review.refresh_from_db()
+    assert review.asye_comments == ""
+    assert not ChangeEvent.objects.filter(action=ChangeAction.ASYE_COMMENTS_RECORDED).exists()
+
+
+def test_comments_close_when_the_next_review_is_recorded_or_after_28_days(
+    world: World, programme: Programme
+) -> None:
+    first = ReviewFactory.create(programme=programme, months=3)
+    url = reverse("asye_review_comments", args=[first.pk])
+    with time_machine.travel(TODAY + timedelta(days=29), tick=False):
+        assert client_for(world.priya).post(url, {"asye_comments": "Late"}).status_code == 403
+        with pytest.raises(ActionRefused, match="no longer"):
+            actions.record_asye_comments(by=world.priya, review=first, comments="Late")
+    ReviewFactory.create(programme=programme, months=6)
+    assert client_for(world.priya).get(url).status_code == 403
+    first.refresh_from_db()
+    assert first.asye_comments == ""
+
+
+@pytest.mark.parametrize("value", ["", "   ", "fine\x07", "x" * 4001])
+def test_hostile_comments_are_a_form_error(world: World, programme: Programme, value: str) -> None:
+    review = ReviewFactory.create(programme=programme, months=3)
+    url = reverse("asye_review_comments", args=[review.pk])
+    response = client_for(world.priya).post(url, {"asye_comments": value})
+    assert response.status_code == 200
+    assert "asye_comments" in response.context["form"].errors
+    review.refresh_from_db()
+    assert review.asye_comments == ""
 
 
 def test_reviews_are_recorded_in_order(world: World, programme: Programme) -> None:

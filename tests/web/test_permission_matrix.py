@@ -35,12 +35,14 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from caseload.allocation.jobs import start_proposal
 from caseload.asye.actions import start_programme
+from caseload.asye.models import Programme
 from caseload.decisions.actions import escalate_case
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Practitioner, Team
 from caseload.web.decorators import required_permission
 from caseload_engine.reference import Role
+from tests.asye_factories import ReviewFactory
 from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
 from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
@@ -79,6 +81,7 @@ RECORD_PAGES = {
     "asye_programme",
     "asye_review_new",
     "supervision_action_done",
+    "asye_review_comments",
     "two_factor_verify",
     "two_factor_setup",
     "oidc_authentication_init",
@@ -198,6 +201,11 @@ def _priyas_asye_programme(w: World) -> list[int]:
         assessor=w.colin,
     )
     return [programme.pk]
+
+
+def _priyas_asye_review(w: World) -> list[int]:
+    programme = Programme.objects.get(pk=_priyas_asye_programme(w)[0])
+    return [ReviewFactory.create(programme=programme, recorded_by=w.colin).pk]
 
 
 def _priyas_person(w: World) -> str:
@@ -461,6 +469,16 @@ MATRIX: list[Row] = [
         ok=200,  # an empty form is shown again with its errors
         record=PRIYAS_ASYE,
         also=(P.MANAGE_ASYE_PROGRAMMES,),
+    ),
+    # Only the ASYE comments as the ASYE; everyone else, even who sees the programme, finds nothing.
+    Row("asye_review_comments", _priyas_asye_review, only=lambda w: w.priya),
+    Row(
+        "asye_review_comments",
+        _priyas_asye_review,
+        "post",
+        ok=200,  # an empty form is shown again with its errors
+        only=lambda w: w.priya,
+        secret=lambda w: w.colin.last_name,
     ),
     Row(
         "case_history",

@@ -252,6 +252,27 @@ SENTENCES: list[Spec] = [
         f"{MONA} published version 2 of the supervision policy",
     ),
     (
+        ChangeAction.ASYE_REVIEW_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {
+                "months": (None, 15),
+                "held_on": (None, "2027-12-01"),
+                "outcome": (None, "fail"),
+                "status": ("active", "completed"),
+            },
+        },
+        f"{MONA} recorded the ASYE extension review of {PRIYA}, held on 1 Dec 2027: fail",
+    ),
+    (
+        ChangeAction.ASYE_COMMENTS_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "detail": {"programme_id": 1, "review_id": 2, "months": 6, "changed": True},
+        },
+        f"{MONA} changed their comments on the ASYE 6-month review of {PRIYA}",
+    ),
+    (
         ChangeAction.ADMIN_ADDED,
         lambda w: {
             "team_id": w.team_north.pk,
