@@ -35,11 +35,13 @@ def main() -> int:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db.models import Count
     from django.test import Client
     from django.utils import timezone
 
     from caseload.accounts.models import User
     from caseload.demo_loader import load_demo_council
+    from caseload.supervision.models import Session
     from caseload_engine import demo
 
     settings.ALLOWED_HOSTS.append("testserver")
@@ -64,6 +66,12 @@ def main() -> int:
 
     manager = User.objects.get(username="manager").practitioner
     practitioner = User.objects.get(username="practitioner").practitioner
+    # The practitioner's session with the most case discussions: the session page's worst case.
+    session = (
+        Session.objects.filter(supervisee=practitioner)
+        .annotate(discussed=Count("discussions"))
+        .latest("discussed", "held_on", "pk")
+    )
     pages = [
         ("director", "get", "/people/", None),
         ("director", "get", "/teams/", None),
@@ -77,6 +85,13 @@ def main() -> int:
         ("psw", "get", "/supervision/compliance/", None),
         ("psw", "get", "/supervision/compliance/", {"by": "role", "months": "24"}),
         ("director", "get", "/supervision/compliance.csv", {"months": "24"}),
+        ("practitioner", "get", f"/supervision/practitioners/{practitioner.pk}/", None),
+        ("manager", "get", f"/supervision/practitioners/{practitioner.pk}/", None),
+        ("practitioner", "get", f"/supervision/sessions/{session.pk}/", None),
+        ("manager", "get", f"/supervision/sessions/{session.pk}/", None),
+        ("practitioner", "get", "/supervision/actions/", None),
+        ("manager", "get", "/supervision/actions/", None),
+        ("psw", "get", "/supervision/policy/", None),
     ]
     timings: list[float] = []
     for username, method, url, data in pages:

@@ -1,5 +1,6 @@
 """In a real browser: a manager records a supervision with a case decision and an action, both
-sign, and the action is on the practitioner's list until she marks it done."""
+sign, and the action is on the practitioner's list until she marks it done; the session takes
+the practitioner off the team's overdue list."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from caseload.register.models import Practitioner
 from caseload.supervision.models import Action, Session
 from tests.browser.conftest import sign_in
 from tests.conftest import World
@@ -18,13 +20,27 @@ from tests.conftest import World
 pytestmark = pytest.mark.browser
 
 
+def _overdue_names(page: Any, team_id: int) -> list[str]:
+    """The practitioners' names in the first column of the team's overdue list."""
+    page.goto(f"/supervision/teams/{team_id}/overdue/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overdue supervision")
+    return [name.strip() for name in page.locator("tbody tr td:first-child").all_inner_texts()]
+
+
 def test_manager_records_supervision_and_the_action_reaches_the_practitioner(
     page: Any, world: World, browser: Any, live_server: Any
 ) -> None:
     priya = world.priya_practitioner
+    priya_name = f"{priya.given_name} {priya.family_name}"
     case = world.case_held_by_priya
-    yesterday = timezone.localdate() - timedelta(days=1)
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    # In post 40 days with no session: monthly supervision fell due about ten days ago. A
+    # 90-minute session yesterday counts, so the next one is due a month after it.
+    Practitioner.objects.filter(pk=priya.pk).update(start_date=today - timedelta(days=40))
     sign_in(page, "mona")
+    assert priya_name in _overdue_names(page, world.team_north.pk)
+
     page.goto(f"/practitioners/{priya.pk}/")
     page.get_by_role("link", name="Supervision: agreement and records").click()
     page.get_by_role("link", name="Record a session").click()
@@ -53,6 +69,7 @@ def test_manager_records_supervision_and_the_action_reaches_the_practitioner(
     page.get_by_role("button", name="Sign as the supervisor").click()
     session = Session.objects.get()
     assert session.supervisor_signed_at is not None
+    assert priya_name not in _overdue_names(page, world.team_north.pk)
 
     # Priya, in her own browser session: the action is on her list.
     other = browser.new_context(base_url=live_server.url)

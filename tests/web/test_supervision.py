@@ -669,6 +669,9 @@ def _more_sessions(w: World, n: int) -> None:
         ("priya", "supervision_actions", 1),
         ("mona", "supervision_actions", 2),
         ("mona", "supervision_practitioner", 1),
+        # The supervisee and the principal social worker see the same record.
+        ("priya", "supervision_practitioner", 1),
+        ("pat", "supervision_practitioner", 1),
     ],
 )
 def test_list_pages_take_as_many_queries_for_many_rows_as_for_few(
