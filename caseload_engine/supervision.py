@@ -6,6 +6,8 @@ The rules (issue 11, after the Employer Standards for social workers, Standard 5
 docs/supervision.md):
 
 - A session counts when it lasts at least the policy's minimum (90 minutes by default).
+- A policy can change over time (`PolicyHistory`): each day is judged by the version in force on
+  that day, so a change never rewrites what was due before it.
 - A policy is a list of steps from the start in post: newly qualified (ASYE) practitioners weekly
   for their first 6 weeks, at least fortnightly until 6 months, then at least monthly; everyone
   else at least monthly.
@@ -23,6 +25,7 @@ docs/supervision.md):
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -315,6 +318,36 @@ def interval_on(policy: Policy, started: date, day: date) -> Interval:
     return policy.steps[-1].interval
 
 
+@dataclass(frozen=True)
+class PolicyHistory:
+    """A practitioner's policy over time: each `(effective_from, policy)` is in force from that
+    day until the next one's (the first also before its day), in order of their days; of two on
+    the same day the later wins. A single Policy is a history of one version."""
+
+    versions: tuple[tuple[date, Policy], ...]
+
+    def __post_init__(self) -> None:
+        if not self.versions:
+            raise ValueError("a policy history needs at least one version")
+        days = [day for day, _ in self.versions]
+        if days != sorted(days):
+            raise ValueError("a policy history's versions must be in order of their days")
+
+    def on(self, day: date) -> Policy:
+        """The version in force on `day`."""
+        index = bisect_right(self.versions, day, key=lambda version: version[0])
+        return self.versions[max(index - 1, 0)][1]
+
+
+def _history(policy: Policy | PolicyHistory) -> PolicyHistory:
+    return policy if isinstance(policy, PolicyHistory) else PolicyHistory(((date.min, policy),))
+
+
+def _interval_in_force(history: PolicyHistory, started: date, day: date) -> Interval:
+    """The interval in force on `day`: the step, for that day, of the version in force on it."""
+    return interval_on(history.on(day), started, day)
+
+
 def _after_absences(day: date, absences: Iterable[Absence]) -> date | None:
     """`day`, or the first working day back when an absence covers it; None while an absence
     with no end covers it."""
@@ -334,23 +367,24 @@ def _after_absences(day: date, absences: Iterable[Absence]) -> date | None:
 
 
 def _due_from(
-    policy: Policy, started: date, base: date, absences: Sequence[Absence]
+    history: PolicyHistory, started: date, base: date, absences: Sequence[Absence]
 ) -> date | None:
-    return _after_absences(interval_on(policy, started, base).after(base), absences)
+    return _after_absences(_interval_in_force(history, started, base).after(base), absences)
 
 
 def next_due(
-    policy: Policy,
+    policy: Policy | PolicyHistory,
     *,
     started: date,
     last_counting: date | None,
     absences: Iterable[Absence] = (),
 ) -> date | None:
     """When the next session is due: the later of `started` and `last_counting`, plus the
-    interval in force on that day, moved past any absence that covers it (module docstring).
-    None while an absence with no end covers the date: the session is due on return."""
+    interval in force on that day (by the version in force on it), moved past any absence that
+    covers it (module docstring). None while an absence with no end covers the date: the
+    session is due on return."""
     base = started if last_counting is None else max(started, last_counting)
-    return _due_from(policy, started, base, tuple(absences))
+    return _due_from(_history(policy), started, base, tuple(absences))
 
 
 @dataclass(frozen=True)
@@ -384,7 +418,7 @@ class Standing:
 
 
 def standing(
-    policy: Policy,
+    policy: Policy | PolicyHistory,
     *,
     started: date,
     sessions: Iterable[Session],
@@ -393,6 +427,12 @@ def standing(
 ) -> Standing:
     """Where a practitioner who started in post on `started` stands on `on`, from every session
     and absence recorded. Sessions after `on` are left out, as if not yet known.
+
+    `policy` is one policy, or a PolicyHistory: then every day is judged by the version in force
+    on it. A session counts by the minimum of the version in force on its day; a due date is
+    the base day plus the interval of the version in force on the base day (so a version
+    published later never changes a due date that follows from an earlier base); `policy` in
+    the result is the version in force on `on`.
 
     - `last_session`: the last counting session on or before `on`.
     - `next_due`: `next_due(...)` from that session; None while away with no end (due on return).
@@ -418,11 +458,12 @@ def standing(
       3 Oct 2026, monthly".
     """
     absences = tuple(absences)
+    history = _history(policy)
     known = [session for session in sessions if session.on <= on]
-    counted = sorted(s.on for s in known if s.minutes >= policy.minimum_minutes)
+    counted = sorted(s.on for s in known if s.minutes >= history.on(s.on).minimum_minutes)
     too_short = len(known) - len(counted)
     base = started
-    due = _due_from(policy, started, base, absences)
+    due = _due_from(history, started, base, absences)
     lapses: list[Lapse] = []
     for day in counted:
         if day <= base:
@@ -430,7 +471,7 @@ def standing(
         if due is not None and due < day:
             lapses.append(Lapse(due=due, made_up=day))
         base = day
-        due = _due_from(policy, started, base, absences)
+        due = _due_from(history, started, base, absences)
     if due is not None and due < on:
         lapses.append(Lapse(due=due, made_up=None))
     window_opens = max(add_months(on, -COMPLIANCE_MONTHS), started)
@@ -439,7 +480,7 @@ def standing(
     last_session = counted[-1] if counted else None
     overdue_days = 0 if due is None else max(0, (on - due).days)
     return Standing(
-        policy=policy,
+        policy=history.on(on),
         last_session=last_session,
         next_due=due,
         overdue_days=overdue_days,
@@ -448,7 +489,7 @@ def standing(
         compliant=not breaking,
         missed=tuple(lapse.due for lapse in lapses),
         reason=_reason(
-            policy,
+            history,
             started=started,
             base=base,
             last_session=last_session,
@@ -463,7 +504,7 @@ def standing(
 
 
 def _reason(
-    policy: Policy,
+    history: PolicyHistory,
     *,
     started: date,
     base: date,
@@ -474,7 +515,8 @@ def _reason(
     on: date,
     breaking: int,
 ) -> str:
-    interval = interval_on(policy, started, base).adverb
+    in_force = _interval_in_force(history, started, base)
+    interval = in_force.adverb
     if last_session is not None and last_session >= started:
         since = f"last counting session {day_text(last_session)}, {interval}"
     else:
@@ -489,7 +531,7 @@ def _reason(
         text = f"due today: {since}"
     else:
         text = f"next due {day_text(due)}: {since}"
-    if due is not None and due != interval_on(policy, started, base).after(base):
+    if due is not None and due != in_force.after(base):
         text += " (moved past an absence)"
     if breaking:
         sessions = "session" if breaking == 1 else "sessions"

@@ -1,8 +1,8 @@
 """Supervision compliance: who is overdue, and how each team and role kept to the policy month
 by month. Every figure comes from the engine's `standing` (the rules the `caseload supervision`
-command uses), fed from four bulk queries whatever the number of practitioners: the
-policy in force, the practitioners, their sessions and their absences. The measures are defined in
-docs/supervision.md.
+command uses), fed from four bulk queries whatever the number of practitioners: the policy
+versions published, the practitioners, their sessions and their absences. Each day is judged by
+the policy version in force on it. The measures are defined in docs/supervision.md.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from caseload.register.models import Absence, Practitioner
 from caseload.supervision.models import Session
-from caseload.supervision.policies import book_on
+from caseload.supervision.policies import history_until
 from caseload_engine import supervision as engine
 from caseload_engine.dates import add_months
 from caseload_engine.reference import ROLE_CHOICES
@@ -60,8 +60,9 @@ def standings(
     *, on: date, since: date | None = None, team_ids: Collection[int] | None = None
 ) -> list[PractitionerStanding]:
     """Each supervised practitioner's standing on `on` (or on the day they left, if earlier),
-    under the policy in force on `on`: four queries, whatever the number of practitioners."""
-    book = book_on(on)
+    each day judged by the policy version in force on it: four queries, whatever the number of
+    practitioners."""
+    history = history_until(on)
     practitioners = list(
         Practitioner.objects.filter(supervised(on=on, since=since or on, team_ids=team_ids))
         .order_by("family_name", "given_name", "pk")
@@ -91,7 +92,7 @@ def standings(
             started=started,
             left_on=left_on,
             standing=engine.standing(
-                book.for_role(role),
+                history.for_role(role),
                 started=started,
                 sessions=sessions[pk],
                 absences=absences[pk],

@@ -7,7 +7,9 @@ A PolicyVersion's content, as JSON:
     {"roles": {"<Role value>": "<policy key>", ...},        every role, once
      "policies": [<caseload_engine.supervision.policy_as_mapping>, ...]}
 
-With no version published, the engine's defaults apply (`default_policy_for`).
+With no version published, the engine's defaults apply (`default_policy_for`). A version is in
+force from the day it was published; a practitioner's history is judged day by day by the
+version in force on each day (`history_until`, the engine's PolicyHistory).
 """
 
 from __future__ import annotations
@@ -115,18 +117,46 @@ def book_on(day: date | None = None) -> PolicyBook:
     return PolicyBook(roles=book.roles, policies=book.policies, version=version)
 
 
+@dataclass(frozen=True)
+class BookHistory:
+    """Every version published by a day, each from the day it was published, with the defaults
+    before the first."""
+
+    books: tuple[tuple[date, PolicyBook], ...]
+
+    def for_role(self, role: str) -> rules.PolicyHistory:
+        """The role's policy over time, for the engine."""
+        return rules.PolicyHistory(tuple((day, book.for_role(role)) for day, book in self.books))
+
+
+def history_until(day: date | None = None) -> BookHistory:
+    """Every version published by the day (today by default): one query, for any number of
+    practitioners. A version is in force from its publication's local day, like `book_on`."""
+    on = day or timezone.localdate()
+    books = [(date.min, default_book())]
+    for version in PolicyVersion.objects.filter(published_at__date__lte=on).order_by(
+        "published_at", "number"
+    ):
+        book = parse_content(version.content)
+        books.append(
+            (
+                timezone.localdate(version.published_at),
+                PolicyBook(roles=book.roles, policies=book.policies, version=version),
+            )
+        )
+    return BookHistory(tuple(books))
+
+
 def policy_for(practitioner: Practitioner, *, on: date | None = None) -> rules.Policy:
     """The policy that applies to the practitioner on the day (today by default)."""
     return book_on(on).for_practitioner(practitioner)
 
 
-def standing_of(
-    practitioner: Practitioner, *, on: date | None = None, book: PolicyBook | None = None
-) -> rules.Standing:
+def standing_of(practitioner: Practitioner, *, on: date | None = None) -> rules.Standing:
     """Where the practitioner stands on the day, by the engine's rules, from every supervision
-    session and absence recorded for them."""
+    session and absence recorded for them, each day judged by the policy in force on it."""
     day = on or timezone.localdate()
-    policy = (book or book_on(day)).for_practitioner(practitioner)
+    policy = history_until(day).for_role(practitioner.role)
     sessions = [
         rules.Session(on=held_on, minutes=minutes)
         for held_on, minutes in Session.objects.filter(supervisee=practitioner).values_list(

@@ -20,6 +20,7 @@ from caseload_engine.supervision import (
     Lapse,
     Policy,
     PolicyError,
+    PolicyHistory,
     Session,
     Standing,
     Step,
@@ -687,3 +688,103 @@ def test_adding_a_session_never_makes_anyone_less_compliant(
     assert after.compliant >= before.compliant
     assert after.overdue_days <= before.overdue_days
     assert len(after.missed) <= len(before.missed) + 1
+
+
+# A policy that changes over time ------------------------------------------------------------
+
+FORTNIGHTLY = Policy(
+    key="fortnightly",
+    label="At least fortnightly",
+    minimum_minutes=90,
+    steps=(Step(Interval.FORTNIGHT),),
+)
+CHANGED = date(2026, 3, 15)
+MONTHLY_THEN_FORTNIGHTLY = PolicyHistory(((date.min, MONTHLY_POLICY), (CHANGED, FORTNIGHTLY)))
+
+
+def test_the_version_in_force_on_a_day() -> None:
+    history = PolicyHistory(
+        ((date(2026, 2, 1), MONTHLY_POLICY), (CHANGED, ASYE_POLICY), (CHANGED, FORTNIGHTLY))
+    )
+    assert history.on(date(2020, 1, 1)) == MONTHLY_POLICY  # the first also before its day
+    assert history.on(CHANGED - DAY) == MONTHLY_POLICY
+    # From its day on; of two on the same day, the later.
+    assert history.on(CHANGED) == FORTNIGHTLY
+    assert history.on(date(2030, 1, 1)) == FORTNIGHTLY
+
+
+@pytest.mark.parametrize(
+    "versions",
+    [(), ((CHANGED, FORTNIGHTLY), (CHANGED - DAY, MONTHLY_POLICY))],
+    ids=["empty", "out-of-order"],
+)
+def test_a_history_needs_versions_in_order(versions: tuple[tuple[date, Policy], ...]) -> None:
+    with pytest.raises(ValueError, match="policy history"):
+        PolicyHistory(versions)
+
+
+def test_a_policy_change_mid_history_judges_each_day_by_the_version_in_force() -> None:
+    """Monthly until 14 Mar 2026, fortnightly from 15 Mar. Started 5 Jan: due 5 Feb, met;
+    due 5 Mar, met; 5 Mar is under the monthly version, so due 5 Apr, met by 1 Apr; 1 Apr is
+    under the fortnightly one, so due 15 Apr: missed and 5 days overdue on 20 Apr. Judged
+    fortnightly all along, 19 Jan would have been the first date missed."""
+    on = date(2026, 4, 20)
+    days = sessions(date(2026, 2, 5), date(2026, 3, 5), date(2026, 4, 1))
+    result = standing(MONTHLY_THEN_FORTNIGHTLY, started=STARTED, sessions=days, on=on)
+    assert result.missed == (date(2026, 4, 15),)
+    assert result.lapses == (Lapse(due=date(2026, 4, 15), made_up=None),)
+    assert (result.next_due, result.overdue_days, result.compliant) == (
+        date(2026, 4, 15),
+        5,
+        False,
+    )
+    assert result.policy == FORTNIGHTLY
+    assert "last counting session 1 Apr 2026, fortnightly" in result.reason
+    assert standing(FORTNIGHTLY, started=STARTED, sessions=days, on=on).missed[0] == date(
+        2026, 1, 19
+    )
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        (CHANGED - DAY, date(2026, 4, 14)),  # the interval in force on the day: a month
+        (CHANGED, date(2026, 3, 29)),  # a fortnight from the change
+    ],
+)
+def test_a_due_date_adds_the_interval_in_force_on_its_base_day(last: date, expected: date) -> None:
+    assert next_due(MONTHLY_THEN_FORTNIGHTLY, started=STARTED, last_counting=last) == expected
+
+
+def test_a_session_counts_by_the_minimum_in_force_on_its_day() -> None:
+    """Two hours from 1 Mar: a 90-minute session on 20 Feb still counts, one on 20 Mar not."""
+    strict = Policy(
+        key="monthly", label="Two hours", minimum_minutes=120, steps=MONTHLY_POLICY.steps
+    )
+    history = PolicyHistory(((date.min, MONTHLY_POLICY), (date(2026, 3, 1), strict)))
+    days = sessions(date(2026, 2, 20), date(2026, 3, 20))
+    result = standing(history, started=STARTED, sessions=days, on=date(2026, 4, 1))
+    assert (result.sessions_counted, result.sessions_too_short) == (1, 1)
+    assert (result.last_session, result.next_due, result.overdue_days) == (
+        date(2026, 2, 20),
+        date(2026, 3, 20),
+        12,
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    gaps=st.lists(st.integers(min_value=1, max_value=70), max_size=12),
+    change=st.integers(min_value=0, max_value=500),
+    offset=st.integers(min_value=0, max_value=500),
+)
+def test_a_version_from_after_the_day_changes_nothing_and_one_version_is_the_policy(
+    gaps: list[int], change: int, offset: int
+) -> None:
+    days = [STARTED + timedelta(days=sum(gaps[: i + 1])) for i in range(len(gaps))]
+    on = STARTED + timedelta(days=offset)
+    alone = standing(MONTHLY_POLICY, started=STARTED, sessions=sessions(*days), on=on)
+    single = PolicyHistory(((STARTED + timedelta(days=change), MONTHLY_POLICY),))
+    assert standing(single, started=STARTED, sessions=sessions(*days), on=on) == alone
+    later = PolicyHistory(((date.min, MONTHLY_POLICY), (on + DAY, FORTNIGHTLY)))
+    assert standing(later, started=STARTED, sessions=sessions(*days), on=on) == alone

@@ -371,18 +371,65 @@ def test_overdue_list_keeps_those_leaving_and_drops_those_gone(world: World) -> 
 
 
 def test_a_published_policy_decides_who_is_overdue(north_history: World) -> None:
-    """Social workers put on a monthly policy needing 120
-    minutes: Priya's 90-minute session of 30 Sep no longer counts, so she has nothing counting
-    since starting in 2020, and Mona (a team manager, still the default) is unchanged."""
+    """Social workers put on a monthly policy needing 120 minutes from today: Priya's 90-minute
+    session of 30 Sep still counts (the version in force then asked 90), today's 90-minute one
+    does not, so she stays overdue from 30 Oct; Mona (a team manager, still the default) is
+    unchanged."""
     content = default_book().as_content()
     strict = {**rules.policy_as_mapping(rules.DEFAULT_POLICIES["monthly"])}
     strict.update(key="strict", label="Monthly, two hours", minimum_minutes=120)
     content["policies"].append(strict)
     content["roles"]["social_worker"] = "strict"
     publish_policy(by=north_history.pat, content=content, note="Two hours for social workers")
+    held(north_history.priya_practitioner, north_history.mona, ON)
     rows = {r.name: r for r in compliance.overdue(team_id=north_history.team_north.pk, on=ON)}
     priya = rows["Priya Priyapersona"].standing
     assert priya.policy.key == "strict"
-    assert priya.last_session is None
-    assert priya.next_due == date(2020, 2, 6)  # a month from starting on 6 Jan 2020
+    assert (priya.last_session, priya.sessions_too_short) == (date(2026, 9, 30), 1)
+    assert (priya.next_due, priya.overdue_days) == (date(2026, 10, 30), 32)
     assert "Mona Monapersona" not in rows
+
+
+def test_a_version_published_last_month_judges_only_the_days_it_was_in_force(world: World) -> None:
+    """Social workers go from monthly to fortnightly by a version published on 10 Nov. Both
+    started 1 Aug and met every monthly due date (1 Sep, 1 Oct, 1 Nov: each of those sessions'
+    next date is a month on, the interval in force on its day).
+    - Ada: 12 Nov (under the new version: due 26 Nov), 26 Nov (due 10 Dec): compliant throughout.
+    - Ben: 11 Nov (due 25 Nov), then nothing: late from 25 Nov, 6 days overdue on 1 Dec.
+    So September and October stay 2 of 2 (judged fortnightly all along, both would be late in
+    them); November and December become 1 of 2."""
+    team = TeamFactory.create()
+    start = date(2026, 8, 1)
+    ada = PractitionerFactory.create(team=team, family_name="Ada", start_date=start)
+    ben = PractitionerFactory.create(team=team, family_name="Ben", start_date=start)
+    for practitioner, days in (
+        (ada, (date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1), date(2026, 11, 12))),
+        (ben, (date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1), date(2026, 11, 11))),
+    ):
+        for day in days:
+            held(practitioner, world.mona, day)
+    held(ada, world.mona, date(2026, 11, 26))
+
+    def figures() -> list[tuple[int, int]]:
+        rows = compliance.standings(on=ON, since=date(2026, 9, 1), team_ids=[team.pk])
+        (trend,) = compliance.monthly(rows, on=ON, months=4, by="team", labels={})
+        return [(m.in_post, m.compliant) for m in trend.months]
+
+    assert figures() == [(2, 2), (2, 2), (2, 2), (2, 2)]
+    content = default_book().as_content()
+    content["policies"].append(
+        {
+            "key": "fortnightly",
+            "label": "Fortnightly",
+            "minimum_minutes": 90,
+            "steps": [{"interval": "fortnight"}],
+        }
+    )
+    content["roles"]["social_worker"] = "fortnightly"
+    with time_machine.travel(datetime(2026, 11, 10, 9, tzinfo=ZoneInfo("Europe/London"))):
+        publish_policy(by=world.pat, content=content, note="Fortnightly for social workers")
+    assert figures() == [(2, 2), (2, 2), (2, 1), (2, 1)]
+    (late,) = compliance.overdue(team_id=team.pk, on=ON)
+    assert late.practitioner_id == ben.pk
+    assert (late.standing.next_due, late.standing.overdue_days) == (date(2026, 11, 25), 6)
+    assert late.standing.policy.key == "fortnightly"
