@@ -120,8 +120,11 @@ def test_hostile_ids_never_give_a_server_error(world: World, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", WITHOUT_IDS)
-def test_hostile_query_strings_never_give_a_server_error(world: World, name: str) -> None:
+def test_hostile_queries_and_bodies_never_give_a_server_error(world: World, name: str) -> None:
     url = "/" + ROUTES[name]
     for role, client in _clients(world).items():
         response = client.get(url, HOSTILE_QUERY)
         _assert_no_server_error(role, "GET", url, response.status_code)
+        # The forms without ids (a new referral, the policies) take the hostile body too.
+        response = client.post(url, HOSTILE_BODY)
+        _assert_no_server_error(role, "POST", url, response.status_code)
