@@ -6,7 +6,7 @@ form error, on SQLite and on PostgreSQL alike."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import pytest
 from django.test import Client
@@ -128,3 +128,37 @@ def test_hostile_queries_and_bodies_never_give_a_server_error(world: World, name
         # The forms without ids (a new referral, the policies) take the hostile body too.
         response = client.post(url, HOSTILE_BODY)
         _assert_no_server_error(role, "POST", url, response.status_code)
+
+
+# The world's records, by the URL segment before their id: a hostile id 404s before any form
+# is read, so the forms are probed on real records too.
+_RECORDS: dict[str, Callable[[World], int]] = {
+    "cases": lambda world: world.case_held_by_priya.pk,
+    "teams": lambda world: world.team_north.pk,
+    "practitioners": lambda world: world.priya_practitioner.pk,
+    "people": lambda world: world.person_of_priya.pk,
+    "assessments": lambda world: world.assessment_of_priyas_case.pk,
+}
+_RECORD = re.compile(r"(\w+)/<int:pk>")
+
+
+def _record_of(route: str) -> str | None:
+    match = _RECORD.search(route)
+    return match[1] if match and match[1] in _RECORDS else None
+
+
+ON_RECORDS = sorted(name for name in WITH_IDS if _record_of(ROUTES[name]))
+
+
+def test_the_records_probe_covers_the_world_records() -> None:
+    assert {"case_close", "team_detail", "person_detail", "assessment_override"} <= set(ON_RECORDS)
+
+
+@pytest.mark.parametrize("name", ON_RECORDS)
+def test_hostile_bodies_on_real_records_never_give_a_server_error(world: World, name: str) -> None:
+    route = ROUTES[name]
+    url = _with_id(route, _RECORDS[str(_record_of(route))](world))
+    for role, client in _clients(world).items():
+        for data in ({}, HOSTILE_BODY):
+            response = client.post(url, data)
+            _assert_no_server_error(role, "POST", url, response.status_code)
