@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -236,21 +238,25 @@ def escalation_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "decisions/escalation_list.html", {"page": page})
 
 
+_StepForm = AdviceForm | ReferForm | DirectorDecisionForm
+
+
 def _escalation_page(
     request: AuthedRequest,
     escalation: PracticeEscalation,
     *,
-    advice_form: AdviceForm | None = None,
-    refer_form: ReferForm | None = None,
-    decision_form: DirectorDecisionForm | None = None,
+    bound: _StepForm | None = None,
 ) -> HttpResponse:
+    """The escalation's page; `bound` is a step's form posted with errors, shown in its place."""
     user = request.user
     with_psw = escalation.state == PracticeEscalation.State.WITH_PSW
     may_advise = with_psw and has_permission(user, Permission.ADVISE_ON_ESCALATIONS)
     may_decide = escalation.state == PracticeEscalation.State.WITH_DIRECTOR and has_permission(
         user, Permission.DECIDE_ESCALATIONS
     )
-    forms = [advice_form, refer_form, decision_form]
+    advice_form = bound if isinstance(bound, AdviceForm) else None
+    refer_form = bound if isinstance(bound, ReferForm) else None
+    decision_form = bound if isinstance(bound, DirectorDecisionForm) else None
     return render(
         request,
         "decisions/escalation_detail.html",
@@ -260,7 +266,7 @@ def _escalation_page(
             "advice_form": (advice_form or AdviceForm()) if may_advise else None,
             "refer_form": (refer_form or ReferForm()) if may_advise else None,
             "decision_form": (decision_form or DirectorDecisionForm()) if may_decide else None,
-            "form": next((f for f in forms if f is not None), None),
+            "form": bound,
         },
         status=200,
     )
@@ -275,67 +281,68 @@ def escalation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _escalation_page(request, escalation)
 
 
-@require_permission(Permission.ADVISE_ON_ESCALATIONS)
-@require_POST
-def escalation_advise(request: AuthedRequest, pk: int) -> HttpResponse:
+def _escalation_step(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    form_class: type[_StepForm],
+    act: Callable[[PracticeEscalation, str], object],
+    done_message: str,
+) -> HttpResponse:
+    """One step of an escalation: a form of one text field, its action, back to the page."""
     escalation = access.get_escalation_for_user(request.user, pk)
     log.record_case_form(
         request.user, case_id=escalation.case_id, person_id=escalation.case.person_id
     )
-    form = AdviceForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
-        done = attempt(
-            form,
-            lambda: actions.advise_on_escalation(
-                by=request.user, escalation=escalation, advice=form.cleaned_data["advice"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, "Advice recorded on the case.")
+        (text,) = form.cleaned_data.values()
+        if attempt(form, lambda: act(escalation, text)) is not None:
+            messages.success(request, done_message)
             return redirect("escalation_detail", pk=escalation.pk)
-    return _escalation_page(request, escalation, advice_form=form)
+    return _escalation_page(request, escalation, bound=form)
+
+
+@require_permission(Permission.ADVISE_ON_ESCALATIONS)
+@require_POST
+def escalation_advise(request: AuthedRequest, pk: int) -> HttpResponse:
+    return _escalation_step(
+        request,
+        pk,
+        form_class=AdviceForm,
+        act=lambda escalation, advice: actions.advise_on_escalation(
+            by=request.user, escalation=escalation, advice=advice
+        ),
+        done_message="Advice recorded on the case.",
+    )
 
 
 @require_permission(Permission.ADVISE_ON_ESCALATIONS)
 @require_POST
 def escalation_refer(request: AuthedRequest, pk: int) -> HttpResponse:
-    escalation = access.get_escalation_for_user(request.user, pk)
-    log.record_case_form(
-        request.user, case_id=escalation.case_id, person_id=escalation.case.person_id
+    return _escalation_step(
+        request,
+        pk,
+        form_class=ReferForm,
+        act=lambda escalation, note: actions.take_escalation_to_director(
+            by=request.user, escalation=escalation, note=note
+        ),
+        done_message="Taken to the director.",
     )
-    form = ReferForm(request.POST)
-    if form.is_valid():
-        done = attempt(
-            form,
-            lambda: actions.take_escalation_to_director(
-                by=request.user, escalation=escalation, note=form.cleaned_data["note"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, "Taken to the director.")
-            return redirect("escalation_detail", pk=escalation.pk)
-    return _escalation_page(request, escalation, refer_form=form)
 
 
 @require_permission(Permission.DECIDE_ESCALATIONS)
 @require_POST
 def escalation_decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    escalation = access.get_escalation_for_user(request.user, pk)
-    log.record_case_form(
-        request.user, case_id=escalation.case_id, person_id=escalation.case.person_id
+    return _escalation_step(
+        request,
+        pk,
+        form_class=DirectorDecisionForm,
+        act=lambda escalation, decision: actions.record_director_decision(
+            by=request.user, escalation=escalation, decision=decision
+        ),
+        done_message="The director's decision is recorded.",
     )
-    form = DirectorDecisionForm(request.POST)
-    if form.is_valid():
-        done = attempt(
-            form,
-            lambda: actions.record_director_decision(
-                by=request.user, escalation=escalation, decision=form.cleaned_data["decision"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, "The director's decision is recorded.")
-            return redirect("escalation_detail", pk=escalation.pk)
-    return _escalation_page(request, escalation, decision_form=form)
 
 
 @require_permission(Permission.VIEW_DELEGATION_SCHEME)
