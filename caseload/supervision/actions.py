@@ -373,23 +373,30 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
     return session
 
 
+def _sign(record: Session | Agreement, *, by: User, as_supervisee: bool, noun: str) -> Party:
+    """Stamp the signer's signature on a locked row: the supervisor's or the supervisee's,
+    whichever `by` is, once."""
+    party: Party
+    if record.supervisor_id == by.pk:
+        party, stamp = "supervisor", "supervisor_signed_at"
+    elif as_supervisee:
+        party, stamp = "supervisee", "supervisee_signed_at"
+    else:
+        raise ActionRefused(f"Only the supervisor and the supervisee sign this {noun}")
+    if getattr(record, stamp) is not None:
+        raise ActionRefused(f"You have already signed this {noun}")
+    setattr(record, stamp, timezone.now())
+    record.save(update_fields=[stamp])
+    return party
+
+
 @transaction.atomic
 def sign_session(*, by: User, session: Session) -> Session:
     """Sign as the supervisor or as the supervisee, whichever the user is. Once both have,
     the record is locked."""
     session = _lock_session(session)
     _refuse_if_locked(session)
-    party: Party
-    if session.supervisor_id == by.pk:
-        party, stamp = "supervisor", "supervisor_signed_at"
-    elif is_supervisee(by, session):
-        party, stamp = "supervisee", "supervisee_signed_at"
-    else:
-        raise ActionRefused("Only the supervisor and the supervisee sign this record")
-    if getattr(session, stamp) is not None:
-        raise ActionRefused("You have already signed this record")
-    setattr(session, stamp, timezone.now())
-    session.save(update_fields=[stamp])
+    party = _sign(session, by=by, as_supervisee=is_supervisee(by, session), noun="record")
     record_change(
         by=by,
         action=ChangeAction.SUPERVISION_SIGNED,
@@ -529,17 +536,9 @@ def sign_agreement(*, by: User, agreement: Agreement) -> Agreement:
     )
     if locked.superseded_at is not None:
         raise ActionRefused("A newer agreement has replaced this one: it cannot be signed")
-    party: Party
-    if locked.supervisor_id == by.pk:
-        party, stamp = "supervisor", "supervisor_signed_at"
-    elif locked.practitioner.user_id == by.pk:
-        party, stamp = "supervisee", "supervisee_signed_at"
-    else:
-        raise ActionRefused("Only the supervisor and the supervisee sign this agreement")
-    if getattr(locked, stamp) is not None:
-        raise ActionRefused("You have already signed this agreement")
-    setattr(locked, stamp, timezone.now())
-    locked.save(update_fields=[stamp])
+    party = _sign(
+        locked, by=by, as_supervisee=locked.practitioner.user_id == by.pk, noun="agreement"
+    )
     record_change(
         by=by,
         action=ChangeAction.SUPERVISION_AGREEMENT_SIGNED,
