@@ -4,8 +4,6 @@ problem by row and column with nothing written."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +16,7 @@ from caseload_engine import complexity
 from caseload_engine.allocation import table as allocation_table
 from caseload_engine.tabular import Row, Table, read_table
 from caseload_engine.tiering import RowErrors
+from tests.engine.commands import run_installed, status_and_django_modules
 
 MODEL = complexity.default_model()
 CASES = (
@@ -314,26 +313,11 @@ def test_the_search_stops_after_a_minute_unless_told(
 
 def test_the_installed_command_allocates_without_importing_django(tmp_path: Path) -> None:
     files = _files(tmp_path)
-    command = Path(sys.executable).with_name("caseload")
-    run = subprocess.run(  # noqa: S603 - our own command on our own files
-        [command, "allocate", *files, "--out", tmp_path / "by-command.xlsx"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_installed("allocate", *files, "--out", tmp_path / "by-command.xlsx")
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout.startswith("Proposed 3 of 5 cases into ")
-    code = (
-        "import sys\n"
-        "from caseload.cli import main\n"
-        f"status = main(['allocate', *{files!r}, '--out', {str(tmp_path / 'p.csv')!r}])\n"
-        "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
-    )
-    run = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert run.stdout.splitlines()[-1] == "0 []"
+    in_process = ["allocate", *files, "--out", str(tmp_path / "p.csv")]
+    assert status_and_django_modules(in_process) == "0 []"
 
 
 def _one_case(tier: str) -> str:

@@ -5,8 +5,6 @@ written."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +18,7 @@ from caseload_engine import supervision_table as files
 from caseload_engine.dates import add_months
 from caseload_engine.tabular import Row, Table, read_table
 from caseload_engine.tiering import RowErrors
+from tests.engine.commands import run_installed, status_and_django_modules
 
 ON = "2026-12-01"
 PRACTITIONERS = (
@@ -474,23 +473,8 @@ def test_ids_that_look_like_formulas_are_written_as_text(tmp_path: Path) -> None
 
 def test_the_installed_command_runs_without_importing_django(tmp_path: Path) -> None:
     arguments = _files(tmp_path)
-    command = Path(sys.executable).with_name("caseload")
-    run = subprocess.run(  # noqa: S603 - our own command on our own files
-        [command, "supervision", *arguments, "--on", ON, "--out", tmp_path / "due.xlsx"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_installed("supervision", *arguments, "--on", ON, "--out", tmp_path / "due.xlsx")
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout.startswith("Wrote 4 practitioners into ")
-    code = (
-        "import sys\n"
-        "from caseload.cli import main\n"
-        f"status = main(['supervision', *{arguments!r}, '--on', {ON!r}, '--json'])\n"
-        "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
-    )
-    run = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert run.stdout.splitlines()[-1] == "0 []"
+    in_process = ["supervision", *arguments, "--on", ON, "--json"]
+    assert status_and_django_modules(in_process) == "0 []"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,6 +11,7 @@ from caseload.cli import main
 from caseload_engine import complexity
 from caseload_engine.tabular import Row, Table, read_table, write_table
 from caseload_engine.tiering import RowError, RowErrors, output_columns, score_table
+from tests.engine.commands import run_installed, status_and_django_modules
 
 DEFAULT = complexity.default_model()
 FACTORS = [factor.name for factor in DEFAULT.factors]
@@ -275,23 +274,8 @@ def test_a_table_with_no_rows_gives_a_header(
 
 def test_the_installed_command_scores_without_importing_django(tmp_path: Path) -> None:
     cases = _cases(tmp_path)
-    command = Path(sys.executable).with_name("caseload")
-    run = subprocess.run(  # noqa: S603 - our own command on our own file
-        [command, "tier", cases, "--out", tmp_path / "by-command.xlsx"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_installed("tier", cases, "--out", tmp_path / "by-command.xlsx")
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout.startswith("Scored 2 rows into ")
-    code = (
-        "import sys\n"
-        "from caseload.cli import main\n"
-        f"status = main(['tier', {str(cases)!r}, '--out', {str(tmp_path / 'in-process.csv')!r}])\n"
-        "print(status, sorted(m for m in sys.modules if m.split('.')[0] == 'django'))\n"
-    )
-    run = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert run.stdout.splitlines()[-1] == "0 []"
+    in_process = ["tier", str(cases), "--out", str(tmp_path / "in-process.csv")]
+    assert status_and_django_modules(in_process) == "0 []"
