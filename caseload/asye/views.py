@@ -20,11 +20,12 @@ from caseload.asye.access import (
     may_comment,
     may_record_review,
 )
-from caseload.asye.forms import CommentsForm, ReviewForm, StartForm
+from caseload.asye.forms import CommentsForm, ListFilterForm, ReviewForm, StartForm
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.asye.pages import development_time
 from caseload.audit import log
 from caseload.register import access
+from caseload.register.models import Team
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest, attempt, posted
 from caseload_engine import asye
@@ -182,13 +183,19 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
     """The ASYEs of the teams the user oversees, each with their next review and whether it is
     overdue; `?show=overdue` lists only those with an overdue review."""
     today = timezone.localdate()
+    teams = filter_by_team(
+        Team.objects.order_by("name"), request.user, Permission.VIEW_ASYE_PROGRAMMES, field="pk"
+    )
+    form = ListFilterForm(request.GET if "team" in request.GET else None, teams=teams)
+    team = form.cleaned_data["team"] if form.is_bound and form.is_valid() else None
+    visible = filter_by_team(
+        Programme.objects.filter(status=ProgrammeStatus.ACTIVE),
+        request.user,
+        Permission.VIEW_ASYE_PROGRAMMES,
+        field="practitioner__team",
+    )
     programmes = (
-        filter_by_team(
-            Programme.objects.filter(status=ProgrammeStatus.ACTIVE),
-            request.user,
-            Permission.VIEW_ASYE_PROGRAMMES,
-            field="practitioner__team",
-        )
+        (visible if team is None else visible.filter(practitioner__team=team))
         .select_related("practitioner__team", "assessor")
         .prefetch_related("reviews")
         .order_by("practitioner__family_name", "practitioner__given_name", "pk")
@@ -201,15 +208,23 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
     page = Paginator(overdue if only_overdue else rows, settings.CASELOAD_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    log.record_asye_programmes_listed(request.user, team_id=None)
+    log.record_asye_programmes_listed(request.user, team_id=team.pk if team else None)
+    team_query = f"team={team.pk}" if team is not None else ""
     return render(
         request,
         "asye/list.html",
         {
+            "form": form,
+            "team": team,
             "page": page,
             "overdue_count": len(overdue),
             "total": len(rows),
             "only_overdue": only_overdue,
-            "query": f"show={SHOW_OVERDUE}" if only_overdue else "",
+            "team_query": team_query,
+            "query": "&".join(
+                part
+                for part in (team_query, f"show={SHOW_OVERDUE}" if only_overdue else "")
+                if part
+            ),
         },
     )

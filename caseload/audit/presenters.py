@@ -278,10 +278,24 @@ def _supervision(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _counted(*counts: tuple[str, str, int]) -> list[str]:
+    """ "2 actions added", "1 case taken off": each count that is not zero."""
+    return [
+        f"{count} {noun}{'' if count == 1 else 's'} {verb}" for noun, verb, count in counts if count
+    ]
+
+
 def _supervision_changed(event: ChangeEvent, names: Names) -> str:
     # Free text is never logged, only that it changed.
     parts = [_field_changes(event)] if event.changes else []
     parts += [f"{name.replace('_', ' ')} changed" for name in event.detail.get("text_changed", [])]
+    parts += _counted(
+        ("case", "added", len(event.detail.get("cases_added", []))),
+        ("case", "taken off", len(event.detail.get("cases_removed", []))),
+        ("action", "added", int(event.detail.get("actions_added", 0))),
+        ("action", "changed", len(event.detail.get("actions_changed", []))),
+        ("action", "removed", len(event.detail.get("actions_removed", []))),
+    )
     return f"changed {_supervision(event, names)}" + (f": {'; '.join(parts)}" if parts else "")
 
 

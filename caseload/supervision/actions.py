@@ -202,18 +202,24 @@ def _save_actions(
     discussion: CaseDiscussion | None,
     actions: Sequence[ActionDetails],
     kept: Mapping[int, Action],
-) -> None:
-    """Change the kept actions in place and create the new ones."""
+) -> list[int]:
+    """Change the kept actions in place and create the new ones. The ids of the kept actions
+    whose case, text, owner or due date changed."""
+    changed: list[int] = []
     for details in actions:
         if details.pk is None:
             continue
         action = kept[details.pk]
+        before = (action.discussion_id, action.description, action.owner_id, action.due_on)
         action.discussion = discussion
         action.description = details.description.strip()
         action.owner = details.owner
         action.due_on = details.due_on
+        if before != (action.discussion_id, action.description, action.owner_id, action.due_on):
+            changed.append(action.pk)
         action.save(update_fields=["discussion", "description", "owner", "due_on"])
     _create_actions(session, discussion, [a for a in actions if a.pk is None])
+    return changed
 
 
 def _create_discussion(
@@ -337,9 +343,12 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
     for name in signed:
         setattr(session, name, None)
     session.save(update_fields=[*after, *signed])
-    Action.objects.filter(session=session, done_at__isnull=True).exclude(
+    removed = Action.objects.filter(session=session, done_at__isnull=True).exclude(
         pk__in=kept_actions
-    ).delete()
+    )
+    removed_ids = sorted(removed.values_list("pk", flat=True))
+    removed.delete()
+    changed_ids: list[int] = []
     scored = _snapshot([case_id for case_id in wanted if case_id not in existing])
     for case_id, details_of in wanted.items():
         kept = existing.get(case_id)
@@ -349,8 +358,8 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
             kept.discussion = details_of.discussion.strip()
             kept.decision = details_of.decision.strip()
             kept.save(update_fields=["discussion", "decision"])
-        _save_actions(session, kept, details_of.actions, kept_actions)
-    _save_actions(session, None, details.actions, kept_actions)
+        changed_ids += _save_actions(session, kept, details_of.actions, kept_actions)
+    changed_ids += _save_actions(session, None, details.actions, kept_actions)
     # Last: a kept action may have been moved off a case now dropped.
     CaseDiscussion.objects.filter(pk__in=[d.pk for d in dropped]).delete()
     record_change(
@@ -368,6 +377,11 @@ def edit_session(*, by: User, session: Session, details: SessionDetails) -> Sess
             **_session_detail(session),
             "text_changed": [name for name in NOTE_FIELDS if before[name] != after[name]],
             "case_ids": sorted(wanted),
+            "cases_added": sorted(set(wanted) - set(existing)),
+            "cases_removed": sorted(d.case_id for d in dropped),
+            "actions_added": sum(1 for a in _all_actions(details) if a.pk is None),
+            "actions_changed": sorted(changed_ids),
+            "actions_removed": removed_ids,
         },
     )
     return session

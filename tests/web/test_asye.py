@@ -540,6 +540,20 @@ def test_the_list_shows_each_managers_team_and_every_team_to_the_psw(
         assert client_for(user).get(reverse("asye_list")).status_code == 403
 
 
+def test_the_list_narrows_to_one_team_the_user_oversees(world: World, programme: Programme) -> None:
+    _asyes(world.team_south, 2, overdue=True)
+    client = client_for(world.pat)
+    south = client.get(reverse("asye_list"), {"team": str(world.team_south.pk), "show": "overdue"})
+    assert south.context["page"].paginator.count == 2
+    assert "2 ASYEs in Mental Health South" in south.content.decode()
+    # A manager naming another team's id gets the form's error, never that team's ASYEs.
+    other = client_for(world.mona).get(reverse("asye_list"), {"team": world.team_south.pk})
+    assert "Choose a team from the list" in other.content.decode()
+    assert [row.programme.pk for row in other.context["page"]] == [programme.pk]
+    for hostile in ("9" * 30, "\u0661", "\x00"):
+        assert client.get(reverse("asye_list"), {"team": hostile}).status_code == 200
+
+
 def test_the_list_can_show_only_overdue_reviews(world: World, programme: Programme) -> None:
     _asyes(world.team_north, 2, overdue=False)
     response = client_for(world.pat).get(reverse("asye_list"), {"show": "overdue"})

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -323,6 +324,43 @@ def _more_requests(world: World, count: int) -> None:
             person=PersonFactory.create(given_name="Extra", family_name=f"Person{index}"),
         )
         decision(world.colin, case, against_wishes=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_answering_at_once_give_one_answer(world: World) -> None:
+    request = decision_needing_sign_off(world).sign_offs.get()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer_at_once(approver: User, approve: bool) -> None:
+        try:
+            barrier.wait(timeout=10)
+            if approve:
+                actions.approve_sign_off(by=approver, request=request)
+            else:
+                actions.return_sign_off(by=approver, request=request, comments="Not yet")
+            outcomes.append("answered")
+        except ActionRefused as refusal:
+            outcomes.append(refusal.message)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=answer_at_once, args=(world.mona, True)),
+        threading.Thread(target=answer_at_once, args=(world.dee, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["This request has already been answered", "answered"], outcomes
+    request.refresh_from_db()
+    assert request.state != SignOffRequest.State.OPEN
+    answers = ChangeEvent.objects.filter(
+        action__in=[ChangeAction.SIGN_OFF_APPROVED, ChangeAction.SIGN_OFF_RETURNED]
+    )
+    assert answers.count() == 1
 
 
 def test_the_approvers_list_shows_age_and_keeps_its_query_count(world: World) -> None:

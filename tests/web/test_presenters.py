@@ -208,10 +208,19 @@ SENTENCES: list[Spec] = [
     (
         ChangeAction.SUPERVISION_CHANGED,
         lambda w: _supervision(
-            w, changes={"minutes": (60, 90)}, detail={"text_changed": ["wellbeing"]}
+            w,
+            changes={"minutes": (60, 90)},
+            detail={
+                "text_changed": ["wellbeing"],
+                "cases_added": [7],
+                "actions_added": 2,
+                "actions_changed": [3],
+                "actions_removed": [4, 5],
+            },
         ),
         f"{MONA} changed the record of {PRIYA}'s supervision of 24 Nov 2026: minutes from 60 "
-        "to 90; wellbeing changed",
+        "to 90; wellbeing changed; 1 case added; 2 actions added; 1 action changed; "
+        "2 actions removed",
     ),
     (
         ChangeAction.SUPERVISION_SIGNED,

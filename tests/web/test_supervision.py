@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from caseload.accounts.models import User
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
+from caseload.audit.presenters import describe_changes, directory_for
 from caseload.jobs import registry
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Case
@@ -457,6 +458,9 @@ def test_a_change_keeps_the_actions_it_keeps_so_a_notice_goes_once(world: World)
     assert client.post(url, data).status_code == 302
     kept = Action.objects.get(discussion__isnull=False)
     assert (kept.pk, kept.description) == (action.pk, "Book it this week")
+    event = ChangeEvent.objects.get(action=ChangeAction.SUPERVISION_CHANGED)
+    assert (event.detail["actions_added"], event.detail["actions_changed"]) == (1, [action.pk])
+    assert event.detail["actions_removed"] == []
     # Only the new action's notice goes today; the kept one had its notice already.
     assert send_action_notices(on=today) == 1
     assert send_action_notices(on=today) == 0
@@ -477,6 +481,14 @@ def test_a_change_removes_only_the_open_actions_left_out(world: World) -> None:
     actions.edit_session(by=world.mona, session=session, details=changed)
     assert set(Action.objects.values_list("pk", flat=True)) == {kept.pk, done.pk}
     assert not Action.objects.filter(pk=dropped.pk).exists()
+    event = ChangeEvent.objects.get(action=ChangeAction.SUPERVISION_CHANGED)
+    assert (
+        event.detail["actions_added"],
+        event.detail["actions_changed"],
+        event.detail["actions_removed"],
+    ) == (0, [], [dropped.pk])
+    [line] = describe_changes([event], directory_for(world.mona))
+    assert line.text.endswith("1 action removed")
 
 
 def test_a_change_naming_another_records_action_is_refused(world: World) -> None:
