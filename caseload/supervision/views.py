@@ -540,9 +540,17 @@ def complete_action(request: AuthedRequest, pk: int) -> HttpResponse:
     try:
         actions.complete_action(by=request.user, action=action)
     except ActionRefused as refusal:
-        messages.error(request, refusal.message)
+        outcome, refused = refusal.message, True
     else:
-        messages.success(request, "Action marked done.")
+        outcome, refused = "Action marked done.", False
+    if request.htmx:
+        # The task list swaps this one row in place of the action's.
+        return render(
+            request,
+            "supervision/_action_done_row.html",
+            {"action": action, "outcome": outcome, "refused": refused},
+        )
+    (messages.error if refused else messages.success)(request, outcome)
     return redirect("supervision_actions")
 
 

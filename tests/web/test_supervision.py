@@ -628,6 +628,22 @@ def test_the_owner_marks_an_action_done_and_it_leaves_the_lists(world: World) ->
         actions.complete_action(by=world.priya, action=action)
 
 
+def test_marking_done_from_the_task_list_swaps_only_its_row(world: World) -> None:
+    session = _recorded(world)
+    [action] = Action.objects.filter(session=session)
+    done_url = reverse("supervision_action_done", args=[action.pk])
+    listed = client_for(world.priya).get(reverse("supervision_actions")).content.decode()
+    assert f'hx-post="{done_url}"' in listed
+    client = client_for(world.priya)
+    row = client.post(done_url, headers={"HX-Request": "true"})
+    assert row.status_code == 200
+    assert row.content.decode().lstrip().startswith("<tr")
+    assert 'role="status"' in row.content.decode()
+    again = client.post(done_url, headers={"HX-Request": "true"}).content.decode()
+    assert "Not done" in again
+    assert "already done" in again
+
+
 def test_the_notices_run_every_day() -> None:
     kind = registry.find("supervision_action_notices")
     assert kind is not None
