@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -21,7 +22,8 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, Scope, has_permission, scope_of, team_id_of
 from caseload.audit import log
 from caseload.audit.presenters import ViewOfPerson, views_of_person
-from caseload.register import access, actions, glass
+from caseload.register import access, actions, glass, reviews
+from caseload.register.contacts import review_overdue, with_last_contact
 from caseload.register.forms import (
     CasePriorityForm,
     CloseCaseForm,
@@ -37,8 +39,10 @@ from caseload.register.models import (
     CaseStatus,
     Person,
     Practitioner,
+    Team,
     absent_on,
 )
+from caseload.register.review_views import contact_log
 from caseload.register.search import search_people
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
@@ -77,6 +81,9 @@ def team_list(request: AuthedRequest) -> HttpResponse:
             waiting_count=count_of(
                 Case.objects.filter(team=OuterRef("pk"), status__in=WAITING_STATUSES), "team"
             ),
+            held_count=count_of(
+                Case.objects.filter(team=OuterRef("pk"), status=CaseStatus.HELD), "team"
+            ),
         )
         .order_by("locality__name", "name")
     )
@@ -102,14 +109,14 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         ),
     )
-    absent_ids = set(
-        team.practitioners.filter(absent_on(timezone.localdate())).values_list("pk", flat=True)
-    )
-    status_counts = dict(
-        team.cases.filter(status__in=WAITING_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+    today = timezone.localdate()
+    absent_ids = set(team.practitioners.filter(absent_on(today)).values_list("pk", flat=True))
+    # One query for the four figures at the top of the page.
+    counts = team.cases.aggregate(
+        awaiting_screening=Count("pk", filter=Q(status=CaseStatus.AWAITING_SCREENING)),
+        awaiting_allocation=Count("pk", filter=Q(status=CaseStatus.AWAITING_ALLOCATION)),
+        held=Count("pk", filter=Q(status=CaseStatus.HELD)),
+        reviews_overdue=Count("pk", filter=review_overdue(today)),
     )
     return render(
         request,
@@ -122,8 +129,7 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team
             ),
             "absent_ids": absent_ids,
-            "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
-            "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
+            **counts,
         },
     )
 
@@ -135,21 +141,29 @@ def team_workload_levels(request: AuthedRequest, pk: int) -> HttpResponse:
     if not has_permission(request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team):
         raise PermissionDenied
     form = TeamWorkloadLevelsForm(
-        posted(request), initial={"safe_utilisation_percent": team.safe_utilisation_percent}
+        posted(request),
+        initial={
+            "safe_utilisation_percent": team.safe_utilisation_percent,
+            "review_interval_months": team.review_interval_months,
+        },
     )
     if form.is_valid():
-        changed = attempt(
-            form,
-            lambda: actions.set_team_workload_levels(
-                by=request.user,
-                team=team,
-                safe_utilisation_percent=form.cleaned_data["safe_utilisation_percent"],
-            ),
-        )
+        changed = attempt(form, lambda: _set_levels(request, team, form.cleaned_data))
         if changed is not None:
             messages.success(request, "Workload levels saved.")
             return redirect("team_detail", pk=team.pk)
     return render(request, "register/team_workload_levels.html", {"team": team, "form": form})
+
+
+@transaction.atomic
+def _set_levels(request: AuthedRequest, team: Team, levels: dict[str, Any]) -> Team:
+    """Both of the form's levels, or neither."""
+    actions.set_team_workload_levels(
+        by=request.user, team=team, safe_utilisation_percent=levels["safe_utilisation_percent"]
+    )
+    return reviews.set_review_interval(
+        by=request.user, team=team, review_interval_months=levels["review_interval_months"]
+    )
 
 
 @require_permission(Permission.VIEW_TEAM)
@@ -184,12 +198,18 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
     caseload = with_columns(
         CASELOAD_SLOT,
-        practitioner.allocations.filter(ended_at__isnull=True)
-        .select_related("case__person", "case__team")
-        .order_by("started_at", "pk"),
+        with_last_contact(
+            practitioner.allocations.filter(ended_at__isnull=True)
+            .select_related("case__person", "case__team")
+            .order_by("started_at", "pk"),
+            "case_id",
+        ),
     )
     today = timezone.localdate()
     page = paginate(request, caseload)
+    for allocation in page:
+        last = allocation.last_contact_on
+        allocation.days_since_contact = (today - last).days if last is not None else None
     log.record_caseload_viewed(
         request.user,
         practitioner_id=practitioner.pk,
@@ -406,6 +426,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "allocations": allocations,
             "can_change": has_permission(request.user, Permission.UPDATE_CASE, team=case.team_id)
             and case.is_open,
+            **contact_log(request, case),
         },
     )
 

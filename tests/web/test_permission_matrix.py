@@ -272,6 +272,12 @@ MATRIX: list[Row] = [
         record=WAITING_NORTH,
     ),
     Row(
+        "team_cases",
+        lambda w: [w.team_north.pk],
+        record=WAITING_NORTH,
+        secret=_priyas_person,
+    ),
+    Row(
         "team_waiting_list",
         lambda w: [w.team_north.pk],
         record=WAITING_NORTH,
@@ -354,6 +360,27 @@ MATRIX: list[Row] = [
         record=PRIYAS,
         secret=_priyas_person,
     ),
+    Row(
+        "case_contact_today",
+        lambda w: [w.case_held_by_priya.pk],
+        "post",
+        ok=REDIRECT,
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "case_contact_new",
+        lambda w: [w.case_held_by_priya.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "case_hand_back",
+        lambda w: [w.case_held_by_priya.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("case_review", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
     Row("referral_new"),
     Row(
         "person_referral_new",

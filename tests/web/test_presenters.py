@@ -85,6 +85,48 @@ SENTENCES: list[Spec] = [
         f"{MONA} changed the safe level of Older People North from 100% to 90% of capacity",
     ),
     (
+        ChangeAction.TEAM_REVIEW_INTERVAL_SET,
+        lambda w: {"team_id": w.team_north.pk, "changes": {"review_interval_months": (12, 6)}},
+        f"{MONA} changed the review interval of Older People North from 12 to 6 months",
+    ),
+    (
+        ChangeAction.CONTACT_RECORDED,
+        lambda w: _case(w, detail={"kind": "visit", "occurred_on": "2026-11-24"}),
+        f"{MONA} recorded a visit on 24 Nov 2026 for case {{case}}",
+    ),
+    (
+        ChangeAction.CASE_HANDED_BACK,
+        lambda w: _case(
+            w,
+            team_id=w.team_north.pk,
+            from_practitioner_id=w.priya_practitioner.pk,
+            changes={"status": ("allocated", "held"), "next_review_on": (None, "2027-11-24")},
+        ),
+        f"{MONA} handed case {{case}} back to Older People North from {PRIYA}: next review by "
+        "24 Nov 2027",
+    ),
+    (
+        ChangeAction.CASE_REVIEW_RECORDED,
+        lambda w: _case(
+            w,
+            changes={
+                "last_reviewed_on": (None, "2026-11-24"),
+                "next_review_on": ("2026-12-01", "2027-11-24"),
+            },
+        ),
+        f"{MONA} recorded a review of case {{case}} on 24 Nov 2026: next review by 24 Nov 2027",
+    ),
+    (
+        ChangeAction.CASE_REVIEW_DUE,
+        lambda w: _case(
+            w,
+            changes={"status": ("held", "awaiting_allocation")},
+            detail={"daily_run": True, "next_review_on": "2026-12-20"},
+        ),
+        f"The daily run (for {MONA}) put case {{case}} on the waiting list for allocation: its "
+        "review is due by 20 Dec 2026",
+    ),
+    (
         ChangeAction.COMPLEXITY_ASSESSED,
         lambda w: _case(w, changes={"tier": (None, 3), "total": (None, 15)}),
         f"{MONA} scored case {{case}} at tier 3 (first score)",

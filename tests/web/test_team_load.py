@@ -77,7 +77,7 @@ def test_manager_sets_the_safe_level_and_the_change_is_recorded(world: World) ->
     url = reverse("team_workload_levels", args=[world.team_north.pk])
     assert "Change the workload levels" in _team_page(world)
     assert 'value="100"' in client.get(url).content.decode()
-    response = client.post(url, {"safe_utilisation_percent": "85"})
+    response = client.post(url, {"safe_utilisation_percent": "85", "review_interval_months": "12"})
     assert response.status_code == 302
     world.team_north.refresh_from_db()
     assert world.team_north.safe_utilisation_percent == 85
@@ -87,7 +87,7 @@ def test_manager_sets_the_safe_level_and_the_change_is_recorded(world: World) ->
     [line] = describe_changes([event], directory_for(world.pat))
     assert "changed the safe level of Older People North from 100% to 85%" in line.text
     # The same value again changes nothing and records nothing.
-    client.post(url, {"safe_utilisation_percent": "85"})
+    client.post(url, {"safe_utilisation_percent": "85", "review_interval_months": "12"})
     assert ChangeEvent.objects.filter(action=ChangeAction.TEAM_WORKLOAD_LEVELS_SET).count() == 1
 
 
@@ -105,7 +105,9 @@ def test_manager_sets_the_safe_level_and_the_change_is_recorded(world: World) ->
 )
 def test_a_bad_safe_level_is_refused_on_the_field(world: World, raw: str, message: str) -> None:
     url = reverse("team_workload_levels", args=[world.team_north.pk])
-    response = client_for(world.mona).post(url, {"safe_utilisation_percent": raw})
+    response = client_for(world.mona).post(
+        url, {"safe_utilisation_percent": raw, "review_interval_months": "12"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert message in page
