@@ -27,13 +27,18 @@ from django.db.models import Q
 
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.complexity.models import ModelVersion
-from caseload.register.models import Absence, Practitioner, Team, absences_covering
+from caseload.register.models import (
+    Absence,
+    Employment,
+    Practitioner,
+    Team,
+    absences_covering,
+)
 from caseload.resource.models import ESTABLISHMENT_ROLES, Establishment
 from caseload_engine import asye
 from caseload_engine.reference import PCF_LEVEL_CHOICES, ROLE_CHOICES, SPECIALISM_CHOICES, Role
 
 ZERO = Decimal(0)
-AGENCY = "agency"
 # Social Work England registrations renewing within this many days are listed.
 RENEWAL_DAYS = 90
 # An absence is long-term once it lasts longer than this (four weeks, as sickness reporting
@@ -185,7 +190,7 @@ def establishment_by_team(
     for team_id, role, level, fte, employment in Practitioner.objects.filter(
         in_post_on(on), team_id__in=ids
     ).values_list("team_id", "role", "pcf_level", "fte", "employment"):
-        in_post[(team_id, role)].append((fte, employment == AGENCY))
+        in_post[(team_id, role)].append((fte, employment == Employment.AGENCY))
         by_level[team_id][level] += fte
     order = [*ESTABLISHMENT_ROLES, *(r for r, _ in ROLE_CHOICES if r not in ESTABLISHMENT_ROLES)]
     result = []
@@ -334,6 +339,7 @@ def registrations_to_renew(*, on: date, team_ids: Collection[int] | None = None)
         for pk, given, family, team, renewal in rows.order_by(
             "swe_renewal_date", "family_name", "given_name", "pk"
         ).values_list("pk", "given_name", "family_name", "team__name", "swe_renewal_date")
+        if renewal is not None  # the filter keeps only dates; this tells the type checker
     ]
 
 

@@ -44,12 +44,16 @@ class FteField(forms.CharField):
         super().__init__(
             max_length=10,
             widget=forms.TextInput(
-                attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-5"}
+                attrs={
+                    "inputmode": "decimal",
+                    "spellcheck": "false",
+                    "class": "govuk-input--width-5",
+                }
             ),
             **kwargs,
         )
 
-    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Decimal | None:
         text = super().clean(value)
         if not text:
             return None

@@ -51,4 +51,6 @@ class Establishment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.funded_fte} FTE {self.role} in team {self.team_id} from {self.effective_from}"
+        return (
+            f"{self.funded_fte} FTE {self.role} in team {self.team_id} from {self.effective_from}"
+        )

@@ -9,4 +9,6 @@ from caseload.web.navigation import NavEntry, register_nav
 
 
 def contribute() -> None:
-    register_nav(NavEntry("Resource", 67, Permission.VIEW_RESOURCE, lambda user: reverse("resource")))
+    register_nav(
+        NavEntry("Resource", 67, Permission.VIEW_RESOURCE, lambda user: reverse("resource"))
+    )

@@ -5,7 +5,5 @@ from caseload.resource import views
 urlpatterns = [
     path("resource/", views.resource, name="resource"),
     path("resource/establishment/", views.establishment_history, name="resource_establishment"),
-    path(
-        "resource/establishment/new/", views.establishment_new, name="resource_establishment_new"
-    ),
+    path("resource/establishment/new/", views.establishment_new, name="resource_establishment_new"),
 ]

@@ -19,6 +19,7 @@ from caseload.resource.actions import set_establishment
 from caseload.resource.forms import EstablishmentForm, TeamChoiceForm
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
+from caseload_engine.reference import PCF_LEVEL_CHOICES
 
 
 def _chosen_team(request: AuthedRequest) -> tuple[TeamChoiceForm, list[Team] | None]:
@@ -56,7 +57,7 @@ def resource(request: AuthedRequest) -> HttpResponse:
             "single": len(teams) == 1 and form.is_bound,
             "teams": establishment,
             "council": figures.council_totals(establishment),
-            "pcf_levels": figures.PCF_LEVEL_CHOICES,
+            "pcf_levels": PCF_LEVEL_CHOICES,
             "coverage": figures.specialism_coverage(on=on, team_ids=ids),
             "renewals": figures.registrations_to_renew(on=on, team_ids=ids),
             "renewal_days": figures.RENEWAL_DAYS,
@@ -65,9 +66,7 @@ def resource(request: AuthedRequest) -> HttpResponse:
             "absence": figures.absence_now(on=on, team_ids=ids),
             "long_term_days": figures.LONG_TERM_DAYS,
         }
-    return render(
-        request, "resource/resource.html", context, status=400 if teams is None else 200
-    )
+    return render(request, "resource/resource.html", context, status=400 if teams is None else 200)
 
 
 @require_permission(Permission.VIEW_RESOURCE)
