@@ -430,7 +430,8 @@ def test_capacity_is_points_less_the_stable_element_by_fte_and_role(
 
 
 @pytest.mark.parametrize(
-    ("role", "fte", "points"), [("asye", "1.0", "8.5"), ("asye", "0.5", "4.3"), ("social_worker", "1.0", "0")]
+    ("role", "fte", "points"),
+    [("asye", "1.0", "8.5"), ("asye", "0.5", "4.3"), ("social_worker", "1.0", "0")],
 )
 def test_protected_points_are_what_the_role_share_keeps_back(
     role: str, fte: str, points: str
