@@ -234,8 +234,8 @@ def _establishment(event: ChangeEvent, names: Names) -> str:
     role = reference.label(reference.ROLE_CHOICES, str(event.detail.get("role")))
     previous = _old(event, "funded_fte")
     return (
-        f"set the establishment of {names.team(event.team_id)} for {role.lower()} to "
-        f"{_new(event, 'funded_fte')} FTE from {_day(event.detail.get('effective_from'))}"
+        f"set the establishment of {names.team(event.team_id)} to {_new(event, 'funded_fte')} "
+        f"FTE for the role “{role}” from {_day(event.detail.get('effective_from'))}"
         + (f" (was {previous} FTE)" if previous is not None else "")
     )
 

@@ -119,8 +119,9 @@ def establishment_new(request: AuthedRequest) -> HttpResponse:
         if row is not None:
             messages.success(
                 request,
-                f"{row.team.name}: {row.funded_fte} FTE {row.get_role_display().lower()} "
-                f"from {row.effective_from.day} {row.effective_from:%B %Y}.",
+                f"{row.team.name}: {row.funded_fte} FTE funded for the role "
+                f"“{row.get_role_display()}” from {row.effective_from.day} "
+                f"{row.effective_from:%B %Y}.",
             )
             return redirect(f"{reverse('resource')}?team={row.team_id}")
     return render(request, "resource/establishment_form.html", {"form": form})

@@ -279,8 +279,8 @@ SENTENCES: list[Spec] = [
             "changes": {"funded_fte": ("6.00", "6.50")},
             "detail": {"role": "social_worker", "effective_from": "2026-04-01"},
         },
-        f"{MONA} set the establishment of Older People North for social worker to 6.50 FTE "
-        "from 1 Apr 2026 (was 6.00 FTE)",
+        f"{MONA} set the establishment of Older People North to 6.50 FTE for the role "
+        "“Social worker” from 1 Apr 2026 (was 6.00 FTE)",
     ),
     (
         ChangeAction.ADMIN_ADDED,

@@ -302,8 +302,10 @@ def test_asyes_with_their_protected_capacity_and_stage(world: World) -> None:
     assert row.development_percent == 10
     assert row.protected_points == Decimal("4.3")
     assert row.stage is not None
-    assert row.stage.last_held is not None and row.stage.last_held.months == 3
-    assert row.stage.upcoming is not None and row.stage.upcoming.months == 6
+    assert row.stage.last_held is not None
+    assert row.stage.last_held.months == 3
+    assert row.stage.upcoming is not None
+    assert row.stage.upcoming.months == 6
     # Without the team in `stages_for`, no programme is read.
     (unseen,) = figures.asyes(on=TODAY)
     assert unseen.stage is None

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -89,7 +90,8 @@ def test_the_council_page_shows_vacancies_agency_and_the_sections(world: World) 
     # 1 agency FTE of 5 in post (the two managers count too).
     assert "1.00 FTE (20% of FTE in post)" in page
     for heading in (
-        "Establishment and staff in post",
+        "By team",
+        "By team and role",
         "FTE in post by PCF level",
         "Specialisms",
         "Social Work England registrations to renew within 90 days",
@@ -159,7 +161,7 @@ def test_setting_an_establishment_through_the_form(world: World) -> None:
 def test_the_form_starts_with_the_team_and_role_of_the_link(world: World) -> None:
     response = client_for(world.dee).get(
         reverse("resource_establishment_new"),
-        {"team": world.team_south.pk, "role": "advanced"},
+        {"team": str(world.team_south.pk), "role": "advanced"},
     )
     form = response.context["form"]
     assert form["team"].value() == str(world.team_south.pk)
@@ -175,7 +177,7 @@ def test_the_form_starts_with_the_team_and_role_of_the_link(world: World) -> Non
         ({"funded_fte": "9" * 40}, "Ensure this value has at most 10 characters"),
         ({"funded_fte": "1e3"}, "Enter the funded FTE as a number"),
         ({"funded_fte": "\u0666"}, "Enter the funded FTE as a number"),
-        ({"funded_fte": "６"}, "Enter the funded FTE as a number"),
+        ({"funded_fte": "\uff16"}, "Enter the funded FTE as a number"),
         ({"funded_fte": "1.234"}, "Enter the funded FTE as a number"),
         ({"funded_fte": "-2"}, "Enter the funded FTE as a number"),
         ({"funded_fte": "NaN"}, "Enter the funded FTE as a number"),
@@ -247,9 +249,9 @@ def _grow(world: World, teams: int) -> None:
         ReviewFactory.create(programme=programme)
 
 
-def _queries(client: object, url: str) -> int:
+def _queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+        assert client.get(url).status_code == 200
     return len(captured)
 
 
