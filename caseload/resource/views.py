@@ -54,7 +54,8 @@ def resource(request: AuthedRequest) -> HttpResponse:
         ]
         context |= {
             "on": on,
-            "single": len(teams) == 1 and form.is_bound,
+            # One team chosen, or the only one the user may see (a team manager's).
+            "single": len(teams) == 1,
             "teams": establishment,
             "council": figures.council_totals(establishment),
             "pcf_levels": PCF_LEVEL_CHOICES,

@@ -52,7 +52,7 @@ def test_a_manager_sees_their_own_team_only(world: World) -> None:
         swe_renewal_date=timezone.localdate() + timedelta(days=10),
     )
     page = client_for(world.mona).get(reverse("resource")).content.decode()
-    assert "Older People North" in page
+    assert "Resource: Older People North" in page
     assert "Mental Health South" not in page
     assert "Northrenewal" in page
     assert "Southrenewal" not in page
