@@ -390,7 +390,8 @@ def asyes(
     share = capacity.role_share.get(Role.ASYE.value, Decimal(1))
     development = 100 - round(share * 100)
     stages: dict[int, AsyeStage] = {}
-    wanted = [pk for pk, _, _, team_id, _, _ in found if team_id in set(stages_for)]
+    stage_teams = set(stages_for)
+    wanted = [pk for pk, _, _, team_id, _, _ in found if team_id in stage_teams]
     for programme in (
         Programme.objects.filter(practitioner_id__in=wanted, status=ProgrammeStatus.ACTIVE)
         .select_related("assessor")
