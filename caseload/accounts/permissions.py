@@ -72,6 +72,8 @@ class Permission(StrEnum):
     VIEW_PRACTICE_ESCALATIONS = "view_practice_escalations"
     ADVISE_ON_ESCALATIONS = "advise_on_escalations"
     DECIDE_ESCALATIONS = "decide_escalations"
+    VIEW_RESOURCE = "view_resource"
+    MANAGE_ESTABLISHMENT = "manage_establishment"
 
     @property
     def description(self) -> str:
@@ -167,6 +169,13 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Record advice on a practice escalation, or take it to the director"
     ),
     Permission.DECIDE_ESCALATIONS: "Record the director's decision on an escalation taken to them",
+    Permission.VIEW_RESOURCE: (
+        "See the team's resource: its establishment against staff in post, vacancies, agency "
+        "cover, specialisms, ASYEs, absence, and who has a registration to renew soon"
+    ),
+    Permission.MANAGE_ESTABLISHMENT: (
+        "Set any team's establishment: the funded posts (FTE) per role, from a day"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -188,6 +197,7 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_DECISIONS,
         Permission.SIGN_OFF_DECISIONS,
         Permission.VIEW_SUPERVISION_OVERDUE,
+        Permission.VIEW_RESOURCE,
     }
 )
 
@@ -278,6 +288,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.SIGN_OFF_DECISIONS,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -301,6 +312,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ASYE_PROGRAMMES,
             P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -317,6 +329,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PRACTICE_ESCALATIONS,
             P.ADVISE_ON_ESCALATIONS,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.MANAGE_ESTABLISHMENT,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -329,6 +342,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
             P.SIGN_OFF_DECISIONS,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -339,6 +353,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.DECIDE_ESCALATIONS,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.MANAGE_ESTABLISHMENT,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

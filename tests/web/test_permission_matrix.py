@@ -585,6 +585,11 @@ MATRIX: list[Row] = [
     ),
     Row("supervision_compliance"),
     Row("supervision_compliance_csv"),
+    Row("resource"),
+    Row("resource_establishment"),
+    Row("resource_establishment_new"),
+    # An empty post: the form's errors.
+    Row("resource_establishment_new", method="post"),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),
