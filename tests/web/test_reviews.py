@@ -274,7 +274,8 @@ def test_hand_back_by_the_form(world: World) -> None:
             "next_review_on_year": on.year,
         },
     )
-    assert response.status_code == 302
+    # Priya no longer sees a case the team holds: she goes back to her start page.
+    assert response["Location"] == reverse("home")
     world.case_held_by_priya.refresh_from_db()
     assert world.case_held_by_priya.next_review_on == on
 
