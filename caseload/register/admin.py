@@ -17,8 +17,8 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "service_area", "locality")
     list_filter = ("service_area", "locality")
     search_fields = ("name",)
-    # The team's manager sets its workload levels, on the team page.
-    exclude = ("safe_utilisation_percent",)
+    # The team's manager sets its workload levels and review interval, on the team page.
+    exclude = ("safe_utilisation_percent", "review_interval_months")
 
 
 @admin.register(Specialism)
@@ -33,8 +33,8 @@ class AbsenceInline(admin.TabularInline[Absence, Practitioner]):
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin[Practitioner]):
-    list_display = ("family_name", "given_name", "role", "pcf_level", "fte", "team")
-    list_filter = ("role", "pcf_level", "team")
+    list_display = ("family_name", "given_name", "role", "pcf_level", "fte", "employment", "team")
+    list_filter = ("role", "pcf_level", "employment", "team")
     search_fields = ("family_name", "given_name", "swe_registration_number")
     autocomplete_fields = ("team", "user")
     filter_horizontal = ("specialisms",)
