@@ -24,7 +24,7 @@ from statistics import NormalDist
 from typing import Final
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 SEASON: Final = 52  # weeks in a year, near enough: a 53rd week shifts the season by a day
