@@ -90,9 +90,11 @@ def weekly_series(counts_by_monday: Mapping[date, int], *, first: date, last: da
         raise ValueError("first and last must be Mondays")
     if last < first:
         raise ValueError("last must not be before first")
-    outside = [week for week in counts_by_monday if not first <= week <= last]
-    if outside:
-        raise ValueError(f"{outside[0].isoformat()} is outside {first} to {last}")
+    for week in counts_by_monday:
+        if week.weekday() != 0:
+            raise ValueError(f"{week.isoformat()} is not a Monday")
+        if not first <= week <= last:
+            raise ValueError(f"{week.isoformat()} is outside {first} to {last}")
     weeks = tuple(first + _WEEK * index for index in range((last - first) // _WEEK + 1))
     return WeeklySeries(weeks, tuple(counts_by_monday.get(week, 0) for week in weeks))
 
