@@ -92,6 +92,7 @@
           plugins: {
             legend: {
               labels: {
+                usePointStyle: true, // a dot of each colour: a dashed line's box reads badly
                 // A band is named once, by its upper edge, and only when it has a name.
                 filter: function (item, data) {
                   const set = data.datasets[item.datasetIndex];
