@@ -24,8 +24,6 @@ from statistics import NormalDist
 from typing import Final
 
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 SEASON: Final = 52  # weeks in a year, near enough: a 53rd week shifts the season by a day
 MIN_WEEKS: Final = 2 * SEASON
@@ -166,6 +164,11 @@ def _holt_winters(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """ETS(A,Ad,A)'s forecast and the half-width of its interval at `level`; None when it
     cannot be fitted."""
+    # Imported only to fit: statsmodels, with scipy and pandas, takes a second and 120 MB to
+    # import, which every `caseload` command and web process would pay otherwise.
+    import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     model = ETSModel(
         pd.Series(history),
         error="add",
