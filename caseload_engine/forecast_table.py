@@ -17,7 +17,7 @@ from typing import Final
 from caseload_engine.cells import CellProblem, Cells, find_columns, normal_heading
 from caseload_engine.forecast import Forecast, WeeklySeries, weekly_series
 from caseload_engine.supervision_table import identifier, in_range
-from caseload_engine.tabular import Cell, Table
+from caseload_engine.tabular import HEADER_ROW, Cell, Table
 from caseload_engine.tiering import RowError, RowErrors
 
 REQUIRED: Final = ("week", "requests")
@@ -60,6 +60,13 @@ def read_weekly_requests(table: Table) -> WeeklyRequests:
         table, (*REQUIRED, *(normal_heading(heading) for heading in others)), REQUIRED
     )
     group_names = [name for name in columns if name not in REQUIRED]
+    for name in group_names:
+        if name in OUTPUT_COLUMNS:
+            message = (
+                f"A column headed '{columns[name]}' would be a group, and the output has its own "
+                f"{name} column: rename or remove it"
+            )
+            errors.append(RowError(HEADER_ROW, columns[name], message))
     found: dict[tuple[str, ...], dict[date, int]] = {}
     seen: dict[tuple[tuple[str, ...], date], int] = {}
     for row in table.rows:

@@ -227,6 +227,19 @@ def test_missing_columns_and_a_bad_output_are_refused(
     assert "The output would overwrite the input" in capsys.readouterr().err
 
 
+def test_a_column_the_output_has_too_is_refused_as_a_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [[*row, "40"] for row in weekly_rows("North", 104, seed=1)]
+    source = write_csv(tmp_path / "weekly.csv", rows, header="team,week,requests,tier,Forecast")
+    assert main(["forecast", str(source)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"{source}: row 1, column \"Forecast\": A column headed 'Forecast' would be a group, and "
+        "the output has its own forecast column: rename or remove it",
+        "1 problem; nothing written.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [("--weeks", "0"), ("--weeks", "53"), ("--weeks", "٣"), ("--level", "1"), ("--level", "x")],
