@@ -82,7 +82,9 @@
           maintainAspectRatio: false,
           interaction: { mode: "index", intersect: false },
           scales: {
+            x: { stacked: spec.stacked },
             y: {
+              stacked: spec.stacked,
               beginAtZero: true,
               max: spec.yMax === null ? undefined : spec.yMax,
               title: { display: true, text: spec.yLabel },
