@@ -25,7 +25,9 @@ from typing import Final
 
 import numpy as np
 
-SEASON: Final = 52  # weeks in a year, near enough: a 53rd week shifts the season by a day
+# Weeks in a year, near enough: 364 days, so the season drifts against the calendar by a day a
+# year (a week in the five or six years between ISO years of 53 weeks).
+SEASON: Final = 52
 MIN_WEEKS: Final = 2 * SEASON
 BACKTEST_WEEKS: Final = 12
 MAX_HORIZON: Final = SEASON  # seasonal naive has nothing of its own to say beyond a year
