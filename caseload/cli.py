@@ -327,51 +327,42 @@ def run_forecast(args: argparse.Namespace) -> int:
     if problems:
         return _refuse(problems, args.json)
     rows: list[dict[str, tabular.Cell]] = []
-    results: list[dict[str, Any]] = []
-    refused: list[dict[str, Any]] = []
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]] = []
+    refused: list[tuple[forecast_files.Group, str]] = []
     for group in weekly.groups:
-        named = dict(zip(weekly.group_columns, group.key, strict=True))
         try:
             result = forecasting.forecast_weekly(group.series, horizon=args.weeks, level=args.level)
         except forecasting.ForecastRefused as refusal:
-            refused.append({"group": named, "label": weekly.label(group), "message": str(refusal)})
+            refused.append((group, str(refusal)))
             continue
-        group_rows = forecast_files.forecast_rows(weekly, group, result)
-        rows.extend(group_rows)
-        results.append(
-            {
-                "group": named,
-                "label": weekly.label(group),
-                "missing_weeks": group.missing_weeks,
-                "result": result,
-                "rows": group_rows,
-            }
-        )
+        results.append((group, result))
+        rows.extend(forecast_files.forecast_rows(weekly, group, result))
     if target is not None:  # the groups that could be forecast: none is not an error in itself
         try:
             tabular.write_table(target, forecast_files.output_columns(weekly), rows)
         except tabular.TableError as error:
             return _refuse([{"file": str(target), "message": str(error)}], args.json)
     if args.json:
-        print(json.dumps(_forecast_document(results, refused, target, args), indent=2))
+        document = _forecast_document(weekly, results, refused, target, args)
+        print(json.dumps(document, indent=2))
     else:
-        _forecast_text(results, refused, target, args)
+        _forecast_text(weekly, results, refused, target, args)
     return 1 if refused else 0
 
 
 def _forecast_text(
-    results: list[dict[str, Any]],
-    refused: list[dict[str, Any]],
+    weekly: forecast_files.WeeklyRequests,
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]],
+    refused: list[tuple[forecast_files.Group, str]],
     target: Path | None,
     args: argparse.Namespace,
 ) -> None:
-    for done in results:
-        result: forecasting.Forecast = done["result"]
-        print(f"{done['label']}: {result.method_name}. {_backtest_text(result)}")
-        if done["missing_weeks"]:
-            print(f"  {_plural(done['missing_weeks'], 'week')} with no row, taken as 0 requests.")
-    for refusal in refused:
-        print(f"{refusal['label']}: not forecast. {refusal['message']}", file=sys.stderr)
+    for group, result in results:
+        print(f"{weekly.label(group)}: {result.method_name}. {_backtest_text(result)}")
+        if group.missing_weeks:
+            print(f"  {_plural(group.missing_weeks, 'week')} with no row, taken as 0 requests.")
+    for group, message in refused:
+        print(f"{weekly.label(group)}: not forecast. {message}", file=sys.stderr)
     if target is not None:
         print(
             f"Wrote {_plural(args.weeks, 'week')} of forecasts for "
@@ -397,11 +388,13 @@ def _backtest_text(result: forecasting.Forecast) -> str:
 
 
 def _forecast_document(
-    results: list[dict[str, Any]],
-    refused: list[dict[str, Any]],
+    weekly: forecast_files.WeeklyRequests,
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]],
+    refused: list[tuple[forecast_files.Group, str]],
     target: Path | None,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
+    """The figures as the file has them (to one decimal place), as JSON numbers."""
     return {
         "written": target is not None,
         "out": None if target is None else str(target),
@@ -410,23 +403,25 @@ def _forecast_document(
         "backtest_weeks": forecasting.BACKTEST_WEEKS,
         "groups": [
             {
-                "group": done["group"],
-                "method": done["result"].method,
-                "mase": done["result"].mase,
-                "naive_mase": done["result"].naive_mase,
-                "holt_winters_mase": done["result"].holt_winters_mase,
-                "missing_weeks": done["missing_weeks"],
+                "group": weekly.named(group),
+                "method": result.method,
+                "mase": result.mase,
+                "naive_mase": result.naive_mase,
+                "holt_winters_mase": result.holt_winters_mase,
+                "missing_weeks": group.missing_weeks,
                 "forecast": [
                     {
                         key: row[key] if key == "week" else float(row[key])
                         for key in forecast_files.OUTPUT_COLUMNS
                     }
-                    for row in done["rows"]
+                    for row in forecast_files.forecast_rows(weekly, group, result)
                 ],
             }
-            for done in results
+            for group, result in results
         ],
-        "refused": [{"group": r["group"], "message": r["message"]} for r in refused],
+        "refused": [
+            {"group": weekly.named(group), "message": message} for group, message in refused
+        ],
     }
 
 

@@ -43,6 +43,10 @@ class WeeklyRequests:
     group_columns: tuple[str, ...]  # the input's headings, in its order
     groups: tuple[Group, ...]  # in the order each group first appears
 
+    def named(self, group: Group) -> dict[str, str]:
+        """The group's value in each group column, by the input's headings."""
+        return dict(zip(self.group_columns, group.key, strict=True))
+
     def label(self, group: Group) -> str:
         """The group as a reader names it: "team North, tier 2" ("all rows" for no groups)."""
         if not self.group_columns:
@@ -98,10 +102,9 @@ def forecast_rows(
 ) -> list[dict[str, Cell]]:
     """The group's lines of the output: its group values, then each week's forecast and
     interval to one decimal place."""
-    keys = dict(zip(requests.group_columns, group.key, strict=True))
     return [
         {
-            **keys,
+            **requests.named(group),
             "week": week.isoformat(),
             "forecast": _tenths(middle),
             "lower": _tenths(low),
