@@ -72,6 +72,9 @@ class Permission(StrEnum):
     VIEW_PRACTICE_ESCALATIONS = "view_practice_escalations"
     ADVISE_ON_ESCALATIONS = "advise_on_escalations"
     DECIDE_ESCALATIONS = "decide_escalations"
+    VIEW_DEMAND = "view_demand"
+    RECORD_CONTINGENCY_PLAN = "record_contingency_plan"
+    RUN_FORECASTS = "run_forecasts"
 
     @property
     def description(self) -> str:
@@ -167,6 +170,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Record advice on a practice escalation, or take it to the director"
     ),
     Permission.DECIDE_ESCALATIONS: "Record the director's decision on an escalation taken to them",
+    Permission.VIEW_DEMAND: (
+        "See the team's demand as counts: requests, waiting times, the forecast, and capacity "
+        "against demand with the contingency plan (no one is named)"
+    ),
+    Permission.RECORD_CONTINGENCY_PLAN: (
+        "Record the team's contingency plan for when demand exceeds capacity"
+    ),
+    Permission.RUN_FORECASTS: "Make the forecasts of requests again now, rather than next week",
 }
 
 _TEAM_SCOPED = frozenset(
@@ -188,6 +199,8 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_DECISIONS,
         Permission.SIGN_OFF_DECISIONS,
         Permission.VIEW_SUPERVISION_OVERDUE,
+        Permission.VIEW_DEMAND,
+        Permission.RECORD_CONTINGENCY_PLAN,
     }
 )
 
@@ -246,6 +259,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SCORE_CASE,
             P.VIEW_CHANGE_HISTORY,
             P.RECORD_DECISIONS,
+            P.VIEW_DEMAND,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -278,6 +292,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.SIGN_OFF_DECISIONS,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_DEMAND,
+            P.RECORD_CONTINGENCY_PLAN,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -301,12 +317,15 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ASYE_PROGRAMMES,
             P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_DEMAND,
+            P.RECORD_CONTINGENCY_PLAN,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.VIEW_COMPLEXITY_MODEL,
             P.EDIT_COMPLEXITY_MODEL,
+            P.RUN_FORECASTS,
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
             P.VIEW_OWN_SUPERVISION,
@@ -329,6 +348,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
             P.SIGN_OFF_DECISIONS,
+            P.VIEW_DEMAND,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
