@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import (
-    Model,
     Count,
     DateField,
     DurationField,
@@ -26,6 +25,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Model,
     OuterRef,
     QuerySet,
     Subquery,
@@ -227,7 +227,9 @@ def waiting(filters: Filters, *, now: datetime) -> Spread:
 
 def first_allocations() -> QuerySet[Allocation]:
     """Allocations that took a case off the waiting list: each case's first."""
-    earlier = Allocation.objects.filter(case=OuterRef("case"), started_at__lt=OuterRef("started_at"))
+    earlier = Allocation.objects.filter(
+        case=OuterRef("case"), started_at__lt=OuterRef("started_at")
+    )
     return Allocation.objects.filter(~Exists(earlier))
 
 
@@ -317,8 +319,9 @@ def latest_plans(teams: Iterable[Team]) -> dict[int, ContingencyPlan]:
     )
     return {
         plan.team_id: plan
-        for plan in ContingencyPlan.objects.filter(team__in=teams, version=Subquery(newest))
-        .select_related("recorded_by")
+        for plan in ContingencyPlan.objects.filter(
+            team__in=teams, version=Subquery(newest)
+        ).select_related("recorded_by")
     }
 
 
@@ -335,9 +338,7 @@ def capacity(filters: Filters, *, now: datetime) -> list[TeamCapacity]:
         load = load_of(practitioner, held=practitioner.held, model=model)
         capacity_of[practitioner.team_id or 0] += load.capacity
         held_of[practitioner.team_id or 0] += load.points
-    waiting_cases = _narrow_cases(
-        Case.objects.filter(status__in=WAITING_STATUSES), filters, via=""
-    )
+    waiting_cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
     by_tier: dict[int, list[TierWaiting]] = defaultdict(list)
     for team_id, tier, cases, points in (
         waiting_cases.annotate(
@@ -377,13 +378,13 @@ def capacity(filters: Filters, *, now: datetime) -> list[TeamCapacity]:
 def latest_forecasts(teams: Iterable[Team], *, tier: int | None) -> dict[int, RequestForecast]:
     """Each team's newest forecast of requests (of the tier, or of all)."""
     forecasts = RequestForecast.objects.filter(team__in=teams)
-    forecasts = (
-        forecasts.filter(tier__isnull=True) if tier is None else forecasts.filter(tier=tier)
-    )
+    forecasts = forecasts.filter(tier__isnull=True) if tier is None else forecasts.filter(tier=tier)
     newest = (
         forecasts.filter(team=OuterRef("team"))
         .values("team")
         .annotate(newest=Max("history_to"))
         .values("newest")
     )
-    return {forecast.team_id: forecast for forecast in forecasts.filter(history_to=Subquery(newest))}
+    return {
+        forecast.team_id: forecast for forecast in forecasts.filter(history_to=Subquery(newest))
+    }

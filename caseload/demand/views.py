@@ -22,17 +22,15 @@ from caseload.demand.access import demand_teams_for, get_demand_team_for_user
 from caseload.demand.forms import DEFAULT_WEEKS, ContingencyPlanForm, DemandFilterForm
 from caseload.demand.jobs import start_forecasts
 from caseload.demand.models import ContingencyPlan, RequestForecast
-from caseload.web.errors import ActionRefused
 from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, posted
 from caseload_engine import reference
 
 ROUTES = dict(reference.ROUTE_OF_ACCESS_CHOICES)
 
 
-def _history(
-    filters: figures.Filters, shown: RequestForecast | None
-) -> list[tuple[date, int]]:
+def _history(filters: figures.Filters, shown: RequestForecast | None) -> list[tuple[date, int]]:
     """The year of weekly requests the forecast follows on from (every route: it is made
     from them all)."""
     if shown is None or shown.refused:

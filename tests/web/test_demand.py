@@ -121,9 +121,10 @@ def test_filters_narrow_the_figures(world: World) -> None:
     assert len(figures["requests"].weekly) == 13
     unscored = pat.get(reverse("demand"), {"tier": "none"}).context["figures"]
     assert unscored["waiting"].count == 1  # south's
-    assert "there is none for cases not yet scored" in pat.get(
-        reverse("demand"), {"tier": "none"}
-    ).content.decode()
+    assert (
+        "there is none for cases not yet scored"
+        in pat.get(reverse("demand"), {"tier": "none"}).content.decode()
+    )
 
 
 def _grow(world: World, *, teams: int, per_team: int) -> None:
@@ -158,8 +159,14 @@ def test_query_count_is_constant_as_data_grows(
 def test_the_contingency_plan_is_versioned_audited_and_shown(world: World) -> None:
     mona = client_for(world.mona)
     url = reverse("demand_contingency_plan", args=[world.team_north.pk])
-    assert mona.post(url, {"text": "Ask Older People South to take tier 1 reviews."}).status_code == 302
-    assert mona.post(url, {"text": "Agency cover for 8 weeks;\nweekly report to the PSW."}).status_code == 302
+    assert (
+        mona.post(url, {"text": "Ask Older People South to take tier 1 reviews."}).status_code
+        == 302
+    )
+    assert (
+        mona.post(url, {"text": "Agency cover for 8 weeks;\nweekly report to the PSW."}).status_code
+        == 302
+    )
     plans = list(ContingencyPlan.objects.filter(team=world.team_north).order_by("version"))
     assert [p.version for p in plans] == [1, 2]
     events = ChangeEvent.objects.filter(action=ChangeAction.CONTINGENCY_PLAN_RECORDED)
@@ -181,9 +188,12 @@ def test_only_the_teams_manager_or_the_psw_record_a_plan(world: World) -> None:
     for user in (world.max, world.priya, world.dee):
         with pytest.raises(ActionRefused):
             record_contingency_plan(by=user, team=world.team_north, text="Not theirs")
-    assert client_for(world.max).get(
-        reverse("demand_contingency_plan", args=[world.team_north.pk])
-    ).status_code == 404
+    assert (
+        client_for(world.max)
+        .get(reverse("demand_contingency_plan", args=[world.team_north.pk]))
+        .status_code
+        == 404
+    )
     assert record_contingency_plan(by=world.pat, team=world.team_north, text="PSW's").version == 1
 
 
@@ -222,7 +232,8 @@ def test_the_forecast_job_stores_forecasts_once_a_week(world: World) -> None:
         (week_start(today) + timedelta(weeks=n)).isoformat() for n in range(12)
     ]
     assert all(p["lower"] <= p["forecast"] <= p["upper"] for p in forecast.points)
-    assert forecast.mase is not None and math.isfinite(forecast.mase)
+    assert forecast.mase is not None
+    assert math.isfinite(forecast.mase)
     # The team's one scored case (tier 2) makes a series of its own: none in all but one week.
     rows = {(f.tier, f.method == "") for f in RequestForecast.objects.filter(team=world.team_north)}
     assert rows == {(None, False), (2, False)}
@@ -231,7 +242,7 @@ def test_the_forecast_job_stores_forecasts_once_a_week(world: World) -> None:
     assert make_forecasts(on=today, refresh=True) == 2
     assert RequestForecast.objects.filter(team=world.team_north).count() == 2
     page = client_for(world.mona).get(reverse("demand")).content.decode()
-    assert "than &#x27;same week last year&#x27;" in page or "is &#x27;same week last year&#x27;" in page
+    assert forecast.backtest.replace("'", "&#x27;") in page
     assert forecast.points[0]["week"] in page
 
 

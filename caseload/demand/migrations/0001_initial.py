@@ -6,49 +6,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('register', '0008_support_request_known_person_reason'),
+        ("register", "0008_support_request_known_person_reason"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContingencyPlan',
+            name="ContingencyPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('text', models.TextField(max_length=2000)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contingency_plans', to='register.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("text", models.TextField(max_length=2000)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contingency_plans",
+                        to="register.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('team', 'version'), name='contingencyplan_one_per_team_version'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='contingencyplan_version'), models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='contingencyplan_has_text')],
+                "ordering": ["team", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "version"), name="contingencyplan_one_per_team_version"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("version__gte", 1)), name="contingencyplan_version"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("text", ""), _negated=True),
+                        name="contingencyplan_has_text",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RequestForecast',
+            name="RequestForecast",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('history_to', models.DateField()),
-                ('history_weeks', models.PositiveIntegerField()),
-                ('made_at', models.DateTimeField()),
-                ('method', models.CharField(blank=True, max_length=32)),
-                ('level', models.DecimalField(decimal_places=2, default=0.8, max_digits=3)),
-                ('mase', models.FloatField(blank=True, null=True)),
-                ('naive_mase', models.FloatField(blank=True, null=True)),
-                ('points', models.JSONField(blank=True, default=list)),
-                ('refused', models.CharField(blank=True, max_length=300)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='request_forecasts', to='register.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tier", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("history_to", models.DateField()),
+                ("history_weeks", models.PositiveIntegerField()),
+                ("made_at", models.DateTimeField()),
+                ("method", models.CharField(blank=True, max_length=32)),
+                ("level", models.DecimalField(decimal_places=2, default=0.8, max_digits=3)),
+                ("mase", models.FloatField(blank=True, null=True)),
+                ("naive_mase", models.FloatField(blank=True, null=True)),
+                ("points", models.JSONField(blank=True, default=list)),
+                ("refused", models.CharField(blank=True, max_length=300)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="request_forecasts",
+                        to="register.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['team', 'tier', '-history_to'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('tier__isnull', True)), fields=('team', 'history_to'), name='requestforecast_one_per_team_week'), models.UniqueConstraint(condition=models.Q(('tier__isnull', False)), fields=('team', 'tier', 'history_to'), name='requestforecast_one_per_team_tier_week'), models.CheckConstraint(condition=models.Q(models.Q(models.Q(('method', ''), _negated=True), ('refused', '')), models.Q(('method', ''), models.Q(('refused', ''), _negated=True)), _connector='OR'), name='requestforecast_method_or_refusal'), models.CheckConstraint(condition=models.Q(('level__gt', 0), ('level__lt', 1)), name='requestforecast_level_range')],
+                "ordering": ["team", "tier", "-history_to"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("tier__isnull", True)),
+                        fields=("team", "history_to"),
+                        name="requestforecast_one_per_team_week",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("tier__isnull", False)),
+                        fields=("team", "tier", "history_to"),
+                        name="requestforecast_one_per_team_tier_week",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(models.Q(("method", ""), _negated=True), ("refused", "")),
+                            models.Q(("method", ""), models.Q(("refused", ""), _negated=True)),
+                            _connector="OR",
+                        ),
+                        name="requestforecast_method_or_refusal",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gt", 0), ("level__lt", 1)),
+                        name="requestforecast_level_range",
+                    ),
+                ],
             },
         ),
     ]
