@@ -62,7 +62,8 @@ $(STAMPS)/node: package.json package-lock.json
 	mkdir -p $(STAMPS) && touch $@
 
 # GOV.UK Frontend compiled without GDS Transport (GOV.UK's own typeface) and served locally.
-assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js
+assets: $(STATIC_BUILD)/caseload.css $(STATIC_BUILD)/govuk-frontend.min.js $(STATIC_BUILD)/htmx.min.js \
+	$(STATIC_BUILD)/chart.umd.min.js
 
 $(STATIC_BUILD)/caseload.css: caseload/static_src/caseload.scss $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
@@ -75,6 +76,10 @@ $(STATIC_BUILD)/govuk-frontend.min.js: $(STAMPS)/node
 $(STATIC_BUILD)/htmx.min.js: $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(STATIC_BUILD)/chart.umd.min.js: $(STAMPS)/node
+	mkdir -p $(STATIC_BUILD)
+	cp node_modules/chart.js/dist/chart.umd.min.js $@
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 $(STAMPS)/chromium:

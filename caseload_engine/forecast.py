@@ -14,6 +14,7 @@ At least 104 weeks are needed: two years, so that each week of the year is seen 
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from statistics import NormalDist
 from typing import Final
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 SEASON: Final = 52  # weeks in a year, near enough: a 53rd week shifts the season by a day
@@ -89,9 +90,11 @@ def weekly_series(counts_by_monday: Mapping[date, int], *, first: date, last: da
         raise ValueError("first and last must be Mondays")
     if last < first:
         raise ValueError("last must not be before first")
-    outside = [week for week in counts_by_monday if not first <= week <= last]
-    if outside:
-        raise ValueError(f"{outside[0].isoformat()} is outside {first} to {last}")
+    for week in counts_by_monday:
+        if week.weekday() != 0:
+            raise ValueError(f"{week.isoformat()} is not a Monday")
+        if not first <= week <= last:
+            raise ValueError(f"{week.isoformat()} is outside {first} to {last}")
     weeks = tuple(first + _WEEK * index for index in range((last - first) // _WEEK + 1))
     return WeeklySeries(weeks, tuple(counts_by_monday.get(week, 0) for week in weeks))
 
@@ -102,9 +105,12 @@ def forecast_weekly(series: WeeklySeries, *, horizon: int = 12, level: float = 0
 
     Prediction intervals: Holt-Winters' are the ETS model's own, worked out analytically from
     its fitted error variance (Hyndman et al., Forecasting with Exponential Smoothing, 2008,
-    class 1 models), widened when the backtest's errors were larger than that variance said
-    (by their root mean square in its standard deviations): the fitted errors leave out the
-    error in the season, which is read from only two or three years. Seasonal naive's are
+    class 1 models), then widened: by sqrt(1 + 1/years) for the error in the starting season
+    (read from only a few years, which the fitted variance leaves out), or by the backtest's
+    root mean square error in the model's standard deviations where that is larger (a backtest
+    whose errors were wider than the model said). On synthetic series with trend, season and
+    noise, 80% intervals cover about 70-75% of held-out weeks (tests/engine/test_forecast.py):
+    the parameters' own uncertainty is still left out. Seasonal naive's are
     empirical: the forecast plus or minus the `level` quantile of its absolute errors inside
     the series (each week against the same week a year before). Forecasts and bounds are never
     below 0.
@@ -130,11 +136,15 @@ def forecast_weekly(series: WeeklySeries, *, horizon: int = 12, level: float = 0
         chosen = _holt_winters(history, horizon, level)
     if backtest is not None and chosen is not None:
         method = HOLT_WINTERS
-        # The spread is proportional to the standard deviation at each step.
-        standardised = (held_out - backtest[0]) / backtest[1]
-        widen = max(
-            1.0, float(np.sqrt(np.mean(standardised**2))) * NormalDist().inv_cdf(0.5 + level / 2)
+        # The model's variance leaves out the error in the season it starts from, read from
+        # a few years (its variance about the noise's over their number); and the backtest may
+        # show errors larger still (in the model's standard deviations, which the spread is
+        # proportional to).
+        years = len(history) // SEASON
+        standardised = (
+            (held_out - backtest[0]) / backtest[1] * NormalDist().inv_cdf(0.5 + level / 2)
         )
+        widen = max(math.sqrt(1 + 1 / years), float(np.sqrt(np.mean(standardised**2))))
         middle, spread = chosen[0], chosen[1] * widen
     else:  # chosen, or Holt-Winters failed on the whole series after the backtest
         method = SEASONAL_NAIVE

@@ -22,7 +22,7 @@ from caseload.audit import log
 from caseload.register.access import get_team_for_user
 from caseload.register.models import Team
 from caseload.supervision import compliance
-from caseload.supervision.chart import percent_chart
+from caseload.supervision.chart import compliance_chart
 from caseload.ui.forms import GovukForm
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest
@@ -129,10 +129,7 @@ def _figures(request: AuthedRequest) -> tuple[ComplianceForm, dict[str, Any] | N
         "trends": trends,
         "total": total,
         "on": on,
-        "chart": percent_chart(
-            starts,
-            [(t.label, [m.percent for m in t.months]) for t in (total, *trends)],
-        ),
+        "chart": compliance_chart(starts, total, trends, by_label=dict(BY_CHOICES)[by]),
     }
 
 

@@ -21,7 +21,7 @@ from caseload.audit.models import AccessAction, AccessLogEntry
 from caseload.register.models import Practitioner, Team
 from caseload.supervision import compliance
 from caseload.supervision.actions import publish_policy
-from caseload.supervision.chart import percent_chart
+from caseload.supervision.chart import compliance_chart
 from caseload.supervision.models import Session, SessionKind
 from caseload.supervision.policies import default_book
 from caseload_engine import demo
@@ -176,8 +176,8 @@ def test_director_sees_counts_and_no_names(north_history: World) -> None:
     for practitioner in Practitioner.objects.all():
         assert practitioner.family_name not in page
     assert reverse("supervision_overdue", args=[north_history.team_north.pk]) not in page
-    assert "<svg" in page
     assert 'class="caseload-chart"' in page
+    assert "caseload/charts.js" in page
     # The principal social worker may open each team's list from the table.
     psw_page = client_for(north_history.pat).get(reverse("supervision_compliance"))
     assert reverse("supervision_overdue", args=[north_history.team_north.pk]) in (
@@ -296,14 +296,42 @@ def test_summary_counts_per_team_and_role(north_history: World) -> None:
     assert (south_manager.practitioners, south_manager.overdue) == (1, 1)
 
 
-def test_chart_places_lines_and_leaves_out_empty_months() -> None:
+def test_chart_has_a_line_per_group_all_first_and_gaps_for_empty_months() -> None:
     months = [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
-    chart = percent_chart(months, [("All", [100, None, 0]), ("North", [50, 50, 50])])
-    first, second = chart.lines
-    assert first.dots == ((40.0, 10.0), (610.0, 210.0))  # 100% at the top, 0% at the bottom
-    assert second.points == "40.0,110.0 325.0,110.0 610.0,110.0"
-    assert first.colour != second.colour
-    assert [t.label for t in chart.x_ticks] == ["Oct 26", "Nov 26", "Dec 26"]
+
+    def trend(label: str, counts: list[tuple[int, int]]) -> compliance.Trend:
+        return compliance.Trend(
+            label.lower(),
+            label,
+            tuple(
+                compliance.MonthFigure(month, in_post, compliant)
+                for month, (in_post, compliant) in zip(months, counts, strict=True)
+            ),
+        )
+
+    north = trend("North", [(2, 1), (2, 1), (2, 1)])
+    south = trend("South", [(1, 1), (0, 0), (2, 0)])
+    total = compliance.overall([north, south])
+    chart = compliance_chart(months, total, [north, south], by_label="Team")
+    assert [(s.name, list(s.values)) for s in chart.series] == [
+        ("All", [67, 50, 25]),
+        ("North", [50, 50, 50]),
+        ("South", [100, None, 0]),
+    ]
+    assert chart.labels == ["Oct 2026", "Nov 2026", "Dec 2026"]
+    assert (chart.y_max, chart.y_suffix) == (100, "%")
+    assert chart.summary == (
+        "Overall, 25% were compliant in December 2026, against 67% in October 2026. "
+        "Lowest in December 2026: South, 0%. The table below has every figure."
+    )
+
+
+def test_chart_of_no_one_in_post_says_so() -> None:
+    months = [date(2026, 11, 1), date(2026, 12, 1)]
+    empty = compliance.overall([])
+    chart = compliance_chart(months, empty, [], by_label="Role")
+    assert [list(s.values) for s in chart.series] == [[None, None]]
+    assert chart.summary == "No one supervision applies to was in post in these months."
 
 
 def test_demo_history_has_compliant_and_non_compliant_teams() -> None:
