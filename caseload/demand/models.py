@@ -3,6 +3,8 @@ contingency plan for when demand exceeds capacity."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -69,6 +71,19 @@ class RequestForecast(models.Model):
     @property
     def level_percent(self) -> int:
         return round(self.level * 100)
+
+    @property
+    def weeks(self) -> list[tuple[date, float, float, float]]:
+        """Each forecast week's Monday, forecast, and interval's lower and upper bounds."""
+        return [
+            (
+                date.fromisoformat(point["week"]),
+                float(point["forecast"]),
+                float(point["lower"]),
+                float(point["upper"]),
+            )
+            for point in self.points
+        ]
 
     @property
     def total(self) -> float:

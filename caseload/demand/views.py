@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.complexity.models import ModelVersion
-from caseload.demand import actions, figures
+from caseload.demand import actions, charts, figures
 from caseload.demand.access import demand_teams_for, get_demand_team_for_user
 from caseload.demand.forms import DEFAULT_WEEKS, ContingencyPlanForm, DemandFilterForm
 from caseload.demand.jobs import start_forecasts
@@ -54,16 +54,19 @@ def _figures(filters: figures.Filters) -> dict[str, Any]:
     )
     single = filters.teams[0] if len(filters.teams) == 1 else None
     shown = forecasts.get(single.pk) if single is not None else None
+    history = _history(filters, shown)
     return {
         "filters": filters,
         "requests": requests,
+        "requests_chart": charts.requests_chart(requests.weekly),
         "waiting": figures.waiting(filters, now=now),
         "allocation": figures.time_to_allocation(filters),
         "capacity": figures.capacity(filters, now=now),
         "rate_weeks": figures.RATE_WEEKS,
         "team_forecasts": [(team, forecasts.get(team.pk)) for team in filters.teams],
         "forecast": shown,
-        "history": _history(filters, shown),
+        "history": history,
+        "forecast_chart": charts.forecast_chart(history, shown) if history and shown else None,
         "unscored": unscored,
     }
 

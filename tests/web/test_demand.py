@@ -243,7 +243,9 @@ def test_the_forecast_job_stores_forecasts_once_a_week(world: World) -> None:
     assert RequestForecast.objects.filter(team=world.team_north).count() == 2
     page = client_for(world.mona).get(reverse("demand")).content.decode()
     assert forecast.backtest.replace("'", "&#x27;") in page
-    assert forecast.points[0]["week"] in page
+    first_week = forecast.weeks[0][0]
+    assert f"{first_week.day} {first_week:%b %Y}" in page
+    assert '"name": "Forecast"' in page  # the chart's data, drawn with its band
 
 
 def test_the_psw_runs_the_forecasts_again(
