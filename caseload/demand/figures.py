@@ -10,7 +10,7 @@ whole list into Python.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,20 +18,22 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import (
+    CharField,
     Count,
-    DateField,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FilteredRelation,
+    FloatField,
+    Func,
     Max,
     Model,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
 )
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from caseload.complexity.load import held_points, load_of
@@ -67,6 +69,9 @@ class Filters:
     """What the page is narrowed to. `tier` is a tier's number, UNSCORED, or "" for all."""
 
     teams: Sequence[Team]
+    # The teams are every team: no need to ask the database for them by id (which would also
+    # lead it to read every case through the team index).
+    every_team: bool = False
     tier: str = ""
     route: str = ""
     weeks: int = 52
@@ -88,13 +93,55 @@ class Filters:
 
 
 def current_assessment(case: str = "pk") -> QuerySet[Assessment]:
-    return Assessment.objects.filter(case=OuterRef(case), is_current=True)
+    # Unordered: there is at most one, and the model's ordering would sort each lookup.
+    return Assessment.objects.filter(case=OuterRef(case), is_current=True).order_by()
+
+
+def with_current(queryset: QuerySet[M], *, via: str) -> QuerySet[M]:
+    """Each row joined to its case's current assessment as `current` (none if not scored): a
+    join, where a subquery per row would cost a lookup each."""
+    return queryset.annotate(
+        current=FilteredRelation(
+            f"{via}assessments", condition=Q(**{f"{via}assessments__is_current": True})
+        )
+    )
+
+
+class DaysBetween(Func):
+    """Days, with their fraction, from the second datetime to the first, worked out by the
+    database itself (Django's own datetime subtraction calls Python for each row on SQLite)."""
+
+    arity = 2
+    output_field = FloatField()
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+    arg_joiner = " - "
+
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Sequence[Any]]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _utc_hour(name: str) -> Substr:
+    """The hour a datetime falls in, in UTC, as text ("2026-11-30 17"): both databases write a
+    datetime as text in UTC, so this needs no per-row call into Python, and London's offset
+    being whole hours, each hour falls in one local week."""
+    return Substr(Cast(name, output_field=CharField()), 1, 13)
 
 
 def _narrow_cases(queryset: QuerySet[M], filters: Filters, *, via: str) -> QuerySet[M]:
     """Cases (reached from the queryset's model through `via`, "" for cases themselves) of the
     filters' teams, route and tier."""
-    queryset = queryset.filter(**{f"{via}team__in": filters.teams})
+    if filters.every_team:
+        queryset = queryset.filter(**{f"{via}pk__isnull": False})
+    else:
+        queryset = queryset.filter(**{f"{via}team__in": filters.teams})
     if filters.route:
         queryset = queryset.filter(**{f"{via}request__route_of_access": filters.route})
     if filters.tier == UNSCORED:
@@ -160,45 +207,46 @@ def _received(filters: Filters) -> QuerySet[SupportRequest]:
 
 
 def weekly(filters: Filters) -> list[tuple[date, int]]:
-    """Requests received in each week of the period (0 for a week with none). One query."""
-    per_week = dict(
+    """Requests received in each week of the period (0 for a week with none). One query,
+    counting by the hour; each hour goes to its week here."""
+    per_week: dict[date, int] = defaultdict(int)
+    for hour, n in (
         _received(filters)
-        .annotate(week=TruncWeek("received_at", output_field=DateField()))
-        .values("week")
+        .annotate(hour=_utc_hour("received_at"))
+        .values("hour")
         .annotate(n=Count("pk"))
-        .values_list("week", "n")
-    )
+        .values_list("hour", "n")
+    ):
+        utc = datetime.fromisoformat(f"{hour}:00+00:00")
+        per_week[week_start(timezone.localdate(utc))] += n
     return [(week, per_week.get(week, 0)) for week in filters.week_starts]
 
 
 def requests(filters: Filters, *, route_labels: dict[str, str]) -> Requests:
-    """Requests received in the period: per week, and by route, team and tier. Four queries."""
-    received = _received(filters)
+    """Requests received in the period: per week, and by route, team and tier. Two queries."""
     weekly_counts = weekly(filters)
+    by: dict[str, Counter[Any]] = {"route": Counter(), "team": Counter(), "tier": Counter()}
+    for route, team, tier, n in (
+        with_current(_received(filters), via="case__")
+        .values("route_of_access", "case__team", "current__effective_tier")
+        .annotate(n=Count("pk"))
+        .values_list("route_of_access", "case__team", "current__effective_tier", "n")
+    ):
+        by["route"][route] += n
+        by["team"][team] += n
+        by["tier"][tier] += n
+    names = {team.pk: team.name for team in filters.teams}
     by_route = [
         Tally(route, route_labels.get(route, route), n)
-        for route, n in received.values("route_of_access")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "route_of_access")
-        .values_list("route_of_access", "n")
+        for route, n in sorted(by["route"].items(), key=lambda row: (-row[1], row[0]))
     ]
-    names = {team.pk: team.name for team in filters.teams}
     by_team = [
         Tally(str(team), names.get(team, ""), n)
-        for team, n in received.values("case__team")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "case__team")
-        .values_list("case__team", "n")
+        for team, n in sorted(by["team"].items(), key=lambda row: (-row[1], names.get(row[0], "")))
     ]
     by_tier = [
         Tally(str(tier) if tier is not None else UNSCORED, tier_label(tier), n)
-        for tier, n in sorted(
-            received.annotate(tier=tier_of("case"))
-            .values("tier")
-            .annotate(n=Count("pk"))
-            .values_list("tier", "n"),
-            key=lambda row: (row[0] is None, row[0] or 0),
-        )
+        for tier, n in sorted(by["tier"].items(), key=lambda row: (row[0] is None, row[0] or 0))
     ]
     return Requests(
         weekly=weekly_counts,
@@ -247,14 +295,12 @@ def time_to_allocation(filters: Filters) -> Spread:
     if not count:
         return Spread(0, None, None)
     ordered = allocated.annotate(
-        took=ExpressionWrapper(
-            F("started_at") - F("case__request__received_at"), output_field=DurationField()
-        )
+        took=DaysBetween("started_at", "case__request__received_at")
     ).order_by("took", "pk")
     return Spread(
         count,
-        _days(_percentile(ordered, "took", count, 0.5)),
-        _days(_percentile(ordered, "took", count, 0.9)),
+        round(_percentile(ordered, "took", count, 0.5), 1),
+        round(_percentile(ordered, "took", count, 0.9), 1),
     )
 
 
@@ -341,14 +387,11 @@ def capacity(filters: Filters, *, now: datetime) -> list[TeamCapacity]:
     waiting_cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
     by_tier: dict[int, list[TierWaiting]] = defaultdict(list)
     for team_id, tier, cases, points in (
-        waiting_cases.annotate(
-            tier=tier_of("pk"),
-            points=Subquery(current_assessment("pk").values("points")[:1]),
-        )
-        .values("team", "tier")
-        .annotate(cases=Count("pk"), total=Sum("points"))
-        .order_by("team", F("tier").asc(nulls_last=True))
-        .values_list("team", "tier", "cases", "total")
+        with_current(waiting_cases, via="")
+        .values("team", "current__effective_tier")
+        .annotate(cases=Count("pk"), total=Sum("current__points"))
+        .order_by("team", F("current__effective_tier").asc(nulls_last=True))
+        .values_list("team", "current__effective_tier", "cases", "total")
     ):
         by_tier[team_id].append(TierWaiting(tier, cases, points or 0))
     recent = dict(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from caseload.accounts.permissions import Permission, has_permission
+from caseload.accounts.permissions import Permission, Scope, has_permission, scope_of
 from caseload.complexity.models import ModelVersion
 from caseload.demand import actions, charts, figures
 from caseload.demand.access import demand_teams_for, get_demand_team_for_user
@@ -90,6 +90,8 @@ def demand(request: AuthedRequest) -> HttpResponse:
     team = chosen.get("team")
     filters = figures.Filters(
         teams=[team] if team is not None else list(teams),
+        every_team=team is None
+        and scope_of(request.user, Permission.VIEW_DEMAND) is Scope.EVERYWHERE,
         tier=chosen.get("tier") or "",
         route=chosen.get("route") or "",
         weeks=chosen.get("weeks") or DEFAULT_WEEKS,
