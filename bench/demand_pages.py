@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 TARGET_MS = 300
 # The demo's logins, and the filters each asks with (empty: the page as it first opens).
-PAGES = {
+PAGES: dict[str, list[dict[str, str]]] = {
     "practitioner": [{}],
     "manager": [{}, {"tier": "2"}, {"weeks": "104"}],
     "psw": [{}, {"team": "first"}, {"route": "discharge_from_hospital"}, {"weeks": "104"}],

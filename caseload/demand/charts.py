@@ -36,12 +36,12 @@ def forecast_chart(history: Sequence[tuple[date, int]], forecast: RequestForecas
     """The year of requests before the forecast, then the forecast with its interval as a band
     (the history's line stops where the forecast's starts)."""
     weeks = forecast.weeks
-    gap: list[float | int | None] = [None] * len(history)
-    middles = [middle for _, middle, _, _ in weeks]
+    gap: list[float | None] = [None] * len(history)
+    middles: list[float | None] = [middle for _, middle, _, _ in weeks]
     level = f"{forecast.level_percent}%"
     summary = (
         f"{sum(count for _, count in history)} requests in the {len(history)} weeks to "
-        f"{_week(forecast.history_to)}; {sum(middles):.0f} forecast for the next {len(weeks)} "
+        f"{_week(forecast.history_to)}; {forecast.total:.0f} forecast for the next {len(weeks)} "
         f"weeks, between {min(lower for _, _, lower, _ in weeks):.0f} and "
         f"{max(upper for _, _, _, upper in weeks):.0f} a week at the {level} level. "
         "The table below has every week."
