@@ -163,7 +163,10 @@ def _median_and_p90(ordered: QuerySet[Any], name: str, count: int) -> tuple[floa
     rows from the median's to the 90th percentile's, so the database sorts once."""
     positions = [fraction * (count - 1) for fraction in (0.5, 0.9)]
     first = math.floor(positions[0])
-    values = list(ordered.values_list(name, flat=True)[first : math.floor(positions[1]) + 2])
+    values = [
+        float(value)
+        for value in ordered.values_list(name, flat=True)[first : math.floor(positions[1]) + 2]
+    ]
 
     def at(position: float) -> float:
         low = math.floor(position) - first
