@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -116,3 +116,20 @@ def test_capacity_against_points_waiting() -> None:
     assert row.allocated_recently == 1
     assert row.weeks_to_clear == 24  # 3 cases at one every 8 weeks
     assert row.over is (2 * tier_2_points > row.free)
+
+
+def test_a_week_is_londons_week_in_summer_time_too() -> None:
+    """Half past midnight on a Monday in July is 23:30 UTC on the Sunday: counted by the hour
+    in UTC, it still falls in the Monday's week."""
+    team = TeamFactory.create()
+    request = SupportRequestFactory.create(received_at=datetime(2026, 7, 5, 23, 30, tzinfo=UTC))
+    CaseFactory.create(team=team, request=request, person=request.person)
+    weekly = figures.weekly(Filters(teams=[team], weeks=4, until=date(2026, 7, 20)))
+    assert weekly == [
+        (date(2026, 6, 22), 0),
+        (date(2026, 6, 29), 0),
+        (date(2026, 7, 6), 1),
+        (date(2026, 7, 13), 0),
+    ]
+    every = figures.weekly(Filters(teams=[team], every_team=True, weeks=4, until=date(2026, 7, 20)))
+    assert every == weekly
