@@ -1,7 +1,8 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
 Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
-`supervision`) never import it, so that they run on spreadsheets with no database or settings.
+`supervision`, `forecast`) never import it, so that they run on spreadsheets with no database
+or settings.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from caseload_engine import allocation, complexity, supervision, tabular, tiering
+from caseload_engine import forecast as forecasting
+from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
 from caseload_engine.allocation import table as allocation_table
 
@@ -297,6 +300,131 @@ def run_supervision(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_forecast(args: argparse.Namespace) -> int:
+    source = Path(args.input)
+    default_out = source.with_name(f"{source.stem}-forecast{source.suffix}")
+    # With --json the forecasts are in the document: a file only when --out asks for one.
+    target = Path(args.out) if args.out else (None if args.json else default_out)
+    problems: list[dict[str, Any]] = []
+    if target is not None:
+        if target.suffix.lower() not in tabular.SUFFIXES:
+            problems.append(
+                {"file": str(target), "message": f"{target} is not a .csv or .xlsx file"}
+            )
+        if target.resolve() == source.resolve():
+            problems.append(
+                {"file": str(target), "message": "The output would overwrite the input"}
+            )
+    try:
+        weekly = forecast_files.read_weekly_requests(tabular.read_table(source))
+    except tiering.RowErrors as found:
+        problems.extend(
+            {"file": str(source), "row": e.row, "column": e.column, "message": e.message}
+            for e in found.errors
+        )
+    except tabular.TableError as error:
+        problems.append({"file": str(source), "message": str(error)})
+    if problems:
+        return _refuse(problems, args.json)
+    rows: list[dict[str, tabular.Cell]] = []
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]] = []
+    refused: list[tuple[forecast_files.Group, str]] = []
+    for group in weekly.groups:
+        try:
+            result = forecasting.forecast_weekly(group.series, horizon=args.weeks, level=args.level)
+        except forecasting.ForecastRefused as refusal:
+            refused.append((group, str(refusal)))
+            continue
+        results.append((group, result))
+        rows.extend(forecast_files.forecast_rows(weekly, group, result))
+    if target is not None:  # the groups that could be forecast: none is not an error in itself
+        try:
+            tabular.write_table(target, forecast_files.output_columns(weekly), rows)
+        except tabular.TableError as error:
+            return _refuse([{"file": str(target), "message": str(error)}], args.json)
+    if args.json:
+        document = _forecast_document(weekly, results, refused, target, args)
+        print(json.dumps(document, indent=2))
+    else:
+        _forecast_text(weekly, results, refused, target, args)
+    return 1 if refused else 0
+
+
+def _forecast_text(
+    weekly: forecast_files.WeeklyRequests,
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]],
+    refused: list[tuple[forecast_files.Group, str]],
+    target: Path | None,
+    args: argparse.Namespace,
+) -> None:
+    for group, result in results:
+        print(f"{weekly.label(group)}: {result.method_name}. {_backtest_text(result)}")
+        if group.missing_weeks:
+            print(f"  {_plural(group.missing_weeks, 'week')} with no row, taken as 0 requests.")
+    for group, message in refused:
+        print(f"{weekly.label(group)}: not forecast. {message}", file=sys.stderr)
+    if target is not None:
+        print(
+            f"Wrote {_plural(args.weeks, 'week')} of forecasts for "
+            f"{_plural(len(results), 'group')} into {target}, with {args.level:.0%} prediction "
+            "intervals."
+        )
+
+
+def _backtest_text(result: forecasting.Forecast) -> str:
+    held_out = forecasting.BACKTEST_WEEKS
+    if result.mase is None or result.naive_mase is None:
+        return (
+            f"No backtest error over the last {held_out} weeks held out: requests did not change "
+            "from one year to the next, so there is nothing to scale it by."
+        )
+    others = f"seasonal naive {result.naive_mase:.2f}"
+    if result.holt_winters_mase is not None:
+        others += f", Holt-Winters {result.holt_winters_mase:.2f}"
+    return (
+        f"Backtest MASE over the last {held_out} weeks held out: {result.mase:.2f} ({others}; "
+        "below 1 is closer than last year's figures were)."
+    )
+
+
+def _forecast_document(
+    weekly: forecast_files.WeeklyRequests,
+    results: list[tuple[forecast_files.Group, forecasting.Forecast]],
+    refused: list[tuple[forecast_files.Group, str]],
+    target: Path | None,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The figures as the file has them (to one decimal place), as JSON numbers."""
+    return {
+        "written": target is not None,
+        "out": None if target is None else str(target),
+        "weeks": args.weeks,
+        "level": args.level,
+        "backtest_weeks": forecasting.BACKTEST_WEEKS,
+        "groups": [
+            {
+                "group": weekly.named(group),
+                "method": result.method,
+                "mase": result.mase,
+                "naive_mase": result.naive_mase,
+                "holt_winters_mase": result.holt_winters_mase,
+                "missing_weeks": group.missing_weeks,
+                "forecast": [
+                    {
+                        key: row[key] if key == "week" else float(row[key])
+                        for key in forecast_files.OUTPUT_COLUMNS
+                    }
+                    for row in forecast_files.forecast_rows(weekly, group, result)
+                ],
+            }
+            for group, result in results
+        ],
+        "refused": [
+            {"group": weekly.named(group), "message": message} for group, message in refused
+        ],
+    }
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -393,6 +521,24 @@ def _supervision_day(text: str) -> date:
         first, last = supervision_files.EARLIEST, supervision_files.LATEST
         raise argparse.ArgumentTypeError(f"not a day from {first} to {last}: {text!r}")
     return day
+
+
+def _horizon(text: str) -> int:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= forecasting.MAX_HORIZON:
+        return int(text)
+    raise argparse.ArgumentTypeError(
+        f"not a number of weeks from 1 to {forecasting.MAX_HORIZON}: {text!r}"
+    )
+
+
+def _level(text: str) -> float:
+    try:
+        level = float(text)
+    except ValueError:
+        level = 0.0
+    if not 0 < level < 1:
+        raise argparse.ArgumentTypeError(f"not a level above 0 and below 1, such as 0.8: {text!r}")
+    return level
 
 
 def _plural(count: int, noun: str) -> str:
@@ -496,6 +642,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the result, every row, as JSON"
     )
 
+    forecast_command = commands.add_parser(
+        "forecast",
+        help="forecast requests per week, per group, from a spreadsheet",
+        description="Forecast each group's requests for the coming weeks with a prediction "
+        "interval, by Holt-Winters exponential smoothing with annual seasonality or, where it "
+        "did no better on the last 12 weeks held out, the same week last year. Columns: week "
+        "(its Monday), requests, and any others as the groups to forecast separately (e.g. "
+        "team, tier); each group needs at least 104 weeks. Nothing is written if any cell is "
+        "wrong; a group with too few weeks is named and the others are forecast (exit status "
+        "1).",
+    )
+    forecast_command.add_argument("input", metavar="INPUT", help="a .csv or .xlsx file")
+    forecast_command.add_argument(
+        "--weeks",
+        type=_horizon,
+        default=12,
+        metavar="N",
+        help=f"how many weeks to forecast, 1 to {forecasting.MAX_HORIZON} (default: 12)",
+    )
+    forecast_command.add_argument(
+        "--level",
+        type=_level,
+        default=0.8,
+        metavar="LEVEL",
+        help="the prediction interval's coverage, above 0 and below 1 (default: 0.8, 80%%)",
+    )
+    forecast_command.add_argument(
+        "--out",
+        metavar="OUTPUT",
+        help="where to write, .csv or .xlsx (default: INPUT-forecast, same type; with --json, "
+        "no file unless this is given)",
+    )
+    forecast_command.add_argument(
+        "--json", action="store_true", help="print the result, every forecast, as JSON"
+    )
+
     handovers = commands.add_parser(
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
@@ -557,6 +739,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_allocate(args)
     if args.command == "supervision":
         return run_supervision(args)
+    if args.command == "forecast":
+        return run_forecast(args)
     if args.command == "handovers":
         return run_handovers(args)
     if args.command == "daily":

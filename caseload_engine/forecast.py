@@ -24,10 +24,10 @@ from statistics import NormalDist
 from typing import Final
 
 import numpy as np
-import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-SEASON: Final = 52  # weeks in a year, near enough: a 53rd week shifts the season by a day
+# Weeks in a year, near enough: 364 days, so the season drifts against the calendar by a day a
+# year (a week in the five or six years between ISO years of 53 weeks).
+SEASON: Final = 52
 MIN_WEEKS: Final = 2 * SEASON
 BACKTEST_WEEKS: Final = 12
 MAX_HORIZON: Final = SEASON  # seasonal naive has nothing of its own to say beyond a year
@@ -105,15 +105,15 @@ def forecast_weekly(series: WeeklySeries, *, horizon: int = 12, level: float = 0
 
     Prediction intervals: Holt-Winters' are the ETS model's own, worked out analytically from
     its fitted error variance (Hyndman et al., Forecasting with Exponential Smoothing, 2008,
-    class 1 models), then widened: by sqrt(1 + 1/years) for the error in the starting season
-    (read from only a few years, which the fitted variance leaves out), or by the backtest's
-    root mean square error in the model's standard deviations where that is larger (a backtest
-    whose errors were wider than the model said). On synthetic series with trend, season and
-    noise, 80% intervals cover about 70-75% of held-out weeks (tests/engine/test_forecast.py):
-    the parameters' own uncertainty is still left out. Seasonal naive's are
-    empirical: the forecast plus or minus the `level` quantile of its absolute errors inside
-    the series (each week against the same week a year before). Forecasts and bounds are never
-    below 0.
+    class 1 models), then widened for what that variance leaves out: by sqrt(1 + 1/k) for the
+    error in the starting season, averaged over k years (statsmodels' heuristic reads up to 5
+    years and loses half a year at each end to its moving average: k is one less), or, where
+    larger, by the root mean square of the backtest's errors in the model's standard
+    deviations. On synthetic series with trend, season and noise, 80% intervals covered 73-78%
+    of held-out weeks (tests/engine/test_forecast.py): the parameters' own uncertainty is still
+    left out. Seasonal naive's are empirical: the forecast plus or minus the `level` quantile of
+    its absolute errors inside the series (each week against the same week a year before).
+    Forecasts and bounds are never below 0.
     """
     if not 1 <= horizon <= MAX_HORIZON:
         raise ForecastRefused(f"The forecast must be for 1 to {MAX_HORIZON} weeks, not {horizon}.")
@@ -136,11 +136,8 @@ def forecast_weekly(series: WeeklySeries, *, horizon: int = 12, level: float = 0
         chosen = _holt_winters(history, horizon, level)
     if backtest is not None and chosen is not None:
         method = HOLT_WINTERS
-        # The model's variance leaves out the error in the season it starts from, read from
-        # a few years (its variance about the noise's over their number); and the backtest may
-        # show errors larger still (in the model's standard deviations, which the spread is
-        # proportional to).
-        years = len(history) // SEASON
+        years = max(1, min(5, len(history) // SEASON) - 1)  # the season's, as the docstring says
+        # In the model's standard deviations, which the spread is proportional to.
         standardised = (
             (held_out - backtest[0]) / backtest[1] * NormalDist().inv_cdf(0.5 + level / 2)
         )
@@ -169,6 +166,11 @@ def _holt_winters(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """ETS(A,Ad,A)'s forecast and the half-width of its interval at `level`; None when it
     cannot be fitted."""
+    # Imported only to fit: statsmodels, with scipy and pandas, takes a second and 120 MB to
+    # import, which every `caseload` command and web process would pay otherwise.
+    import pandas as pd  # type: ignore[import-untyped]  # no stubs without pandas-stubs
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     model = ETSModel(
         pd.Series(history),
         error="add",

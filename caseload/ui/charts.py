@@ -68,6 +68,7 @@ class ChartSpec:
     summary: str  # the text alternative: what the chart shows, in plain sentences
     y_max: float | None = None  # e.g. 100 for percentages; None lets the data decide
     y_suffix: str = ""  # after each number on the axis and in tooltips, e.g. "%"
+    stacked: bool = False  # bars of each label on top of one another (parts of a whole)
     colours: Sequence[str] = field(default=COLOURS)
 
     def __post_init__(self) -> None:
@@ -86,6 +87,7 @@ class ChartSpec:
             "yLabel": self.y_label,
             "yMax": self.y_max,
             "ySuffix": self.y_suffix,
+            "stacked": self.stacked,
             "series": [
                 {
                     "name": series.name,

@@ -127,12 +127,13 @@ def test_a_horizon_or_level_out_of_range_is_refused(
 
 
 def test_a_156_week_series_is_forecast_in_well_under_a_second() -> None:
-    """Both fits (the backtest's and the whole series') together: measured at about 0.02 to
-    0.2 s on the 2-core machine, depending on its load."""
+    """Both fits (the backtest's and the whole series') together: 0.11 s of processor time
+    (median of 20; 0.26 s on the clock) on the 2-core machine with a load average of 7.
+    Processor time, so that other work on the machine does not fail the test."""
     series = series_of(synthetic(5, weeks=156))
-    started = time.perf_counter()
+    started = time.process_time()
     forecast_weekly(series)
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
-"""Hostile files for `caseload tier`, `caseload allocate` and `caseload supervision`: each is
-refused with a message naming the file (and the row and column where there is one), exit
-status 2, and nothing written; or, where the file is merely odd, read as a spreadsheet would
-read it."""
+"""Hostile files for `caseload tier`, `caseload allocate`, `caseload supervision` and
+`caseload forecast`: each is refused with a message naming the file (and the row and column
+where there is one), exit status 2, and nothing written; or, where the file is merely odd, read
+as a spreadsheet would read it."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ class Command:
             staff.write_text(SUPERVISED, encoding="utf-8")
             arguments = ["--practitioners", str(staff), "--sessions", str(source)]
             return main(["supervision", *arguments, "--out", str(tmp_path / "out.csv")])
+        if self.name == "forecast":
+            return main(["forecast", str(source), "--out", str(tmp_path / "out.csv")])
         staff = tmp_path / "staff.csv"
         staff.write_text(PRACTITIONERS, encoding="utf-8")
         arguments = ["--cases", str(source), "--practitioners", str(staff)]
@@ -50,6 +52,7 @@ COMMANDS = [
     Command("tier", FACTORS, ["2"] * len(FACTORS)),
     Command("allocate", ["case_id", "team", "tier"], ["C1", "North", "2"]),
     Command("supervision", ["practitioner_id", "date", "minutes"], ["P1", "2026-10-01", "90"]),
+    Command("forecast", ["team", "week", "requests"], ["North", "2026-10-05", "12"]),
 ]
 
 

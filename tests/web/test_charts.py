@@ -38,6 +38,8 @@ def test_the_partial_holds_the_data_as_json_and_the_summary_as_text() -> None:
     assert found is not None
     data = json.loads(found.group(1))
     assert data["kind"] == "line"
+    assert (data["yLabel"], data["yMax"], data["ySuffix"]) == ("Requests", None, "")
+    assert data["stacked"] is False
     assert data["labels"] == ["5 Jan", "12 Jan", "19 Jan"]
     requests, predicted = data["series"]
     assert requests["values"] == [12, None, 15]

@@ -82,7 +82,9 @@
           maintainAspectRatio: false,
           interaction: { mode: "index", intersect: false },
           scales: {
+            x: { stacked: spec.stacked },
             y: {
+              stacked: spec.stacked,
               beginAtZero: true,
               max: spec.yMax === null ? undefined : spec.yMax,
               title: { display: true, text: spec.yLabel },
@@ -92,6 +94,7 @@
           plugins: {
             legend: {
               labels: {
+                usePointStyle: true, // a dot of each colour: a dashed line's box reads badly
                 // A band is named once, by its upper edge, and only when it has a name.
                 filter: function (item, data) {
                   const set = data.datasets[item.datasetIndex];
