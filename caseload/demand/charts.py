@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from caseload.demand.figures import Requests
 from caseload.demand.models import RequestForecast
 from caseload.ui.charts import ChartSpec, Series
 
@@ -14,21 +15,29 @@ def _week(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def requests_chart(weekly: Sequence[tuple[date, int]]) -> ChartSpec:
+def requests_chart(requests: Requests) -> ChartSpec:
+    """Each week's requests as a bar, stacked by route of access."""
+    weekly = requests.weekly
     counts = [count for _, count in weekly]
     busiest_week, busiest = max(weekly, key=lambda row: row[1])
+    routes = requests.by_route
     summary = (
         f"{sum(counts)} requests in {len(counts)} weeks, {sum(counts) / len(counts):.1f} a week "
-        f"on average; the most, {busiest}, in the week starting {_week(busiest_week)}. "
-        "The table below has every week."
+        f"on average; the most, {busiest}, in the week starting {_week(busiest_week)}."
     )
+    if routes:
+        summary += f" The most came by {routes[0].label.lower()} ({routes[0].count})."
     return ChartSpec(
         kind="bar",
-        title="Requests per week",
+        title="Requests per week, by route of access",
         labels=[_week(week) for week, _ in weekly],
-        series=[Series(name="Requests", values=counts)],
+        series=[
+            Series(name=route.label, values=values) for route, values in requests.weekly_by_route
+        ]
+        or [Series(name="Requests", values=counts)],
         y_label="Requests",
-        summary=summary,
+        stacked=True,
+        summary=summary + " The table below has every week.",
     )
 
 

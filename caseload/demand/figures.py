@@ -10,10 +10,11 @@ whole list into Python.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -194,10 +195,20 @@ class Tally:
 @dataclass(frozen=True)
 class Requests:
     weekly: list[tuple[date, int]]
+    # Each route's requests per week, the route with most first.
+    weekly_by_route: list[tuple[Tally, list[int]]]
     total: int
     by_route: list[Tally]
     by_team: list[Tally]
     by_tier: list[Tally]
+
+    @property
+    def weekly_rows(self) -> list[tuple[date, int, list[int]]]:
+        """Each week: its Monday, its requests, and theirs by route (as weekly_by_route)."""
+        return [
+            (week, count, [values[index] for _, values in self.weekly_by_route])
+            for index, (week, count) in enumerate(self.weekly)
+        ]
 
 
 def tier_label(tier: int | None) -> str:
@@ -212,25 +223,41 @@ def _received(filters: Filters) -> QuerySet[SupportRequest]:
     return _narrow_cases(received, filters, via="case__")
 
 
-def weekly(filters: Filters) -> list[tuple[date, int]]:
-    """Requests received in each week of the period (0 for a week with none). One query,
-    counting by the hour; each hour goes to its week here."""
-    per_week: dict[date, int] = defaultdict(int)
-    for hour, n in (
+def weekly_by_route(filters: Filters) -> dict[str, list[int]]:
+    """Requests received in each week of the period, by route of access (a route with none in
+    the period is left out). One query, counting by the hour in UTC; each hour is put in its
+    week by where it falls among the weeks' first hours (text in UTC sorts as time does)."""
+    firsts = [
+        local_midnight(week).astimezone(UTC).strftime("%Y-%m-%d %H") for week in filters.week_starts
+    ]
+    counts: dict[str, list[int]] = {}
+    for hour, route, n in (
         _received(filters)
         .annotate(hour=_utc_hour("received_at"))
-        .values("hour")
+        .values("hour", "route_of_access")
         .annotate(n=Count("pk"))
-        .values_list("hour", "n")
+        .values_list("hour", "route_of_access", "n")
     ):
-        utc = datetime.fromisoformat(f"{hour}:00+00:00")
-        per_week[week_start(timezone.localdate(utc))] += n
-    return [(week, per_week.get(week, 0)) for week in filters.week_starts]
+        counts.setdefault(route, [0] * filters.weeks)[bisect_right(firsts, hour) - 1] += n
+    return counts
+
+
+def _totals(filters: Filters, per_route: dict[str, list[int]]) -> list[tuple[date, int]]:
+    totals = [0] * filters.weeks
+    for counts in per_route.values():
+        totals = [total + n for total, n in zip(totals, counts, strict=True)]
+    return list(zip(filters.week_starts, totals, strict=True))
+
+
+def weekly(filters: Filters) -> list[tuple[date, int]]:
+    """Requests received in each week of the period (0 for a week with none). One query."""
+    return _totals(filters, weekly_by_route(filters))
 
 
 def requests(filters: Filters, *, route_labels: dict[str, str]) -> Requests:
     """Requests received in the period: per week, and by route, team and tier. Two queries."""
-    weekly_counts = weekly(filters)
+    per_route = weekly_by_route(filters)
+    weekly_counts = _totals(filters, per_route)
     by: dict[str, Counter[Any]] = {"route": Counter(), "team": Counter(), "tier": Counter()}
     for route, team, tier, n in (
         with_current(_received(filters), via="case__")
@@ -256,6 +283,7 @@ def requests(filters: Filters, *, route_labels: dict[str, str]) -> Requests:
     ]
     return Requests(
         weekly=weekly_counts,
+        weekly_by_route=[(tally, per_route[tally.key]) for tally in by_route],
         total=sum(n for _, n in weekly_counts),
         by_route=by_route,
         by_team=by_team,

@@ -58,7 +58,7 @@ def _figures(filters: figures.Filters) -> dict[str, Any]:
     return {
         "filters": filters,
         "requests": requests,
-        "requests_chart": charts.requests_chart(requests.weekly),
+        "requests_chart": charts.requests_chart(requests),
         "waiting": figures.waiting(filters, now=now),
         "allocation": figures.time_to_allocation(filters),
         "capacity": figures.capacity(filters, now=now),

@@ -50,6 +50,10 @@ def test_requests_count_by_week_route_team_and_tier() -> None:
         ("community_other", 2),
         ("discharge_from_hospital", 1),
     ]
+    assert [(t.key, counts[-2:]) for t, counts in result.weekly_by_route] == [
+        ("community_other", [1, 1]),
+        ("discharge_from_hospital", [0, 1]),
+    ]
     assert [(t.label, t.count) for t in result.by_team] == [(north.name, 2), (south.name, 1)]
     assert [(t.label, t.count) for t in result.by_tier] == [("Tier 2", 1), ("Not scored", 2)]
     only_tier_2 = figures.requests(Filters(teams=[north, south], tier="2"), route_labels=ROUTES)
