@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "caseload.notifications",
     "caseload.decisions",
     "caseload.resource",
+    "caseload.demand",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

@@ -17,5 +17,6 @@ urlpatterns = [
     path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.decisions.urls")),
     path("", include("caseload.resource.urls")),
+    path("", include("caseload.demand.urls")),
     path("admin/", admin.site.urls),
 ]

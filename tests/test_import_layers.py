@@ -43,6 +43,7 @@ LAYERS = [
     "supervision",
     "decisions",
     "resource",
+    "demand",
 ]
 
 

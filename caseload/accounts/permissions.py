@@ -74,6 +74,9 @@ class Permission(StrEnum):
     DECIDE_ESCALATIONS = "decide_escalations"
     VIEW_RESOURCE = "view_resource"
     MANAGE_ESTABLISHMENT = "manage_establishment"
+    VIEW_DEMAND = "view_demand"
+    RECORD_CONTINGENCY_PLAN = "record_contingency_plan"
+    RUN_FORECASTS = "run_forecasts"
 
     @property
     def description(self) -> str:
@@ -176,6 +179,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.MANAGE_ESTABLISHMENT: (
         "Set any team's establishment: the funded posts (FTE) per role, from a day"
     ),
+    Permission.VIEW_DEMAND: (
+        "See the team's demand as counts: requests, waiting times, the forecast, and capacity "
+        "against demand with the contingency plan (no one is named)"
+    ),
+    Permission.RECORD_CONTINGENCY_PLAN: (
+        "Record the team's contingency plan for when demand exceeds capacity"
+    ),
+    Permission.RUN_FORECASTS: "Make the forecasts of requests again now, rather than next week",
 }
 
 _TEAM_SCOPED = frozenset(
@@ -198,6 +209,8 @@ _TEAM_SCOPED = frozenset(
         Permission.SIGN_OFF_DECISIONS,
         Permission.VIEW_SUPERVISION_OVERDUE,
         Permission.VIEW_RESOURCE,
+        Permission.VIEW_DEMAND,
+        Permission.RECORD_CONTINGENCY_PLAN,
     }
 )
 
@@ -256,6 +269,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SCORE_CASE,
             P.VIEW_CHANGE_HISTORY,
             P.RECORD_DECISIONS,
+            P.VIEW_DEMAND,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -289,6 +303,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SIGN_OFF_DECISIONS,
             P.VIEW_SUPERVISION_OVERDUE,
             P.VIEW_RESOURCE,
+            P.VIEW_DEMAND,
+            P.RECORD_CONTINGENCY_PLAN,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
@@ -313,12 +329,15 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
             P.VIEW_RESOURCE,
+            P.VIEW_DEMAND,
+            P.RECORD_CONTINGENCY_PLAN,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.VIEW_COMPLEXITY_MODEL,
             P.EDIT_COMPLEXITY_MODEL,
+            P.RUN_FORECASTS,
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
             P.VIEW_OWN_SUPERVISION,
@@ -343,6 +362,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_CHANGE_HISTORY,
             P.SIGN_OFF_DECISIONS,
             P.VIEW_RESOURCE,
+            P.VIEW_DEMAND,
         ],
         unscoped=[
             P.SEARCH_PEOPLE,

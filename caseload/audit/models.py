@@ -157,6 +157,7 @@ class ChangeAction(models.TextChoices):
     PRACTICE_ESCALATION_DECIDED = "practice_escalation_decided", "Director's decision recorded"
     ASYE_COMMENTS_RECORDED = "asye_comments_recorded", "ASYE's comments on a review recorded"
     ESTABLISHMENT_SET = "establishment_set", "Establishment set"
+    CONTINGENCY_PLAN_RECORDED = "contingency_plan_recorded", "Contingency plan recorded"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

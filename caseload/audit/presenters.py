@@ -439,6 +439,9 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.SUPERVISION_ACTION_DONE: lambda e, n: (
         f"marked done an action from {_supervision(e, n)}"
     ),
+    ChangeAction.CONTINGENCY_PLAN_RECORDED: lambda e, n: (
+        f"recorded version {_new(e, 'plan_version')} of the contingency plan of {n.team(e.team_id)}"
+    ),
     ChangeAction.SUPERVISION_POLICY_PUBLISHED: lambda e, n: (
         f"published version {_new(e, 'policy_version')} of the supervision policy"
     ),

@@ -128,6 +128,7 @@ COLINS = Seen(north, (P.VIEW_TEAM_CASELOADS,), own_for=lambda w: w.colin)
 CLOSED_NORTH = Seen(north, (P.VIEW_TEAM_CASELOADS,))
 NORTH_PROPOSALS = Seen(north, (P.VIEW_ALLOCATION_PROPOSALS,))
 PRIYAS_ASYE = Seen(north, (P.VIEW_ASYE_PROGRAMMES,), own_for=_held_by_priya)
+DEMAND_NORTH = Seen(north, (P.VIEW_DEMAND,))
 
 
 @dataclass(frozen=True)
@@ -584,6 +585,16 @@ MATRIX: list[Row] = [
         secret=lambda w: w.colin_practitioner.family_name,
     ),
     Row("supervision_compliance"),
+    Row("demand"),
+    Row("demand_contingency_plan", lambda w: [w.team_north.pk], record=DEMAND_NORTH),
+    Row(
+        "demand_contingency_plan",
+        lambda w: [w.team_north.pk],
+        "post",
+        ok=200,  # an empty form is shown again with its error
+        record=DEMAND_NORTH,
+    ),
+    Row("demand_run_forecasts", method="post", ok=REDIRECT),
     Row("supervision_compliance_csv"),
     Row("resource"),
     Row("resource_establishment"),

@@ -298,6 +298,11 @@ SENTENCES: list[Spec] = [
         f"{MONA} marked done an action from the record of {PRIYA}'s supervision of 24 Nov 2026",
     ),
     (
+        ChangeAction.CONTINGENCY_PLAN_RECORDED,
+        lambda w: {"team_id": w.team_north.pk, "changes": {"plan_version": (1, 2)}},
+        f"{MONA} recorded version 2 of the contingency plan of Older People North",
+    ),
+    (
         ChangeAction.SUPERVISION_POLICY_PUBLISHED,
         lambda w: {"changes": {"policy_version": (1, 2)}},
         f"{MONA} published version 2 of the supervision policy",

@@ -1,0 +1,459 @@
+"""Demand, counted in the database: requests per week and by route, team and tier; the waiting
+list and how long people have waited; how long allocation took; and each team's capacity
+against the points waiting. Each figure is a fixed number of queries, however much data.
+
+Percentiles are read with ORDER BY and OFFSET (the rows either side of the rank, interpolated
+as numpy's default does), so they work the same on SQLite and PostgreSQL and never bring a
+whole list into Python.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Func,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Substr
+from django.utils import timezone
+
+from caseload.complexity.load import held_points, load_of
+from caseload.complexity.models import Assessment, ModelVersion
+from caseload.demand.models import ContingencyPlan, RequestForecast
+from caseload.register.models import (
+    CASE_HOLDING_ROLE_CODES,
+    WAITING_STATUSES,
+    Allocation,
+    Case,
+    Practitioner,
+    SupportRequest,
+    Team,
+)
+
+# The current rate of allocation is read over this many weeks.
+RATE_WEEKS = 8
+UNSCORED = "none"
+M = TypeVar("M", bound=Model)
+
+
+def week_start(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time()))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the page is narrowed to. `tier` is a tier's number, UNSCORED, or "" for all."""
+
+    teams: Sequence[Team]
+    # The teams are every team: no need to ask the database for them by id (which would also
+    # lead it to read every case through the team index).
+    every_team: bool = False
+    tier: str = ""
+    route: str = ""
+    weeks: int = 52
+    # The period is the `weeks` whole weeks before the week holding this day.
+    until: date = field(default_factory=timezone.localdate)
+
+    @property
+    def starts(self) -> date:
+        return week_start(self.until) - timedelta(weeks=self.weeks)
+
+    @property
+    def ends(self) -> date:
+        """The day after the period (exclusive)."""
+        return week_start(self.until)
+
+    @property
+    def week_starts(self) -> list[date]:
+        return [self.starts + timedelta(weeks=n) for n in range(self.weeks)]
+
+
+def current_assessment(case: str = "pk") -> QuerySet[Assessment]:
+    # Unordered: there is at most one, and the model's ordering would sort each lookup.
+    return Assessment.objects.filter(case=OuterRef(case), is_current=True).order_by()
+
+
+def with_current(queryset: QuerySet[M], *, via: str) -> QuerySet[Any]:
+    """Each row joined to its case's current assessment as `current` (none if not scored): a
+    join, where a subquery per row would cost a lookup each."""
+    joined: QuerySet[Any] = queryset.annotate(
+        current=FilteredRelation(
+            f"{via}assessments", condition=Q(**{f"{via}assessments__is_current": True})
+        )
+    )
+    return joined
+
+
+class DaysBetween(Func):
+    """Days, with their fraction, from the second datetime to the first, worked out by the
+    database itself (Django's own datetime subtraction calls Python for each row on SQLite)."""
+
+    arity = 2
+    output_field = FloatField()
+    template = "(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+def _utc_hour(name: str) -> Substr:
+    """The hour a datetime falls in, in UTC, as text ("2026-11-30 17"): both databases write a
+    datetime as text in UTC, so this needs no per-row call into Python, and London's offset
+    being whole hours, each hour falls in one local week."""
+    return Substr(Cast(name, output_field=CharField()), 1, 13)
+
+
+def _narrow_cases(queryset: QuerySet[M], filters: Filters, *, via: str) -> QuerySet[M]:
+    """Cases (reached from the queryset's model through `via`, "" for cases themselves) of the
+    filters' teams, route and tier."""
+    if filters.every_team:
+        queryset = queryset.filter(**{f"{via}pk__isnull": False})
+    else:
+        queryset = queryset.filter(**{f"{via}team__in": filters.teams})
+    if filters.route:
+        queryset = queryset.filter(**{f"{via}request__route_of_access": filters.route})
+    if filters.tier == UNSCORED:
+        queryset = queryset.filter(~Exists(current_assessment(f"{via}pk")))
+    elif filters.tier:
+        queryset = queryset.filter(
+            Exists(current_assessment(f"{via}pk").filter(effective_tier=int(filters.tier)))
+        )
+    return queryset
+
+
+def tier_of(case: str) -> Subquery:
+    return Subquery(current_assessment(case).values("effective_tier")[:1])
+
+
+def _median_and_p90(ordered: QuerySet[Any], name: str, count: int) -> tuple[float, float]:
+    """The median and 90th percentile of `count` rows ordered by `name` (days, a float), each
+    interpolated between the rows either side as numpy's "linear" method does. One query: the
+    rows from the median's to the 90th percentile's, so the database sorts once."""
+    positions = [fraction * (count - 1) for fraction in (0.5, 0.9)]
+    first = math.floor(positions[0])
+    values = [
+        float(value)
+        for value in ordered.values_list(name, flat=True)[first : math.floor(positions[1]) + 2]
+    ]
+
+    def at(position: float) -> float:
+        low = math.floor(position) - first
+        below, above = values[low], values[min(low + 1, len(values) - 1)]
+        return round(below + (above - below) * (position - math.floor(position)), 1)
+
+    median, p90 = (at(position) for position in positions)
+    return median, p90
+
+
+@dataclass(frozen=True)
+class Spread:
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Requests:
+    weekly: list[tuple[date, int]]
+    # Each route's requests per week, the route with most first.
+    weekly_by_route: list[tuple[Tally, list[int]]]
+    total: int
+    by_route: list[Tally]
+    by_team: list[Tally]
+    by_tier: list[Tally]
+
+    @property
+    def weekly_rows(self) -> list[tuple[date, int, list[int]]]:
+        """Each week: its Monday, its requests, and theirs by route (as weekly_by_route)."""
+        return [
+            (week, count, [values[index] for _, values in self.weekly_by_route])
+            for index, (week, count) in enumerate(self.weekly)
+        ]
+
+
+def tier_label(tier: int | None) -> str:
+    return "Not scored" if tier is None else f"Tier {tier}"
+
+
+def _received(filters: Filters) -> QuerySet[SupportRequest]:
+    received = SupportRequest.objects.filter(
+        received_at__gte=local_midnight(filters.starts),
+        received_at__lt=local_midnight(filters.ends),
+    )
+    return _narrow_cases(received, filters, via="case__")
+
+
+def weekly_by_route(filters: Filters) -> dict[str, list[int]]:
+    """Requests received in each week of the period, by route of access (a route with none in
+    the period is left out). One query, counting by the hour in UTC; each hour is put in its
+    week by where it falls among the weeks' first hours (text in UTC sorts as time does)."""
+    firsts = [
+        local_midnight(week).astimezone(UTC).strftime("%Y-%m-%d %H") for week in filters.week_starts
+    ]
+    counts: dict[str, list[int]] = {}
+    for hour, route, n in (
+        _received(filters)
+        .annotate(hour=_utc_hour("received_at"))
+        .values("hour", "route_of_access")
+        .annotate(n=Count("pk"))
+        .values_list("hour", "route_of_access", "n")
+    ):
+        counts.setdefault(route, [0] * filters.weeks)[bisect_right(firsts, hour) - 1] += n
+    return counts
+
+
+def _totals(filters: Filters, per_route: dict[str, list[int]]) -> list[tuple[date, int]]:
+    totals = [0] * filters.weeks
+    for counts in per_route.values():
+        totals = [total + n for total, n in zip(totals, counts, strict=True)]
+    return list(zip(filters.week_starts, totals, strict=True))
+
+
+def weekly(filters: Filters) -> list[tuple[date, int]]:
+    """Requests received in each week of the period (0 for a week with none). One query."""
+    return _totals(filters, weekly_by_route(filters))
+
+
+def requests(filters: Filters, *, route_labels: dict[str, str]) -> Requests:
+    """Requests received in the period: per week, and by route, team and tier. Two queries."""
+    per_route = weekly_by_route(filters)
+    weekly_counts = _totals(filters, per_route)
+    by: dict[str, Counter[Any]] = {"route": Counter(), "team": Counter(), "tier": Counter()}
+    for route, team, tier, n in (
+        with_current(_received(filters), via="case__")
+        .values("route_of_access", "case__team", "current__effective_tier")
+        .annotate(n=Count("pk"))
+        .values_list("route_of_access", "case__team", "current__effective_tier", "n")
+    ):
+        by["route"][route] += n
+        by["team"][team] += n
+        by["tier"][tier] += n
+    names = {team.pk: team.name for team in filters.teams}
+    by_route = [
+        Tally(route, route_labels.get(route, route), n)
+        for route, n in sorted(by["route"].items(), key=lambda row: (-row[1], row[0]))
+    ]
+    by_team = [
+        Tally(str(team), names.get(team, ""), n)
+        for team, n in sorted(by["team"].items(), key=lambda row: (-row[1], names.get(row[0], "")))
+    ]
+    by_tier = [
+        Tally(str(tier) if tier is not None else UNSCORED, tier_label(tier), n)
+        for tier, n in sorted(by["tier"].items(), key=lambda row: (row[0] is None, row[0] or 0))
+    ]
+    return Requests(
+        weekly=weekly_counts,
+        weekly_by_route=[(tally, per_route[tally.key]) for tally in by_route],
+        total=sum(n for _, n in weekly_counts),
+        by_route=by_route,
+        by_team=by_team,
+        by_tier=by_tier,
+    )
+
+
+def waiting(filters: Filters, *, now: datetime) -> Spread:
+    """The waiting list now (whatever the period), and how long since each request came in."""
+    cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
+    count = cases.count()
+    if not count:
+        return Spread(0, None, None)
+    ordered = cases.annotate(waited=DaysBetween(Value(now), "request__received_at")).order_by(
+        "waited", "pk"
+    )
+    return Spread(count, *_median_and_p90(ordered, "waited", count))
+
+
+def first_allocations() -> QuerySet[Allocation]:
+    """Allocations that took a case off the waiting list: each case's first."""
+    earlier = Allocation.objects.filter(
+        case=OuterRef("case"), started_at__lt=OuterRef("started_at")
+    )
+    return Allocation.objects.filter(~Exists(earlier))
+
+
+def time_to_allocation(filters: Filters) -> Spread:
+    """For cases first allocated in the period: the time from the request to the allocation."""
+    allocated = _narrow_cases(
+        first_allocations().filter(
+            started_at__gte=local_midnight(filters.starts),
+            started_at__lt=local_midnight(filters.ends),
+        ),
+        filters,
+        via="case__",
+    )
+    count = allocated.count()
+    if not count:
+        return Spread(0, None, None)
+    ordered = allocated.annotate(
+        took=DaysBetween("started_at", "case__request__received_at")
+    ).order_by("took", "pk")
+    return Spread(count, *_median_and_p90(ordered, "took", count))
+
+
+@dataclass(frozen=True)
+class TierWaiting:
+    tier: int | None
+    cases: int
+    points: int
+
+
+@dataclass(frozen=True)
+class TeamCapacity:
+    team: Team
+    capacity: Decimal
+    held: Decimal
+    by_tier: list[TierWaiting]
+    allocated_recently: int
+    plan: ContingencyPlan | None
+
+    @property
+    def free(self) -> Decimal:
+        return self.capacity - self.held
+
+    @property
+    def waiting_cases(self) -> int:
+        return sum(row.cases for row in self.by_tier)
+
+    @property
+    def waiting_points(self) -> int:
+        return sum(row.points for row in self.by_tier)
+
+    @property
+    def unscored(self) -> int:
+        return sum(row.cases for row in self.by_tier if row.tier is None)
+
+    @property
+    def per_week(self) -> float:
+        """Cases allocated per week, over the last RATE_WEEKS weeks."""
+        return round(self.allocated_recently / RATE_WEEKS, 1)
+
+    @property
+    def weeks_to_clear(self) -> int | None:
+        """At the current rate; None if nothing was allocated (it would never clear)."""
+        if not self.waiting_cases:
+            return 0
+        if not self.allocated_recently:
+            return None
+        return math.ceil(self.waiting_cases * RATE_WEEKS / self.allocated_recently)
+
+    @property
+    def over(self) -> bool:
+        """Demand exceeds capacity: more points waiting than free."""
+        return self.waiting_points > self.free
+
+
+def latest_plans(teams: Iterable[Team]) -> dict[int, ContingencyPlan]:
+    newest = (
+        ContingencyPlan.objects.filter(team=OuterRef("team"))
+        .values("team")
+        .annotate(newest=Max("version"))
+        .values("newest")
+    )
+    return {
+        plan.team_id: plan
+        for plan in ContingencyPlan.objects.filter(
+            team__in=teams, version=Subquery(newest)
+        ).select_related("recorded_by")
+    }
+
+
+def capacity(filters: Filters, *, now: datetime) -> list[TeamCapacity]:
+    """Each team's points free (capacity less points held) against the points of its waiting
+    cases by tier (of the filters' tier and route), and its rate of allocation."""
+    teams = list(filters.teams)
+    model = ModelVersion.current().model
+    capacity_of: dict[int, Decimal] = defaultdict(Decimal)
+    held_of: dict[int, Decimal] = defaultdict(Decimal)
+    for practitioner in Practitioner.objects.filter(
+        team__in=teams, left_on__isnull=True, role__in=CASE_HOLDING_ROLE_CODES
+    ).annotate(held=held_points()):
+        load = load_of(practitioner, held=practitioner.held, model=model)
+        capacity_of[practitioner.team_id or 0] += load.capacity
+        held_of[practitioner.team_id or 0] += load.points
+    waiting_cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
+    by_tier: dict[int, list[TierWaiting]] = defaultdict(list)
+    for team_id, tier, cases, points in (
+        with_current(waiting_cases, via="")
+        .values("team", "current__effective_tier")
+        .annotate(cases=Count("pk"), total=Sum("current__points"))
+        .order_by("team", F("current__effective_tier").asc(nulls_last=True))
+        .values_list("team", "current__effective_tier", "cases", "total")
+    ):
+        by_tier[team_id].append(TierWaiting(tier, cases, points or 0))
+    recent = dict(
+        _narrow_cases(
+            first_allocations().filter(started_at__gte=now - timedelta(weeks=RATE_WEEKS)),
+            filters,
+            via="case__",
+        )
+        .values("case__team")
+        .annotate(n=Count("pk"))
+        .values_list("case__team", "n")
+    )
+    plans = latest_plans(teams)
+    return [
+        TeamCapacity(
+            team=team,
+            capacity=capacity_of[team.pk],
+            held=held_of[team.pk],
+            by_tier=by_tier[team.pk],
+            allocated_recently=recent.get(team.pk, 0),
+            plan=plans.get(team.pk),
+        )
+        for team in teams
+    ]
+
+
+def latest_forecasts(teams: Iterable[Team], *, tier: int | None) -> dict[int, RequestForecast]:
+    """Each team's newest forecast of requests (of the tier, or of all)."""
+    forecasts = RequestForecast.objects.filter(team__in=teams)
+    forecasts = forecasts.filter(tier__isnull=True) if tier is None else forecasts.filter(tier=tier)
+    newest = (
+        forecasts.filter(team=OuterRef("team"))
+        .values("team")
+        .annotate(newest=Max("history_to"))
+        .values("newest")
+    )
+    return {
+        forecast.team_id: forecast for forecast in forecasts.filter(history_to=Subquery(newest))
+    }
