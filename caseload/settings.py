@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caseload.jobs",
     "caseload.notifications",
     "caseload.decisions",
+    "caseload.workload",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

@@ -150,6 +150,11 @@ class ChangeAction(models.TextChoices):
     )
     PRACTICE_ESCALATION_DECIDED = "practice_escalation_decided", "Director's decision recorded"
     ASYE_COMMENTS_RECORDED = "asye_comments_recorded", "ASYE's comments on a review recorded"
+    SAFE_WORKING_LEVEL_AGREED = "safe_working_level_agreed", "Safe working level agreed"
+    EXTRA_HOURS_RECORDED = "extra_hours_recorded", "Extra hours recorded"
+    WORKLOAD_CONCERN_RAISED = "workload_concern_raised", "Workload concern raised"
+    WORKLOAD_CONCERN_ANSWERED = "workload_concern_answered", "Workload concern answered"
+    WORKLOAD_CONCERN_ESCALATED = "workload_concern_escalated", "Workload concern escalated"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.register.actions import PersonDetails, RequestDetails
-from caseload.register.models import PRIORITY_CHOICES, SAFE_UTILISATION_RANGE, Team
+from caseload.register.models import PRIORITY_CHOICES, Team
 from caseload.ui.forms import GovukDateField, GovukForm, NameField, today
 from caseload_engine import reference
 from caseload_engine.identifiers import InvalidIdentifier, normalise_nhs_number, normalise_postcode
@@ -221,26 +221,3 @@ class PersonSearchForm(GovukForm):
         error_messages={"required": "Enter a name, NHS number or council person id"},
     )
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-
-
-_LOW, _HIGH = SAFE_UTILISATION_RANGE
-
-
-class TeamWorkloadLevelsForm(GovukForm):
-    safe_utilisation_percent = forms.IntegerField(
-        label="Safe level, as a percentage of capacity",
-        help_text=(
-            f"A practitioner whose caseload weighs more than this share of their capacity in "
-            f"points is flagged on the team page. From {_LOW} to {_HIGH}."
-        ),
-        min_value=_LOW,
-        max_value=_HIGH,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
-        error_messages={
-            "required": "Enter the safe level, as a percentage of capacity",
-            "invalid": "Enter the safe level as a whole number, like 100",
-            # %% since Django fills in %(limit_value)s in these two.
-            "min_value": f"Enter a safe level of at least {_LOW}%%",
-            "max_value": f"Enter a safe level of at most {_HIGH}%%",
-        },
-    )

@@ -5,11 +5,6 @@ from caseload.register import history, views
 urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
-    path(
-        "teams/<int:pk>/workload-levels/",
-        views.team_workload_levels,
-        name="team_workload_levels",
-    ),
     path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),
     path("practitioners/<int:pk>/", views.practitioner_detail, name="practitioner_detail"),
     path(

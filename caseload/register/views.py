@@ -28,7 +28,6 @@ from caseload.register.forms import (
     NewPersonReferralForm,
     PersonSearchForm,
     RequestForm,
-    TeamWorkloadLevelsForm,
 )
 from caseload.register.models import (
     WAITING_STATUSES,
@@ -118,38 +117,11 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "team": team,
             "practitioners": practitioners,
             "columns": columns_for(TEAM_CASELOADS_SLOT),
-            "can_set_levels": has_permission(
-                request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team
-            ),
             "absent_ids": absent_ids,
             "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
             "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
         },
     )
-
-
-@require_permission(Permission.SET_TEAM_WORKLOAD_LEVELS)
-@require_http_methods(["GET", "POST"])
-def team_workload_levels(request: AuthedRequest, pk: int) -> HttpResponse:
-    team = access.get_team_for_user(request.user, pk)
-    if not has_permission(request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team):
-        raise PermissionDenied
-    form = TeamWorkloadLevelsForm(
-        posted(request), initial={"safe_utilisation_percent": team.safe_utilisation_percent}
-    )
-    if form.is_valid():
-        changed = attempt(
-            form,
-            lambda: actions.set_team_workload_levels(
-                by=request.user,
-                team=team,
-                safe_utilisation_percent=form.cleaned_data["safe_utilisation_percent"],
-            ),
-        )
-        if changed is not None:
-            messages.success(request, "Workload levels saved.")
-            return redirect("team_detail", pk=team.pk)
-    return render(request, "register/team_workload_levels.html", {"team": team, "form": form})
 
 
 @require_permission(Permission.VIEW_TEAM)
