@@ -9,8 +9,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.register.actions import PersonDetails, RequestDetails
-from caseload.register.models import PRIORITY_CHOICES, Team
-from caseload.ui.forms import GovukDateField, GovukForm, NameField, today
+from caseload.register.models import (
+    CONTACT_NOTE_MAX_LENGTH,
+    PRIORITY_CHOICES,
+    REVIEW_INTERVAL_RANGE,
+    ContactKind,
+    Team,
+)
+from caseload.ui.forms import GovukDateField, GovukForm, NameField, today, validate_text
 from caseload_engine import reference
 from caseload_engine.identifiers import InvalidIdentifier, normalise_nhs_number, normalise_postcode
 
@@ -221,3 +227,67 @@ class PersonSearchForm(GovukForm):
         error_messages={"required": "Enter a name, NHS number or council person id"},
     )
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+
+class TeamReviewIntervalForm(GovukForm):
+    review_interval_months = forms.IntegerField(
+        label="Months between reviews of a held case",
+        help_text=(
+            "A case handed back to the team is reviewed this many months later; the Care Act "
+            f"asks for at least a yearly review. From {REVIEW_INTERVAL_RANGE[0]} to "
+            f"{REVIEW_INTERVAL_RANGE[1]}."
+        ),
+        min_value=REVIEW_INTERVAL_RANGE[0],
+        max_value=REVIEW_INTERVAL_RANGE[1],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the months between reviews",
+            "invalid": "Enter the months between reviews as a whole number, like 12",
+            "min_value": f"Enter at least {REVIEW_INTERVAL_RANGE[0]} month",
+            "max_value": f"Enter at most {REVIEW_INTERVAL_RANGE[1]} months",
+        },
+    )
+
+
+class ContactForm(GovukForm):
+    """A contact on another day than today, or with a note."""
+
+    kind = forms.ChoiceField(
+        label="Kind of contact",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of contact"},
+    )
+    occurred_on = GovukDateField(
+        label="Date of the contact", help_text="For example, 27 3 2026", latest=today
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=CONTACT_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_text],
+        error_messages={
+            "max_length": f"The note must be {CONTACT_NOTE_MAX_LENGTH} characters or fewer"
+        },
+    )
+
+
+class QuickContactForm(GovukForm):
+    """One of the "… today" buttons: the kind only."""
+
+    kind = forms.ChoiceField(choices=ContactKind.choices)
+
+
+class HandBackForm(GovukForm):
+    next_review_on = GovukDateField(
+        label="Date of the next review",
+        help_text="Leave as it is for the team's usual interval. For example, 27 3 2027",
+        earliest=today,
+    )
+
+
+class ReviewForm(GovukForm):
+    reviewed_on = GovukDateField(
+        label="Date of the review", help_text="For example, 27 3 2026", latest=today
+    )

@@ -134,6 +134,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             [
                 "My caseload",
                 "Waiting list",
+                "Workload",
                 "People",
                 "Supervision",
                 "New referral",
@@ -146,6 +147,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Team",
                 "Waiting list",
                 "Allocation",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -159,6 +161,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "pat",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -173,6 +176,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "dee",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision compliance",

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0008_support_request_known_person_reason"),
+        ("register", "0009_held_cases_reviews_contacts_employment"),
         ("workload", "0002_carry_over_safe_levels"),
     ]
 
