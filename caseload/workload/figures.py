@@ -17,10 +17,12 @@ from django.db.models import Count, Q, Sum
 
 from caseload.complexity.load import held_points, load_of
 from caseload.complexity.models import Assessment, ModelVersion
+from caseload.register.contacts import last_contact_on
 from caseload.register.models import (
     CASE_HOLDING_ROLE_CODES,
     OPEN_STATUSES,
     Absence,
+    Allocation,
     Practitioner,
     Team,
 )
@@ -31,6 +33,45 @@ from caseload.workload.models import ExtraHours, Level
 EXTRA_HOURS_DAYS = 28
 # An absence starting within this many days is "upcoming".
 UPCOMING_ABSENCE_DAYS = 28
+# Reviews falling due within this many days are "due".
+REVIEWS_DUE_DAYS = 28
+# Cases by days since the last recorded contact: up to 30, 31 to 60, 61 to 90, over 90.
+CONTACT_BANDS = (30, 60, 90)
+CONTACT_BAND_LABELS = (
+    "0 to 30 days",
+    "31 to 60 days",
+    "61 to 90 days",
+    "Over 90 days",
+    "No contact",
+)
+
+
+@dataclass(frozen=True)
+class CaseAges:
+    """A practitioner's open cases by days since the last recorded contact (the last count is
+    cases with no contact recorded at all), and their reviews due soon and overdue."""
+
+    contact: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    reviews_due: int = 0
+    reviews_overdue: int = 0
+
+    def __add__(self, other: CaseAges) -> CaseAges:
+        bands = tuple(a + b for a, b in zip(self.contact, other.contact, strict=True))
+        return CaseAges(
+            contact=bands,  # type: ignore[arg-type]
+            reviews_due=self.reviews_due + other.reviews_due,
+            reviews_overdue=self.reviews_overdue + other.reviews_overdue,
+        )
+
+    @property
+    def bands(self) -> list[tuple[str, int]]:
+        return list(zip(CONTACT_BAND_LABELS, self.contact, strict=True))
+
+
+def _band(days: int | None) -> int:
+    if days is None:
+        return len(CONTACT_BANDS) + 1
+    return next((i for i, top in enumerate(CONTACT_BANDS) if days <= top), len(CONTACT_BANDS))
 
 
 @dataclass(frozen=True)
@@ -53,6 +94,7 @@ class PractitionerLoad:
     absent: bool  # absent on the day
     absence_from: date | None = None  # the next absence starting soon, if not absent now
     absence_until: date | None = None  # the end of the current absence (None: not known)
+    ages: CaseAges = field(default_factory=CaseAges)
 
     @property
     def over_red(self) -> bool:
@@ -73,6 +115,7 @@ class Totals:
     over_red: int
     amber: int
     absent: int
+    ages: CaseAges
     average_cases: Decimal | None = field(default=None)
 
     @property
@@ -142,6 +185,7 @@ def practitioner_loads(
         start=extra_hours_from or on - timedelta(days=EXTRA_HOURS_DAYS - 1), end=on, teams=team_ids
     )
     absences = _absences(ids, on=on)
+    ages = _case_ages(ids, on=on)
     loads = []
     for p in practitioners:
         load = load_of(p, held=p.held_points, model=model)
@@ -168,6 +212,7 @@ def practitioner_loads(
                 absent=current is not None,
                 absence_from=upcoming.starts_on if upcoming else None,
                 absence_until=current.ends_on if current else None,
+                ages=ages.get(p.pk, CaseAges()),
             )
         )
     return loads
@@ -189,6 +234,36 @@ def _absences(ids: list[int], *, on: date) -> dict[int, tuple[Absence | None, Ab
     return found
 
 
+def _case_ages(ids: list[int], *, on: date) -> dict[int, CaseAges]:
+    """Per practitioner, their open cases' contact and review ages: one query, a row per
+    case held."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * len(CONTACT_BAND_LABELS))
+    due: dict[int, int] = defaultdict(int)
+    overdue: dict[int, int] = defaultdict(int)
+    soon = on + timedelta(days=REVIEWS_DUE_DAYS)
+    for practitioner_id, last, review in (
+        Allocation.objects.filter(
+            practitioner_id__in=ids, ended_at__isnull=True, case__status__in=OPEN_STATUSES
+        )
+        .annotate(last_contact_on=last_contact_on("case_id"))
+        .values_list("practitioner_id", "last_contact_on", "case__next_review_on")
+        .order_by()
+    ):
+        counts[practitioner_id][_band((on - last).days if last is not None else None)] += 1
+        if review is not None and review < on:
+            overdue[practitioner_id] += 1
+        elif review is not None and review <= soon:
+            due[practitioner_id] += 1
+    return {
+        pk: CaseAges(
+            contact=tuple(counts[pk]),  # type: ignore[arg-type]
+            reviews_due=due[pk],
+            reviews_overdue=overdue[pk],
+        )
+        for pk in counts
+    }
+
+
 def totals(loads: Iterable[PractitionerLoad]) -> Totals:
     rows = list(loads)
     tiers: dict[int, int] = defaultdict(int)
@@ -207,5 +282,6 @@ def totals(loads: Iterable[PractitionerLoad]) -> Totals:
         over_red=sum(row.light is Light.RED for row in rows),
         amber=sum(row.light is Light.AMBER for row in rows),
         absent=sum(row.absent for row in rows),
+        ages=sum((row.ages for row in rows), CaseAges()),
         average_cases=(Decimal(cases) / len(rows)).quantize(Decimal("0.1")) if rows else None,
     )

@@ -46,6 +46,17 @@ COLUMNS: Sequence[SortColumn] = (
         lambda r: (_LIGHT_ORDER[r.light.value], r.percent if r.percent is not None else 10**6),
     ),
     SortColumn("extra_hours", "Extra hours, 4 weeks", lambda r: r.extra_hours),
+    SortColumn(
+        "reviews",
+        "Reviews overdue, due in 28 days",
+        lambda r: (r.ages.reviews_overdue, r.ages.reviews_due),
+    ),
+    SortColumn(
+        "contact",
+        "Cases by last contact",
+        # The cases longest without contact first: none recorded, then over 90 days, ...
+        lambda r: tuple(reversed(r.ages.contact)),
+    ),
 )
 _BY_KEY = {column.key: column for column in COLUMNS}
 DEFAULT_SORT = "-utilisation"
@@ -67,24 +78,22 @@ def sorted_rows(rows: Sequence[PractitionerLoad], raw: str) -> list[Practitioner
     return sorted(by_name, key=column.value, reverse=descending)
 
 
-def headers(raw: str) -> list[dict[str, Any]]:
-    """Each column's header: its link to sort by it (the other way when it is the current
-    one) and its aria-sort."""
+def headers(raw: str) -> dict[str, dict[str, Any]]:
+    """Each column's header, by key: its link to sort by it (the other way when it is the
+    current one) and its aria-sort."""
     key, descending = parse_sort(raw)
-    shown = []
+    shown = {}
     for column in COLUMNS:
         current = column.key == key
         # A first click sorts numbers from the largest, names from A.
         first_descending = column.numeric
         next_descending = (not descending) if current else first_descending
-        shown.append(
-            {
-                "header": column.header,
-                "numeric": column.numeric,
-                "sort": ("-" if next_descending else "") + column.key,
-                "aria_sort": ("descending" if descending else "ascending") if current else "none",
-            }
-        )
+        shown[column.key] = {
+            "header": column.header,
+            "numeric": column.numeric,
+            "sort": ("-" if next_descending else "") + column.key,
+            "aria_sort": ("descending" if descending else "ascending") if current else "none",
+        }
     return shown
 
 
