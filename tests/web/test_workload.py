@@ -12,11 +12,14 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from caseload.accounts.models import User
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.audit.presenters import describe_changes, directory_for
+from caseload.jobs import registry
+from caseload.jobs.actions import start_job
+from caseload.jobs.models import Job
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Absence, Contact, Practitioner
 from caseload.web.errors import ActionRefused
@@ -511,3 +514,21 @@ def test_the_daily_run_takes_snapshots_idempotently(world: World) -> None:
     snapshot = UtilisationSnapshot.objects.get(practitioner=world.priya_practitioner, on=today)
     assert (snapshot.capacity, snapshot.over_red) == (Decimal(10), False)
     assert UtilisationSnapshot.objects.count() == 2
+
+
+def test_the_daily_job_snapshots_and_escalates(
+    world: World, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    assert "workload_daily" in [kind.key for kind in registry.daily()]
+    concern = _raise_on(world, date(2026, 12, 24))
+    for _ in range(2):  # a second run for the day changes nothing more
+        with django_capture_on_commit_callbacks(execute=True):
+            job = start_job(
+                by=None, kind="workload_daily", title="Workload", parameters={"on": "2027-01-06"}
+            )
+        job.refresh_from_db()
+        assert job.status == Job.Status.SUCCEEDED, job.error_message
+    assert UtilisationSnapshot.objects.filter(on=date(2027, 1, 6)).count() == 2
+    concern.refresh_from_db()
+    assert concern.is_escalated
+    assert Notification.objects.filter(recipient=world.pat).count() == 1
