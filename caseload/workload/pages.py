@@ -19,6 +19,7 @@ from caseload.complexity.load import Load
 from caseload.register.models import Practitioner, Team
 from caseload.web.navigation import NavEntry, register_nav
 from caseload.web.panels import Column, Panel, register_column, register_panel
+from caseload.workload import access
 from caseload.workload.figures import PractitionerLoad
 from caseload.workload.levels import Light, levels_in_force, light_of
 
@@ -119,6 +120,19 @@ def level_panel(request: HttpRequest, *, team: Team) -> dict[str, Any]:
     }
 
 
+def escalations_panel(request: HttpRequest) -> dict[str, Any] | None:
+    """On the principal social worker's list of escalations: the workload concerns escalated
+    and still unanswered, counted, with a link to them."""
+    user = request.user
+    if not isinstance(user, User) or not has_permission(user, Permission.VIEW_WORKLOAD_ESCALATIONS):
+        return None
+    return {
+        "workload_escalations": access.concerns_visible_to(user)
+        .filter(answered_at__isnull=True, escalated_at__isnull=False)
+        .count()
+    }
+
+
 def _attach_lights(practitioners: Sequence[Practitioner]) -> None:
     """Each case holder's traffic light, from the load the complexity column prepared."""
     levels = levels_in_force({p.team_id for p in practitioners if p.team_id is not None})
@@ -148,6 +162,10 @@ def contribute() -> None:
     register_nav(NavEntry("Workload", 52, Permission.VIEW_TEAM_WORKLOAD, _nav_url))
     register_panel(
         "team_caseloads", Panel("safe_level", "workload/_team_level_panel.html", level_panel)
+    )
+    register_panel(
+        "escalation_list",
+        Panel("workload", "workload/_escalations_panel.html", escalations_panel),
     )
     register_column(
         "team_caseloads",

@@ -532,3 +532,11 @@ def test_the_daily_job_snapshots_and_escalates(
     concern.refresh_from_db()
     assert concern.is_escalated
     assert Notification.objects.filter(recipient=world.pat).count() == 1
+
+
+def test_escalated_concerns_show_on_the_platforms_escalation_list(world: World) -> None:
+    _raise_on(world, date(2026, 12, 24))
+    actions.escalate_unanswered(on=date(2027, 1, 6))
+    page = client_for(world.pat).get(reverse("escalation_list")).content.decode()
+    assert "Workload concerns escalated and not yet answered: <strong>1</strong>" in page
+    assert reverse("workload_escalations") in page
