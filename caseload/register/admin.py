@@ -17,6 +17,9 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "service_area", "locality")
     list_filter = ("service_area", "locality")
     search_fields = ("name",)
+    # The team's manager sets its review interval on the team page (its safe working levels
+    # are the workload app's).
+    exclude = ("review_interval_months",)
 
 
 @admin.register(Specialism)
@@ -31,8 +34,8 @@ class AbsenceInline(admin.TabularInline[Absence, Practitioner]):
 
 @admin.register(Practitioner)
 class PractitionerAdmin(admin.ModelAdmin[Practitioner]):
-    list_display = ("family_name", "given_name", "role", "pcf_level", "fte", "team")
-    list_filter = ("role", "pcf_level", "team")
+    list_display = ("family_name", "given_name", "role", "pcf_level", "fte", "employment", "team")
+    list_filter = ("role", "pcf_level", "employment", "team")
     search_fields = ("family_name", "given_name", "swe_registration_number")
     autocomplete_fields = ("team", "user")
     filter_horizontal = ("specialisms",)

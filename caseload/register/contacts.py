@@ -23,7 +23,8 @@ def last_contact_on(case_ref: str = "pk") -> Subquery:
 
 def with_last_contact(queryset: QuerySet[M], case_ref: str = "pk") -> QuerySet[M]:
     """Each row annotated with `last_contact_on` (None when there has been no contact)."""
-    return queryset.annotate(last_contact_on=last_contact_on(case_ref))
+    annotated: QuerySet[M] = queryset.annotate(last_contact_on=last_contact_on(case_ref))
+    return annotated
 
 
 def review_overdue(on: date, *, via: str = "") -> Q:

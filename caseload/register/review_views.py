@@ -117,7 +117,10 @@ def case_hand_back(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         if handed_back is not None:
             messages.success(request, f"Case handed back to {case.team.name}.")
-            return redirect("case_detail", pk=case.pk)
+            # A worker no longer sees a case their team holds: back to their caseload.
+            if access.cases_visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("case_detail", pk=case.pk)
+            return redirect("home")
     return render(
         request, "register/case_hand_back.html", {"case": case, "form": form, "usual": usual}
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import BigIntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -239,7 +239,13 @@ def mark_reviews_due(*, on: date, lead_days: int) -> ReviewRun:
     due = list(
         Case.objects.select_for_update(of=("self",))
         .filter(status=CaseStatus.HELD, next_review_on__lte=on + timedelta(days=lead_days))
-        .annotate(log_as=Coalesce(Subquery(last_changed_by[:1]), "request__recorded_by_id"))
+        .annotate(
+            log_as=Coalesce(
+                Subquery(last_changed_by[:1]),
+                "request__recorded_by_id",
+                output_field=BigIntegerField(),
+            )
+        )
         .order_by("next_review_on", "pk")
     )
     users = User.objects.in_bulk({case.log_as for case in due if case.log_as is not None})

@@ -32,7 +32,6 @@ from caseload.register.forms import (
     TeamReviewIntervalForm,
 )
 from caseload.register.models import (
-    OPEN_STATUSES,
     WAITING_STATUSES,
     Allocation,
     Case,
@@ -110,11 +109,12 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     today = timezone.localdate()
     absent_ids = set(team.practitioners.filter(absent_on(today)).values_list("pk", flat=True))
-    status_counts = dict(
-        team.cases.filter(status__in=OPEN_STATUSES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+    # One query for the four figures at the top of the page.
+    counts = team.cases.aggregate(
+        awaiting_screening=Count("pk", filter=Q(status=CaseStatus.AWAITING_SCREENING)),
+        awaiting_allocation=Count("pk", filter=Q(status=CaseStatus.AWAITING_ALLOCATION)),
+        held=Count("pk", filter=Q(status=CaseStatus.HELD)),
+        reviews_overdue=Count("pk", filter=review_overdue(today)),
     )
     return render(
         request,
@@ -127,10 +127,7 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team
             ),
             "absent_ids": absent_ids,
-            "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
-            "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
-            "held": status_counts.get(CaseStatus.HELD, 0),
-            "reviews_overdue": team.cases.filter(review_overdue(today)).count(),
+            **counts,
         },
     )
 
