@@ -27,6 +27,7 @@ from caseload.register.models import (
     Team,
 )
 from caseload.supervision.demo import load_supervision_history
+from caseload.workload.demo import load_demo_workload
 from caseload_engine import complexity, demo
 from caseload_engine.demo_complexity import DemoScore, score_council
 from caseload_engine.reference import SPECIALISM_CHOICES, Role
@@ -286,6 +287,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_programmes(as_of=as_of, created_by=admin)
     load_demo_decisions()
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
+    load_demo_workload(as_of=as_of, seed=seed)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

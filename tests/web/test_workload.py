@@ -17,11 +17,12 @@ from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 from caseload.accounts.models import User
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.audit.presenters import describe_changes, directory_for
+from caseload.demo_loader import load_demo_council
 from caseload.jobs import registry
 from caseload.jobs.actions import start_job
 from caseload.jobs.models import Job
 from caseload.notifications.models import Notification, NotificationKind
-from caseload.register.models import Absence, Contact, Practitioner
+from caseload.register.models import Absence, Contact, Practitioner, Team
 from caseload.web.errors import ActionRefused
 from caseload.workload import actions
 from caseload.workload.figures import extra_hours, practitioner_loads, totals
@@ -540,3 +541,20 @@ def test_escalated_concerns_show_on_the_platforms_escalation_list(world: World) 
     page = client_for(world.pat).get(reverse("escalation_list")).content.decode()
     assert "Workload concerns escalated and not yet answered: <strong>1</strong>" in page
     assert reverse("workload_escalations") in page
+
+
+@pytest.mark.django_db
+def test_the_demo_has_agreed_levels_extra_hours_and_an_escalated_concern() -> None:
+    load_demo_council(size="small", seed=7, as_of=date(2026, 11, 20), password="pw-demo-12345")
+    assert SafeWorkingLevel.objects.count() == Team.objects.count()
+    assert ExtraHours.objects.exists()
+    assert WorkloadConcern.objects.filter(answered_at__isnull=False).count() == 1
+    assert WorkloadConcern.objects.filter(escalated_at__isnull=False).count() == 1
+    escalated = WorkloadConcern.objects.get(escalated_at__isnull=False)
+    psw = client_for(User.objects.get(username="psw"))
+    listed = psw.get(reverse("workload_escalations")).content.decode()
+    assert escalated.practitioner.full_name in listed
+    manager = User.objects.get(username="manager")
+    team = manager.practitioner.team_id
+    page = client_for(manager).get(reverse("team_workload", args=[team])).content.decode()
+    assert "Team meeting" in page
