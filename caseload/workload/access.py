@@ -6,7 +6,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import AccessRole, User
-from caseload.accounts.permissions import Permission, filter_by_team, has_permission
+from caseload.accounts.permissions import (
+    Permission,
+    filter_by_team,
+    has_permission,
+    roles_with,
+)
 from caseload.register.access import practitioner_for
 from caseload.register.models import Practitioner, Team
 from caseload.workload.models import WorkloadConcern
@@ -67,8 +72,13 @@ def managers_of(team_id: int) -> list[User]:
 
 
 def escalation_owners() -> list[User]:
-    """Whom an escalated concern reaches: the principal social worker(s)."""
-    return list(User.objects.filter(is_active=True, access_role=AccessRole.PRINCIPAL_SOCIAL_WORKER))
+    """Whom an escalated concern reaches: those who advise on the practice escalations (the
+    principal social worker), as a case escalated reaches them."""
+    return list(
+        User.objects.filter(
+            is_active=True, access_role__in=roles_with(Permission.ADVISE_ON_ESCALATIONS)
+        )
+    )
 
 
 def workload_teams_for(user: User) -> QuerySet[Team]:
