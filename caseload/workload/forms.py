@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
+from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today, validate_text
 from caseload.workload.models import (
     CONCERN_LENGTH,
     EXTRA_HOURS_RANGE,
@@ -41,6 +41,7 @@ def _text(label: str, length: int, *, required: bool = True, rows: int = 5) -> f
         max_length=length,
         required=required,
         widget=forms.Textarea(attrs={"rows": rows}),
+        validators=[validate_text],
         error_messages={
             "required": f"Enter {label[0].lower()}{label[1:]}",
             "max_length": f"Keep it to {length} characters",

@@ -422,7 +422,12 @@ def test_a_concern_reaches_the_manager_and_is_answered_on_the_record(world: Worl
 
 def test_an_empty_or_overlong_concern_is_refused(world: World) -> None:
     client = client_for(world.priya)
-    for text, message in (("  ", "Enter what makes"), ("x" * 4001, "Keep it to 4000")):
+    for text, message in (
+        ("  ", "Enter what makes"),
+        ("x" * 4001, "Keep it to 4000"),
+        ("Too much\x1b[2J", "control or hidden formatting"),
+        ("Too much\u202e", "control or hidden formatting"),
+    ):
         response = client.post(reverse("workload_concern_new"), {"concern": text})
         assert response.status_code == 200
         assert message in response.content.decode()
