@@ -66,6 +66,7 @@ def _practitioner_form(p: Practitioner, **changes: Any) -> dict[str, Any]:
         "pcf_level": p.pcf_level,
         "fte": str(p.fte),
         "team": p.team_id,
+        "employment": p.employment,
         "swe_registration_number": p.swe_registration_number,
         "swe_renewal_date": p.swe_renewal_date.isoformat() if p.swe_renewal_date else "",
         "start_date": p.start_date.isoformat(),
