@@ -28,6 +28,7 @@ from caseload.register.models import (
 )
 from caseload.resource.demo import load_demo_establishment
 from caseload.supervision.demo import load_supervision_history
+from caseload.workload.demo import load_demo_workload
 from caseload_engine import complexity, demo
 from caseload_engine.demo_complexity import DemoScore, score_council
 from caseload_engine.reference import SPECIALISM_CHOICES, Role
@@ -288,6 +289,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_decisions()
     load_demo_establishment(as_of=as_of, recorded_by=director, seed=seed)
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
+    load_demo_workload(as_of=as_of, seed=seed)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

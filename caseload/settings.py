@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "caseload.decisions",
     "caseload.resource",
     "caseload.demand",
+    "caseload.workload",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

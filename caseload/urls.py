@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("caseload.decisions.urls")),
     path("", include("caseload.resource.urls")),
     path("", include("caseload.demand.urls")),
+    path("", include("caseload.workload.urls")),
     path("admin/", admin.site.urls),
 ]

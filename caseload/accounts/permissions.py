@@ -77,6 +77,11 @@ class Permission(StrEnum):
     VIEW_DEMAND = "view_demand"
     RECORD_CONTINGENCY_PLAN = "record_contingency_plan"
     RUN_FORECASTS = "run_forecasts"
+    VIEW_TEAM_WORKLOAD = "view_team_workload"
+    RECORD_EXTRA_HOURS = "record_extra_hours"
+    RAISE_WORKLOAD_CONCERN = "raise_workload_concern"
+    ANSWER_WORKLOAD_CONCERNS = "answer_workload_concerns"
+    VIEW_WORKLOAD_ESCALATIONS = "view_workload_escalations"
 
     @property
     def description(self) -> str:
@@ -187,6 +192,19 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Record the team's contingency plan for when demand exceeds capacity"
     ),
     Permission.RUN_FORECASTS: "Make the forecasts of requests again now, rather than next week",
+    Permission.VIEW_TEAM_WORKLOAD: (
+        "See the team's workload table: with `view_team_caseloads`, every practitioner's row; "
+        "without it, the user's own row and the team's totals and averages"
+    ),
+    Permission.RECORD_EXTRA_HOURS: "Record the extra hours you worked beyond your contract",
+    Permission.RAISE_WORKLOAD_CONCERN: "Say that your workload is unsafe (a workload concern)",
+    Permission.ANSWER_WORKLOAD_CONCERNS: (
+        "Read and answer the team's workload concerns, and see its practitioners' extra hours"
+    ),
+    Permission.VIEW_WORKLOAD_ESCALATIONS: (
+        "See the workload concerns escalated because nobody answered them in 5 working days, "
+        "or because a practitioner was over the red level for two weeks"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -211,6 +229,8 @@ _TEAM_SCOPED = frozenset(
         Permission.VIEW_RESOURCE,
         Permission.VIEW_DEMAND,
         Permission.RECORD_CONTINGENCY_PLAN,
+        Permission.VIEW_TEAM_WORKLOAD,
+        Permission.ANSWER_WORKLOAD_CONCERNS,
     }
 )
 
@@ -270,9 +290,12 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_CHANGE_HISTORY,
             P.RECORD_DECISIONS,
             P.VIEW_DEMAND,
+            P.VIEW_TEAM_WORKLOAD,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
+            P.RECORD_EXTRA_HOURS,
+            P.RAISE_WORKLOAD_CONCERN,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
@@ -305,8 +328,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_RESOURCE,
             P.VIEW_DEMAND,
             P.RECORD_CONTINGENCY_PLAN,
+            P.VIEW_TEAM_WORKLOAD,
+            P.ANSWER_WORKLOAD_CONCERNS,
         ],
         unscoped=[
+            P.RECORD_EXTRA_HOURS,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
@@ -331,8 +357,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_RESOURCE,
             P.VIEW_DEMAND,
             P.RECORD_CONTINGENCY_PLAN,
+            P.VIEW_TEAM_WORKLOAD,
+            P.ANSWER_WORKLOAD_CONCERNS,
         ],
         unscoped=[
+            P.VIEW_WORKLOAD_ESCALATIONS,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.VIEW_COMPLEXITY_MODEL,
@@ -363,8 +392,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SIGN_OFF_DECISIONS,
             P.VIEW_RESOURCE,
             P.VIEW_DEMAND,
+            P.VIEW_TEAM_WORKLOAD,
         ],
         unscoped=[
+            P.VIEW_WORKLOAD_ESCALATIONS,
             P.SEARCH_PEOPLE,
             P.VIEW_COMPLEXITY_MODEL,
             P.SIGN_OFF_SENIOR_DECISIONS,

@@ -471,6 +471,33 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ),
     ChangeAction.ASYE_COMMENTS_RECORDED: _asye_comments,
     ChangeAction.ESTABLISHMENT_SET: _establishment,
+    ChangeAction.SAFE_WORKING_LEVEL_AGREED: lambda e, n: (
+        f"recorded the safe working level of {n.team(e.team_id)} agreed on "
+        f"{_day(_new(e, 'agreed_on'))}: amber from {_new(e, 'amber_percent')}%, red above "
+        f"{_new(e, 'red_percent')}% of capacity"
+    ),
+    ChangeAction.EXTRA_HOURS_RECORDED: lambda e, n: (
+        f"recorded {_new(e, 'hours')} extra hours worked by "
+        f"{n.practitioner(e.practitioner_id)} on {_day(_new(e, 'worked_on'))}"
+    ),
+    # The concern and the answer stay on the concern: the log says only that they were given.
+    ChangeAction.WORKLOAD_CONCERN_RAISED: lambda e, n: (
+        f"raised workload concern {e.detail.get('concern_id')} for "
+        f"{n.practitioner(e.practitioner_id)}"
+    ),
+    ChangeAction.WORKLOAD_CONCERN_ANSWERED: lambda e, n: (
+        f"answered workload concern {e.detail.get('concern_id')} of "
+        f"{n.practitioner(e.practitioner_id)}"
+    ),
+    ChangeAction.WORKLOAD_CONCERN_ESCALATED: lambda e, n: (
+        f"escalated workload concern {e.detail.get('concern_id')} of "
+        f"{n.practitioner(e.practitioner_id)} to the principal social worker: "
+        + (
+            "over the red level for two weeks"
+            if e.detail.get("over_red")
+            else "not answered in 5 working days"
+        )
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

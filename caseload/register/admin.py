@@ -17,8 +17,9 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "service_area", "locality")
     list_filter = ("service_area", "locality")
     search_fields = ("name",)
-    # The team's manager sets its workload levels and review interval, on the team page.
-    exclude = ("safe_utilisation_percent", "review_interval_months")
+    # The team's manager sets its review interval on the team page (its safe working levels
+    # are the workload app's).
+    exclude = ("review_interval_months",)
 
 
 @admin.register(Specialism)

@@ -13,7 +13,6 @@ from caseload.register.models import (
     CONTACT_NOTE_MAX_LENGTH,
     PRIORITY_CHOICES,
     REVIEW_INTERVAL_RANGE,
-    SAFE_UTILISATION_RANGE,
     ContactKind,
     Team,
 )
@@ -230,28 +229,7 @@ class PersonSearchForm(GovukForm):
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
-_LOW, _HIGH = SAFE_UTILISATION_RANGE
-
-
-class TeamWorkloadLevelsForm(GovukForm):
-    safe_utilisation_percent = forms.IntegerField(
-        label="Safe level, as a percentage of capacity",
-        help_text=(
-            f"A practitioner whose caseload weighs more than this share of their capacity in "
-            f"points is flagged on the team page. From {_LOW} to {_HIGH}."
-        ),
-        min_value=_LOW,
-        max_value=_HIGH,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
-        error_messages={
-            "required": "Enter the safe level, as a percentage of capacity",
-            "invalid": "Enter the safe level as a whole number, like 100",
-            # %% since Django fills in %(limit_value)s in these two.
-            "min_value": f"Enter a safe level of at least {_LOW}%%",
-            "max_value": f"Enter a safe level of at most {_HIGH}%%",
-        },
-    )
-
+class TeamReviewIntervalForm(GovukForm):
     review_interval_months = forms.IntegerField(
         label="Months between reviews of a held case",
         help_text=(

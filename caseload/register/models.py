@@ -14,8 +14,6 @@ from caseload_engine.identifiers import format_nhs_number
 
 SWE_REGISTERED_ROLE_CODES = sorted(role.value for role in reference.SWE_REGISTERED_ROLES)
 CASE_HOLDING_ROLE_CODES = sorted(role.value for role in reference.CASE_HOLDING_ROLES)
-# The safe level a team may set, in percent of capacity: above 200% no team plans to be.
-SAFE_UTILISATION_RANGE = (1, 200)
 # Months between reviews of a held case: Care Act s27 asks for at least a yearly review, and a
 # team may review more often; three years is the longest any council would set.
 REVIEW_INTERVAL_RANGE = (1, 36)
@@ -36,9 +34,8 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     service_area = models.CharField(max_length=32, choices=reference.SERVICE_AREA_CHOICES)
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
-    # The team's workload levels: a practitioner above this share of their capacity in points
-    # is flagged on the team page. Set by the team's manager (actions.set_team_workload_levels).
-    safe_utilisation_percent = models.PositiveSmallIntegerField("safe utilisation (%)", default=100)
+    # The team's safe working levels are the workload app's (SafeWorkingLevel), agreed with
+    # its practitioners and kept as a history.
     # How long a held case waits for its next review: annual by default (Care Act s27).
     review_interval_months = models.PositiveSmallIntegerField(
         "review interval (months)", default=12
@@ -49,13 +46,6 @@ class Team(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["service_area", "locality"], name="team_one_per_service_area_locality"
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    safe_utilisation_percent__gte=SAFE_UTILISATION_RANGE[0],
-                    safe_utilisation_percent__lte=SAFE_UTILISATION_RANGE[1],
-                ),
-                name="team_safe_utilisation_percent_range",
             ),
             models.CheckConstraint(
                 condition=Q(

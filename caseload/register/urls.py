@@ -6,9 +6,9 @@ urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path(
-        "teams/<int:pk>/workload-levels/",
-        views.team_workload_levels,
-        name="team_workload_levels",
+        "teams/<int:pk>/review-interval/",
+        views.team_review_interval,
+        name="team_review_interval",
     ),
     path("teams/<int:pk>/cases/", review_views.team_cases, name="team_cases"),
     path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -30,7 +29,7 @@ from caseload.register.forms import (
     NewPersonReferralForm,
     PersonSearchForm,
     RequestForm,
-    TeamWorkloadLevelsForm,
+    TeamReviewIntervalForm,
 )
 from caseload.register.models import (
     WAITING_STATUSES,
@@ -39,7 +38,6 @@ from caseload.register.models import (
     CaseStatus,
     Person,
     Practitioner,
-    Team,
     absent_on,
 )
 from caseload.register.review_views import contact_log
@@ -136,34 +134,28 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_permission(Permission.SET_TEAM_WORKLOAD_LEVELS)
 @require_http_methods(["GET", "POST"])
-def team_workload_levels(request: AuthedRequest, pk: int) -> HttpResponse:
+def team_review_interval(request: AuthedRequest, pk: int) -> HttpResponse:
+    """How long the team's held cases wait for review (its safe working levels are the workload
+    app's)."""
     team = access.get_team_for_user(request.user, pk)
     if not has_permission(request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team):
         raise PermissionDenied
-    form = TeamWorkloadLevelsForm(
-        posted(request),
-        initial={
-            "safe_utilisation_percent": team.safe_utilisation_percent,
-            "review_interval_months": team.review_interval_months,
-        },
+    form = TeamReviewIntervalForm(
+        posted(request), initial={"review_interval_months": team.review_interval_months}
     )
     if form.is_valid():
-        changed = attempt(form, lambda: _set_levels(request, team, form.cleaned_data))
+        changed = attempt(
+            form,
+            lambda: reviews.set_review_interval(
+                by=request.user,
+                team=team,
+                review_interval_months=form.cleaned_data["review_interval_months"],
+            ),
+        )
         if changed is not None:
-            messages.success(request, "Workload levels saved.")
+            messages.success(request, "Review interval saved.")
             return redirect("team_detail", pk=team.pk)
-    return render(request, "register/team_workload_levels.html", {"team": team, "form": form})
-
-
-@transaction.atomic
-def _set_levels(request: AuthedRequest, team: Team, levels: dict[str, Any]) -> Team:
-    """Both of the form's levels, or neither."""
-    actions.set_team_workload_levels(
-        by=request.user, team=team, safe_utilisation_percent=levels["safe_utilisation_percent"]
-    )
-    return reviews.set_review_interval(
-        by=request.user, team=team, review_interval_months=levels["review_interval_months"]
-    )
+    return render(request, "register/team_review_interval.html", {"team": team, "form": form})
 
 
 @require_permission(Permission.VIEW_TEAM)

@@ -26,6 +26,9 @@ PAGES: list[tuple[str, Callable[[World], str]]] = [
     ("mona", lambda w: reverse("team_detail", args=[w.team_north.pk])),
     ("mona", lambda w: reverse("team_waiting_list", args=[w.team_north.pk])),
     ("mona", lambda w: reverse("team_workload_levels", args=[w.team_north.pk])),
+    ("mona", lambda w: reverse("team_workload", args=[w.team_north.pk])),
+    ("priya", lambda w: reverse("team_workload", args=[w.team_north.pk])),
+    ("priya", lambda w: reverse("workload_extra_hours")),
     ("mona", lambda w: reverse("practitioner_detail", args=[w.priya_practitioner.pk])),
     ("mona", lambda w: reverse("case_detail", args=[w.case_held_by_priya.pk])),
     ("mona", lambda w: reverse("allocation_meeting", args=[w.team_north.pk])),
@@ -65,7 +68,7 @@ def test_main_pages_fit_320_pixels_without_scrolling_sideways(
 ) -> None:
     too_wide = {}
     tags_overflowing = {}
-    for who in ("mona", "pat"):
+    for who in ("mona", "pat", "priya"):
         context = browser.new_context(base_url=live_server.url, viewport=NARROW)
         try:
             page = context.new_page()

@@ -134,6 +134,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             [
                 "My caseload",
                 "Waiting list",
+                "Workload",
                 "People",
                 "Supervision",
                 "Demand",
@@ -147,6 +148,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Team",
                 "Waiting list",
                 "Allocation",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -162,6 +164,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "pat",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -178,6 +181,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "dee",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision compliance",

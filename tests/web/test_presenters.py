@@ -407,6 +407,46 @@ SENTENCES: list[Spec] = [
         lambda w: _case(w),
         f"{MONA} recorded the director's decision on the escalation of case {{case}}",
     ),
+    (
+        ChangeAction.SAFE_WORKING_LEVEL_AGREED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {
+                "amber_percent": (None, 85),
+                "red_percent": (None, 100),
+                "agreed_on": (None, "2026-11-24"),
+            },
+        },
+        f"{MONA} recorded the safe working level of Older People North agreed on 24 Nov 2026: "
+        "amber from 85%, red above 100% of capacity",
+    ),
+    (
+        ChangeAction.EXTRA_HOURS_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"hours": (None, "1.50"), "worked_on": (None, "2026-11-24")},
+        },
+        f"{MONA} recorded 1.50 extra hours worked by {PRIYA} on 24 Nov 2026",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_RAISED,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"concern_id": 7}},
+        f"{MONA} raised workload concern 7 for {PRIYA}",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_ANSWERED,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"concern_id": 7}},
+        f"{MONA} answered workload concern 7 of {PRIYA}",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_ESCALATED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "detail": {"concern_id": 7, "daily_run": True, "over_red": False},
+        },
+        f"The daily run (for {MONA}) escalated workload concern 7 of {PRIYA} to the principal "
+        "social worker: not answered in 5 working days",
+    ),
 ]
 
 

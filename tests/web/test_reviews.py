@@ -415,19 +415,17 @@ def test_team_page_counts_held_cases_and_overdue_reviews(world: World) -> None:
     assert "review overdue" in text
 
 
-def test_the_manager_sets_the_review_interval_with_the_workload_levels(world: World) -> None:
-    url = reverse("team_workload_levels", args=[world.team_north.pk])
+def test_the_manager_sets_the_review_interval(world: World) -> None:
+    url = reverse("team_review_interval", args=[world.team_north.pk])
     client = client_for(world.mona)
     for raw, message in (
         ("0", "at least 1"),
         ("37", "at most 36"),
         ("1\N{SUPERSCRIPT TWO}", "whole number"),
     ):
-        response = client.post(
-            url, {"safe_utilisation_percent": "100", "review_interval_months": raw}
-        )
+        response = client.post(url, {"review_interval_months": raw})
         assert message in response.content.decode()
-    response = client.post(url, {"safe_utilisation_percent": "100", "review_interval_months": "6"})
+    response = client.post(url, {"review_interval_months": "6"})
     assert response.status_code == 302
     world.team_north.refresh_from_db()
     assert world.team_north.review_interval_months == 6

@@ -35,15 +35,16 @@ _HUGE = str(10**30)
 # ids past the integer range, control characters, non-ASCII digits, absurd dates.
 _HOSTILE_FIELDS = {
     "team practitioner case person user assessor owner action_id": _HUGE,
-    "page minutes minimum_minutes safe_utilisation_percent months": _HUGE,
+    "page minutes minimum_minutes months amber_percent red_percent hours": _HUGE,
     "tier priority role roles kind reason by sort status": str(2**63),
     "q note summary detail label change_note code postcode": "\x00\x1b",
+    "concern response agreed_with": "\x00\x1b",
     "nhs_number time_received definition legal_basis_detail": "\u0669\u0669\u0669\x00",
     "remove positive_risk_taking has_unpaid_carer": "\x00",
 }
 _DATE_FIELDS = (
     "starts_on received_on held_on due_on closed_on away_until date_of_birth date_from date_to"
-    " decided_from decided_to"
+    " decided_from decided_to agreed_on worked_on"
 )
 HOSTILE_BODY = {
     name: value for names, value in _HOSTILE_FIELDS.items() for name in names.split()
