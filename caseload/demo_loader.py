@@ -18,6 +18,7 @@ from caseload.register.models import (
     Absence,
     Allocation,
     Case,
+    Contact,
     IdentifierSequence,
     Locality,
     Person,
@@ -180,6 +181,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                     team=teams[p.team_key] if p.team_key else None,
                     swe_registration_number=p.swe_registration_number,
                     swe_renewal_date=p.swe_renewal_date,
+                    employment=p.employment,
                     start_date=p.start_date,
                 )
                 for p, user in zip(council.practitioners, users, strict=True)
@@ -263,6 +265,8 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                 closed_at=c.closed_at,
                 outcome=c.outcome,
                 priority=priority,
+                next_review_on=c.next_review_on,
+                last_reviewed_on=c.last_reviewed_on,
             )
             for c, request, priority in zip(council.cases, requests, priorities, strict=True)
         ),
@@ -279,6 +283,22 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
             )
             for c, case in zip(council.cases, cases, strict=True)
             for a in c.allocations
+        ),
+        batch_size=BATCH,
+    )
+    Contact.objects.bulk_create(
+        (
+            # Ids rather than instances: assigning related objects is most of the cost here.
+            Contact(
+                case_id=case.pk,
+                occurred_on=contact.occurred_on,
+                kind=contact.kind,
+                recorded_by_id=practitioners[contact.practitioner_key].user_id,
+                practitioner_id=practitioners[contact.practitioner_key].pk,
+                note=contact.note,
+            )
+            for c, case in zip(council.cases, cases, strict=True)
+            for contact in c.contacts
         ),
         batch_size=BATCH,
     )
