@@ -286,6 +286,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         ),
         batch_size=BATCH,
     )
+    user_ids = {p.key: user.pk for p, user in zip(council.practitioners, users, strict=True)}
     Contact.objects.bulk_create(
         (
             # Ids rather than instances: assigning related objects is most of the cost here.
@@ -293,7 +294,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                 case_id=case.pk,
                 occurred_on=contact.occurred_on,
                 kind=contact.kind,
-                recorded_by_id=practitioners[contact.practitioner_key].user_id,
+                recorded_by_id=user_ids[contact.practitioner_key],
                 practitioner_id=practitioners[contact.practitioner_key].pk,
                 note=contact.note,
             )
