@@ -272,24 +272,24 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         ),
         batch_size=BATCH,
     )
+    # Ids rather than instances: assigning related objects is most of the cost of these rows.
+    user_ids = {p.key: user.pk for p, user in zip(council.practitioners, users, strict=True)}
     Allocation.objects.bulk_create(
         (
             Allocation(
-                case=case,
-                practitioner=practitioners[a.practitioner_key],
+                case_id=case.pk,
+                practitioner_id=practitioners[a.practitioner_key].pk,
                 started_at=a.started_at,
                 ended_at=a.ended_at,
-                allocated_by=practitioners[a.allocated_by_key].user,
+                allocated_by_id=user_ids[a.allocated_by_key],
             )
             for c, case in zip(council.cases, cases, strict=True)
             for a in c.allocations
         ),
         batch_size=BATCH,
     )
-    user_ids = {p.key: user.pk for p, user in zip(council.practitioners, users, strict=True)}
     Contact.objects.bulk_create(
         (
-            # Ids rather than instances: assigning related objects is most of the cost here.
             Contact(
                 case_id=case.pk,
                 occurred_on=contact.occurred_on,

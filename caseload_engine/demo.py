@@ -161,9 +161,9 @@ SIZES: Final[dict[str, DemoSize]] = {
         localities=1,
         service_areas=3,
         practitioners=16,
-        open_cases=600,
+        open_cases=450,
         years=2,
-        requests_per_year=700,
+        requests_per_year=400,
     ),
     # A large council by the brief: ~10,000 open cases, ~150 practitioners, 13,600 requests a year.
     "council": DemoSize(
@@ -362,9 +362,10 @@ _REVIEW_SLIP_CHANCE: Final = 0.2
 _STRAINED_REVIEW_SLIP_CHANCE: Final = 0.4
 _REVIEW_ALLOCATION_DAYS: Final = (7, 35)
 
-# Contacts: every ten days or so while a case is allocated; some long-running cases drift
-# unseen for three months or more.
-_MEAN_CONTACT_GAP_DAYS: Final = 10.0
+# Contacts: every fortnight or so while a case is allocated; some long-running cases drift
+# unseen for three months or more. A held case keeps the contacts of its latest assessment or
+# review only (the earlier ones add rows, not information, to the demo).
+_MEAN_CONTACT_GAP_DAYS: Final = 14.0
 _DRIFT_CHANCE: Final = 0.3
 _STRAINED_DRIFT_CHANCE: Final = 0.5
 _DRIFT_DAYS: Final = (90, 200)
@@ -944,6 +945,7 @@ def _held_history(clock: _Clock, team: _TeamStaff, received_at: datetime) -> _Hi
         if held_on > clock.last_day:
             break
         begin = max(held_on - timedelta(days=rng.randint(*_REVIEW_ALLOCATION_DAYS)), latest.date())
+        contacts.clear()
         latest = _worked(
             clock, team, (allocations, contacts), latest, (begin, held_on), rng.randint(1, 2)
         )
