@@ -143,7 +143,12 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         for t, t_obj in zip(
             council.teams,
             Team.objects.bulk_create(
-                Team(name=t.name, service_area=t.service_area, locality=localities[t.locality])
+                Team(
+                    name=t.name,
+                    service_area=t.service_area,
+                    locality=localities[t.locality],
+                    review_interval_months=demo.REVIEW_INTERVAL_MONTHS,
+                )
                 for t in council.teams
             ),
             strict=True,
