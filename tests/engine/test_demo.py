@@ -138,7 +138,7 @@ def check_allocations(council: DemoCouncil) -> None:
 def check_contacts(council: DemoCouncil) -> None:
     last_day = council.as_of - timedelta(days=1)
     for case in council.cases:
-        spans = {}
+        spans: dict[str, list[tuple[date, date]]] = {}
         for allocation in case.allocations:
             end = last_day if allocation.ended_at is None else allocation.ended_at.date()
             spans.setdefault(allocation.practitioner_key, []).append(
@@ -347,7 +347,9 @@ def test_a_couple_of_teams_are_under_strain(council_size: DemoCouncil) -> None:
     strained = set(council_size.strained_team_keys)
     assert len(strained) == 2
     holders = Counter(
-        p.team_key for p in council_size.practitioners if Role(p.role) in CASE_HOLDING_ROLES
+        p.team_key
+        for p in council_size.practitioners
+        if p.team_key is not None and Role(p.role) in CASE_HOLDING_ROLES
     )
     waiting = Counter(c.team_key for c in council_size.cases if c.status in WAITING_STATUSES)
     per_holder = {key: waiting[key] / holders[key] for key in holders}
