@@ -56,6 +56,7 @@ __all__ = [
     "PCF_LEVEL_FOR_ROLE",
     "PERMANENT",
     "REVIEW_INTERVAL_MONTHS",
+    "REVIEW_LEAD_DAYS",
     "SIZES",
     "STATUSES",
     "WAITING_STATUSES",
@@ -93,8 +94,11 @@ PERMANENT: Final = "permanent"
 FIXED_TERM: Final = "fixed_term"
 AGENCY: Final = "agency"
 EMPLOYMENTS: Final[tuple[str, ...]] = (PERMANENT, FIXED_TERM, AGENCY)
-# Held cases are reviewed yearly (Care Act s27), the web app's default review interval.
+# Held cases are reviewed yearly (Care Act s27), the web app's default review interval; the
+# daily run makes a held case waiting work this many days before its review (the default of
+# the CASELOAD_REVIEW_LEAD_DAYS setting).
 REVIEW_INTERVAL_MONTHS: Final = 12
+REVIEW_LEAD_DAYS: Final = 28
 
 LOCALITIES: Final[tuple[str, ...]] = (
     "North",
@@ -334,9 +338,10 @@ _STRAINED_EVERY: Final = 9
 _STRAINED_DEMAND: Final = 1.15
 _STRAINED_CASELOAD: Final = 1.2
 
-# The waiting list: this share of open cases, three times as many per worker in a team under
-# strain. Waits are log-normal: a median of days to weeks and a tail of a few months.
-_WAITING_SHARE: Final = 0.04
+# New requests waiting: this share of open cases, three times as many per worker in a team
+# under strain (reviews falling due wait too). Waits are log-normal: a median of days to weeks
+# and a tail of a few months.
+_WAITING_SHARE: Final = 0.03
 _STRAINED_WAITING: Final = 3.0
 _SCREENING_DAYS: Final = 21
 _MEDIAN_WAIT_DAYS: Final = 12.0
@@ -346,10 +351,9 @@ _MEAN_DAYS_TO_ALLOCATE: Final = 10.0
 
 # Allocated work: new requests in assessment (most allocated within weeks, some long-running)
 # and reviews of held cases falling due. A case held when its assessment ends, 3-13 weeks on.
-_REVIEW_WORK_SHARE: Final = 0.3
+_REVIEW_WORK_SHARE: Final = 0.45
 _LONG_RUNNING_SHARE: Final = 0.25
 _ASSESSMENT_DAYS: Final = (21, 90)
-_REVIEW_WINDOW: Final = (-90, 21)  # a review in progress fell due in these days around as_of
 # Held cases are picked among requests at least this old, the older a little less often
 # (people die or move away): a weight of exp(-age / _HELD_DECAY_DAYS).
 _HELD_MIN_AGE_DAYS: Final = 45
@@ -361,6 +365,9 @@ _REVIEW_SLIP: Final = (71, 270)
 _REVIEW_SLIP_CHANCE: Final = 0.2
 _STRAINED_REVIEW_SLIP_CHANCE: Final = 0.4
 _REVIEW_ALLOCATION_DAYS: Final = (7, 35)
+# Reviews due are allocated in order of due date give or take this many days.
+_REVIEW_JITTER_DAYS: Final = 90
+_STRAINED_REVIEW_JITTER_DAYS: Final = 365
 
 # Contacts: every fortnight or so while a case is allocated; some long-running cases drift
 # unseen for three months or more. A held case keeps the contacts of its latest assessment or
@@ -833,15 +840,25 @@ def _team_drafts(
                 drafts.append(draft)
 
     before = clock.as_of - timedelta(days=_HELD_MIN_AGE_DAYS)
-    # Held cases and the reviews in progress come from the same draw: a case becomes review
-    # work when its review falls due about now. Requests drawn but not needed stay free.
+    # Held cases and reviews come from the same draw. As the daily run leaves it (reviews.
+    # mark_reviews_due), no case is held within REVIEW_LEAD_DAYS of its review: each due one is
+    # allocated for it (the earlier due first, roughly, as an allocation meeting would; a team
+    # under strain less so, and its overdue reviews wait) or waits on the list. Requests drawn
+    # but not needed stay free (and close).
     picks = requests.sample(rng, held + len(reviewers), before=before, decay_days=_HELD_DECAY_DAYS)
     histories = {i: _held_history(clock, team, requests.moments[i]) for i in picks}
-    low, high = (clock.as_of + timedelta(days=days) for days in _REVIEW_WINDOW)
-    due = [i for i in picks if low <= histories[i].next_review_on <= high]
-    by_reviewer = dict(zip(rng.sample(due, min(len(due), len(reviewers))), reviewers, strict=False))
-    kept = [i for i in picks if i not in by_reviewer][:held]
-    for index in sorted((*kept, *by_reviewer)):
+    due_by = clock.as_of + timedelta(days=REVIEW_LEAD_DAYS)
+    jitter = _STRAINED_REVIEW_JITTER_DAYS if team.strained else _REVIEW_JITTER_DAYS
+    due = sorted(
+        (histories[i].next_review_on + timedelta(days=rng.randint(0, jitter)), i)
+        for i in picks
+        if histories[i].next_review_on <= due_by
+    )
+    by_reviewer = {i: reviewer for (_, i), reviewer in zip(due, reviewers, strict=False)}
+    review_due = [i for _, i in due if i not in by_reviewer][:held]
+    not_due = [i for i in picks if histories[i].next_review_on > due_by]
+    kept = not_due[: held - len(review_due)]
+    for index in sorted((*kept, *review_due, *by_reviewer)):
         received_at, history = requests.take(index), histories[index]
         reviewer = by_reviewer.get(index)
         if reviewer is None:
@@ -849,7 +866,7 @@ def _team_drafts(
                 _Draft(
                     received_at,
                     team_index,
-                    HELD,
+                    HELD if history.next_review_on > due_by else AWAITING_ALLOCATION,
                     allocations=history.allocations,
                     next_review_on=history.next_review_on,
                     last_reviewed_on=history.last_reviewed_on,
