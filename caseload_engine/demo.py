@@ -469,7 +469,9 @@ def generate(size: str, *, seed: int = 2026, as_of: date) -> DemoCouncil:
     clock = _Clock(rng, as_of)
 
     teams = _make_teams(shape)
-    practitioners = _with_employment(rng, _make_practitioners(rng, shape, teams, as_of), as_of)
+    practitioners = _with_employment(
+        rng, _make_practitioners(rng, shape, teams, as_of), as_of, teams[0].key
+    )
     strained = frozenset(rng.sample(range(len(teams)), max(1, len(teams) // _STRAINED_EVERY)))
     staff = _team_staff(teams, practitioners, strained)
     requests = _requests(clock, shape, staff)
@@ -629,7 +631,7 @@ def _absences(rng: random.Random, as_of: date) -> tuple[DemoAbsence, ...]:
 
 
 def _with_employment(
-    rng: random.Random, practitioners: Sequence[DemoPractitioner], as_of: date
+    rng: random.Random, practitioners: Sequence[DemoPractitioner], as_of: date, first_team: str
 ) -> tuple[DemoPractitioner, ...]:
     """Some agency and fixed-term case holders, drawn after everything else about the staff so
     the rest of the council is as it was. Agency workers arrived in the last eighteen months;
@@ -651,6 +653,19 @@ def _with_employment(
             staff.append(dataclasses.replace(practitioner, employment=FIXED_TERM))
         else:
             staff.append(practitioner)
+    # Every council has agency cover somewhere, outside the demo logins' (first) team.
+    eligible = [
+        index
+        for index, p in enumerate(staff)
+        if p.team_key not in (None, first_team)
+        and Role(p.role) in CASE_HOLDING_ROLES
+        and p.role not in (Role.ASYE, Role.ASSISTANT)
+    ]
+    if eligible and all(p.employment != AGENCY for p in staff):
+        index = eligible[-1]
+        arrived = as_of - timedelta(days=rng.randint(*_AGENCY_START_DAYS))
+        start_date = max(staff[index].start_date, arrived)
+        staff[index] = dataclasses.replace(staff[index], employment=AGENCY, start_date=start_date)
     return tuple(staff)
 
 

@@ -451,6 +451,12 @@ def test_reviews_spread_over_the_year_and_some_overdue(council_size: DemoCouncil
     assert {c.status for c in overdue} == {ALLOCATED, AWAITING_ALLOCATION}
 
 
+def test_even_the_small_council_has_agency_cover(small: DemoCouncil) -> None:
+    agency = [p for p in small.practitioners if p.employment == AGENCY]
+    assert agency
+    assert all(p.team_key != small.teams[0].key for p in agency)
+
+
 def test_some_staff_are_agency_or_fixed_term(council_size: DemoCouncil) -> None:
     employment = Counter(p.employment for p in council_size.practitioners)
     assert set(employment) == set(EMPLOYMENTS)
