@@ -9,11 +9,12 @@ The shape follows the product brief ("What open means"): one team manager per te
 principal social worker; requests every weekday for `years` years, with winter pressure, a summer
 dip, a Christmas dip and a few per cent growth a year; each case holder's allocated caseload
 around the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs); a waiting list of a few
-per cent of open cases, mostly days to weeks; most open cases held by their team with a care
-plan in place until their next annual review (a few overdue); the rest of the requests closed
-with Client Level Data outcomes. A couple of teams are under strain: more demand, fuller
-caseloads, longer waits, later reviews. Cases carry their contacts and review dates. Every event
-happens before `as_of` (by the evening of the day before).
+per cent of open cases, new requests mostly waiting days to weeks; most open cases held by their
+team with a care plan in place until their next annual review falls due, when it is allocated
+or waits (some overdue); the rest of the requests closed with Client Level Data outcomes. A
+couple of teams are under strain: more demand, fuller caseloads, longer waits, later reviews.
+Cases carry their contacts and review dates. Every event happens before `as_of` (by the evening
+of the day before).
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ class DemoCase:
     closed_at: datetime | None
     outcome: str
     allocations: tuple[DemoAllocation, ...]
-    # Held cases always have a next review; allocated ones have one when the work is a review.
+    # Held cases always have a next review; allocated and waiting ones when the work is one.
     next_review_on: date | None = None
     last_reviewed_on: date | None = None
     contacts: tuple[DemoContact, ...] = ()
