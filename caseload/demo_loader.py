@@ -18,6 +18,7 @@ from caseload.register.models import (
     Absence,
     Allocation,
     Case,
+    Contact,
     IdentifierSequence,
     Locality,
     Person,
@@ -144,7 +145,12 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         for t, t_obj in zip(
             council.teams,
             Team.objects.bulk_create(
-                Team(name=t.name, service_area=t.service_area, locality=localities[t.locality])
+                Team(
+                    name=t.name,
+                    service_area=t.service_area,
+                    locality=localities[t.locality],
+                    review_interval_months=demo.REVIEW_INTERVAL_MONTHS,
+                )
                 for t in council.teams
             ),
             strict=True,
@@ -182,6 +188,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                     team=teams[p.team_key] if p.team_key else None,
                     swe_registration_number=p.swe_registration_number,
                     swe_renewal_date=p.swe_renewal_date,
+                    employment=p.employment,
                     start_date=p.start_date,
                 )
                 for p, user in zip(council.practitioners, users, strict=True)
@@ -265,22 +272,41 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                 closed_at=c.closed_at,
                 outcome=c.outcome,
                 priority=priority,
+                next_review_on=c.next_review_on,
+                last_reviewed_on=c.last_reviewed_on,
             )
             for c, request, priority in zip(council.cases, requests, priorities, strict=True)
         ),
         batch_size=BATCH,
     )
+    # Ids rather than instances: assigning related objects is most of the cost of these rows.
+    user_ids = {p.key: user.pk for p, user in zip(council.practitioners, users, strict=True)}
     Allocation.objects.bulk_create(
         (
             Allocation(
-                case=case,
-                practitioner=practitioners[a.practitioner_key],
+                case_id=case.pk,
+                practitioner_id=practitioners[a.practitioner_key].pk,
                 started_at=a.started_at,
                 ended_at=a.ended_at,
-                allocated_by=practitioners[a.allocated_by_key].user,
+                allocated_by_id=user_ids[a.allocated_by_key],
             )
             for c, case in zip(council.cases, cases, strict=True)
             for a in c.allocations
+        ),
+        batch_size=BATCH,
+    )
+    Contact.objects.bulk_create(
+        (
+            Contact(
+                case_id=case.pk,
+                occurred_on=contact.occurred_on,
+                kind=contact.kind,
+                recorded_by_id=user_ids[contact.practitioner_key],
+                practitioner_id=practitioners[contact.practitioner_key].pk,
+                note=contact.note,
+            )
+            for c, case in zip(council.cases, cases, strict=True)
+            for contact in c.contacts
         ),
         batch_size=BATCH,
     )

@@ -5,10 +5,16 @@ random draw comes from one `random.Random(seed)` in a fixed order, and nothing i
 No real individual appears: names are random pairs from common-name lists, NHS numbers come from
 the never-issued 999 range and postcodes from the non-existent "ZZ" area.
 
-The shape follows the product brief: one team manager per team and one principal social worker;
-caseloads around published benchmarks (adult social workers 15-25); open cases beyond what the
-practitioners hold wait for screening or allocation; the rest of the requests closed with Client
-Level Data outcomes. Every event happens before `as_of` (by the evening of the day before).
+The shape follows the product brief ("What open means"): one team manager per team and one
+principal social worker; requests every weekday for `years` years, with winter pressure, a summer
+dip, a Christmas dip and a few per cent growth a year; each case holder's allocated caseload
+around the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs); a waiting list of a few
+per cent of open cases, new requests mostly waiting days to weeks; most open cases held by their
+team with a care plan in place until their next annual review falls due, when it is allocated
+or waits (some overdue); the rest of the requests closed with Client Level Data outcomes. A
+couple of teams are under strain: more demand, fuller caseloads, longer waits, later reviews.
+Cases carry their contacts and review dates. Every event happens before `as_of` (by the evening
+of the day before).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from decimal import Decimal
 from typing import Final
 
 from caseload_engine import demo_tables as tables
+from caseload_engine.dates import add_months, is_bank_holiday
 from caseload_engine.identifiers import normalise_postcode, synthetic_nhs_number
 from caseload_engine.reference import (
     CASE_HOLDING_ROLES,
@@ -36,23 +43,34 @@ from caseload_engine.reference import (
 )
 
 __all__ = [
+    "AGENCY",
     "ALLOCATED",
     "AWAITING_ALLOCATION",
     "AWAITING_SCREENING",
     "CLOSED",
+    "CONTACT_KINDS",
+    "EMPLOYMENTS",
+    "FIXED_TERM",
+    "HELD",
     "LOCALITIES",
     "OPEN_STATUSES",
     "PCF_LEVEL_FOR_ROLE",
+    "PERMANENT",
+    "REVIEW_INTERVAL_MONTHS",
+    "REVIEW_LEAD_DAYS",
     "SIZES",
     "STATUSES",
+    "WAITING_STATUSES",
     "DemoAbsence",
     "DemoAllocation",
     "DemoCase",
+    "DemoContact",
     "DemoCouncil",
     "DemoPerson",
     "DemoPractitioner",
     "DemoSize",
     "DemoTeam",
+    "expected_requests",
     "generate",
 ]
 
@@ -60,11 +78,28 @@ __all__ = [
 AWAITING_SCREENING: Final = "awaiting_screening"
 AWAITING_ALLOCATION: Final = "awaiting_allocation"
 ALLOCATED: Final = "allocated"
+HELD: Final = "held"
 CLOSED: Final = "closed"
-STATUSES: Final[tuple[str, ...]] = (AWAITING_SCREENING, AWAITING_ALLOCATION, ALLOCATED, CLOSED)
-OPEN_STATUSES: Final[frozenset[str]] = frozenset(
-    {AWAITING_SCREENING, AWAITING_ALLOCATION, ALLOCATED}
+STATUSES: Final[tuple[str, ...]] = (
+    AWAITING_SCREENING,
+    AWAITING_ALLOCATION,
+    ALLOCATED,
+    HELD,
+    CLOSED,
 )
+WAITING_STATUSES: Final[frozenset[str]] = frozenset({AWAITING_SCREENING, AWAITING_ALLOCATION})
+OPEN_STATUSES: Final[frozenset[str]] = WAITING_STATUSES | {ALLOCATED, HELD}
+# Contact kinds and kinds of employment: the web app's TextChoices use the same codes.
+CONTACT_KINDS: Final[tuple[str, ...]] = ("visit", "call", "meeting", "letter")
+PERMANENT: Final = "permanent"
+FIXED_TERM: Final = "fixed_term"
+AGENCY: Final = "agency"
+EMPLOYMENTS: Final[tuple[str, ...]] = (PERMANENT, FIXED_TERM, AGENCY)
+# Held cases are reviewed yearly (Care Act s27), the web app's default review interval; the
+# daily run makes a held case waiting work this many days before its review (the default of
+# the CASELOAD_REVIEW_LEAD_DAYS setting).
+REVIEW_INTERVAL_MONTHS: Final = 12
+REVIEW_LEAD_DAYS: Final = 28
 
 LOCALITIES: Final[tuple[str, ...]] = (
     "North",
@@ -126,13 +161,14 @@ class DemoSize:
 
 SIZES: Final[dict[str, DemoSize]] = {
     # 1 PSW + 3 teams of 5 (a manager and four case holders).
+    # Two years, so that held cases have had a review and some are overdue.
     "small": DemoSize(
         localities=1,
         service_areas=3,
         practitioners=16,
-        open_cases=240,
-        years=1,
-        requests_per_year=300,
+        open_cases=450,
+        years=2,
+        requests_per_year=400,
     ),
     # A large council by the brief: ~10,000 open cases, ~150 practitioners, 13,600 requests a year.
     "council": DemoSize(
@@ -183,6 +219,7 @@ class DemoPractitioner:
     swe_renewal_date: date | None
     start_date: date
     absences: tuple[DemoAbsence, ...]
+    employment: str = PERMANENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +244,14 @@ class DemoAllocation:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoContact:
+    occurred_on: date
+    kind: str
+    practitioner_key: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
 class DemoCase:
     person_index: int
     team_key: str
@@ -217,6 +262,10 @@ class DemoCase:
     closed_at: datetime | None
     outcome: str
     allocations: tuple[DemoAllocation, ...]
+    # Held cases always have a next review; allocated and waiting ones when the work is one.
+    next_review_on: date | None = None
+    last_reviewed_on: date | None = None
+    contacts: tuple[DemoContact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +277,7 @@ class DemoCouncil:
     practitioners: tuple[DemoPractitioner, ...]
     people: tuple[DemoPerson, ...]
     cases: tuple[DemoCase, ...]
+    strained_team_keys: tuple[str, ...] = ()
 
 
 class _Weighted:
@@ -272,12 +322,77 @@ _PREVIOUS_ALLOCATION_RATE: Final = 0.10
 _REPEAT_REQUEST_RATE: Final = 0.15
 _UNPAID_CARER_RATE: Final = 0.35
 _NHS_NUMBER_UNKNOWN_RATE: Final = 0.04
-# Screening happens within weeks; long-term cases can wait many months for a worker (review
-# queues), so the waiting list reaches back further than a council's recent intake alone.
-_SCREENING_WINDOW_DAYS: Final = 28
-_WAITING_WINDOW_DAYS: Final = 548
-_ALLOCATED_WINDOW_DAYS: Final = 730
+
+# Demand: a weekday's requests against an ordinary Wednesday. Winter pressure peaks in late
+# January (cosine, +-10%), August dips further (holidays), Christmas to New Year and bank
+# holidays bring few requests; growth compounds by the day.
+_WEEKDAY_SHARE: Final = (1.15, 1.05, 1.0, 1.0, 0.85)
+_WINTER_SWING: Final = 0.10
+_WINTER_PEAK_DAY: Final = 25  # day of the year
+_AUGUST: Final = 0.93
+_CHRISTMAS: Final = 0.45
+_BANK_HOLIDAY: Final = 0.3
+_GROWTH_PER_YEAR: Final = 0.03
+_WEEK_NOISE_SD: Final = 0.06
+# Teams under strain: one in nine (at least one), with more demand and fuller caseloads.
+_STRAINED_EVERY: Final = 9
+_STRAINED_DEMAND: Final = 1.15
+_STRAINED_CASELOAD: Final = 1.2
+
+# New requests waiting: this share of open cases, three times as many per worker in a team
+# under strain (reviews falling due wait too). Waits are log-normal: a median of days to weeks
+# and a tail of a few months.
+_WAITING_SHARE: Final = 0.03
+_STRAINED_WAITING: Final = 3.0
+_SCREENING_DAYS: Final = 21
+_MEDIAN_WAIT_DAYS: Final = 12.0
+_STRAINED_MEDIAN_WAIT_DAYS: Final = 35.0
+_WAIT_SIGMA: Final = 0.9
 _MEAN_DAYS_TO_ALLOCATE: Final = 10.0
+
+# Allocated work: new requests in assessment (most allocated within weeks, some long-running)
+# and reviews of held cases falling due. A case held when its assessment ends, 3-13 weeks on.
+_REVIEW_WORK_SHARE: Final = 0.45
+_LONG_RUNNING_SHARE: Final = 0.25
+_ASSESSMENT_DAYS: Final = (21, 90)
+# Held cases are picked among requests at least this old, the older a little less often
+# (people die or move away): a weight of exp(-age / _HELD_DECAY_DAYS).
+_HELD_MIN_AGE_DAYS: Final = 45
+_HELD_DECAY_DAYS: Final = 1000.0
+# Reviews are held from a week early to ten weeks late; some (more under strain) slip by up to
+# nine months.
+_REVIEW_LATENESS: Final = (-7, 70)
+_REVIEW_SLIP: Final = (71, 270)
+_REVIEW_SLIP_CHANCE: Final = 0.2
+_STRAINED_REVIEW_SLIP_CHANCE: Final = 0.4
+_REVIEW_ALLOCATION_DAYS: Final = (7, 35)
+# Reviews due are allocated in order of due date give or take this many days.
+_REVIEW_JITTER_DAYS: Final = 90
+_STRAINED_REVIEW_JITTER_DAYS: Final = 365
+
+# Contacts: every fortnight or so while a case is allocated; some long-running cases drift
+# unseen for three months or more. A held case keeps the contacts of its latest assessment or
+# review only (the earlier ones add rows, not information, to the demo).
+_MEAN_CONTACT_GAP_DAYS: Final = 14.0
+_DRIFT_CHANCE: Final = 0.3
+_STRAINED_DRIFT_CHANCE: Final = 0.5
+_DRIFT_DAYS: Final = (90, 200)
+_CONTACT_KINDS: Final = _Weighted((("visit", 35), ("call", 40), ("meeting", 15), ("letter", 10)))
+_CONTACT_NOTES: Final[dict[str, tuple[str, ...]]] = {
+    "visit": ("Home visit", "Visited with the occupational therapist", "Visit with family present"),
+    "call": ("Call with the person", "Call with the carer", "Call with the GP surgery"),
+    "meeting": ("Planning meeting", "Multi-disciplinary meeting", "Best interests meeting"),
+    "letter": ("Letter confirming the plan", "Letter with the review outcome"),
+}
+_REVIEW_KINDS: Final = ("visit", "meeting")
+# Closed cases keep their contacts for a year: enough for a year's activity, and the load stays
+# quick (contacts are the largest table).
+_CLOSED_CONTACT_DAYS: Final = 365
+
+# Employment: agency and fixed-term cover among registered case holders and assistants.
+_AGENCY_CHANCE: Final = 0.08
+_FIXED_TERM_CHANCE: Final = 0.05
+_AGENCY_START_DAYS: Final = (30, 540)
 
 # Inward-code letters exclude C, I, K, M, O and V (Royal Mail).
 _INWARD_LETTERS: Final = "ABDEFGHJLNPQRSTUWXYZ"
@@ -295,6 +410,9 @@ class _Draft:
     closed_at: datetime | None = None
     outcome: str = ""
     allocations: tuple[DemoAllocation, ...] = ()
+    next_review_on: date | None = None
+    last_reviewed_on: date | None = None
+    contacts: tuple[DemoContact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +422,7 @@ class _TeamStaff:
     manager_key: str
     holders: tuple[DemoPractitioner, ...]
     start_dates: tuple[date, ...]
+    strained: bool
 
     def present_by(self, day: date) -> tuple[DemoPractitioner, ...]:
         return self.holders[: bisect.bisect_right(self.start_dates, day)]
@@ -333,18 +452,6 @@ class _Clock:
             moment = earliest + timedelta(minutes=self.rng.randint(1, 60))
         return moment
 
-    def weekday_back(self, window: int, *, recent: bool) -> date:
-        """A weekday 1..window days before as_of, uniform or skewed toward recent days."""
-        window = max(window, 7)  # any seven days hold a weekday
-        while True:
-            if recent:
-                days_ago = int(self.rng.triangular(1, window + 1, 1))
-            else:
-                days_ago = self.rng.randint(1, window)
-            day = self.as_of - timedelta(days=min(days_ago, window))
-            if day.weekday() < 5:
-                return day
-
     def day_between(self, first: date, mean_days: float) -> date:
         """`first` plus an exponential delay; uniform to last_day when that would overshoot."""
         span = (self.last_day - first).days
@@ -363,28 +470,36 @@ def generate(size: str, *, seed: int = 2026, as_of: date) -> DemoCouncil:
     clock = _Clock(rng, as_of)
 
     teams = _make_teams(shape)
-    practitioners = _make_practitioners(rng, shape, teams, as_of)
-    staff = _team_staff(teams, practitioners)
+    practitioners = _with_employment(
+        rng, _make_practitioners(rng, shape, teams, as_of), as_of, teams[0].key
+    )
+    strained = frozenset(rng.sample(range(len(teams)), max(1, len(teams) // _STRAINED_EVERY)))
+    staff = _team_staff(teams, practitioners, strained)
+    requests = _requests(clock, shape, staff)
 
     caseloads = _caseloads(rng, staff, shape.open_cases)
+    allocated = sum(sum(counts) for counts in caseloads)
+    waiting_total = round(shape.open_cases * _WAITING_SHARE)
+    waiting = _apportion(
+        waiting_total,
+        [len(s.holders) * (_STRAINED_WAITING if s.strained else 1.0) for s in staff],
+    )
+    held = _apportion(
+        max(0, shape.open_cases - allocated - waiting_total), [len(s.holders) for s in staff]
+    )
     drafts: list[_Draft] = []
     for team_index, team_staff in enumerate(staff):
-        for holder, count in zip(team_staff.holders, caseloads[team_index], strict=True):
-            for _ in range(count):
-                drafts.append(_allocated_draft(clock, team_index, team_staff, holder, shape))
-    waiting = shape.open_cases - sum(sum(counts) for counts in caseloads)
-    weights = [len(team_staff.holders) for team_staff in staff]
-    for team_index, count in enumerate(_apportion(waiting, weights)):
-        for _ in range(count):
-            status = AWAITING_SCREENING if rng.random() < _SCREENING_SHARE else AWAITING_ALLOCATION
-            window = (
-                _SCREENING_WINDOW_DAYS if status == AWAITING_SCREENING else _WAITING_WINDOW_DAYS
+        drafts.extend(
+            _team_drafts(
+                clock,
+                team_index,
+                team_staff,
+                requests[team_index],
+                caseloads=caseloads[team_index],
+                waiting=waiting[team_index],
+                held=held[team_index],
             )
-            day = clock.weekday_back(window, recent=True)
-            drafts.append(_Draft(clock.at(day), team_index, status))
-    closed = max(0, shape.total_requests - shape.open_cases)
-    for _ in range(closed):
-        drafts.append(_closed_draft(clock, rng.randrange(len(teams)), staff, shape))
+        )
 
     # Received order, so that a person's next request can only follow their last closure.
     order = sorted(range(len(drafts)), key=lambda i: (drafts[i].received_at, i))
@@ -397,7 +512,27 @@ def generate(size: str, *, seed: int = 2026, as_of: date) -> DemoCouncil:
         practitioners=practitioners,
         people=people,
         cases=cases,
+        strained_team_keys=tuple(teams[i].key for i in sorted(strained)),
     )
+
+
+def expected_requests(day: date, *, as_of: date) -> float:
+    """A day's expected requests against an ordinary Wednesday in the year before `as_of`:
+    none at weekends, fewer on bank holidays and over Christmas, more in winter, fewer in
+    summer (August most), and growing a few per cent a year."""
+    if day.weekday() >= 5:
+        return 0.0
+    season = 1 + _WINTER_SWING * math.cos(
+        2 * math.pi * (day.timetuple().tm_yday - _WINTER_PEAK_DAY) / 365.25
+    )
+    if (day.month, day.day) >= (12, 24) or (day.month, day.day) <= (1, 1):
+        season *= _CHRISTMAS
+    elif is_bank_holiday(day):
+        season *= _BANK_HOLIDAY
+    elif day.month == 8:
+        season *= _AUGUST
+    growth = math.pow(1 + _GROWTH_PER_YEAR, -(as_of - day).days / 365.25)
+    return season * growth * _WEEKDAY_SHARE[day.weekday()]
 
 
 def _make_teams(shape: DemoSize) -> tuple[DemoTeam, ...]:
@@ -496,8 +631,49 @@ def _absences(rng: random.Random, as_of: date) -> tuple[DemoAbsence, ...]:
     return (DemoAbsence(starts_on=starts_on, ends_on=ends_on, reason=reason),)
 
 
+def _with_employment(
+    rng: random.Random, practitioners: Sequence[DemoPractitioner], as_of: date, first_team: str
+) -> tuple[DemoPractitioner, ...]:
+    """Some agency and fixed-term case holders, drawn after everything else about the staff so
+    the rest of the council is as it was. Agency workers arrived in the last eighteen months;
+    ASYEs, assistants and managers are never agency staff (assistants may be fixed-term)."""
+    staff = []
+    for practitioner in practitioners:
+        role = Role(practitioner.role)
+        if role not in CASE_HOLDING_ROLES or role == Role.ASYE:
+            staff.append(practitioner)
+            continue
+        draw = rng.random()
+        if draw < _AGENCY_CHANCE and role != Role.ASSISTANT:
+            arrived = as_of - timedelta(days=rng.randint(*_AGENCY_START_DAYS))
+            start_date = max(practitioner.start_date, arrived)
+            staff.append(
+                dataclasses.replace(practitioner, employment=AGENCY, start_date=start_date)
+            )
+        elif draw < _AGENCY_CHANCE + _FIXED_TERM_CHANCE:
+            staff.append(dataclasses.replace(practitioner, employment=FIXED_TERM))
+        else:
+            staff.append(practitioner)
+    # Every council has agency cover somewhere, outside the demo logins' (first) team.
+    eligible = [
+        index
+        for index, p in enumerate(staff)
+        if p.team_key not in (None, first_team)
+        and Role(p.role) in CASE_HOLDING_ROLES
+        and p.role not in (Role.ASYE, Role.ASSISTANT)
+    ]
+    if eligible and all(p.employment != AGENCY for p in staff):
+        index = eligible[-1]
+        arrived = as_of - timedelta(days=rng.randint(*_AGENCY_START_DAYS))
+        start_date = max(staff[index].start_date, arrived)
+        staff[index] = dataclasses.replace(staff[index], employment=AGENCY, start_date=start_date)
+    return tuple(staff)
+
+
 def _team_staff(
-    teams: Sequence[DemoTeam], practitioners: Sequence[DemoPractitioner]
+    teams: Sequence[DemoTeam],
+    practitioners: Sequence[DemoPractitioner],
+    strained: frozenset[int],
 ) -> list[_TeamStaff]:
     managers: dict[str, str] = {}
     holders: dict[str, list[DemoPractitioner]] = {team.key: [] for team in teams}
@@ -509,26 +685,28 @@ def _team_staff(
         elif Role(practitioner.role) in CASE_HOLDING_ROLES:
             holders[practitioner.team_key].append(practitioner)
     staff = []
-    for team in teams:
+    for index, team in enumerate(teams):
         ordered = tuple(sorted(holders[team.key], key=lambda p: (p.start_date, p.key)))
         staff.append(
             _TeamStaff(
                 manager_key=managers[team.key],
                 holders=ordered,
                 start_dates=tuple(p.start_date for p in ordered),
+                strained=index in strained,
             )
         )
     return staff
 
 
 def _caseloads(rng: random.Random, staff: Sequence[_TeamStaff], open_cases: int) -> list[list[int]]:
-    """Open cases per case holder, team by team, in each team's holder order."""
+    """Allocated cases per case holder, team by team, in each team's holder order."""
     loads = []
     for team_staff in staff:
+        strain = _STRAINED_CASELOAD if team_staff.strained else 1.0
         team_loads = []
         for holder in team_staff.holders:
             fte = float(holder.fte)
-            mean = tables.CASELOAD_BASE[Role(holder.role)] * fte
+            mean = tables.CASELOAD_BASE[Role(holder.role)] * fte * strain
             team_loads.append(max(3, round(rng.gauss(mean, _CASELOAD_SD * fte))))
         loads.append(team_loads)
     total = sum(sum(team_loads) for team_loads in loads)
@@ -539,7 +717,7 @@ def _caseloads(rng: random.Random, staff: Sequence[_TeamStaff], open_cases: int)
     return loads
 
 
-def _apportion(total: int, weights: Sequence[int]) -> list[int]:
+def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     """Split total in proportion to weights (largest remainder, ties to the earlier index)."""
     weight_sum = sum(weights)
     exact = [total * weight / weight_sum for weight in weights]
@@ -550,39 +728,353 @@ def _apportion(total: int, weights: Sequence[int]) -> list[int]:
     return shares
 
 
-def _allocated_draft(
-    clock: _Clock, team_index: int, team: _TeamStaff, holder: DemoPractitioner, shape: DemoSize
-) -> _Draft:
+def _requests(clock: _Clock, shape: DemoSize, staff: Sequence[_TeamStaff]) -> list[list[datetime]]:
+    """Every request's moment, by team in received order: the total apportioned over the days
+    by `expected_requests` and a week's noise, and each request to a team by its demand."""
     rng = clock.rng
-    # Recent requests are likelier to be still open; a newcomer's cases came in around their start.
-    tenure = (clock.as_of - holder.start_date).days
-    window = min(_ALLOCATED_WINDOW_DAYS, shape.years * 365, tenure + 90)
-    received_day = clock.weekday_back(window, recent=True)
-    received_at = clock.at(received_day)
+    first = clock.as_of - timedelta(days=shape.years * 365)
+    days = [first + timedelta(days=n) for n in range(shape.years * 365)]
+    noise: dict[date, float] = {}
+    weights = []
+    for day in days:
+        monday = day - timedelta(days=day.weekday())
+        if monday not in noise:
+            noise[monday] = max(0.5, rng.gauss(1.0, _WEEK_NOISE_SD))
+        weights.append(expected_requests(day, as_of=clock.as_of) * noise[monday])
+    teams = _Weighted(
+        [(str(i), _STRAINED_DEMAND if s.strained else 1.0) for i, s in enumerate(staff)]
+    )
+    by_team: list[list[datetime]] = [[] for _ in staff]
+    for day, count in zip(days, _apportion(shape.total_requests, weights), strict=True):
+        for _ in range(count):
+            by_team[int(teams.pick(rng))].append(clock.at(day))
+    for moments in by_team:
+        moments.sort()
+    return by_team
+
+
+class _Requests:
+    """One team's requests in received order, each taken once for a fate (waiting, allocated,
+    held; the rest closed)."""
+
+    def __init__(self, moments: list[datetime]) -> None:
+        self.moments = moments
+        self.days = [moment.date() for moment in moments]
+        # _left[i + 1] == i + 1 while request i is free; a taken one points left (union-find),
+        # so the latest free request on or before a day is found in near-constant time.
+        self._left = list(range(len(moments) + 1))
+
+    def is_free(self, index: int) -> bool:
+        return self._left[index + 1] == index + 1
+
+    def take(self, index: int) -> datetime:
+        self._left[index + 1] = index
+        return self.moments[index]
+
+    def _latest_free(self, slot: int) -> int:
+        root = slot
+        while self._left[root] != root:
+            root = self._left[root]
+        while self._left[slot] != root:
+            self._left[slot], slot = root, self._left[slot]
+        return root
+
+    def near(self, day: date) -> int | None:
+        """The latest free request received on or before `day`, else the earliest after it."""
+        end = bisect.bisect_right(self.days, day)
+        slot = self._latest_free(end)
+        if slot:
+            return slot - 1
+        return next((i for i in range(end, len(self.days)) if self.is_free(i)), None)
+
+    def sample(
+        self, rng: random.Random, count: int, *, before: date, decay_days: float
+    ) -> list[int]:
+        """Up to `count` free requests received before `before`, in received order, the older
+        less likely (weight exp(-age / decay_days); weighted sampling by random keys)."""
+        end = bisect.bisect_left(self.days, before)
+        keyed = sorted(
+            (
+                (rng.random() ** math.exp((before - self.days[i]).days / decay_days), i)
+                for i in range(end)
+                if self.is_free(i)
+            ),
+            reverse=True,
+        )
+        return sorted(index for _, index in keyed[:count])
+
+    def free(self) -> list[int]:
+        return [i for i in range(len(self.days)) if self.is_free(i)]
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    """A held case's past: its assessment and reviews, each allocated and ended."""
+
+    allocations: tuple[DemoAllocation, ...]
+    contacts: tuple[DemoContact, ...]
+    last_reviewed_on: date | None
+    next_review_on: date
+    ended_at: datetime  # when its last allocation ended (when it was received, if none)
+
+
+def _team_drafts(
+    clock: _Clock,
+    team_index: int,
+    team: _TeamStaff,
+    moments: list[datetime],
+    *,
+    caseloads: Sequence[int],
+    waiting: int,
+    held: int,
+) -> list[_Draft]:
+    """A team's cases: the waiting list from recent requests, each holder's allocated cases
+    (new work from the last months, reviews of held cases falling due), held cases from older
+    requests, and every other request closed."""
+    rng = clock.rng
+    requests = _Requests(moments)
+    drafts: list[_Draft] = []
+    median = _STRAINED_MEDIAN_WAIT_DAYS if team.strained else _MEDIAN_WAIT_DAYS
+    for _ in range(waiting):
+        if rng.random() < _SCREENING_SHARE:
+            status, days = AWAITING_SCREENING, rng.randint(1, _SCREENING_DAYS)
+        else:
+            wait = rng.lognormvariate(math.log(median), _WAIT_SIGMA)
+            status, days = AWAITING_ALLOCATION, max(1, min(round(wait), 270))
+        index = requests.near(clock.as_of - timedelta(days=days))
+        if index is not None:
+            drafts.append(_Draft(requests.take(index), team_index, status))
+
+    reviewers: list[DemoPractitioner] = []
+    for holder, count in zip(team.holders, caseloads, strict=True):
+        for _ in range(count):
+            if rng.random() < _REVIEW_WORK_SHARE:
+                reviewers.append(holder)
+                continue
+            draft = _new_work(clock, team_index, team, holder, requests)
+            if draft is not None:
+                drafts.append(draft)
+
+    before = clock.as_of - timedelta(days=_HELD_MIN_AGE_DAYS)
+    # Held cases and reviews come from the same draw. As the daily run leaves it (reviews.
+    # mark_reviews_due), no case is held within REVIEW_LEAD_DAYS of its review: each due one is
+    # allocated for it (the earlier due first, roughly, as an allocation meeting would; a team
+    # under strain less so, and its overdue reviews wait) or waits on the list. Requests drawn
+    # but not needed stay free (and close).
+    picks = requests.sample(rng, held + len(reviewers), before=before, decay_days=_HELD_DECAY_DAYS)
+    histories = {i: _held_history(clock, team, requests.moments[i]) for i in picks}
+    due_by = clock.as_of + timedelta(days=REVIEW_LEAD_DAYS)
+    jitter = _STRAINED_REVIEW_JITTER_DAYS if team.strained else _REVIEW_JITTER_DAYS
+    due = sorted(
+        (histories[i].next_review_on + timedelta(days=rng.randint(0, jitter)), i)
+        for i in picks
+        if histories[i].next_review_on <= due_by
+    )
+    by_reviewer = {i: reviewer for (_, i), reviewer in zip(due, reviewers, strict=False)}
+    review_due = [i for _, i in due if i not in by_reviewer][:held]
+    not_due = [i for i in picks if histories[i].next_review_on > due_by]
+    kept = not_due[: held - len(review_due)]
+    for index in sorted((*kept, *review_due, *by_reviewer)):
+        received_at, history = requests.take(index), histories[index]
+        reviewer = by_reviewer.get(index)
+        if reviewer is None:
+            drafts.append(
+                _Draft(
+                    received_at,
+                    team_index,
+                    HELD if history.next_review_on > due_by else AWAITING_ALLOCATION,
+                    allocations=history.allocations,
+                    next_review_on=history.next_review_on,
+                    last_reviewed_on=history.last_reviewed_on,
+                    contacts=history.contacts,
+                )
+            )
+        else:
+            drafts.append(_review_work(clock, team_index, team, reviewer, received_at, history))
+    # Reviewers with no review falling due take new work instead.
+    for holder in reviewers[len(by_reviewer) :]:
+        draft = _new_work(clock, team_index, team, holder, requests)
+        if draft is not None:
+            drafts.append(draft)
+
+    for index in requests.free():
+        drafts.append(_closed_draft(clock, team_index, team, requests.take(index)))
+    return drafts
+
+
+def _mean_wait(team: _TeamStaff) -> float:
+    """Mean days from a request to its allocation: longer in a team under strain."""
+    if team.strained:
+        return _MEAN_DAYS_TO_ALLOCATE * _STRAINED_MEDIAN_WAIT_DAYS / _MEDIAN_WAIT_DAYS
+    return _MEAN_DAYS_TO_ALLOCATE
+
+
+def _new_work(
+    clock: _Clock,
+    team_index: int,
+    team: _TeamStaff,
+    holder: DemoPractitioner,
+    requests: _Requests,
+) -> _Draft | None:
+    """A recent request allocated to `holder` (sometimes after another worker had it): most
+    allocated in the last three months, a quarter running longer; contacts to date, except a
+    few long-running cases that have drifted unseen."""
+    rng = clock.rng
+    elapsed = rng.randint(91, 300) if rng.random() < _LONG_RUNNING_SHARE else rng.randint(1, 90)
+    mean_wait = _mean_wait(team)
+    target = clock.as_of - timedelta(days=elapsed + round(mean_wait))
+    index = requests.near(target)
+    if index is None:
+        return None
+    received_at = requests.take(index)
+    received_day = received_at.date()
 
     allocations: list[DemoAllocation] = []
+    contacts: list[DemoContact] = []
     others = [p for p in team.present_by(received_day) if p.key != holder.key]
     if others and rng.random() < _PREVIOUS_ALLOCATION_RATE:
         previous = rng.choice(others)
-        first_day = clock.day_between(received_day, _MEAN_DAYS_TO_ALLOCATE)
+        first_day = clock.day_between(received_day, mean_wait)
         first_at = clock.after(received_at, first_day)
         handover_day = clock.day_between(max(first_day, holder.start_date), 30.0)
         handover_at = clock.after(first_at, handover_day)
         allocations.append(DemoAllocation(previous.key, first_at, handover_at, team.manager_key))
+        contacts.extend(_ongoing_contacts(rng, previous.key, first_day, handover_day))
         start_at = handover_at
     else:
-        first_day = clock.day_between(max(received_day, holder.start_date), _MEAN_DAYS_TO_ALLOCATE)
+        first_day = clock.day_between(max(received_day, holder.start_date), mean_wait)
         start_at = clock.after(received_at, first_day)
     allocations.append(DemoAllocation(holder.key, start_at, None, team.manager_key))
-    return _Draft(received_at, team_index, ALLOCATED, allocations=tuple(allocations))
+    start_day = start_at.date()
+    stop = clock.last_day
+    drift = _STRAINED_DRIFT_CHANCE if team.strained else _DRIFT_CHANCE
+    span = (clock.as_of - start_day).days
+    if span > _DRIFT_DAYS[0] + 10 and rng.random() < drift:
+        stop = clock.as_of - timedelta(days=rng.randint(_DRIFT_DAYS[0], min(span, _DRIFT_DAYS[1])))
+    contacts.extend(_ongoing_contacts(rng, holder.key, start_day, stop))
+    return _Draft(
+        received_at, team_index, ALLOCATED, allocations=tuple(allocations), contacts=tuple(contacts)
+    )
+
+
+def _held_history(clock: _Clock, team: _TeamStaff, received_at: datetime) -> _History:
+    """A request assessed, its care plan put in place 3-13 weeks on, then held and reviewed
+    about yearly until the day (a review late enough is still outstanding, so overdue). Each
+    assessment and review was allocated to someone in the team then, when anyone was."""
+    rng = clock.rng
+    start_day = clock.day_between(received_at.date(), _mean_wait(team))
+    plan_day = min(start_day + timedelta(days=rng.randint(*_ASSESSMENT_DAYS)), clock.last_day)
+    allocations: list[DemoAllocation] = []
+    contacts: list[DemoContact] = []
+    latest = _worked(
+        clock, team, (allocations, contacts), received_at, (start_day, plan_day), rng.randint(2, 4)
+    )
+    slip = _STRAINED_REVIEW_SLIP_CHANCE if team.strained else _REVIEW_SLIP_CHANCE
+    last_reviewed: date | None = None
+    due = add_months(plan_day, REVIEW_INTERVAL_MONTHS)
+    while True:
+        late = rng.randint(*(_REVIEW_SLIP if rng.random() < slip else _REVIEW_LATENESS))
+        held_on = due + timedelta(days=late)
+        if held_on > clock.last_day:
+            break
+        begin = max(held_on - timedelta(days=rng.randint(*_REVIEW_ALLOCATION_DAYS)), latest.date())
+        contacts.clear()
+        latest = _worked(
+            clock, team, (allocations, contacts), latest, (begin, held_on), rng.randint(1, 2)
+        )
+        last_reviewed = held_on
+        due = add_months(held_on, REVIEW_INTERVAL_MONTHS)
+    return _History(tuple(allocations), tuple(contacts), last_reviewed, due, latest)
+
+
+def _worked(
+    clock: _Clock,
+    team: _TeamStaff,
+    into: tuple[list[DemoAllocation], list[DemoContact]],
+    earliest: datetime,
+    days: tuple[date, date],
+    contacts: int,
+) -> datetime:
+    """A finished piece of work over `days`, allocated to someone in the team by its first day
+    (if anyone was), with `contacts` contacts; returns when it ended (or `earliest`)."""
+    rng = clock.rng
+    first, last = days
+    present = team.present_by(first)
+    if not present:
+        return earliest
+    worker = rng.choice(present)
+    started = clock.after(earliest, first)
+    ended = clock.after(started, last)
+    into[0].append(DemoAllocation(worker.key, started, ended, team.manager_key))
+    into[1].extend(_spread_contacts(rng, worker.key, first, last, contacts))
+    return ended
+
+
+def _review_work(
+    clock: _Clock,
+    team_index: int,
+    team: _TeamStaff,
+    holder: DemoPractitioner,
+    received_at: datetime,
+    history: _History,
+) -> _Draft:
+    """A held case whose review has fallen due, allocated to `holder` for it in the last weeks."""
+    rng = clock.rng
+    earliest = history.ended_at
+    start_day = history.next_review_on - timedelta(days=rng.randint(0, 21))
+    start_day = min(max(start_day, earliest.date(), holder.start_date), clock.last_day)
+    start_at = clock.after(earliest, start_day)
+    current = DemoAllocation(holder.key, start_at, None, team.manager_key)
+    ongoing = _ongoing_contacts(rng, holder.key, start_day, clock.last_day)
+    return _Draft(
+        received_at,
+        team_index,
+        ALLOCATED,
+        allocations=(*history.allocations, current),
+        next_review_on=history.next_review_on,
+        last_reviewed_on=history.last_reviewed_on,
+        contacts=(*history.contacts, *ongoing),
+    )
+
+
+def _contact(rng: random.Random, key: str, day: date, kinds: _Weighted) -> DemoContact:
+    kind = kinds.pick(rng)
+    note = rng.choice(_CONTACT_NOTES[kind]) if rng.random() < 0.5 else ""
+    return DemoContact(occurred_on=day, kind=kind, practitioner_key=key, note=note)
+
+
+def _ongoing_contacts(rng: random.Random, key: str, first: date, stop: date) -> list[DemoContact]:
+    """Contacts on weekdays from soon after `first` up to `stop`, about every ten days."""
+    contacts: list[DemoContact] = []
+    day = first + timedelta(days=rng.randint(0, 3))
+    while True:
+        if day.weekday() >= 5:
+            day += timedelta(days=7 - day.weekday())
+        if day > stop:
+            return contacts
+        contacts.append(_contact(rng, key, day, _CONTACT_KINDS))
+        day += timedelta(days=1 + int(rng.expovariate(1 / _MEAN_CONTACT_GAP_DAYS)))
+
+
+_FINAL_KINDS: Final = _Weighted(tuple((kind, 1.0) for kind in _REVIEW_KINDS))
+
+
+def _spread_contacts(
+    rng: random.Random, key: str, first: date, last: date, count: int
+) -> list[DemoContact]:
+    """`count` contacts over a finished piece of work, the last a visit or meeting at its end."""
+    span = (last - first).days
+    days = sorted(first + timedelta(days=rng.randint(0, span)) for _ in range(count - 1))
+    contacts = [_contact(rng, key, day, _CONTACT_KINDS) for day in days]
+    contacts.append(_contact(rng, key, last, _FINAL_KINDS))
+    return contacts
 
 
 def _closed_draft(
-    clock: _Clock, team_index: int, staff: Sequence[_TeamStaff], shape: DemoSize
+    clock: _Clock, team_index: int, team: _TeamStaff, received_at: datetime
 ) -> _Draft:
     rng = clock.rng
-    received_day = clock.weekday_back(shape.years * 365, recent=False)
-    received_at = clock.at(received_day)
+    received_day = received_at.date()
     outcome = _OUTCOMES.pick(rng)
     nfa = outcome.startswith("nfa_")
     mean_open = _MEAN_DAYS_OPEN_NFA if nfa else _MEAN_DAYS_OPEN_OTHER
@@ -590,16 +1082,22 @@ def _closed_draft(
     closed_at = clock.after(received_at, closed_day)
 
     allocations: tuple[DemoAllocation, ...] = ()
+    contacts: list[DemoContact] = []
     if rng.random() < (_ALLOCATED_IF_NFA if nfa else _ALLOCATED_OTHERWISE):
         span = (closed_day - received_day).days
         allocation_day = received_day + timedelta(days=int(span * rng.random() * 0.5))
-        team = staff[team_index]
         present = team.present_by(allocation_day)
         if present:
             started_at = min(clock.after(received_at, allocation_day), closed_at)
             holder = rng.choice(present)
             allocations = (DemoAllocation(holder.key, started_at, closed_at, team.manager_key),)
-    return _Draft(received_at, team_index, CLOSED, closed_at, outcome, allocations)
+            if (clock.as_of - closed_day).days <= _CLOSED_CONTACT_DAYS:
+                contacts = _spread_contacts(
+                    rng, holder.key, started_at.date(), closed_at.date(), rng.randint(1, 3)
+                )
+    return _Draft(
+        received_at, team_index, CLOSED, closed_at, outcome, allocations, contacts=tuple(contacts)
+    )
 
 
 def _assign_people(
@@ -654,6 +1152,9 @@ def _assign_people(
                 closed_at=draft.closed_at,
                 outcome=draft.outcome,
                 allocations=draft.allocations,
+                next_review_on=draft.next_review_on,
+                last_reviewed_on=draft.last_reviewed_on,
+                contacts=draft.contacts,
             )
         )
     return tuple(people), tuple(cases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -15,14 +16,22 @@ from hypothesis import strategies as st
 
 from caseload_engine import demo
 from caseload_engine.demo import (
+    AGENCY,
     ALLOCATED,
     AWAITING_ALLOCATION,
     AWAITING_SCREENING,
     CLOSED,
+    CONTACT_KINDS,
+    EMPLOYMENTS,
+    HELD,
     OPEN_STATUSES,
+    REVIEW_LEAD_DAYS,
     SIZES,
+    WAITING_STATUSES,
+    DemoCase,
     DemoCouncil,
     DemoSize,
+    expected_requests,
     generate,
 )
 from caseload_engine.identifiers import normalise_nhs_number, normalise_postcode
@@ -87,8 +96,28 @@ def check_statuses(council: DemoCouncil) -> None:
         if case.status == ALLOCATED:
             assert len(open_allocations) == 1
             assert case.allocations[-1].ended_at is None
-        if case.status in (AWAITING_SCREENING, AWAITING_ALLOCATION):
+        if case.status == HELD:
+            # The care plan is in place: no worker holds it, and its next review is known and
+            # not yet near (the daily run makes a review due within the lead days waiting work).
+            assert not open_allocations
+            assert case.next_review_on is not None
+            assert case.next_review_on > council.as_of + timedelta(days=REVIEW_LEAD_DAYS)
+        if case.status in WAITING_STATUSES and case.next_review_on is None:
+            # A new request: no one has worked on it yet.
             assert not case.allocations
+            assert not case.contacts
+        if case.status in WAITING_STATUSES and case.next_review_on is not None:
+            # A review due: waiting for allocation, its earlier work all ended.
+            assert case.status == AWAITING_ALLOCATION
+            assert not open_allocations
+            assert case.next_review_on <= council.as_of + timedelta(days=REVIEW_LEAD_DAYS)
+        if case.status == CLOSED:
+            assert case.next_review_on is None
+            assert case.last_reviewed_on is None
+        if case.last_reviewed_on is not None:
+            assert case.next_review_on is not None
+            assert case.received_at.date() < case.last_reviewed_on < case.next_review_on
+            assert case.last_reviewed_on < council.as_of
 
 
 def check_allocations(council: DemoCouncil) -> None:
@@ -108,8 +137,31 @@ def check_allocations(council: DemoCouncil) -> None:
             if previous_end is not None:
                 assert allocation.started_at >= previous_end
             previous_end = allocation.ended_at
-        holders = [a.practitioner_key for a in case.allocations]
-        assert len(holders) == len(set(holders)), "a handover goes to someone else"
+        # A handover (the next allocation starting as the last ends) goes to someone else; a
+        # review a year on may go to the same worker.
+        for before, after in itertools.pairwise(case.allocations):
+            if after.started_at == before.ended_at:
+                assert after.practitioner_key != before.practitioner_key
+
+
+def check_contacts(council: DemoCouncil) -> None:
+    last_day = council.as_of - timedelta(days=1)
+    for case in council.cases:
+        spans: dict[str, list[tuple[date, date]]] = {}
+        for allocation in case.allocations:
+            end = last_day if allocation.ended_at is None else allocation.ended_at.date()
+            spans.setdefault(allocation.practitioner_key, []).append(
+                (allocation.started_at.date(), end)
+            )
+        for contact in case.contacts:
+            assert contact.kind in CONTACT_KINDS
+            assert len(contact.note) <= 500
+            # Made by someone who held the case at the time.
+            assert any(
+                first <= contact.occurred_on <= end
+                for first, end in spans[contact.practitioner_key]
+            )
+            assert contact.occurred_on <= last_day
 
 
 def check_people(council: DemoCouncil) -> None:
@@ -172,6 +224,7 @@ def check_identifiers(council: DemoCouncil) -> None:
 def check_all(council: DemoCouncil) -> None:
     check_statuses(council)
     check_allocations(council)
+    check_contacts(council)
     check_people(council)
     check_times(council)
     check_identifiers(council)
@@ -220,8 +273,11 @@ def test_a_different_seed_gives_a_different_council(small: DemoCouncil) -> None:
 
 
 def test_small_shape(small: DemoCouncil) -> None:
-    assert len(small.cases) == 300
-    assert Counter(c.status for c in small.cases)[CLOSED] == 60
+    assert len(small.cases) == 800
+    statuses = Counter(c.status for c in small.cases)
+    assert statuses[CLOSED] == 350
+    assert sum(statuses[s] for s in OPEN_STATUSES) == 450
+    assert statuses[HELD] > statuses[ALLOCATED] > statuses[AWAITING_ALLOCATION] > 0
     assert [t.service_area for t in small.teams] == [c for c, _ in SERVICE_AREA_CHOICES[:3]]
     assert [t.name for t in small.teams] == [
         "Older People North",
@@ -240,8 +296,175 @@ def test_council_shape(council_size: DemoCouncil) -> None:
     assert len(council_size.cases) == 40_800
     assert statuses[CLOSED] == 30_800
     assert sum(statuses[s] for s in OPEN_STATUSES) == 10_000
-    waiting = statuses[AWAITING_SCREENING] + statuses[AWAITING_ALLOCATION]
-    assert 0.08 < statuses[AWAITING_SCREENING] / waiting < 0.16
+    new_requests = Counter(c.status for c in council_size.cases if c.next_review_on is None)
+    waiting = new_requests[AWAITING_SCREENING] + new_requests[AWAITING_ALLOCATION]
+    assert 0.04 < new_requests[AWAITING_SCREENING] / waiting < 0.2
+
+
+# -- what "open" means (PRODUCT.md): most held, an active caseload each, a short waiting list --
+
+
+def test_most_open_cases_are_held_by_their_team(council_size: DemoCouncil) -> None:
+    statuses = Counter(c.status for c in council_size.cases)
+    assert 0.6 < statuses[HELD] / 10_000 < 0.85
+    assert 2_000 <= statuses[ALLOCATED] <= 3_200
+    # New requests and reviews falling due: a few hundred.
+    assert 200 <= sum(statuses[s] for s in WAITING_STATUSES) <= 700
+
+
+def test_waits_are_days_to_weeks_with_a_tail_of_months(council_size: DemoCouncil) -> None:
+    as_of = council_size.as_of
+    waits = sorted(
+        (as_of - c.received_at.date()).days
+        for c in council_size.cases
+        if c.status in WAITING_STATUSES and c.next_review_on is None
+    )
+    assert 7 <= statistics.median(waits) <= 35
+    assert 30 <= waits[int(0.9 * len(waits))] <= 120
+    assert waits[-1] <= 300
+    # Time from request to allocation: mostly days to weeks.
+    to_allocation = [
+        (c.allocations[0].started_at - c.received_at).days
+        for c in council_size.cases
+        if c.status == ALLOCATED and c.last_reviewed_on is None and c.next_review_on is None
+    ]
+    assert statistics.median(to_allocation) <= 21
+
+
+def allocated_counts(council: DemoCouncil) -> Counter[str]:
+    return Counter(
+        a.practitioner_key
+        for case in council.cases
+        if case.status == ALLOCATED
+        for a in case.allocations
+        if a.ended_at is None
+    )
+
+
+def test_every_case_holder_has_an_allocated_caseload_in_the_benchmark(
+    council_size: DemoCouncil,
+) -> None:
+    held = allocated_counts(council_size)
+    holders = [p for p in council_size.practitioners if Role(p.role) in CASE_HOLDING_ROLES]
+    assert 15 <= statistics.median(held[p.key] for p in holders) <= 25
+    full_time = [held[p.key] for p in holders if p.fte == Decimal("1.00") and p.role != Role.ASYE]
+    assert 15 <= statistics.median(full_time) <= 25
+    asyes = [held[p.key] / float(p.fte) for p in holders if p.role == Role.ASYE]
+    social_workers = [held[p.key] / float(p.fte) for p in holders if p.role == Role.SOCIAL_WORKER]
+    assert statistics.median(asyes) < statistics.median(social_workers)
+
+
+def test_a_couple_of_teams_are_under_strain(council_size: DemoCouncil) -> None:
+    strained = set(council_size.strained_team_keys)
+    assert len(strained) == 2
+    holders = Counter(
+        p.team_key
+        for p in council_size.practitioners
+        if p.team_key is not None and Role(p.role) in CASE_HOLDING_ROLES
+    )
+    waiting = Counter(
+        c.team_key
+        for c in council_size.cases
+        if c.status in WAITING_STATUSES and c.next_review_on is None
+    )
+    per_holder = {key: waiting[key] / holders[key] for key in holders}
+    calm = [v for key, v in per_holder.items() if key not in strained]
+    assert min(per_holder[key] for key in strained) > 2 * statistics.mean(calm)
+
+
+def weekly_requests(council: DemoCouncil) -> dict[date, int]:
+    weeks = Counter(
+        c.received_at.date() - timedelta(days=c.received_at.weekday()) for c in council.cases
+    )
+    first, last = min(weeks), max(weeks)
+    # Whole weeks only: the first and the last may be cut by the window.
+    return {week: n for week, n in weeks.items() if first < week < last}
+
+
+def test_weekly_requests_have_seasons_christmas_and_growth(council_size: DemoCouncil) -> None:
+    weeks = weekly_requests(council_size)
+    assert len(weeks) >= 150  # three years of weeks
+
+    def mean_of(months: set[int]) -> float:
+        return statistics.mean(n for week, n in weeks.items() if week.month in months)
+
+    assert mean_of({1, 2}) > 1.1 * mean_of({7, 8})  # winter pressure, summer dip
+    # Each year's quietest week is Christmas's, well below November's.
+    for year in {week.year for week in weeks if week.month == 12}:
+        december = [n for week, n in weeks.items() if (week.year, week.month) == (year, 12)]
+        assert min(december) < 0.75 * mean_of({11})
+    # About 13,600 a year, the latest year a few per cent above the first.
+    as_of = council_size.as_of
+    by_year = Counter(((as_of - c.received_at.date()).days - 1) // 365 for c in council_size.cases)
+    assert all(12_500 <= n <= 14_700 for n in by_year.values())
+    assert 1.02 < by_year[0] / by_year[2] < 1.12
+
+
+def test_expected_requests_by_day() -> None:
+    as_of = date(2026, 12, 1)
+    assert expected_requests(date(2026, 11, 28), as_of=as_of) == 0  # a Saturday
+    assert expected_requests(date(2025, 12, 29), as_of=as_of) < 0.6  # between Christmas and 1 Jan
+    assert expected_requests(date(2026, 8, 31), as_of=as_of) < 0.5  # a bank holiday
+    winter = expected_requests(date(2026, 1, 21), as_of=as_of)
+    summer = expected_requests(date(2026, 8, 19), as_of=as_of)
+    assert winter > 1.15 * summer  # both Wednesdays
+    later = expected_requests(date(2026, 1, 21), as_of=date(2027, 12, 1))
+    assert later < winter  # the same day is a smaller share of a grown demand
+
+
+def days_since_contact(case: DemoCase, as_of: date) -> int | None:
+    holder = case.allocations[-1]
+    mine = [
+        c.occurred_on
+        for c in case.contacts
+        if c.practitioner_key == holder.practitioner_key
+        and c.occurred_on >= holder.started_at.date()
+    ]
+    return (as_of - max(mine)).days if mine else None
+
+
+def test_allocated_cases_are_mostly_seen_within_weeks(council_size: DemoCouncil) -> None:
+    allocated = [c for c in council_size.cases if c.status == ALLOCATED]
+    since = [days_since_contact(c, council_size.as_of) for c in allocated]
+    seen = [d for d in since if d is not None]
+    assert sum(d <= 28 for d in seen) / len(allocated) > 0.7
+    assert 0.02 < sum(d > 90 for d in seen) / len(allocated) < 0.15
+    kinds = Counter(k.kind for c in council_size.cases for k in c.contacts)
+    assert set(kinds) == set(CONTACT_KINDS)
+
+
+def test_reviews_spread_over_the_year_and_some_overdue(council_size: DemoCouncil) -> None:
+    as_of = council_size.as_of
+    held = [c for c in council_size.cases if c.status == HELD]
+    upcoming = Counter(
+        (c.next_review_on.year, c.next_review_on.month)
+        for c in held
+        if c.next_review_on is not None and c.next_review_on >= as_of
+    )
+    assert len(upcoming) >= 12
+    assert max(upcoming.values()) < 0.15 * len(held)
+    assert sum(c.last_reviewed_on is not None for c in held) > 0.3 * len(held)
+    # Reviews fallen due are allocated (in progress) or wait for allocation; some overdue.
+    with_review = [c for c in council_size.cases if c.next_review_on is not None]
+    overdue = [c for c in with_review if c.next_review_on is not None and c.next_review_on < as_of]
+    assert 0.03 < len(overdue) / len(with_review) < 0.2
+    assert {c.status for c in overdue} == {ALLOCATED, AWAITING_ALLOCATION}
+
+
+def test_even_the_small_council_has_agency_cover(small: DemoCouncil) -> None:
+    agency = [p for p in small.practitioners if p.employment == AGENCY]
+    assert agency
+    assert all(p.team_key != small.teams[0].key for p in agency)
+
+
+def test_some_staff_are_agency_or_fixed_term(council_size: DemoCouncil) -> None:
+    employment = Counter(p.employment for p in council_size.practitioners)
+    assert set(employment) == set(EMPLOYMENTS)
+    assert 3 <= employment[AGENCY] <= 20
+    for p in council_size.practitioners:
+        if p.employment == AGENCY:
+            assert p.role not in (Role.ASYE, Role.ASSISTANT, Role.TEAM_MANAGER)
+            assert council_size.as_of - p.start_date <= timedelta(days=540)
 
 
 # -- practitioners --
@@ -321,7 +544,15 @@ def test_social_worker_caseloads_sit_in_the_benchmark(council_size: DemoCouncil)
 
 
 @pytest.mark.parametrize(
-    "check", [check_statuses, check_allocations, check_people, check_times, check_identifiers]
+    "check",
+    [
+        check_statuses,
+        check_allocations,
+        check_contacts,
+        check_people,
+        check_times,
+        check_identifiers,
+    ],
 )
 def test_invariants(any_council: DemoCouncil, check: Callable[[DemoCouncil], None]) -> None:
     check(any_council)
@@ -349,10 +580,10 @@ def test_received_windows(council_size: DemoCouncil) -> None:
         assert timedelta(0) < age <= timedelta(days=3 * 365)
         if case.status == AWAITING_SCREENING:
             assert age <= timedelta(days=35)
-        elif case.status == AWAITING_ALLOCATION:
-            assert age <= timedelta(days=550)
-        elif case.status == ALLOCATED:
-            assert age <= timedelta(days=2 * 365)
+        elif case.status == AWAITING_ALLOCATION and case.next_review_on is None:
+            assert age <= timedelta(days=300)
+        elif case.status == HELD:
+            assert age >= timedelta(days=45)  # assessed first
 
 
 def test_outcomes_and_repeat_requests(council_size: DemoCouncil) -> None:
@@ -365,10 +596,13 @@ def test_outcomes_and_repeat_requests(council_size: DemoCouncil) -> None:
     repeats = 1 - len(council_size.people) / len(council_size.cases)
     assert 0.1 < repeats < 0.2
     handed_over = [
-        c for c in council_size.cases if c.status == ALLOCATED and len(c.allocations) > 1
+        c
+        for c in council_size.cases
+        if c.status == ALLOCATED
+        and any(b.started_at == a.ended_at for a, b in itertools.pairwise(c.allocations))
     ]
     allocated_open = sum(1 for c in council_size.cases if c.status == ALLOCATED)
-    assert 0.05 < len(handed_over) / allocated_open < 0.15
+    assert 0.03 < len(handed_over) / allocated_open < 0.15
 
 
 def test_ages_follow_the_service_area(council_size: DemoCouncil) -> None:
@@ -409,4 +643,4 @@ def test_cases_are_in_received_order(any_council: DemoCouncil) -> None:
 def test_invariants_hold_for_any_seed_and_date(seed: int, as_of: date) -> None:
     council = generate("small", seed=seed, as_of=as_of)
     check_all(council)
-    assert len(council.cases) == 300
+    assert len(council.cases) == 800

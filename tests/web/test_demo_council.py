@@ -16,7 +16,16 @@ from caseload.accounts.models import AccessRole, User
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.cli import main
 from caseload.demo_loader import LoadedCouncil, load_demo_council
-from caseload.register.models import Allocation, Case, CaseStatus, Person, Practitioner, Team
+from caseload.register.models import (
+    OPEN_STATUSES,
+    Allocation,
+    Case,
+    CaseStatus,
+    Contact,
+    Person,
+    Practitioner,
+    Team,
+)
 from caseload_engine import demo
 from caseload_engine.asye import ReviewState
 from caseload_engine.identifiers import normalise_nhs_number
@@ -42,10 +51,13 @@ def test_small_council_matches_its_description(loaded: LoadedCouncil) -> None:
     assert Practitioner.objects.filter(role="team_manager").count() == teams
     assert Person.objects.count() == len(council.people)
     assert Case.objects.count() == len(council.cases)
-    assert 250 <= Case.objects.count() <= 350
+    assert Case.objects.count() == shape.total_requests == 800
     by_status = Counter(Case.objects.values_list("status", flat=True))
     assert by_status == Counter(case.status for case in council.cases)
     assert Allocation.objects.count() == sum(len(case.allocations) for case in council.cases)
+    assert Contact.objects.count() == sum(len(case.contacts) for case in council.cases) > 0
+    employment = Counter(Practitioner.objects.values_list("employment", flat=True))
+    assert employment == Counter(p.employment for p in council.practitioners)
     assert (loaded.teams, loaded.practitioners, loaded.people, loaded.cases) == (
         teams,
         shape.practitioners,
@@ -66,6 +78,21 @@ def test_status_and_allocations_agree(loaded: LoadedCouncil) -> None:
     )
     for case in cases:
         assert case.current == (1 if case.status == CaseStatus.ALLOCATED else 0), case.status
+
+
+def test_held_cases_have_reviews_and_contacts_were_made_by_holders(loaded: LoadedCouncil) -> None:
+    as_of = date(2026, 11, 20)
+    held = Case.objects.filter(status=CaseStatus.HELD)
+    assert held.count() > Case.objects.filter(status=CaseStatus.ALLOCATED).count()
+    assert not held.filter(next_review_on__isnull=True).exists()
+    # Reviews fallen due are in progress (or wait for allocation); some are overdue.
+    assert Case.objects.filter(status__in=OPEN_STATUSES, next_review_on__lt=as_of).exists()
+    assert held.filter(last_reviewed_on__isnull=False).exists()
+    for contact in Contact.objects.select_related("practitioner", "recorded_by"):
+        assert contact.practitioner is not None
+        assert contact.recorded_by_id == contact.practitioner.user_id
+        assert contact.practitioner.allocations.filter(case_id=contact.case_id).exists()
+        assert contact.occurred_on < as_of
 
 
 def test_allocations_are_to_case_holders_in_the_case_team(loaded: LoadedCouncil) -> None:
