@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.db.models import (
     CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     FilteredRelation,
@@ -35,7 +36,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Greatest, Substr
 from django.utils import timezone
 
 from caseload.complexity.load import held_points, load_of
@@ -292,12 +293,17 @@ def requests(filters: Filters, *, route_labels: dict[str, str]) -> Requests:
 
 
 def waiting(filters: Filters, *, now: datetime) -> Spread:
-    """The waiting list now (whatever the period), and how long since each request came in."""
+    """The waiting list now (whatever the period), and how long each case has waited: since
+    the request came in, or, for a held case whose review fell due, since the review's due
+    day (none while it is not yet due), not since the case first opened years ago."""
     cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
     count = cases.count()
     if not count:
         return Spread(0, None, None)
-    ordered = cases.annotate(waited=DaysBetween(Value(now), "request__received_at")).order_by(
+    since = Coalesce(
+        Cast("next_review_on", output_field=DateTimeField()), F("request__received_at")
+    )
+    ordered = cases.annotate(waited=Greatest(DaysBetween(Value(now), since), Value(0.0))).order_by(
         "waited", "pk"
     )
     return Spread(count, *_median_and_p90(ordered, "waited", count))

@@ -81,6 +81,19 @@ def test_waiting_time_median_and_90th_percentile() -> None:
     assert figures.waiting(Filters(teams=[TeamFactory.create()]), now=timezone.now()).count == 0
 
 
+def test_a_review_waits_from_its_due_day_not_from_the_first_request() -> None:
+    team = TeamFactory.create()
+    today = timezone.localdate()
+    # Opened two years ago, held since; its review fell due 20 days ago and it waits again.
+    _case(team, days_ago=730, next_review_on=today - timedelta(days=20))
+    # Due in a week: waiting for a worker, but not yet late.
+    _case(team, days_ago=700, next_review_on=today + timedelta(days=7))
+    spread = figures.waiting(Filters(teams=[team]), now=timezone.now())
+    assert spread.count == 2
+    assert spread.p90_days == pytest.approx(18, abs=1.5)
+    assert spread.median_days == pytest.approx(10, abs=1)
+
+
 def test_time_to_allocation_counts_each_case_first_allocation_in_the_period() -> None:
     team = TeamFactory.create()
     worker = PractitionerFactory.create(team=team)
