@@ -77,9 +77,10 @@ $(STATIC_BUILD)/htmx.min.js: $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
+# With its source map, which the minified file names (collectstatic checks every reference).
 $(STATIC_BUILD)/chart.umd.min.js: $(STAMPS)/node
 	mkdir -p $(STATIC_BUILD)
-	cp node_modules/chart.js/dist/chart.umd.min.js $@
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(STATIC_BUILD)/
 
 # Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
 $(STAMPS)/chromium:

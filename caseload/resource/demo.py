@@ -1,9 +1,10 @@
 """The demo council's establishment: funded posts for every team and role with staff, from the
-start of the financial year, with last year's figures before them; some teams short of staff,
-and a few of their vacant posts covered by agency workers.
+start of the financial year, with last year's figures before them; some teams short of staff.
 
 Worked out from the practitioners already loaded, so it fits whatever council the generator
-made: each role is funded for its employed FTE, plus a vacancy in every third team.
+made: each role is funded for the FTE in post, plus a vacancy in every third team. The
+generator makes some of those in post agency workers (caseload_engine/demo.py): their posts
+are funded and count as vacancies they cover.
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from caseload.accounts.models import User
-from caseload.register.models import Employment, Practitioner
+from caseload.register.models import Practitioner
 from caseload.resource.figures import in_post_on
 from caseload.resource.models import ESTABLISHMENT_ROLES, Establishment
 from caseload_engine.reference import Role
 
-# Every VACANT_EVERY-th team has posts no one holds; in every other one of those, a social
-# worker from an agency covers one of them.
+# Every VACANT_EVERY-th team has posts no one holds.
 VACANT_EVERY = 3
-AGENCY_EVERY = 2 * VACANT_EVERY
 VACANCIES = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"), Decimal("0.5"))
 # The roles short of staff: where councils report their vacancies.
 SHORT_ROLES = (Role.SOCIAL_WORKER, Role.EXPERIENCED)
@@ -35,8 +34,7 @@ def financial_year_start(day: date) -> date:
 
 
 def load_demo_establishment(*, as_of: date, recorded_by: User, seed: int) -> int:
-    """Writes the establishment rows and marks a few social workers as agency staff; returns
-    the rows written."""
+    """Writes the establishment rows; returns how many."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data
     staff: dict[int, dict[str, list[Practitioner]]] = defaultdict(lambda: defaultdict(list))
     for practitioner in Practitioner.objects.filter(
@@ -48,14 +46,11 @@ def load_demo_establishment(*, as_of: date, recorded_by: User, seed: int) -> int
     last_year = date(this_year.year - 1, 4, 1)
     recorded_at = timezone.now()
     rows: list[Establishment] = []
-    agency: list[int] = []
     for index, (team_id, roles) in enumerate(staff.items()):
         for role, people in roles.items():
             funded = sum((p.fte for p in people), Decimal(0))
             if index % VACANT_EVERY == 0 and role in SHORT_ROLES:
                 funded += rng.choice(VACANCIES)
-            if index % AGENCY_EVERY == 0 and role == Role.SOCIAL_WORKER and len(people) > 1:
-                agency.append(people[-1].pk)
             rows += [
                 Establishment(
                     team_id=team_id,
@@ -71,6 +66,5 @@ def load_demo_establishment(*, as_of: date, recorded_by: User, seed: int) -> int
                     (this_year, funded),
                 )
             ]
-    Practitioner.objects.filter(pk__in=agency).update(employment=Employment.AGENCY)
     Establishment.objects.bulk_create(rows)
     return len(rows)
