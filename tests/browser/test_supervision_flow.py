@@ -85,7 +85,9 @@ def test_manager_records_supervision_and_the_action_reaches_the_practitioner(
         expect(priya_page.locator(".govuk-inset-text").first).to_contain_text("locked")
         priya_page.goto("/supervision/actions/")
         priya_page.get_by_role("button", name=re.compile("^Done")).click()
-        expect(priya_page.locator(".govuk-notification-banner--success")).to_contain_text("done")
+        # The row is swapped in place (HTMX), and says so to a screen reader.
+        expect(priya_page.get_by_role("status")).to_contain_text("Done")
+        priya_page.reload()
         expect(priya_page.get_by_text("No open supervision actions.")).to_be_visible()
     finally:
         other.close()

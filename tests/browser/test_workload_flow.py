@@ -73,7 +73,7 @@ def test_a_concern_is_answered_and_an_unanswered_one_reaches_the_psw(
     sign_in(page, "pat")
     page.get_by_role("link", name="Workload").first.click()
     page.get_by_role("link", name="Escalated workload concerns").click()
-    listed = page.get_by_role("region", name="Escalated workload concerns")
+    listed = page.get_by_role("region", name="Workload concerns")
     expect(listed).to_contain_text(priya.full_name)
     expect(listed).to_contain_text("Escalated to the principal social worker")
     listed.get_by_role("link").first.click()
