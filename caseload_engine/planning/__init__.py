@@ -7,12 +7,20 @@ simulation over replications (simulate.py), and the least-cost staffing that mee
 level (search.py); report.py puts them together. Pure Python and numpy: no Django.
 """
 
-from caseload_engine.planning.report import Plan, as_json, make_plan, table_rows, text_lines
+from caseload_engine.planning.report import (
+    TABLE_COLUMNS,
+    Plan,
+    as_json,
+    make_plan,
+    table_rows,
+    text_lines,
+)
 from caseload_engine.planning.scenario import Scenario, ScenarioError, from_dict, loads, read_file
 from caseload_engine.planning.search import Staffing, search_staffing
 from caseload_engine.planning.simulate import Estimate, Replications, simulate
 
 __all__ = [
+    "TABLE_COLUMNS",
     "Estimate",
     "Plan",
     "Replications",

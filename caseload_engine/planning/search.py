@@ -9,7 +9,8 @@ staffings are compared on the same arrivals):
 3. Local improvement: remove one FTE from a role, most expensive first, or swap one FTE of a
    role for one of a cheaper role, while the service level is still met; repeat until neither
    helps.
-4. Check the result with the scenario's full replications.
+4. Check the result with the scenario's full replications, and if it misses the target there,
+   go on adding FTE greedily with them.
 A tier meets the target when the mean share allocated within the days is at least the share.
 The search is a heuristic over integer FTE, not a proof of the least cost.
 """
@@ -35,7 +36,6 @@ class Staffing:
     cost: float
     meets_service_level: bool
     evaluations: int
-    replications: int
 
 
 def search_staffing(
@@ -45,16 +45,18 @@ def search_staffing(
     try:
         search.greedy()
         search.improve()
+        # The check with every replication: add FTE again if the smaller sample flattered.
+        search.replications = scenario.replications
+        search.greedy()
     except _Exhausted:
         pass  # keep the best staffing found so far
+    search.replications = scenario.replications
     best = search.current
-    final = simulate(scenario, fte=tuple(map(float, best)))
     return Staffing(
         fte=best,
         cost=search.cost(best),
-        meets_service_level=_shortfall(scenario, final) == 0,
-        evaluations=len(search.seen) + 1,
-        replications=search.replications,
+        meets_service_level=_shortfall(scenario, search.final(best)) == 0,
+        evaluations=len(search.seen),
     )
 
 
@@ -73,17 +75,24 @@ class _Search:
         self.scenario = scenario
         self.replications = replications
         self.costs = [role.cost_per_fte for role in scenario.roles]
-        self.seen: dict[tuple[int, ...], Replications] = {}
+        self.seen: dict[tuple[int, tuple[int, ...]], Replications] = {}
         self.current = tuple(math.ceil(needed - 1e-9) for needed in fte_needed(scenario))
 
     def result(self, fte: tuple[int, ...]) -> Replications:
-        if fte not in self.seen:
+        if (self.replications, fte) not in self.seen:
             if len(self.seen) >= MAX_EVALUATIONS:
                 raise _Exhausted
-            self.seen[fte] = simulate(
+            return self.final(fte)
+        return self.seen[self.replications, fte]
+
+    def final(self, fte: tuple[int, ...]) -> Replications:
+        """The staffing's result, simulated even when the search is exhausted."""
+        key = (self.replications, fte)
+        if key not in self.seen:
+            self.seen[key] = simulate(
                 self.scenario, replications=self.replications, fte=tuple(map(float, fte))
             )
-        return self.seen[fte]
+        return self.seen[key]
 
     def shortfall(self, fte: tuple[int, ...]) -> float:
         return _shortfall(self.scenario, self.result(fte))
