@@ -22,12 +22,12 @@ DISTRIBUTIONS: tuple[Distribution, ...] = ("exponential", "lognormal", "empirica
 WEEKS_IN_YEAR = 52
 DAYS_IN_WEEK = 7
 
-# Bounds keep a scenario's simulation within this machine's memory and a few minutes: the
-# calendar of case endings holds steps x replications x roles x tiers counts.
+# Bounds keep a scenario's simulation within this machine's memory and a few minutes: its
+# arrays hold, for each round and replication, a count by role and tier, by tier and by role.
 MAX_WEEKS = 520
 MAX_REPLICATIONS = 10_000
 MAX_ROUNDS_PER_DAY = 96
-MAX_CALENDAR_CELLS = 40_000_000
+MAX_CELLS = 25_000_000
 MAX_TIERS = 10
 MAX_EMPIRICAL = 10_000
 MAX_RATE = 100_000.0
@@ -78,6 +78,7 @@ class RolePlan:
     leavers_per_year: float = 0.0  # FTE leaving a year, each post left vacant until filled
     weeks_to_fill: float = 0.0
     september_intake: float = 0.0  # FTE joining each September (newly qualified: ASYEs)
+    max_fte: float | None = None  # the most the staffing search may propose (recruitable)
 
     @property
     def cost_per_point(self) -> float:
@@ -150,6 +151,7 @@ _ROLE_KEYS = (
     "leavers_per_year",
     "weeks_to_fill",
     "september_intake",
+    "max_fte",
 )
 _ROLE_REQUIRED = ("role", "fte", "capacity_points_per_fte")
 CASE_ROLE_CODES = tuple(role.value for role in Role if role in CASE_HOLDING_ROLES)
@@ -235,7 +237,8 @@ def _whole(
     if isinstance(value, bool) or not isinstance(value, int):
         raise _at(path, f"must be a whole number, not {value!r:.40}")
     if not least <= value <= most:
-        raise _at(path, f"must be a whole number from {least:,} to {most:,}, not {value:.40}")
+        shown = f"{value}" if abs(value) < 10**15 else "one that large"
+        raise _at(path, f"must be a whole number from {least:,} to {most:,}, not {shown}")
     return value
 
 
@@ -296,8 +299,8 @@ def from_dict(data: object, *, model: complexity.ComplexityModel | None = None) 
     for index, tier in enumerate(tiers, 1):
         if not any(tier.tier in role.may_hold for role in roles):
             raise _at(f"tiers[{index}]", f"no role may hold Tier {tier.tier} cases")
-    cells = weeks * DAYS_IN_WEEK * rounds * replications * len(roles) * len(tiers)
-    if cells > MAX_CALENDAR_CELLS:
+    width = len(roles) * len(tiers) + len(roles) + len(tiers)
+    if weeks * DAYS_IN_WEEK * rounds * replications * width > MAX_CELLS:
         raise _at(
             "replications",
             f"{replications:,} replications of {weeks} weeks at {rounds} allocation rounds a day "
@@ -391,7 +394,7 @@ def _role(
             raise _at(path, "must be a list of tier numbers")
         unknown = sorted(set(held) - tiers)
         if unknown:
-            raise _at(path, f"names tiers the scenario does not have: {unknown[0]:.20}")
+            raise _at(path, f"names a tier the scenario does not have: {unknown[0]}")
         may_hold = frozenset(held)
     else:
         may_hold = frozenset(
@@ -414,6 +417,11 @@ def _role(
         weeks_to_fill=_number(entry, "weeks_to_fill", where, least=0, most=MAX_WEEKS, default=0.0),
         september_intake=_number(
             entry, "september_intake", where, least=0, most=MAX_FTE, default=0.0
+        ),
+        max_fte=(
+            _number(entry, "max_fte", where, least=0, most=MAX_FTE)
+            if "max_fte" in entry
+            else None
         ),
     )
 
@@ -485,6 +493,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
                 "leavers_per_year": role.leavers_per_year,
                 "weeks_to_fill": role.weeks_to_fill,
                 "september_intake": role.september_intake,
+                **({} if role.max_fte is None else {"max_fte": role.max_fte}),
             }
             for role in scenario.roles
         ],

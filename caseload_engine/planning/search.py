@@ -6,6 +6,7 @@ staffings are compared on the same arrivals):
 2. Greedy: while some tier misses the target, add one FTE to the role whose extra FTE cuts the
    shortfall (the sum over tiers of target less share within target) most per pound; if no
    single FTE cuts it, to the cheapest-per-point role holding the tier furthest from target.
+   No role goes above its `max_fte` (the most the council could recruit), if it has one.
 3. Local improvement: remove one FTE from a role, most expensive first, or swap one FTE of a
    role for one of a cheaper role, while the service level is still met; repeat until neither
    helps.
@@ -76,7 +77,13 @@ class _Search:
         self.replications = replications
         self.costs = [role.cost_per_fte for role in scenario.roles]
         self.seen: dict[tuple[int, tuple[int, ...]], Replications] = {}
-        self.current = tuple(math.ceil(needed - 1e-9) for needed in fte_needed(scenario))
+        self.most: list[float] = [
+            math.inf if role.max_fte is None else math.floor(role.max_fte) for role in scenario.roles
+        ]
+        self.current = tuple(
+            math.ceil(min(needed - 1e-9, most))
+            for needed, most in zip(fte_needed(scenario), self.most, strict=True)
+        )
 
     def result(self, fte: tuple[int, ...]) -> Replications:
         if (self.replications, fte) not in self.seen:
@@ -102,21 +109,32 @@ class _Search:
 
     def greedy(self) -> None:
         while (now := self.shortfall(self.current)) > 0:
+            open_roles = [
+                index for index, count in enumerate(self.current) if count < self.most[index]
+            ]
+            if not open_roles:
+                return  # every role is at its most: the target cannot be met
             gains = [
-                ((now - self.shortfall(_plus(self.current, index, 1))) / max(price, 1.0), index)
-                for index, price in enumerate(self.costs)
+                (
+                    (now - self.shortfall(_plus(self.current, index, 1)))
+                    / max(self.costs[index], 1.0),
+                    index,
+                )
+                for index in open_roles
             ]
             gain, chosen = max(gains)
             if gain <= 0:
-                chosen = self.cheapest_for_worst()
+                chosen = self.cheapest_for_worst(open_roles)
             self.current = _plus(self.current, chosen, 1)
 
-    def cheapest_for_worst(self) -> int:
+    def cheapest_for_worst(self, open_roles: list[int]) -> int:
+        """The cheapest role per point that may hold the tier furthest from the target (or
+        any role that may still grow)."""
         within = self.result(self.current).within_target.mean(axis=0)
         worst = self.scenario.tiers[int(np.argmin(within))].tier
         roles = self.scenario.roles
-        holders = [index for index, role in enumerate(roles) if worst in role.may_hold]
-        return min(holders, key=lambda index: (roles[index].cost_per_point, index))
+        holders = [index for index in open_roles if worst in roles[index].may_hold]
+        return min(holders or open_roles, key=lambda index: (roles[index].cost_per_point, index))
 
     def improve(self) -> None:
         improved = True
@@ -130,6 +148,7 @@ class _Search:
                 for dearer in present
                 for cheaper in dearest
                 if self.costs[cheaper] < self.costs[dearer]
+                and self.current[cheaper] < self.most[cheaper]
             ]
             for move in moves:
                 if self.cost(move) < self.cost(self.current) and self.shortfall(move) == 0:
