@@ -1,7 +1,7 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
 Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
-`supervision`, `plan`) never import it, so that they run on spreadsheets with no database or settings.
+`supervision`, `plan`) never import it, so that they run on files with no database or settings.
 """
 
 from __future__ import annotations

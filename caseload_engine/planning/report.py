@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from caseload_engine.tabular import Cell
-
 from caseload_engine.planning.scenario import Scenario
 from caseload_engine.planning.search import Staffing, search_staffing
 from caseload_engine.planning.simulate import Estimate, simulate
 from caseload_engine.planning.steady import fte_needed, open_cases_expected
 from caseload_engine.reference import ROLE_LABELS, Role
+from caseload_engine.tabular import Cell
 
 TIER_MEASURES = ("open_cases", "waiting_cases", "wait_days", "p_wait", "within_target")
 TABLE_COLUMNS = ("section", "name", "measure", "mean", "ci_low", "ci_high")
@@ -176,7 +175,9 @@ def table_rows(plan: Plan) -> list[dict[str, Cell]]:
     rows: list[dict[str, Cell]] = []
     for tier in plan.tiers:
         name = f"Tier {tier.tier}"
-        rows.extend(_row("tier", name, measure, tier.estimates[measure]) for measure in TIER_MEASURES)
+        rows.extend(
+            _row("tier", name, measure, tier.estimates[measure]) for measure in TIER_MEASURES
+        )
         rows.append(_value_row("tier", name, "open_cases_expected", tier.open_cases_expected))
     for role in plan.roles:
         rows.append(_row("role", role.role, "utilisation", role.utilisation))
@@ -186,8 +187,8 @@ def table_rows(plan: Plan) -> list[dict[str, Cell]]:
         rows.append(_value_row("role", role.role, "cost", role.cost))
     rows.append(_value_row("plan", "establishment", "cost", plan.cost))
     if plan.staffing is not None:
-        for role, count in zip(plan.scenario.roles, plan.staffing.fte, strict=True):
-            rows.append(_value_row("staffing", role.role, "fte", count))
+        for planned, count in zip(plan.scenario.roles, plan.staffing.fte, strict=True):
+            rows.append(_value_row("staffing", planned.role, "fte", count))
         rows.append(_value_row("staffing", "least cost", "cost", plan.staffing.cost))
     return rows
 
@@ -203,9 +204,7 @@ def _row(section: str, name: str, measure: str, found: Estimate) -> dict[str, Ce
     }
 
 
-def _value_row(
-    section: str, name: str, measure: str, value: float
-) -> dict[str, Cell]:
+def _value_row(section: str, name: str, measure: str, value: float) -> dict[str, Cell]:
     return {
         "section": section,
         "name": name,
@@ -221,7 +220,7 @@ def _decimal(value: float) -> Decimal:
 
 
 def _shown(found: Estimate, spec: str) -> str:
-    return f"{found.mean:{spec}} [{found.low:{spec}}–{found.high:{spec}}]"
+    return f"{found.mean:{spec}} [{found.low:{spec}} to {found.high:{spec}}]"
 
 
 def _label(role: str) -> str:

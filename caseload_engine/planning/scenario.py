@@ -65,7 +65,8 @@ class TierDemand:
     def cases_per_week(self, week: float) -> float:
         """The rate of new cases in a (possibly fractional) week of the horizon."""
         base = self.arrivals_per_week[int(week) % len(self.arrivals_per_week)]
-        return base * self.share_becoming_cases * (1 + self.growth) ** (week / WEEKS_IN_YEAR)
+        growth: float = (1 + self.growth) ** (week / WEEKS_IN_YEAR)
+        return base * self.share_becoming_cases * growth
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,10 @@ def _entry(
         raise _at(where, f"must be a mapping with the keys {', '.join(keys)}")
     for key in value:
         if key not in keys:
-            raise _at(f"{where}.{key}" if where else str(key), f"unknown key (the keys are "
-                      f"{', '.join(keys)})")
+            raise _at(
+                f"{where}.{key}" if where else str(key),
+                f"unknown key (the keys are {', '.join(keys)})",
+            )
     for key in required:
         if key not in value:
             raise _at(f"{where}.{key}" if where else key, "is missing")
@@ -233,7 +236,7 @@ def _whole(
         if default is None:
             raise _at(path, "is missing")
         return default
-    value = entry[key]
+    value: object = entry[key]
     if isinstance(value, bool) or not isinstance(value, int):
         raise _at(path, f"must be a whole number, not {value!r:.40}")
     if not least <= value <= most:
@@ -288,9 +291,7 @@ def from_dict(data: object, *, model: complexity.ComplexityModel | None = None) 
     known_model = model or complexity.default_model()
     roles = tuple(
         _role(item, f"roles[{index}]", known_model, set(numbers))
-        for index, item in enumerate(
-            _list(top["roles"], "roles", most=len(CASE_ROLE_CODES)), 1
-        )
+        for index, item in enumerate(_list(top["roles"], "roles", most=len(CASE_ROLE_CODES)), 1)
     )
     names = [role.role for role in roles]
     for index, role in enumerate(roles, 1):
@@ -375,9 +376,7 @@ def _duration(value: object, where: str) -> Duration:
     )
 
 
-def _role(
-    item: object, where: str, model: complexity.ComplexityModel, tiers: set[int]
-) -> RolePlan:
+def _role(item: object, where: str, model: complexity.ComplexityModel, tiers: set[int]) -> RolePlan:
     entry = _entry(item, where, _ROLE_KEYS, _ROLE_REQUIRED)
     code = entry["role"]
     if code not in CASE_ROLE_CODES:
@@ -400,8 +399,7 @@ def _role(
         may_hold = frozenset(
             band.tier
             for band in model.tiers
-            if band.tier in tiers
-            and complexity.may_hold(model, role=code, tier=band.tier).allowed
+            if band.tier in tiers and complexity.may_hold(model, role=code, tier=band.tier).allowed
         )
     return RolePlan(
         role=code,
@@ -419,9 +417,7 @@ def _role(
             entry, "september_intake", where, least=0, most=MAX_FTE, default=0.0
         ),
         max_fte=(
-            _number(entry, "max_fte", where, least=0, most=MAX_FTE)
-            if "max_fte" in entry
-            else None
+            _number(entry, "max_fte", where, least=0, most=MAX_FTE) if "max_fte" in entry else None
         ),
     )
 

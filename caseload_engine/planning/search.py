@@ -39,9 +39,7 @@ class Staffing:
     evaluations: int
 
 
-def search_staffing(
-    scenario: Scenario, *, replications: int = SEARCH_REPLICATIONS
-) -> Staffing:
+def search_staffing(scenario: Scenario, *, replications: int = SEARCH_REPLICATIONS) -> Staffing:
     search = _Search(scenario, min(replications, scenario.replications))
     try:
         search.greedy()
@@ -78,7 +76,8 @@ class _Search:
         self.costs = [role.cost_per_fte for role in scenario.roles]
         self.seen: dict[tuple[int, tuple[int, ...]], Replications] = {}
         self.most: list[float] = [
-            math.inf if role.max_fte is None else math.floor(role.max_fte) for role in scenario.roles
+            math.inf if role.max_fte is None else math.floor(role.max_fte)
+            for role in scenario.roles
         ]
         self.current = tuple(
             math.ceil(min(needed - 1e-9, most))

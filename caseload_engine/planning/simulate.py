@@ -80,7 +80,10 @@ class Estimate:
         return self.low <= value <= self.high
 
     def as_json(self, digits: int = 4) -> dict[str, Any]:
-        return {"mean": round(self.mean, digits), "ci": [round(self.low, digits), round(self.high, digits)]}
+        return {
+            "mean": round(self.mean, digits),
+            "ci": [round(self.low, digits), round(self.high, digits)],
+        }
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ def simulate(
     replica = np.arange(count)
     shape = (count, len(roles), len(tiers))
     ends = np.zeros((steps, *shape), dtype=np.int32)  # cases ending by round
+    calendar = ends.reshape(-1)  # the same counts, flat, to add to by position
+    pairs = len(roles) * len(tiers)
     held = np.zeros(shape, dtype=np.int64)
     waiting = np.zeros((count, len(tiers)), dtype=np.int64)
     waiting_seen = np.zeros((count, len(tiers), steps), dtype=np.int64)
@@ -142,11 +147,8 @@ def simulate(
             rounds = _durations(tiers[tier_index], rng, total, rounds_per_week)
             end = step + 1 + rounds
             kept = end < steps  # cases still open at the horizon need no ending
-            np.add.at(
-                ends,
-                (end[kept], np.repeat(replica, taken)[kept], role_index, tier_index),
-                1,
-            )
+            cell = (end[kept] * count + np.repeat(replica, taken)[kept]) * pairs
+            np.add.at(calendar, cell + role_index * len(tiers) + tier_index, 1)
         waiting_seen[:, :, step] = waiting
         if measured:
             open_sum += held.sum(axis=1)
@@ -171,14 +173,12 @@ def simulate(
 def _allocation_order(scenario: Scenario) -> list[tuple[int, int]]:
     """(tier, role) positions in the order a round serves them: highest tier first; within a
     tier the roles holding fewest tiers, then the cheapest per point."""
-    order = []
+    order: list[tuple[int, int]] = []
     for tier_index in sorted(
         range(len(scenario.tiers)), key=lambda index: -scenario.tiers[index].tier
     ):
         tier = scenario.tiers[tier_index].tier
-        holders = [
-            index for index, role in enumerate(scenario.roles) if tier in role.may_hold
-        ]
+        holders = [index for index, role in enumerate(scenario.roles) if tier in role.may_hold]
         holders.sort(
             key=lambda index: (
                 len(scenario.roles[index].may_hold),
@@ -212,9 +212,7 @@ def mean_cases_per_week(scenario: Scenario, tier: TierDemand) -> float:
     return float(_weekly_rates(tier, weeks).mean())
 
 
-def _durations(
-    tier: TierDemand, rng: np.random.Generator, size: int, rounds_per_week: int
-) -> Ints:
+def _durations(tier: TierDemand, rng: np.random.Generator, size: int, rounds_per_week: int) -> Ints:
     """Whole rounds a case stays open: the rounds its ending falls after, so that a case open
     for a duration X is counted open at X rounds' snapshots on average."""
     duration = tier.duration_weeks
@@ -225,9 +223,10 @@ def _durations(
         weeks = rng.lognormal(math.log(duration.mean) - sigma2 / 2, math.sqrt(sigma2), size)
     else:
         # Observed durations are rounded: spread each over the round it was rounded to.
-        weeks = rng.choice(np.array(duration.weeks), size) + rng.uniform(
-            -0.5, 0.5, size
-        ) / rounds_per_week
+        weeks = (
+            rng.choice(np.array(duration.weeks), size)
+            + rng.uniform(-0.5, 0.5, size) / rounds_per_week
+        )
     return np.floor(np.maximum(weeks * rounds_per_week, 0)).astype(np.int64)
 
 
@@ -263,9 +262,7 @@ def _fte_in_post(
     return in_post
 
 
-def _waits(
-    scenario: Scenario, arrivals: Ints, waiting_seen: Ints
-) -> tuple[Floats, Floats, Floats]:
+def _waits(scenario: Scenario, arrivals: Ints, waiting_seen: Ints) -> tuple[Floats, Floats, Floats]:
     """Mean wait in days, the share that waited, and the share allocated within the target,
     over the cases arriving after the warm-up, for each replication and tier. First come,
     first served within a tier: the k-th case to arrive is the k-th allocated."""
@@ -297,6 +294,7 @@ def _waits(
 
 def _share(part: NDArray[Any], whole: Floats, *, empty: float = 0.0) -> Floats:
     """part / whole, and `empty` where there were no cases."""
-    return np.divide(
+    share: Floats = np.divide(
         part.astype(np.float64), whole, out=np.full(whole.shape, empty), where=whole > 0
     )
+    return share

@@ -81,9 +81,10 @@ def test_search_adds_the_least_cost_staffing(
     staffing = json.loads(capsys.readouterr().out)["staffing"]
     assert set(staffing["fte"]) == {"assistant", "social_worker"}
     assert staffing["meets_service_level"] is True
-    assert staffing["cost"] == 32000 * staffing["fte"]["assistant"] + 45000 * staffing["fte"][
-        "social_worker"
-    ]
+    assert (
+        staffing["cost"]
+        == 32000 * staffing["fte"]["assistant"] + 45000 * staffing["fte"]["social_worker"]
+    )
     assert any(row.values["section"] == "staffing" for row in read_table(out).rows)
     assert main(["plan", str(scenario), "--search"]) == 0
     assert "Least-cost staffing found: " in capsys.readouterr().out

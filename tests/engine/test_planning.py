@@ -341,7 +341,11 @@ DELETE = object()
         ("tiers[2].duration_weeks.mean", 0, "tiers[2].duration_weeks.mean: must be > 0"),
         ("tiers[1].duration_weeks.mean", -3, "tiers[1].duration_weeks.mean: must be > 0"),
         ("tiers[1].duration_weeks.mean", "long", "tiers[1].duration_weeks.mean: must be a number"),
-        ("tiers[1].duration_weeks.mean", float("nan"), "tiers[1].duration_weeks.mean: must be a finite"),
+        (
+            "tiers[1].duration_weeks.mean",
+            float("nan"),
+            "tiers[1].duration_weeks.mean: must be a finite",
+        ),
         ("tiers[1].duration_weeks.mean", 10**400, "tiers[1].duration_weeks.mean: must be at most"),
         ("tiers[1].duration_weeks.sd", 2, "tiers[1].duration_weeks.sd: unknown key"),
         ("tiers[2].duration_weeks.sd", DELETE, "tiers[2].duration_weeks.sd: is missing"),
@@ -351,14 +355,26 @@ DELETE = object()
             "tiers[1].duration_weeks.distribution: must be one of exponential, lognormal, "
             "empirical",
         ),
-        ("tiers[1].duration_weeks", {"distribution": "empirical", "weeks": []},
-         "tiers[1].duration_weeks.weeks: must not be empty"),
-        ("tiers[1].duration_weeks", {"distribution": "empirical", "weeks": [3, 0]},
-         "tiers[1].duration_weeks.weeks[2]: must be > 0"),
-        ("tiers[1].arrivals_per_week", [1] * 51,
-         "tiers[1].arrivals_per_week: must be one number or a list of 52 weekly rates, not 51"),
-        ("tiers[1].arrivals_per_week", [1] * 51 + [-1],
-         "tiers[1].arrivals_per_week[52]: must be >= 0"),
+        (
+            "tiers[1].duration_weeks",
+            {"distribution": "empirical", "weeks": []},
+            "tiers[1].duration_weeks.weeks: must not be empty",
+        ),
+        (
+            "tiers[1].duration_weeks",
+            {"distribution": "empirical", "weeks": [3, 0]},
+            "tiers[1].duration_weeks.weeks[2]: must be > 0",
+        ),
+        (
+            "tiers[1].arrivals_per_week",
+            [1] * 51,
+            "tiers[1].arrivals_per_week: must be one number or a list of 52 weekly rates, not 51",
+        ),
+        (
+            "tiers[1].arrivals_per_week",
+            [1] * 51 + [-1],
+            "tiers[1].arrivals_per_week[52]: must be >= 0",
+        ),
         ("tiers[1].arrivals_per_week", True, "tiers[1].arrivals_per_week: must be a number"),
         ("tiers[1].growth", -1, "tiers[1].growth: must be > -1"),
         ("tiers[1].share_becoming_cases", 1.5, "tiers[1].share_becoming_cases: must be at most 1"),
@@ -378,10 +394,16 @@ DELETE = object()
         ("roles", [], "roles: must not be empty"),
         ("tiers", {"tier": 1}, "tiers: must be a list"),
         ("service_level.share", 0, "service_level.share: must be > 0"),
-        ("service_level.within_days", 800,
-         "service_level.within_days: must be a whole number from 0 to 728"),
-        ("service_level.within_days", 637,
-         "service_level.within_days: must be shorter than the 91 weeks measured"),
+        (
+            "service_level.within_days",
+            800,
+            "service_level.within_days: must be a whole number from 0 to 728",
+        ),
+        (
+            "service_level.within_days",
+            637,
+            "service_level.within_days: must be shorter than the 91 weeks measured",
+        ),
         ("service_level.target", 1, "service_level.target: unknown key"),
         ("weeks", 0, "weeks: must be a whole number from 1 to 520, not 0"),
         ("warm_up_weeks", 104, "warm_up_weeks: must be a whole number from 0 to 103"),
@@ -422,9 +444,10 @@ def test_may_hold_defaults_to_the_complexity_models_eligibility() -> None:
     ],
 )
 def test_hostile_yaml_is_refused_before_it_is_read(text: str, message: str) -> None:
-    with pytest.raises(planning.ScenarioError, match=message.replace("(", r"\(").replace(
-        ")", r"\)"
-    ).replace("*", r"\*")):
+    with pytest.raises(
+        planning.ScenarioError,
+        match=message.replace("(", r"\(").replace(")", r"\)").replace("*", r"\*"),
+    ):
         planning.loads(text)
 
 
