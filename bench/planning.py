@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from caseload_engine import planning
 from caseload_engine.planning.scenario import DAYS_IN_WEEK, WEEKS_IN_YEAR, Scenario
-from caseload_engine.planning.simulate import DAYS_IN_YEAR, Estimate, Replications
+from caseload_engine.planning.simulate import DAYS_IN_YEAR, Estimate, Replications, weekly_rates
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "caseload_engine" / "data" / "plan-example.yaml"
 TIER_MEASURES = ("open_cases", "waiting_cases", "wait_days", "p_wait", "within_target")
@@ -106,7 +106,8 @@ class Replication:
 
     def rate(self, index: int, at: float) -> float:
         """New cases of the tier per round at time `at`."""
-        return self.scenario.tiers[index].cases_per_week(at / self.per_week) / self.per_week
+        week = np.array([at / self.per_week])
+        return float(weekly_rates(self.scenario.tiers[index], week)[0]) / self.per_week
 
     def arrivals(self, index: int) -> simpy.events.ProcessGenerator:
         tier = self.scenario.tiers[index]
@@ -250,7 +251,10 @@ def compare(scenario: Scenario, label: str, args: argparse.Namespace) -> None:
     print(
         f"\nScenario {label}: {scenario.weeks} weeks, {scenario.replications} "
         f"replications, {len(scenario.tiers)} tiers, {len(scenario.roles)} roles, "
-        f"{sum(t.cases_per_week(0) for t in scenario.tiers) * 52:,.0f} new cases a year at start"
+        f"{sum(statistics.mean(t.arrivals_per_week) for t in scenario.tiers) * 52:,.0f} "
+        "requests and "
+        f"{sum(weekly_rates(t, np.zeros(1))[0] for t in scenario.tiers) * 52:,.0f} new cases a "
+        "year at start"
     )
     times = []
     for _ in range(args.runs):

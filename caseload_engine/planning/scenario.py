@@ -62,12 +62,6 @@ class TierDemand:
     growth: float = 0.0  # a year, compounding: 0.03 is 3% more requests each year
     share_becoming_cases: float = 1.0
 
-    def cases_per_week(self, week: float) -> float:
-        """The rate of new cases in a (possibly fractional) week of the horizon."""
-        base = self.arrivals_per_week[int(week) % len(self.arrivals_per_week)]
-        growth: float = (1 + self.growth) ** (week / WEEKS_IN_YEAR)
-        return base * self.share_becoming_cases * growth
-
 
 @dataclass(frozen=True)
 class RolePlan:
@@ -195,12 +189,10 @@ def _number(
 ) -> float:
     """A finite number in range. `above` is a strict bound (`must be > 0`), `least` an
     inclusive one (`must be >= 0`)."""
-    path = _path(where, key)
-    if key not in entry:
-        if default is None:
-            raise _at(path, "is missing")
+    # Required keys are checked by `_entry`: a key absent here has a default.
+    if key not in entry and default is not None:
         return default
-    return _check_number(entry[key], path, above=above, least=least, most=most)
+    return _check_number(entry[key], _path(where, key), above=above, least=least, most=most)
 
 
 def _check_number(
@@ -232,9 +224,7 @@ def _whole(
     default: int | None = None,
 ) -> int:
     path = _path(where, key)
-    if key not in entry:
-        if default is None:
-            raise _at(path, "is missing")
+    if key not in entry and default is not None:
         return default
     value: object = entry[key]
     if isinstance(value, bool) or not isinstance(value, int):

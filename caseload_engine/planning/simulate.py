@@ -193,11 +193,11 @@ def _allocation_order(scenario: Scenario) -> list[tuple[int, int]]:
 def _arrivals(scenario: Scenario, rng: np.random.Generator, count: int) -> Ints:
     rounds_per_week = DAYS_IN_WEEK * scenario.allocation_rounds_per_day
     weeks = np.arange(scenario.steps) / rounds_per_week
-    rates = np.stack([_weekly_rates(tier, weeks) for tier in scenario.tiers]) / rounds_per_week
+    rates = np.stack([weekly_rates(tier, weeks) for tier in scenario.tiers]) / rounds_per_week
     return rng.poisson(rates[None, :, :], size=(count, *rates.shape)).astype(np.int64)
 
 
-def _weekly_rates(tier: TierDemand, weeks: Floats) -> Floats:
+def weekly_rates(tier: TierDemand, weeks: Floats) -> Floats:
     """New cases a week at each (fractional) week of the horizon."""
     base = np.array(tier.arrivals_per_week)[weeks.astype(np.int64) % len(tier.arrivals_per_week)]
     growth = (1 + tier.growth) ** (weeks / WEEKS_IN_YEAR)
@@ -209,7 +209,7 @@ def mean_cases_per_week(scenario: Scenario, tier: TierDemand) -> float:
     """The rate of new cases over the measured weeks (after the warm-up)."""
     rounds_per_week = DAYS_IN_WEEK * scenario.allocation_rounds_per_day
     weeks = np.arange(scenario.warm_up_weeks * rounds_per_week, scenario.steps) / rounds_per_week
-    return float(_weekly_rates(tier, weeks).mean())
+    return float(weekly_rates(tier, weeks).mean())
 
 
 def _durations(tier: TierDemand, rng: np.random.Generator, size: int, rounds_per_week: int) -> Ints:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseload_engine import planning
+from caseload_engine.planning import search
 from caseload_engine.planning.scenario import from_dict, to_dict
 from caseload_engine.planning.search import search_staffing
 from caseload_engine.planning.simulate import Estimate, simulate, t_quantile
@@ -261,6 +262,37 @@ def test_the_search_finds_a_staffing_that_meets_the_target_and_none_cheaper_near
     assert found.cost == 32000 * found.fte[0] + 45000 * found.fte[1]
 
 
+def test_the_search_keeps_to_max_fte_and_says_when_the_target_is_out_of_reach() -> None:
+    data = scenario_data(replications=20)
+    data["roles"][0]["max_fte"] = 0.5
+    data["roles"][1]["max_fte"] = 2
+    found = search_staffing(from_dict(data))
+    assert found.fte == (0, 2)
+    assert not found.meets_service_level
+
+
+def test_the_search_stops_at_its_budget_with_the_best_so_far(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(search, "MAX_EVALUATIONS", 2)
+    scenario = from_dict(scenario_data(replications=20))
+    found = search_staffing(scenario)
+    assert found.evaluations == 2  # the result, at every replication, was one of them
+    assert found.fte == tuple(math.ceil(fte) for fte in fte_needed(scenario))
+
+
+def test_with_no_single_fte_helping_the_search_adds_to_the_tier_furthest_behind() -> None:
+    """Tier 2 cases last a year and arrive a hundred a week: one more social worker cannot
+    move the share within target off 0, so the search adds them anyway, for Tier 2."""
+    data = scenario_data(replications=4, weeks=20, warm_up_weeks=2)
+    data["tiers"][1].update(arrivals_per_week=100)
+    data["tiers"][1]["duration_weeks"] = {"distribution": "exponential", "mean": 52}
+    data["roles"][1]["max_fte"] = 5
+    found = search_staffing(from_dict(data))
+    assert found.fte[1] == 5
+    assert not found.meets_service_level
+
+
 # -- properties --------------------------------------------------------------------------------
 
 
@@ -311,6 +343,12 @@ def test_a_scenario_reads_back_from_its_own_data(
     assert from_dict(to_dict(scenario)) == scenario
 
 
+def test_the_worked_example_reads_back_from_its_own_data() -> None:
+    example = planning.read_file(EXAMPLE)
+    assert example.tiers[2].duration_weeks.distribution == "empirical"
+    assert from_dict(to_dict(example)) == example
+
+
 # -- refusals by key path ----------------------------------------------------------------------
 
 
@@ -325,10 +363,14 @@ def _changed(path: str, value: object) -> dict[str, Any]:
         node = node[name]
         if index:
             node = node[int(index[:-1]) - 1]
+    name, _, index = last.partition("[")
+    key: str | int = name
+    if index:
+        node, key = node[name], int(index[:-1]) - 1
     if value is DELETE:
-        del node[last]
+        del node[key]
     else:
-        node[last] = value
+        node[key] = value
     return data
 
 
@@ -392,6 +434,9 @@ DELETE = object()
         ("roles[2].may_hold", [1], "tiers[2]: no role may hold Tier 2 cases"),
         ("roles[2].fte", DELETE, "roles[2].fte: is missing"),
         ("roles", [], "roles: must not be empty"),
+        ("tiers", [{"tier": n} for n in range(11)], "tiers: has 11 entries; the most is 10"),
+        ("tiers[1]", 5, "tiers[1]: must be a mapping with the keys tier, arrivals_per_week"),
+        ("tiers[1].duration_weeks", 12, "tiers[1].duration_weeks: must be a mapping with a "),
         ("tiers", {"tier": 1}, "tiers: must be a list"),
         ("service_level.share", 0, "service_level.share: must be > 0"),
         (
