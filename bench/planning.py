@@ -1,6 +1,7 @@
 """Workforce planning: the vectorised simulation against a straightforward SimPy model, same run.
 
     .venv/bin/python bench/planning.py [--scenario FILE] [--runs N] [--simpy-replications N]
+        [--short N] [--councils N [--processes N]]
 
 The scenario (default: the worked example, caseload_engine/data/plan-example.yaml) is a council
 five-year plan: about 13,600 requests a year in three tiers, three roles with leavers, vacancies
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import statistics
 import sys
 import time
@@ -230,6 +232,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="engine runs to time")
     parser.add_argument("--simpy-replications", type=int, default=40)
     parser.add_argument(
+        "--councils",
+        type=int,
+        default=0,
+        help="also plan this many councils (153: England's), one scenario each, over "
+        "--processes worker processes (default 0: not)",
+    )
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
         "--short",
         type=int,
         default=6,
@@ -244,7 +254,41 @@ def main() -> int:
         fewer = replace(last, fte=max(last.fte - args.short, 0))
         short = replace(scenario, roles=(*scenario.roles[:-1], fewer))
         compare(short, f"{args.scenario.name}, {args.short} {last.role} FTE short", args)
+    if args.councils:
+        plan_councils(scenario, args.councils, args.processes)
     return 0
+
+
+def plan_councils(scenario: Scenario, count: int, processes: int) -> None:
+    """Every council's plan, as the task queue's workers would run them: the example scaled
+    to each council's size (demand and establishment alike; sizes lognormal, median the
+    example's), one plan a task, spread over worker processes."""
+    sizes = np.random.default_rng(153).lognormal(0.0, 0.6, count)
+    councils = [_scaled(scenario, float(size), seed) for seed, size in enumerate(sizes, 1)]
+    started = time.perf_counter()
+    with multiprocessing.Pool(processes) as pool:
+        each = pool.map(_timed_plan, councils, chunksize=1)
+    wall = time.perf_counter() - started
+    print(
+        f"\n{count} councils ({min(sizes):.2f}-{max(sizes):.2f} times the example's size), "
+        f"{scenario.replications} replications each, over {processes} processes: {wall:.0f} s; "
+        f"a council's plan took median {statistics.median(each):.2f} s, worst {max(each):.2f} s"
+    )
+
+
+def _scaled(scenario: Scenario, size: float, seed: int) -> Scenario:
+    tiers = tuple(
+        replace(tier, arrivals_per_week=tuple(rate * size for rate in tier.arrivals_per_week))
+        for tier in scenario.tiers
+    )
+    roles = tuple(replace(role, fte=round(role.fte * size, 1)) for role in scenario.roles)
+    return replace(scenario, tiers=tiers, roles=roles, seed=seed)
+
+
+def _timed_plan(scenario: Scenario) -> float:
+    started = time.perf_counter()
+    planning.make_plan(scenario)
+    return time.perf_counter() - started
 
 
 def compare(scenario: Scenario, label: str, args: argparse.Namespace) -> None:
