@@ -535,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read a workforce planning scenario (YAML or JSON: demand by tier, case "
         "durations, the roles with FTE and capacity, attrition and recruitment, a service "
         "level; README, 'Workforce planning') and print the steady state (Little's law) and the "
-        "simulated time to allocation, with 95%% intervals over the replications. Nothing is "
+        "simulated time to allocation, with 95% intervals over the replications. Nothing is "
         "simulated if any key is wrong.",
     )
     plan.add_argument("scenario", metavar="SCENARIO", help="a .yaml or .json scenario")
