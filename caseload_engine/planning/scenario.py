@@ -28,6 +28,7 @@ MAX_WEEKS = 520
 MAX_REPLICATIONS = 10_000
 MAX_ROUNDS_PER_DAY = 96
 MAX_CELLS = 25_000_000
+MAX_CASES = 100_000_000  # about twelve times a large council's five-year plan
 MAX_TIERS = 10
 MAX_EMPIRICAL = 10_000
 MAX_RATE = 100_000.0
@@ -297,6 +298,21 @@ def from_dict(data: object, *, model: complexity.ComplexityModel | None = None) 
             f"{replications:,} replications of {weeks} weeks at {rounds} allocation rounds a day "
             f"is too large a simulation for {len(roles)} roles and {len(tiers)} tiers; use "
             "fewer replications, weeks or rounds",
+        )
+    # Each case is drawn and counted: bound them, at the horizon's highest rates.
+    cases = replications * sum(
+        max(tier.arrivals_per_week)
+        * tier.share_becoming_cases
+        * max(1.0, 1 + tier.growth) ** (weeks / WEEKS_IN_YEAR)
+        * weeks
+        for tier in tiers
+    )
+    if cases > MAX_CASES:
+        raise _at(
+            "replications",
+            f"up to {cases:,.0f} cases over {replications:,} replications of {weeks} weeks is "
+            f"too large a simulation (the most is {MAX_CASES:,}); use fewer replications or "
+            "weeks",
         )
     return Scenario(
         weeks=weeks,

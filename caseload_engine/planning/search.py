@@ -5,7 +5,8 @@ staffings are compared on the same arrivals):
 1. Start from the steady state's FTE needed, rounded up (a floor: it has no slack for waiting).
 2. Greedy: while some tier misses the target, add one FTE to the role whose extra FTE cuts the
    shortfall (the sum over tiers of target less share within target) most per pound; if no
-   single FTE cuts it, to the cheapest-per-point role holding the tier furthest from target.
+   single FTE cuts it, to the cheapest-per-point role holding the tier furthest from target
+   (and stop if no role that may still grow holds it).
    No role goes above its `max_fte` (the most the council could recruit), if it has one.
 3. Local improvement: remove one FTE from a role, most expensive first, or swap one FTE of a
    role for one of a cheaper role, while the service level is still met; repeat until neither
@@ -123,17 +124,20 @@ class _Search:
             ]
             gain, chosen = max(gains)
             if gain <= 0:
-                chosen = self.cheapest_for_worst(open_roles)
+                helper = self.cheapest_for_worst(open_roles)
+                if helper is None:
+                    return  # no role that may still grow holds the tier furthest behind
+                chosen = helper
             self.current = _plus(self.current, chosen, 1)
 
-    def cheapest_for_worst(self, open_roles: list[int]) -> int:
-        """The cheapest role per point that may hold the tier furthest from the target (or
-        any role that may still grow)."""
+    def cheapest_for_worst(self, open_roles: list[int]) -> int | None:
+        """The cheapest role per point, of those that may still grow, that may hold the tier
+        furthest from the target."""
         within = self.result(self.current).within_target.mean(axis=0)
         worst = self.scenario.tiers[int(np.argmin(within))].tier
         roles = self.scenario.roles
         holders = [index for index in open_roles if worst in roles[index].may_hold]
-        return min(holders or open_roles, key=lambda index: (roles[index].cost_per_point, index))
+        return min(holders, key=lambda index: (roles[index].cost_per_point, index), default=None)
 
     def improve(self) -> None:
         improved = True

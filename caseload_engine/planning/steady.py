@@ -50,6 +50,4 @@ def fte_needed(scenario: Scenario) -> tuple[float, ...]:
                 fte = min(fte, room)
             needed[index] += fte
             points -= fte * role.capacity_points_per_fte
-            if points <= 1e-9:
-                break
     return tuple(needed)

@@ -262,6 +262,30 @@ def test_the_search_finds_a_staffing_that_meets_the_target_and_none_cheaper_near
     assert found.cost == 32000 * found.fte[0] + 45000 * found.fte[1]
 
 
+def test_the_search_removes_the_slack_that_rounding_up_the_steady_state_leaves() -> None:
+    """1.06 social workers' worth of Tier 2 rounds up to 2; with a lenient target, one does."""
+    data = scenario_data(replications=20, service_level={"within_days": 60, "share": 0.5})
+    data["tiers"][0]["arrivals_per_week"] = 9
+    data["tiers"][1]["arrivals_per_week"] = 1.8
+    scenario = from_dict(data)
+    assert [math.ceil(fte) for fte in fte_needed(scenario)] == [2, 2]
+    found = search_staffing(scenario)
+    assert found.fte == (2, 1)
+    assert found.meets_service_level
+
+
+def test_when_added_staff_are_lost_at_once_the_search_adds_up_to_max_fte_and_stops() -> None:
+    """A thousand leavers a year, each post empty a year: nobody stays in post, so no single
+    FTE helps, and the search adds to the role holding the tier until its max_fte."""
+    data = scenario_data(replications=4, weeks=20, warm_up_weeks=2)
+    data["tiers"] = data["tiers"][1:]
+    data["roles"] = data["roles"][1:]
+    data["roles"][0].update(may_hold=[2], leavers_per_year=1000, weeks_to_fill=52, max_fte=4)
+    found = search_staffing(from_dict(data))
+    assert found.fte == (4,)
+    assert not found.meets_service_level
+
+
 def test_the_search_keeps_to_max_fte_and_says_when_the_target_is_out_of_reach() -> None:
     data = scenario_data(replications=20)
     data["roles"][0]["max_fte"] = 0.5
@@ -283,14 +307,17 @@ def test_the_search_stops_at_its_budget_with_the_best_so_far(
 
 def test_with_no_single_fte_helping_the_search_adds_to_the_tier_furthest_behind() -> None:
     """Tier 2 cases last a year and arrive a hundred a week: one more social worker cannot
-    move the share within target off 0, so the search adds them anyway, for Tier 2."""
+    move the share within target off 0, so the search adds them anyway, for Tier 2, and stops
+    when none may be added: assistants cannot hold Tier 2."""
     data = scenario_data(replications=4, weeks=20, warm_up_weeks=2)
     data["tiers"][1].update(arrivals_per_week=100)
     data["tiers"][1]["duration_weeks"] = {"distribution": "exponential", "mean": 52}
     data["roles"][1]["max_fte"] = 5
-    found = search_staffing(from_dict(data))
-    assert found.fte[1] == 5
+    scenario = from_dict(data)
+    found = search_staffing(scenario)
+    assert found.fte == (math.ceil(fte_needed(scenario)[0]), 5)
     assert not found.meets_service_level
+    assert found.evaluations < 10
 
 
 # -- properties --------------------------------------------------------------------------------
@@ -330,13 +357,15 @@ def test_every_result_is_a_count_or_share_in_range(
 @given(
     weeks=st.integers(2, 520),
     rate=st.floats(0, 1000),
-    growth=st.floats(-0.5, 1),
+    growth=st.floats(-0.5, 0.3),
     fte=st.floats(0, 500),
 )
 def test_a_scenario_reads_back_from_its_own_data(
     weeks: int, rate: float, growth: float, fte: float
 ) -> None:
-    data = scenario_data(weeks=weeks, warm_up_weeks=1, service_level={"within_days": 6, "share": 1})
+    data = scenario_data(
+        weeks=weeks, warm_up_weeks=1, replications=2, service_level={"within_days": 6, "share": 1}
+    )
     data["tiers"][0].update(arrivals_per_week=rate, growth=growth)
     data["roles"][0]["fte"] = fte
     scenario = from_dict(data)
@@ -455,6 +484,7 @@ DELETE = object()
         ("replications", 1, "replications: must be a whole number from 2 to 10,000"),
         ("replications", 10_000, "replications: 10,000 replications of 104 weeks"),
         ("seed", -1, "seed: must be a whole number from 0"),
+        ("tiers[1].arrivals_per_week", 100_000, "replications: up to 624,018,720 cases over 60"),
         ("start_month", 13, "start_month: must be a whole number from 1 to 12"),
         ("allocation_rounds_per_day", 0, "allocation_rounds_per_day: must be a whole number"),
         ("horizon", 5, "horizon: unknown key"),
