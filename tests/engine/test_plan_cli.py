@@ -120,6 +120,10 @@ def test_an_output_that_is_no_spreadsheet_or_the_input_is_refused(
     assert "The plan would overwrite an input" in capsys.readouterr().err
     assert main(["plan", str(source), "--model", str(tmp_path / "none.yaml")]) == 2
     assert "Cannot read the model" in capsys.readouterr().err
+    nowhere = tmp_path / "missing" / "plan.xlsx"
+    assert main(["plan", str(source), "--out", str(nowhere), "--json"]) == 2
+    refused = json.loads(capsys.readouterr().out)
+    assert refused["errors"][0]["message"].startswith(f"Cannot write {nowhere}")
 
 
 def test_plan_runs_without_django_and_as_installed(tmp_path: Path) -> None:
