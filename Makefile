@@ -95,6 +95,7 @@ demo: install
 bench: install assets $(STAMPS)/bench
 	$(BIN)/python bench/demo_load.py
 	$(BIN)/python bench/allocation.py
+	$(BIN)/python bench/planning.py
 	$(BIN)/python bench/web_load.py --server $(POSTGRES_URL)
 
 $(STAMPS)/bench: requirements/bench.txt $(STAMPS)/python

@@ -1,7 +1,7 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
 Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
-`supervision`, `forecast`) never import it, so that they run on spreadsheets with no database
+`supervision`, `forecast`, `plan`) never import it, so that they run on files with no database
 or settings.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from caseload_engine import allocation, complexity, supervision, tabular, tiering
+from caseload_engine import allocation, complexity, planning, supervision, tabular, tiering
 from caseload_engine import forecast as forecasting
 from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
@@ -425,6 +425,39 @@ def _forecast_document(
     }
 
 
+def run_plan(args: argparse.Namespace) -> int:
+    """The plan for a scenario: printed, as JSON, and (with --out) as a spreadsheet."""
+    source = Path(args.scenario)
+    target = Path(args.out) if args.out else None
+    problems: list[dict[str, Any]] = []
+    if target is not None:
+        if target.suffix.lower() not in tabular.SUFFIXES:
+            problems.append(
+                {"file": str(target), "message": f"{target} is not a .csv or .xlsx file"}
+            )
+        elif target.resolve() == source.resolve():
+            problems.append({"file": str(target), "message": "The plan would overwrite an input"})
+    try:
+        scenario = planning.read_file(source, model=_load_model(args.model))
+    except (complexity.ModelError, planning.ScenarioError) as error:
+        problems.append({"file": str(source), "message": str(error)})
+    if problems:
+        return _refuse(problems, args.json)
+    plan = planning.make_plan(scenario, search=args.search)
+    if target is not None:
+        try:
+            tabular.write_table(target, planning.TABLE_COLUMNS, planning.table_rows(plan))
+        except tabular.TableError as error:
+            return _refuse([{"file": str(target), "message": str(error)}], args.json)
+    if args.json:
+        print(json.dumps(planning.as_json(plan), indent=2))
+        return 0
+    print("\n".join(planning.text_lines(plan)))
+    if target is not None:
+        print(f"Written into {target}.")
+    return 0
+
+
 def _seconds(text: str) -> float:
     try:
         seconds = float(text)
@@ -678,6 +711,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print the result, every forecast, as JSON"
     )
 
+    plan = commands.add_parser(
+        "plan",
+        help="workforce planning: open cases, waiting and FTE by role for a scenario",
+        description="Read a workforce planning scenario (YAML or JSON: demand by tier, case "
+        "durations, the roles with FTE and capacity, attrition and recruitment, a service "
+        "level; README, 'Workforce planning') and print the steady state (Little's law) and the "
+        "simulated time to allocation, with 95% intervals over the replications. Nothing is "
+        "simulated if any key is wrong.",
+    )
+    plan.add_argument("scenario", metavar="SCENARIO", help="a .yaml or .json scenario")
+    plan.add_argument(
+        "--model",
+        metavar="MODEL.yaml",
+        help="the complexity model that says which roles may hold each tier when a role names "
+        "no may_hold (default: caseload's own)",
+    )
+    plan.add_argument(
+        "--search",
+        action="store_true",
+        help="also search for the least-cost whole-FTE staffing that meets the service level",
+    )
+    plan.add_argument("--out", metavar="OUTPUT", help="also write the plan as .xlsx or .csv")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+
     handovers = commands.add_parser(
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
@@ -742,6 +799,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_supervision(args)
     if args.command == "forecast":
         return run_forecast(args)
+    if args.command == "plan":
+        return run_plan(args)
     if args.command == "handovers":
         return run_handovers(args)
     if args.command == "daily":

@@ -675,25 +675,30 @@ def _line(mark: Any) -> str:
 def loads(text: str) -> ComplexityModel:
     """Read a model from YAML text: the one way into the service for a model, in the web app
     and on the command line."""
+    return from_dict(strict_yaml(text, noun="model"))
+
+
+def strict_yaml(text: str, *, noun: str) -> object:
+    """YAML text as plain data, through the strict loader and the size limit; a ModelError
+    names the line (and calls the document `noun`). Planning scenarios are read through it too."""
     size = len(text.encode("utf-8", "surrogatepass")) if len(text) <= MAX_BYTES else len(text)
     if size > MAX_BYTES:
-        raise ModelError(f"The model is {size:,} bytes long; the limit is {MAX_BYTES:,}")
+        raise ModelError(f"The {noun} is {size:,} bytes long; the limit is {MAX_BYTES:,}")
     try:
-        data = yaml.load(text, Loader=_ModelLoader)  # noqa: S506 - a safe loader, stricter
+        return yaml.load(text, Loader=_ModelLoader)  # noqa: S506 - a safe loader, stricter
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None)
         raise _at(
-            _line(mark), f"the model is not valid YAML{f' ({problem})' if problem else ''}"
+            _line(mark), f"the {noun} is not valid YAML{f' ({problem})' if problem else ''}"
         ) from None
     except ModelError:
         raise
     except (ValueError, OverflowError):
         # A value YAML recognises but Python cannot hold: a 5,000-digit number, 31 February.
         raise ModelError(
-            "The model holds a number or date too large or impossible to read"
+            f"The {noun} holds a number or date too large or impossible to read"
         ) from None
-    return from_dict(data)
 
 
 def read_file(path: Path) -> ComplexityModel:
