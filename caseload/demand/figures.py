@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.db.models import Case as SqlCase
 from django.db.models import (
     CharField,
     Count,
@@ -35,8 +36,10 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Substr
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from caseload.complexity.load import held_points, load_of
@@ -130,11 +133,17 @@ class DaysBetween(Func):
         )
 
 
-def _utc_hour(name: str) -> Substr:
-    """The hour a datetime falls in, in UTC, as text ("2026-11-30 17"): both databases write a
-    datetime as text in UTC, so this needs no per-row call into Python, and London's offset
-    being whole hours, each hour falls in one local week."""
-    return Substr(Cast(name, output_field=CharField()), 1, 13)
+def _utc_day_or_late_hour(name: str) -> Concat:
+    """The UTC day a datetime falls in ("2026-11-30 00"), or its last hour ("2026-11-30 23"):
+    London is UTC or an hour ahead, so the hours from 0 to 22 of a UTC day fall in one London
+    day, and only the 23rd can fall in the next (in summer). Both databases write datetimes as
+    text in UTC, so the database groups the rows, with no per-row call into Python, and sends
+    back about one per day and route rather than one per hour."""
+    text = Cast(name, output_field=CharField())
+    late = SqlCase(
+        When(Exact(Substr(text, 12, 2), Value("23")), then=Value("23")), default=Value("00")
+    )
+    return Concat(Substr(text, 1, 11), late, output_field=CharField())
 
 
 def _narrow_cases(queryset: QuerySet[M], filters: Filters, *, via: str) -> QuerySet[M]:
@@ -226,15 +235,15 @@ def _received(filters: Filters) -> QuerySet[SupportRequest]:
 
 def weekly_by_route(filters: Filters) -> dict[str, list[int]]:
     """Requests received in each week of the period, by route of access (a route with none in
-    the period is left out). One query, counting by the hour in UTC; each hour is put in its
-    week by where it falls among the weeks' first hours (text in UTC sorts as time does)."""
+    the period is left out). One query; each UTC day (or late hour) is put in its week by where
+    it falls among the weeks' first hours (text in UTC sorts as time does)."""
     firsts = [
         local_midnight(week).astimezone(UTC).strftime("%Y-%m-%d %H") for week in filters.week_starts
     ]
     counts: dict[str, list[int]] = {}
     for hour, route, n in (
         _received(filters)
-        .annotate(hour=_utc_hour("received_at"))
+        .annotate(hour=_utc_day_or_late_hour("received_at"))
         .values("hour", "route_of_access")
         .annotate(n=Count("pk"))
         .values_list("hour", "route_of_access", "n")

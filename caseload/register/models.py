@@ -256,6 +256,8 @@ class SupportRequest(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        # Demand counts requests by the week they came in.
+        indexes = [models.Index(fields=["received_at"], name="request_received_idx")]
 
     def __str__(self) -> str:
         return f"Request {self.pk} received {self.received_at:%d %b %Y}"
@@ -371,7 +373,10 @@ class Allocation(models.Model):
                 fields=["practitioner"],
                 condition=Q(ended_at__isnull=True),
                 name="allocation_current_idx",
-            )
+            ),
+            # Demand finds each case's first allocation, and those started in a period.
+            models.Index(fields=["case", "started_at"], name="allocation_case_started_idx"),
+            models.Index(fields=["started_at"], name="allocation_started_idx"),
         ]
         constraints = [
             # A case has at most one current holder.
