@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caseload.jobs",
     "caseload.notifications",
     "caseload.decisions",
+    "caseload.healthcheck",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

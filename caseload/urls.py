@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("caseload.notifications.urls")),
     path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.decisions.urls")),
+    path("", include("caseload.healthcheck.urls")),
     path("admin/", admin.site.urls),
 ]

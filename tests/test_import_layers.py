@@ -42,6 +42,7 @@ LAYERS = [
     "asye",
     "supervision",
     "decisions",
+    "healthcheck",
 ]
 
 

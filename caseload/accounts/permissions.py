@@ -72,6 +72,9 @@ class Permission(StrEnum):
     VIEW_PRACTICE_ESCALATIONS = "view_practice_escalations"
     ADVISE_ON_ESCALATIONS = "advise_on_escalations"
     DECIDE_ESCALATIONS = "decide_escalations"
+    VIEW_HEALTH_CHECK = "view_health_check"
+    MANAGE_HEALTH_CHECK = "manage_health_check"
+    ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
 
     @property
     def description(self) -> str:
@@ -167,6 +170,16 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Record advice on a practice escalation, or take it to the director"
     ),
     Permission.DECIDE_ESCALATIONS: "Record the director's decision on an escalation taken to them",
+    Permission.VIEW_HEALTH_CHECK: (
+        "See the Employer Standards Health Check, live and as published, as counts and averages "
+        "with no names"
+    ),
+    Permission.MANAGE_HEALTH_CHECK: (
+        "Open rounds of the practitioner workload survey and publish the Health Check"
+    ),
+    Permission.ANSWER_WORKLOAD_SURVEY: (
+        "Answer the practitioner workload survey, once a round, anonymously"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -256,6 +269,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
+            P.ANSWER_WORKLOAD_SURVEY,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -317,6 +331,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PRACTICE_ESCALATIONS,
             P.ADVISE_ON_ESCALATIONS,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.VIEW_HEALTH_CHECK,
+            P.MANAGE_HEALTH_CHECK,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -339,6 +355,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.DECIDE_ESCALATIONS,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.VIEW_HEALTH_CHECK,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

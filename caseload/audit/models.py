@@ -150,6 +150,9 @@ class ChangeAction(models.TextChoices):
     )
     PRACTICE_ESCALATION_DECIDED = "practice_escalation_decided", "Director's decision recorded"
     ASYE_COMMENTS_RECORDED = "asye_comments_recorded", "ASYE's comments on a review recorded"
+    SURVEY_ROUND_OPENED = "survey_round_opened", "Workload survey round opened"
+    SURVEY_ANSWERED = "survey_answered", "Workload survey answered"
+    HEALTH_CHECK_PUBLISHED = "health_check_published", "Health Check published"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"
