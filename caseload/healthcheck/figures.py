@@ -29,7 +29,8 @@ from caseload_engine import survey
 from caseload_engine.reference import CASE_HOLDING_ROLES, ROLE_LABELS, Role
 
 TITLE = "Employer Standards Health Check"
-ALL = "All"
+ALL_TEAMS = "All teams"
+ALL_ROLES = "All roles"
 OTHER = "Other teams and roles"
 
 Value = str | int | float | None
@@ -192,9 +193,9 @@ def caseloads(*, on: date) -> Section:
             rows.append(tally.row(team_name, ROLE_LABELS[Role(role)]))
             team_total.merge(tally)
         if len(roles) > 1:
-            rows.append(team_total.row(team_name, "All roles"))
+            rows.append(team_total.row(team_name, ALL_ROLES))
         everyone.merge(team_total)
-    rows.append(everyone.row("All teams", "All roles"))
+    rows.append(everyone.row(ALL_TEAMS, ALL_ROLES))
     return {
         "key": "caseloads",
         "title": "Caseloads and the safe working level",
@@ -237,7 +238,7 @@ def supervision(*, on: date) -> Section:
             )
         )
         totals = [totals[0] + row.practitioners, totals[1] + row.compliant, totals[2] + row.overdue]
-    rows.append(_supervision_row("All teams", "All roles", *totals))
+    rows.append(_supervision_row(ALL_TEAMS, ALL_ROLES, *totals))
     return {
         "key": "supervision",
         "title": "Supervision",
@@ -272,7 +273,8 @@ def _supervision_row(
 
 
 SURVEY_COLUMNS: list[Column] = [
-    _label("group", "Team and role group"),
+    _label("team", "Team"),
+    _label("role", "Role group"),
     _figure("answers", "Answers"),
     _figure("weekly_hours", "Average hours worked a week"),
     _figure("caseload", "Average cases held"),
@@ -310,7 +312,7 @@ def survey_results(*, on: date) -> Section:
         Answer.objects.filter(round=found)
         .select_related("team")
         .order_by("team__name", "role_group")
-        .only(*[c["key"] for c in SURVEY_COLUMNS[2:]], "team__name", "role_group", "round_id")
+        .only(*[c["key"] for c in SURVEY_COLUMNS[3:]], "team__name", "role_group", "round_id")
     )
     groups: dict[tuple[str, str], list[Answer]] = defaultdict(list)
     for answer in answers:
@@ -318,10 +320,10 @@ def survey_results(*, on: date) -> Section:
     grouping = survey.group({key: len(found) for key, found in groups.items()})
     labels = dict(RoleGroup.choices)
     for key in grouping.shown:
-        section["rows"].append(_survey_row(f"{key[0]}: {labels[key[1]]}", groups[key]))
+        section["rows"].append(_survey_row(key[0], labels[key[1]], groups[key]))
     if grouping.other:
         merged = [answer for key in grouping.other for answer in groups[key]]
-        section["rows"].append(_survey_row(OTHER, merged))
+        section["rows"].append(_survey_row(OTHER, "", merged))
         section["notes"].append(
             f"{_groups(len(grouping.other))} with fewer answers are merged into "
             f"\N{LEFT DOUBLE QUOTATION MARK}{OTHER}\N{RIGHT DOUBLE QUOTATION MARK}."
@@ -331,7 +333,7 @@ def survey_results(*, on: date) -> Section:
             f"Fewer than {survey.MINIMUM_GROUP} answers so far: no results are shown."
         )
     else:
-        section["rows"].append(_survey_row(ALL, answers))
+        section["rows"].append(_survey_row(ALL_TEAMS, ALL_ROLES, answers))
     return section
 
 
@@ -339,9 +341,10 @@ def _groups(count: int) -> str:
     return "1 group" if count == 1 else f"{count} groups"
 
 
-def _survey_row(group: str, answers: Sequence[Answer]) -> dict[str, Value]:
+def _survey_row(team: str, role: str, answers: Sequence[Answer]) -> dict[str, Value]:
     return {
-        "group": group,
+        "team": team,
+        "role": role,
         "answers": len(answers),
         "weekly_hours": _one_place(survey.mean([a.weekly_hours for a in answers])),
         "caseload": _one_place(survey.mean([a.caseload for a in answers])),
@@ -366,20 +369,20 @@ def for_page(figures: Figures) -> list[dict[str, Any]]:
 
 
 def table_rows(figures: Figures) -> Iterable[dict[str, Any]]:
-    """The report as one long table (section, group, measure, value): the form
-    `caseload report healthcheck` writes as CSV or XLSX, every figure of the page in it."""
+    """The report as one long table (section, team, role, measure, value): the form
+    `caseload report healthcheck` writes as CSV or XLSX, every figure of the page in it. A
+    section not yet available is one row with its title alone."""
     for section in figures["sections"]:
-        labels = [c for c in section["columns"] if not c["numeric"]]
-        numbers = [c for c in section["columns"] if c["numeric"]]
         if not section["available"]:
-            yield {"section": section["title"], "group": "", "measure": "", "value": ""}
+            yield {"section": section["title"]}
+        numbers = [c for c in section["columns"] if c["numeric"]]
         for row in section["rows"]:
-            group = " / ".join(str(row[c["key"]]) for c in labels)
             for column in numbers:
                 value = row[column["key"]]
                 yield {
                     "section": section["title"],
-                    "group": group,
+                    "team": row.get("team") or "",
+                    "role": row.get("role") or "",
                     "measure": column["label"],
                     "value": "" if value is None else _cell(value),
                 }
@@ -389,4 +392,4 @@ def _cell(value: str | int | float) -> str | int | Decimal:
     return Decimal(str(value)) if isinstance(value, float) else value
 
 
-TABLE_COLUMNS = ("section", "group", "measure", "value")
+TABLE_COLUMNS = ("section", "team", "role", "measure", "value")
