@@ -547,11 +547,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     daily = commands.add_parser(
         "daily",
-        help="the daily jobs: notices of handovers and registration renewals, then handovers "
-        "(run once a day, from cron)",
-        description="Run each daily job for the day, one after another: notices of handovers "
-        "coming up and of Social Work England registrations due for renewal, and the handovers "
-        "due. Each notice goes to its recipient once. Exit status 1 if any job failed.",
+        help="the daily jobs: reviews falling due, notices of handovers and registration "
+        "renewals, then handovers (run once a day, from cron)",
+        description="Run each daily job for the day, one after another: held cases whose review "
+        "falls due become work to allocate; notices of handovers coming up and of Social Work "
+        "England registrations due for renewal; and the handovers due. Each notice goes to its "
+        "recipient once. Exit status 1 if any job failed.",
     )
     daily.add_argument(
         "--on", type=_day, metavar="YYYY-MM-DD", help="the day to run for (default: today)"

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "caseload.jobs",
     "caseload.notifications",
     "caseload.decisions",
+    "caseload.workload",
     "caseload.healthcheck",
     "caseload.web",
 ]
@@ -340,3 +341,5 @@ CASELOAD_HANDOVER_NOTICE_DAYS = env.integer("CASELOAD_HANDOVER_NOTICE_DAYS", 3, 
 # failed with a message rather than left for its page to poll for ever.
 CASELOAD_JOB_STALL_MINUTES = env.integer("CASELOAD_JOB_STALL_MINUTES", 30, minimum=1)
 CASELOAD_RENEWAL_NOTICE_DAYS = env.integer("CASELOAD_RENEWAL_NOTICE_DAYS", 30, minimum=1)
+# A held case whose next review is this many days away or fewer becomes work to allocate.
+CASELOAD_REVIEW_LEAD_DAYS = env.integer("CASELOAD_REVIEW_LEAD_DAYS", 28, minimum=0)

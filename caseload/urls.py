@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("caseload.notifications.urls")),
     path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.decisions.urls")),
+    path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -52,3 +52,14 @@ def first_working_day_from(day: date) -> date:
     while not is_working_day(day):
         day += _DAY
     return day
+
+
+def add_working_days(day: date, days: int) -> date:
+    """The working day `days` working days after `day` (which need not be one itself): a
+    concern raised on a Friday before a bank holiday Monday, plus 1, is due on the Tuesday."""
+    if days < 0:
+        raise ValueError("Count working days forward only")
+    while days:
+        day += _DAY
+        days -= is_working_day(day)
+    return day

@@ -38,6 +38,7 @@ LAYERS = [
     "register",
     "notifications",
     "complexity",
+    "workload",
     "allocation",
     "asye",
     "supervision",

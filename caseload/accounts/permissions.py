@@ -72,6 +72,11 @@ class Permission(StrEnum):
     VIEW_PRACTICE_ESCALATIONS = "view_practice_escalations"
     ADVISE_ON_ESCALATIONS = "advise_on_escalations"
     DECIDE_ESCALATIONS = "decide_escalations"
+    VIEW_TEAM_WORKLOAD = "view_team_workload"
+    RECORD_EXTRA_HOURS = "record_extra_hours"
+    RAISE_WORKLOAD_CONCERN = "raise_workload_concern"
+    ANSWER_WORKLOAD_CONCERNS = "answer_workload_concerns"
+    VIEW_WORKLOAD_ESCALATIONS = "view_workload_escalations"
     VIEW_HEALTH_CHECK = "view_health_check"
     MANAGE_HEALTH_CHECK = "manage_health_check"
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
@@ -170,6 +175,19 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Record advice on a practice escalation, or take it to the director"
     ),
     Permission.DECIDE_ESCALATIONS: "Record the director's decision on an escalation taken to them",
+    Permission.VIEW_TEAM_WORKLOAD: (
+        "See the team's workload table: with `view_team_caseloads`, every practitioner's row; "
+        "without it, the user's own row and the team's totals and averages"
+    ),
+    Permission.RECORD_EXTRA_HOURS: "Record the extra hours you worked beyond your contract",
+    Permission.RAISE_WORKLOAD_CONCERN: "Say that your workload is unsafe (a workload concern)",
+    Permission.ANSWER_WORKLOAD_CONCERNS: (
+        "Read and answer the team's workload concerns, and see its practitioners' extra hours"
+    ),
+    Permission.VIEW_WORKLOAD_ESCALATIONS: (
+        "See the workload concerns escalated because nobody answered them in 5 working days, "
+        "or because a practitioner was over the red level for two weeks"
+    ),
     Permission.VIEW_HEALTH_CHECK: (
         "See the Employer Standards Health Check, live and as published, as counts and averages "
         "with no names"
@@ -201,6 +219,8 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_DECISIONS,
         Permission.SIGN_OFF_DECISIONS,
         Permission.VIEW_SUPERVISION_OVERDUE,
+        Permission.VIEW_TEAM_WORKLOAD,
+        Permission.ANSWER_WORKLOAD_CONCERNS,
     }
 )
 
@@ -259,9 +279,12 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.SCORE_CASE,
             P.VIEW_CHANGE_HISTORY,
             P.RECORD_DECISIONS,
+            P.VIEW_TEAM_WORKLOAD,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
+            P.RECORD_EXTRA_HOURS,
+            P.RAISE_WORKLOAD_CONCERN,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
@@ -292,8 +315,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.SIGN_OFF_DECISIONS,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_TEAM_WORKLOAD,
+            P.ANSWER_WORKLOAD_CONCERNS,
         ],
         unscoped=[
+            P.RECORD_EXTRA_HOURS,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.BREAK_GLASS,
@@ -315,8 +341,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ASYE_PROGRAMMES,
             P.RECORD_SUPERVISION,
             P.VIEW_SUPERVISION_OVERDUE,
+            P.VIEW_TEAM_WORKLOAD,
+            P.ANSWER_WORKLOAD_CONCERNS,
         ],
         unscoped=[
+            P.VIEW_WORKLOAD_ESCALATIONS,
             P.SEARCH_PEOPLE,
             P.VIEW_PERSON_DETAIL,
             P.VIEW_COMPLEXITY_MODEL,
@@ -345,8 +374,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_ACCESS_HISTORY,
             P.VIEW_CHANGE_HISTORY,
             P.SIGN_OFF_DECISIONS,
+            P.VIEW_TEAM_WORKLOAD,
         ],
         unscoped=[
+            P.VIEW_WORKLOAD_ESCALATIONS,
             P.SEARCH_PEOPLE,
             P.VIEW_COMPLEXITY_MODEL,
             P.SIGN_OFF_SENIOR_DECISIONS,

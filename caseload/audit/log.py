@@ -73,6 +73,10 @@ def record_waiting_list_viewed(user: User, *, team_id: int, person_ids: Iterable
     _record(user, AccessAction.VIEW_WAITING_LIST, person_ids=person_ids, team_id=team_id)
 
 
+def record_team_cases_viewed(user: User, *, team_id: int, person_ids: Iterable[int]) -> None:
+    _record(user, AccessAction.VIEW_TEAM_CASES, person_ids=person_ids, team_id=team_id)
+
+
 def record_caseload_viewed(user: User, *, practitioner_id: int, person_ids: Iterable[int]) -> None:
     _record(
         user, AccessAction.VIEW_CASELOAD, person_ids=person_ids, practitioner_id=practitioner_id

@@ -221,6 +221,12 @@ def _closed(event: ChangeEvent, names: Names) -> str:
     return text
 
 
+def _from_holder(event: ChangeEvent, names: Names) -> str:
+    if event.from_practitioner_id is None:
+        return ""
+    return f" from {names.practitioner(event.from_practitioner_id)}"
+
+
 def _absence(event: ChangeEvent, names: Names) -> str:
     reason = reference.label(reference.ABSENCE_REASON_CHOICES, str(_new(event, "reason")))
     until = _new(event, "ends_on")
@@ -335,6 +341,26 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"{_old(e, 'safe_utilisation_percent')}% to {_new(e, 'safe_utilisation_percent')}% "
         "of capacity"
     ),
+    ChangeAction.TEAM_REVIEW_INTERVAL_SET: lambda e, n: (
+        f"changed the review interval of {n.team(e.team_id)} from "
+        f"{_old(e, 'review_interval_months')} to {_new(e, 'review_interval_months')} months"
+    ),
+    ChangeAction.CONTACT_RECORDED: lambda e, n: (
+        f"recorded a {_words(e.detail.get('kind'))} on {_day(e.detail.get('occurred_on'))} "
+        f"for case {e.case_id}"
+    ),
+    ChangeAction.CASE_HANDED_BACK: lambda e, n: (
+        f"handed case {e.case_id} back to {n.team(e.team_id)}"
+        f"{_from_holder(e, n)}: next review by {_day(_new(e, 'next_review_on'))}"
+    ),
+    ChangeAction.CASE_REVIEW_RECORDED: lambda e, n: (
+        f"recorded a review of case {e.case_id} on {_day(_new(e, 'last_reviewed_on'))}: "
+        f"next review by {_day(_new(e, 'next_review_on'))}"
+    ),
+    ChangeAction.CASE_REVIEW_DUE: lambda e, n: (
+        f"put case {e.case_id} on the waiting list for allocation: its review is due by "
+        f"{_day(e.detail.get('next_review_on'))}"
+    ),
     ChangeAction.COMPLEXITY_ASSESSED: lambda e, n: (
         f"scored case {e.case_id} at tier {_new(e, 'tier')}{_tier_was(e)}"
     ),
@@ -417,6 +443,33 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"recorded the director's decision on the escalation of case {e.case_id}"
     ),
     ChangeAction.ASYE_COMMENTS_RECORDED: _asye_comments,
+    ChangeAction.SAFE_WORKING_LEVEL_AGREED: lambda e, n: (
+        f"recorded the safe working level of {n.team(e.team_id)} agreed on "
+        f"{_day(_new(e, 'agreed_on'))}: amber from {_new(e, 'amber_percent')}%, red above "
+        f"{_new(e, 'red_percent')}% of capacity"
+    ),
+    ChangeAction.EXTRA_HOURS_RECORDED: lambda e, n: (
+        f"recorded {_new(e, 'hours')} extra hours worked by "
+        f"{n.practitioner(e.practitioner_id)} on {_day(_new(e, 'worked_on'))}"
+    ),
+    # The concern and the answer stay on the concern: the log says only that they were given.
+    ChangeAction.WORKLOAD_CONCERN_RAISED: lambda e, n: (
+        f"raised workload concern {e.detail.get('concern_id')} for "
+        f"{n.practitioner(e.practitioner_id)}"
+    ),
+    ChangeAction.WORKLOAD_CONCERN_ANSWERED: lambda e, n: (
+        f"answered workload concern {e.detail.get('concern_id')} of "
+        f"{n.practitioner(e.practitioner_id)}"
+    ),
+    ChangeAction.WORKLOAD_CONCERN_ESCALATED: lambda e, n: (
+        f"escalated workload concern {e.detail.get('concern_id')} of "
+        f"{n.practitioner(e.practitioner_id)} to the principal social worker: "
+        + (
+            "over the red level for two weeks"
+            if e.detail.get("over_red")
+            else "not answered in 5 working days"
+        )
+    ),
     ChangeAction.SURVEY_ROUND_OPENED: lambda e, n: (
         f"opened round {_new(e, 'survey_round')} of the workload survey, from "
         f"{_day(_new(e, 'opens_on'))} to {_day(_new(e, 'closes_on'))}"

@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
 
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.complexity.load import Load, held_points, load_of
@@ -129,15 +128,7 @@ def _utilisation_cell(practitioner: Practitioner) -> str:
     load: Load | None = practitioner.load  # type: ignore[attr-defined]
     if load is None:
         return "\N{EN DASH}"
-    shown = "no capacity" if load.percent is None else f"{load.percent}%"
-    team = practitioner.team
-    if team is None or not load.over(team.safe_utilisation_percent):
-        return shown
-    return format_html(
-        '{} <strong class="govuk-tag govuk-tag--red">Over the safe level of {}%</strong>',
-        shown,
-        team.safe_utilisation_percent,
-    )
+    return "no capacity" if load.percent is None else f"{load.percent}%"
 
 
 def contribute() -> None:

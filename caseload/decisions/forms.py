@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from caseload.decisions.actions import DecisionDetails, SchemeLevels
 from caseload.decisions.models import (
@@ -17,21 +15,7 @@ from caseload.decisions.models import (
     PracticeEscalation,
     SignOffLevel,
 )
-from caseload.ui.forms import GovukForm
-
-# Line breaks and tabs belong in a paragraph of text; no other control character does.
-_ALLOWED_CONTROLS = frozenset("\n\r\t")
-
-
-def validate_text(value: str) -> None:
-    if any(
-        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in _ALLOWED_CONTROLS
-        for char in value
-    ):
-        raise ValidationError(
-            "The text must not contain control or hidden formatting characters",
-            code="control_characters",
-        )
+from caseload.ui.forms import GovukForm, validate_text
 
 
 def text_field(label: str, *, required: bool = True, rows: int = 3, **kwargs: Any) -> forms.Field:

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     SUPERVISION_DUE = "supervision_due", "Supervision due"
     SIGN_OFF_REQUESTED = "sign_off_requested", "Sign-off requested"
     ESCALATION = "escalation", "Escalation"
+    WORKLOAD_CONCERN = "workload_concern", "Workload concern"
 
 
 class Notification(models.Model):

@@ -24,7 +24,6 @@ from caseload.audit.models import ChangeAction
 from caseload.register import access
 from caseload.register.models import (
     OPEN_STATUSES,
-    SAFE_UTILISATION_RANGE,
     Allocation,
     Case,
     CaseStatus,
@@ -419,31 +418,5 @@ def set_priority(*, by: User, case: Case, priority: int) -> Case:
         case_id=locked.pk,
         team_id=locked.team_id,
         changes={"priority": (previous, priority)},
-    )
-    return locked
-
-
-@transaction.atomic
-def set_team_workload_levels(*, by: User, team: Team, safe_utilisation_percent: int) -> Team:
-    """The share of capacity above which the team's caseloads are flagged (its safe level)."""
-    locked = access.teams_visible_to(by).select_for_update().filter(pk=team.pk).first()
-    if locked is None or not has_permission(by, Permission.SET_TEAM_WORKLOAD_LEVELS, team=locked):
-        raise ActionRefused("You cannot change this team's workload levels")
-    low, high = SAFE_UTILISATION_RANGE
-    if not low <= safe_utilisation_percent <= high:
-        raise ActionRefused(
-            f"Enter a safe level from {low}% to {high}% of capacity",
-            field="safe_utilisation_percent",
-        )
-    previous = locked.safe_utilisation_percent
-    if previous == safe_utilisation_percent:
-        return locked
-    locked.safe_utilisation_percent = safe_utilisation_percent
-    locked.save(update_fields=["safe_utilisation_percent"])
-    record_change(
-        by=by,
-        action=ChangeAction.TEAM_WORKLOAD_LEVELS_SET,
-        team_id=locked.pk,
-        changes={"safe_utilisation_percent": (previous, safe_utilisation_percent)},
     )
     return locked

@@ -17,8 +17,6 @@ class TeamAdmin(admin.ModelAdmin[Team]):
     list_display = ("name", "service_area", "locality")
     list_filter = ("service_area", "locality")
     search_fields = ("name",)
-    # The team's manager sets its workload levels, on the team page.
-    exclude = ("safe_utilisation_percent",)
 
 
 @admin.register(Specialism)

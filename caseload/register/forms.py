@@ -9,8 +9,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseload.register.actions import PersonDetails, RequestDetails
-from caseload.register.models import PRIORITY_CHOICES, SAFE_UTILISATION_RANGE, Team
-from caseload.ui.forms import GovukDateField, GovukForm, NameField, today
+from caseload.register.models import (
+    CONTACT_NOTE_MAX_LENGTH,
+    PRIORITY_CHOICES,
+    REVIEW_INTERVAL_RANGE,
+    ContactKind,
+    Team,
+)
+from caseload.ui.forms import GovukDateField, GovukForm, NameField, today, validate_text
 from caseload_engine import reference
 from caseload_engine.identifiers import InvalidIdentifier, normalise_nhs_number, normalise_postcode
 
@@ -223,24 +229,65 @@ class PersonSearchForm(GovukForm):
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
-_LOW, _HIGH = SAFE_UTILISATION_RANGE
-
-
-class TeamWorkloadLevelsForm(GovukForm):
-    safe_utilisation_percent = forms.IntegerField(
-        label="Safe level, as a percentage of capacity",
+class TeamReviewIntervalForm(GovukForm):
+    review_interval_months = forms.IntegerField(
+        label="Months between reviews of a held case",
         help_text=(
-            f"A practitioner whose caseload weighs more than this share of their capacity in "
-            f"points is flagged on the team page. From {_LOW} to {_HIGH}."
+            "A case handed back to the team is reviewed this many months later; the Care Act "
+            f"asks for at least a yearly review. From {REVIEW_INTERVAL_RANGE[0]} to "
+            f"{REVIEW_INTERVAL_RANGE[1]}."
         ),
-        min_value=_LOW,
-        max_value=_HIGH,
+        min_value=REVIEW_INTERVAL_RANGE[0],
+        max_value=REVIEW_INTERVAL_RANGE[1],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
         error_messages={
-            "required": "Enter the safe level, as a percentage of capacity",
-            "invalid": "Enter the safe level as a whole number, like 100",
-            # %% since Django fills in %(limit_value)s in these two.
-            "min_value": f"Enter a safe level of at least {_LOW}%%",
-            "max_value": f"Enter a safe level of at most {_HIGH}%%",
+            "required": "Enter the months between reviews",
+            "invalid": "Enter the months between reviews as a whole number, like 12",
+            "min_value": f"Enter at least {REVIEW_INTERVAL_RANGE[0]} month",
+            "max_value": f"Enter at most {REVIEW_INTERVAL_RANGE[1]} months",
         },
+    )
+
+
+class ContactForm(GovukForm):
+    """A contact on another day than today, or with a note."""
+
+    kind = forms.ChoiceField(
+        label="Kind of contact",
+        choices=ContactKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of contact"},
+    )
+    occurred_on = GovukDateField(
+        label="Date of the contact", help_text="For example, 27 3 2026", latest=today
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=CONTACT_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_text],
+        error_messages={
+            "max_length": f"The note must be {CONTACT_NOTE_MAX_LENGTH} characters or fewer"
+        },
+    )
+
+
+class QuickContactForm(GovukForm):
+    """One of the "… today" buttons: the kind only."""
+
+    kind = forms.ChoiceField(choices=ContactKind.choices)
+
+
+class HandBackForm(GovukForm):
+    next_review_on = GovukDateField(
+        label="Date of the next review",
+        help_text="Leave as it is for the team's usual interval. For example, 27 3 2027",
+        earliest=today,
+    )
+
+
+class ReviewForm(GovukForm):
+    reviewed_on = GovukDateField(
+        label="Date of the review", help_text="For example, 27 3 2026", latest=today
     )

@@ -14,8 +14,9 @@ from caseload_engine.identifiers import format_nhs_number
 
 SWE_REGISTERED_ROLE_CODES = sorted(role.value for role in reference.SWE_REGISTERED_ROLES)
 CASE_HOLDING_ROLE_CODES = sorted(role.value for role in reference.CASE_HOLDING_ROLES)
-# The safe level a team may set, in percent of capacity: above 200% no team plans to be.
-SAFE_UTILISATION_RANGE = (1, 200)
+# Months between reviews of a held case: Care Act s27 asks for at least a yearly review, and a
+# team may review more often; three years is the longest any council would set.
+REVIEW_INTERVAL_RANGE = (1, 36)
 
 
 class Locality(models.Model):
@@ -33,9 +34,12 @@ class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
     service_area = models.CharField(max_length=32, choices=reference.SERVICE_AREA_CHOICES)
     locality = models.ForeignKey(Locality, on_delete=models.PROTECT, related_name="teams")
-    # The team's workload levels: a practitioner above this share of their capacity in points
-    # is flagged on the team page. Set by the team's manager (actions.set_team_workload_levels).
-    safe_utilisation_percent = models.PositiveSmallIntegerField("safe utilisation (%)", default=100)
+    # The team's safe working levels are the workload app's (SafeWorkingLevel), agreed with
+    # its practitioners and kept as a history.
+    # How long a held case waits for its next review: annual by default (Care Act s27).
+    review_interval_months = models.PositiveSmallIntegerField(
+        "review interval (months)", default=12
+    )
 
     class Meta:
         ordering = ["name"]
@@ -45,10 +49,10 @@ class Team(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    safe_utilisation_percent__gte=SAFE_UTILISATION_RANGE[0],
-                    safe_utilisation_percent__lte=SAFE_UTILISATION_RANGE[1],
+                    review_interval_months__gte=REVIEW_INTERVAL_RANGE[0],
+                    review_interval_months__lte=REVIEW_INTERVAL_RANGE[1],
                 ),
-                name="team_safe_utilisation_percent_range",
+                name="team_review_interval_months_range",
             ),
         ]
 
@@ -64,6 +68,12 @@ class Specialism(models.Model):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+class Employment(models.TextChoices):
+    PERMANENT = "permanent", "Permanent"
+    FIXED_TERM = "fixed_term", "Fixed term"
+    AGENCY = "agency", "Agency"
 
 
 class Practitioner(models.Model):
@@ -89,6 +99,9 @@ class Practitioner(models.Model):
         "Social Work England registration number", max_length=12, blank=True
     )
     swe_renewal_date = models.DateField("registration renewal date", null=True, blank=True)
+    employment = models.CharField(
+        max_length=16, choices=Employment.choices, default=Employment.PERMANENT
+    )
     start_date = models.DateField()
     left_on = models.DateField(null=True, blank=True)
     capacity_points = models.DecimalField(
@@ -122,6 +135,9 @@ class Practitioner(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity_points__isnull=True) | Q(capacity_points__gte=0),
                 name="practitioner_capacity_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(employment__in=Employment.values), name="practitioner_employment_known"
             ),
             models.UniqueConstraint(
                 fields=["swe_registration_number"],
@@ -249,11 +265,13 @@ class CaseStatus(models.TextChoices):
     AWAITING_SCREENING = "awaiting_screening", "Awaiting screening"
     AWAITING_ALLOCATION = "awaiting_allocation", "Awaiting allocation"
     ALLOCATED = "allocated", "Allocated"
+    # The care plan is in place: the team holds the case, with no worker, until its next review.
+    HELD = "held", "Held by team until review"
     CLOSED = "closed", "Closed"
 
 
 WAITING_STATUSES = (CaseStatus.AWAITING_SCREENING, CaseStatus.AWAITING_ALLOCATION)
-OPEN_STATUSES = (*WAITING_STATUSES, CaseStatus.ALLOCATED)
+OPEN_STATUSES = (*WAITING_STATUSES, CaseStatus.ALLOCATED, CaseStatus.HELD)
 PRIORITY_CHOICES = [(1, "1 (highest)"), (2, "2"), (3, "3 (lowest)")]
 
 
@@ -272,6 +290,10 @@ class Case(models.Model):
         default=2,
         help_text="For the allocation meeting: 1 is allocated first",
     )
+    # Set when the case is handed back to the team (HELD) or reviewed; the daily job
+    # reviews_falling_due turns a held case whose review is near into waiting work.
+    next_review_on = models.DateField(null=True, blank=True)
+    last_reviewed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["opened_at", "id"]
@@ -297,6 +319,11 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(priority__gte=1) & Q(priority__lte=3), name="case_priority_1_to_3"
             ),
+            # The team holds a case only until a known review date.
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.HELD) | Q(next_review_on__isnull=False),
+                name="case_held_has_next_review",
+            ),
             models.UniqueConstraint(
                 fields=["person", "team"],
                 condition=Q(status__in=OPEN_STATUSES),
@@ -314,6 +341,10 @@ class Case(models.Model):
     @property
     def is_waiting(self) -> bool:
         return self.status in WAITING_STATUSES
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == CaseStatus.HELD
 
     @property
     def priority_choices(self) -> list[tuple[int, str]]:
@@ -355,6 +386,51 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practitioner} from {self.started_at:%d %b %Y}"
+
+
+class ContactKind(models.TextChoices):
+    VISIT = "visit", "Visit"
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    LETTER = "letter", "Letter"
+
+
+CONTACT_NOTE_MAX_LENGTH = 500
+
+
+class Contact(models.Model):
+    """A contact with the person on a case: the case's contact log (actions.record_contact)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    occurred_on = models.DateField()
+    kind = models.CharField(max_length=16, choices=ContactKind.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who had the contact: the recorder's practitioner record, if they have one.
+    practitioner = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    note = models.CharField(max_length=CONTACT_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["case", "-occurred_on"], name="contact_case_occurred_idx")]
+        # "Not in the future" and "not before the case opened" depend on today and on the case:
+        # no check constraint can say them, so the form and actions.record_contact do.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ContactKind.values), name="contact_kind_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.occurred_on}"
 
 
 class IdentifierSequence(models.Model):

@@ -1,15 +1,16 @@
 from django.urls import path
 
-from caseload.register import history, views
+from caseload.register import history, review_views, views
 
 urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path(
-        "teams/<int:pk>/workload-levels/",
-        views.team_workload_levels,
-        name="team_workload_levels",
+        "teams/<int:pk>/review-interval/",
+        views.team_review_interval,
+        name="team_review_interval",
     ),
+    path("teams/<int:pk>/cases/", review_views.team_cases, name="team_cases"),
     path("teams/<int:pk>/waiting/", views.team_waiting_list, name="team_waiting_list"),
     path("practitioners/<int:pk>/", views.practitioner_detail, name="practitioner_detail"),
     path(
@@ -28,4 +29,12 @@ urlpatterns = [
     path("cases/<int:pk>/screen/", views.case_screen, name="case_screen"),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),
     path("cases/<int:pk>/priority/", views.case_priority, name="case_priority"),
+    path(
+        "cases/<int:pk>/contacts/today/",
+        review_views.case_contact_today,
+        name="case_contact_today",
+    ),
+    path("cases/<int:pk>/contacts/new/", review_views.case_contact_new, name="case_contact_new"),
+    path("cases/<int:pk>/hand-back/", review_views.case_hand_back, name="case_hand_back"),
+    path("cases/<int:pk>/review/", review_views.case_review, name="case_review"),
 ]

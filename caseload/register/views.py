@@ -21,16 +21,18 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, Scope, has_permission, scope_of, team_id_of
 from caseload.audit import log
 from caseload.audit.presenters import ViewOfPerson, views_of_person
-from caseload.register import access, actions, glass
+from caseload.register import access, actions, glass, reviews
+from caseload.register.contacts import review_overdue, with_last_contact
 from caseload.register.forms import (
     CasePriorityForm,
     CloseCaseForm,
     NewPersonReferralForm,
     PersonSearchForm,
     RequestForm,
-    TeamWorkloadLevelsForm,
+    TeamReviewIntervalForm,
 )
 from caseload.register.models import (
+    OPEN_STATUSES,
     WAITING_STATUSES,
     Allocation,
     Case,
@@ -39,6 +41,7 @@ from caseload.register.models import (
     Practitioner,
     absent_on,
 )
+from caseload.register.review_views import contact_log
 from caseload.register.search import search_people
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
@@ -77,6 +80,9 @@ def team_list(request: AuthedRequest) -> HttpResponse:
             waiting_count=count_of(
                 Case.objects.filter(team=OuterRef("pk"), status__in=WAITING_STATUSES), "team"
             ),
+            held_count=count_of(
+                Case.objects.filter(team=OuterRef("pk"), status=CaseStatus.HELD), "team"
+            ),
         )
         .order_by("locality__name", "name")
     )
@@ -102,11 +108,10 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             )
         ),
     )
-    absent_ids = set(
-        team.practitioners.filter(absent_on(timezone.localdate())).values_list("pk", flat=True)
-    )
+    today = timezone.localdate()
+    absent_ids = set(team.practitioners.filter(absent_on(today)).values_list("pk", flat=True))
     status_counts = dict(
-        team.cases.filter(status__in=WAITING_STATUSES)
+        team.cases.filter(status__in=OPEN_STATUSES)
         .values_list("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
@@ -124,32 +129,36 @@ def team_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "absent_ids": absent_ids,
             "awaiting_screening": status_counts.get(CaseStatus.AWAITING_SCREENING, 0),
             "awaiting_allocation": status_counts.get(CaseStatus.AWAITING_ALLOCATION, 0),
+            "held": status_counts.get(CaseStatus.HELD, 0),
+            "reviews_overdue": team.cases.filter(review_overdue(today)).count(),
         },
     )
 
 
 @require_permission(Permission.SET_TEAM_WORKLOAD_LEVELS)
 @require_http_methods(["GET", "POST"])
-def team_workload_levels(request: AuthedRequest, pk: int) -> HttpResponse:
+def team_review_interval(request: AuthedRequest, pk: int) -> HttpResponse:
+    """How long the team's held cases wait for review (its safe working levels are the workload
+    app's)."""
     team = access.get_team_for_user(request.user, pk)
     if not has_permission(request.user, Permission.SET_TEAM_WORKLOAD_LEVELS, team=team):
         raise PermissionDenied
-    form = TeamWorkloadLevelsForm(
-        posted(request), initial={"safe_utilisation_percent": team.safe_utilisation_percent}
+    form = TeamReviewIntervalForm(
+        posted(request), initial={"review_interval_months": team.review_interval_months}
     )
     if form.is_valid():
         changed = attempt(
             form,
-            lambda: actions.set_team_workload_levels(
+            lambda: reviews.set_review_interval(
                 by=request.user,
                 team=team,
-                safe_utilisation_percent=form.cleaned_data["safe_utilisation_percent"],
+                review_interval_months=form.cleaned_data["review_interval_months"],
             ),
         )
         if changed is not None:
-            messages.success(request, "Workload levels saved.")
+            messages.success(request, "Review interval saved.")
             return redirect("team_detail", pk=team.pk)
-    return render(request, "register/team_workload_levels.html", {"team": team, "form": form})
+    return render(request, "register/team_review_interval.html", {"team": team, "form": form})
 
 
 @require_permission(Permission.VIEW_TEAM)
@@ -184,12 +193,18 @@ def practitioner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     practitioner = access.get_practitioner_for_user(request.user, pk)
     caseload = with_columns(
         CASELOAD_SLOT,
-        practitioner.allocations.filter(ended_at__isnull=True)
-        .select_related("case__person", "case__team")
-        .order_by("started_at", "pk"),
+        with_last_contact(
+            practitioner.allocations.filter(ended_at__isnull=True)
+            .select_related("case__person", "case__team")
+            .order_by("started_at", "pk"),
+            "case_id",
+        ),
     )
     today = timezone.localdate()
     page = paginate(request, caseload)
+    for allocation in page:
+        last = allocation.last_contact_on
+        allocation.days_since_contact = (today - last).days if last is not None else None
     log.record_caseload_viewed(
         request.user,
         practitioner_id=practitioner.pk,
@@ -406,6 +421,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "allocations": allocations,
             "can_change": has_permission(request.user, Permission.UPDATE_CASE, team=case.team_id)
             and case.is_open,
+            **contact_log(request, case),
         },
     )
 

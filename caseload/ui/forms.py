@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -165,6 +166,22 @@ class NameField(forms.CharField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(validators=[validate_name], **kwargs)
+
+
+# Line breaks and tabs belong in a paragraph of text; no other control character does.
+_ALLOWED_CONTROLS = frozenset("\n\r\t")
+
+
+def validate_text(value: str) -> None:
+    """For free text: control and hidden formatting characters are refused."""
+    if any(
+        unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs") and char not in _ALLOWED_CONTROLS
+        for char in value
+    ):
+        raise ValidationError(
+            "The text must not contain control or hidden formatting characters",
+            code="control_characters",
+        )
 
 
 def validate_name(value: str) -> None:

@@ -5,9 +5,9 @@ AppConfig.ready(), a panel for that slot: a template and a function that gives t
 its values from the request and the page's objects (or None to show nothing). A list page
 asks for its slot's extra columns the same way (`with_columns`, `{% for column in columns %}`).
 
-Slots in use: case_detail, case_allocation_history, team_detail, practitioner_actions,
-practitioner_detail, practitioner_caseload (panels); practitioner_caseload, team_caseloads
-(columns).
+Slots in use: case_detail, case_allocation_history, team_detail, team_caseloads,
+practitioner_actions, practitioner_detail, practitioner_caseload (panels);
+practitioner_caseload, team_caseloads (columns).
 """
 
 from __future__ import annotations

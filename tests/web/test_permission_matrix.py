@@ -42,6 +42,7 @@ from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Practitioner, Team
 from caseload.web.decorators import required_permission
+from caseload.workload.actions import raise_concern
 from caseload_engine.reference import Role
 from tests.asye_factories import ReviewFactory
 from tests.conftest import World, client_for
@@ -228,6 +229,16 @@ def _priyas_escalation(w: World) -> list[int]:
     return [escalation.pk]
 
 
+WORKLOAD_NORTH = Seen(north, (P.VIEW_TEAM_WORKLOAD,))
+# Priya's workload concern and extra hours: hers, and her team's (and the PSW's) to answer.
+PRIYAS_WORKLOAD = Seen(north, (P.ANSWER_WORKLOAD_CONCERNS,), own_for=_held_by_priya)
+CONCERN_TEXT = "Synthetic concern: three new tier 3 cases this week"
+
+
+def _priyas_concern(w: World) -> list[int]:
+    return [raise_concern(by=w.priya, concern=CONCERN_TEXT).pk]
+
+
 START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
 BREAK_GLASS = ((P.BREAK_GLASS,), REDIRECT)
 
@@ -264,13 +275,19 @@ MATRIX: list[Row] = [
         otherwise=((P.VIEW_TEAM_CASELOADS,), REDIRECT),
         secret=lambda w: w.colin_practitioner.family_name,
     ),
-    Row("team_workload_levels", lambda w: [w.team_north.pk], record=WAITING_NORTH),
+    Row("team_review_interval", lambda w: [w.team_north.pk], record=WAITING_NORTH),
     Row(
-        "team_workload_levels",
+        "team_review_interval",
         lambda w: [w.team_north.pk],
         "post",
         ok=200,  # an empty form is shown again with its error
         record=WAITING_NORTH,
+    ),
+    Row(
+        "team_cases",
+        lambda w: [w.team_north.pk],
+        record=WAITING_NORTH,
+        secret=_priyas_person,
     ),
     Row(
         "team_waiting_list",
@@ -355,6 +372,27 @@ MATRIX: list[Row] = [
         record=PRIYAS,
         secret=_priyas_person,
     ),
+    Row(
+        "case_contact_today",
+        lambda w: [w.case_held_by_priya.pk],
+        "post",
+        ok=REDIRECT,
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "case_contact_new",
+        lambda w: [w.case_held_by_priya.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row(
+        "case_hand_back",
+        lambda w: [w.case_held_by_priya.pk],
+        record=PRIYAS,
+        secret=_priyas_person,
+    ),
+    Row("case_review", lambda w: [w.case_held_by_priya.pk], record=PRIYAS, secret=_priyas_person),
     Row("referral_new"),
     Row(
         "person_referral_new",
@@ -547,6 +585,41 @@ MATRIX: list[Row] = [
     Row("escalation_advise", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
     Row("escalation_refer", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
     Row("escalation_decide", _priyas_escalation, "post", record=PRIYAS, secret=_priyas_person),
+    Row("workload_home"),
+    Row(
+        "team_workload",
+        lambda w: [w.team_north.pk],
+        record=WORKLOAD_NORTH,
+        secret=lambda w: w.colin_practitioner.family_name,
+    ),
+    Row("team_workload_levels", lambda w: [w.team_north.pk], record=WORKLOAD_NORTH),
+    Row(
+        "team_workload_levels",
+        lambda w: [w.team_north.pk],
+        "post",
+        ok=200,  # an empty form is shown again with its errors
+        record=WORKLOAD_NORTH,
+    ),
+    Row("workload_extra_hours"),
+    Row("workload_extra_hours", method="post"),  # an empty form: its errors
+    Row(
+        "practitioner_extra_hours",
+        lambda w: [w.priya_practitioner.pk],
+        record=PRIYAS_WORKLOAD,
+    ),
+    Row("workload_concerns"),
+    Row("workload_concern_new"),
+    Row("workload_concern_new", method="post"),  # an empty form: its error
+    Row("workload_concern", _priyas_concern, record=PRIYAS_WORKLOAD, secret=lambda w: CONCERN_TEXT),
+    Row(
+        "workload_concern",
+        _priyas_concern,
+        "post",
+        record=PRIYAS_WORKLOAD,
+        also=(P.ANSWER_WORKLOAD_CONCERNS,),  # she reads her concern; only they answer it
+        secret=lambda w: CONCERN_TEXT,
+    ),
+    Row("workload_escalations"),
     Row("delegation_scheme"),
     Row("delegation_scheme_edit"),
     Row("delegation_scheme_edit", method="post"),

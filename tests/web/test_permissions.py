@@ -134,6 +134,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             [
                 "My caseload",
                 "Waiting list",
+                "Workload",
                 "People",
                 "Supervision",
                 "Workload survey",
@@ -147,6 +148,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Team",
                 "Waiting list",
                 "Allocation",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -160,6 +162,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "pat",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision",
@@ -175,6 +178,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             "dee",
             [
                 "Teams",
+                "Workload",
                 "Overrides",
                 "People",
                 "Supervision compliance",

@@ -85,6 +85,48 @@ SENTENCES: list[Spec] = [
         f"{MONA} changed the safe level of Older People North from 100% to 90% of capacity",
     ),
     (
+        ChangeAction.TEAM_REVIEW_INTERVAL_SET,
+        lambda w: {"team_id": w.team_north.pk, "changes": {"review_interval_months": (12, 6)}},
+        f"{MONA} changed the review interval of Older People North from 12 to 6 months",
+    ),
+    (
+        ChangeAction.CONTACT_RECORDED,
+        lambda w: _case(w, detail={"kind": "visit", "occurred_on": "2026-11-24"}),
+        f"{MONA} recorded a visit on 24 Nov 2026 for case {{case}}",
+    ),
+    (
+        ChangeAction.CASE_HANDED_BACK,
+        lambda w: _case(
+            w,
+            team_id=w.team_north.pk,
+            from_practitioner_id=w.priya_practitioner.pk,
+            changes={"status": ("allocated", "held"), "next_review_on": (None, "2027-11-24")},
+        ),
+        f"{MONA} handed case {{case}} back to Older People North from {PRIYA}: next review by "
+        "24 Nov 2027",
+    ),
+    (
+        ChangeAction.CASE_REVIEW_RECORDED,
+        lambda w: _case(
+            w,
+            changes={
+                "last_reviewed_on": (None, "2026-11-24"),
+                "next_review_on": ("2026-12-01", "2027-11-24"),
+            },
+        ),
+        f"{MONA} recorded a review of case {{case}} on 24 Nov 2026: next review by 24 Nov 2027",
+    ),
+    (
+        ChangeAction.CASE_REVIEW_DUE,
+        lambda w: _case(
+            w,
+            changes={"status": ("held", "awaiting_allocation")},
+            detail={"daily_run": True, "next_review_on": "2026-12-20"},
+        ),
+        f"The daily run (for {MONA}) put case {{case}} on the waiting list for allocation: its "
+        "review is due by 20 Dec 2026",
+    ),
+    (
         ChangeAction.COMPLEXITY_ASSESSED,
         lambda w: _case(w, changes={"tier": (None, 3), "total": (None, 15)}),
         f"{MONA} scored case {{case}} at tier 3 (first score)",
@@ -361,6 +403,46 @@ SENTENCES: list[Spec] = [
         ChangeAction.PRACTICE_ESCALATION_DECIDED,
         lambda w: _case(w),
         f"{MONA} recorded the director's decision on the escalation of case {{case}}",
+    ),
+    (
+        ChangeAction.SAFE_WORKING_LEVEL_AGREED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {
+                "amber_percent": (None, 85),
+                "red_percent": (None, 100),
+                "agreed_on": (None, "2026-11-24"),
+            },
+        },
+        f"{MONA} recorded the safe working level of Older People North agreed on 24 Nov 2026: "
+        "amber from 85%, red above 100% of capacity",
+    ),
+    (
+        ChangeAction.EXTRA_HOURS_RECORDED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"hours": (None, "1.50"), "worked_on": (None, "2026-11-24")},
+        },
+        f"{MONA} recorded 1.50 extra hours worked by {PRIYA} on 24 Nov 2026",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_RAISED,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"concern_id": 7}},
+        f"{MONA} raised workload concern 7 for {PRIYA}",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_ANSWERED,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"concern_id": 7}},
+        f"{MONA} answered workload concern 7 of {PRIYA}",
+    ),
+    (
+        ChangeAction.WORKLOAD_CONCERN_ESCALATED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "detail": {"concern_id": 7, "daily_run": True, "over_red": False},
+        },
+        f"The daily run (for {MONA}) escalated workload concern 7 of {PRIYA} to the principal "
+        "social worker: not answered in 5 working days",
     ),
 ]
 
