@@ -12,26 +12,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
-
-from caseload.complexity.load import held_points, load_of
-from caseload.complexity.models import ModelVersion
 from caseload.healthcheck.models import Answer, RoleGroup, SurveyRound
-from caseload.register.models import OPEN_STATUSES, Allocation, Practitioner, Team
+from caseload.register.models import Team
 from caseload.supervision import compliance
+from caseload.workload import figures as workload
+from caseload.workload.figures import PractitionerLoad
 from caseload_engine import survey
-from caseload_engine.reference import CASE_HOLDING_ROLES, ROLE_LABELS, Role
+from caseload_engine.reference import ROLE_LABELS
 
 TITLE = "Employer Standards Health Check"
 ALL_TEAMS = "All teams"
 ALL_ROLES = "All roles"
 OTHER = "Other teams and roles"
+# The Health Check is yearly: extra hours over the year to the day.
+EXTRA_HOURS_DAYS = 365
 
 Value = str | int | float | None
 
@@ -75,16 +73,23 @@ def _percent(part: int, whole: int) -> int | None:
 
 def build(*, on: date) -> Figures:
     """Every section of the Health Check as on `on` (today, for a live report: caseloads are
-    the cases held now)."""
+    the cases held now), from the workload figures (caseload.workload.figures), supervision
+    compliance and the survey. A fixed number of queries, whatever the size of the council."""
+    team_names = dict(Team.objects.values_list("pk", "name"))
+    loads = workload.practitioner_loads(
+        teams=list(team_names),
+        on=on,
+        extra_hours_from=on - timedelta(days=EXTRA_HOURS_DAYS - 1),
+    )
     return {
         "title": TITLE,
         "as_of": on.isoformat(),
         "sections": [
-            caseloads(on=on),
+            caseloads(loads, team_names),
             _not_yet(
                 "waiting", "Waiting times", "waiting times by team (median and 90th percentile)"
             ),
-            _not_yet("extra_hours", "Extra hours", "extra hours recorded by practitioners"),
+            extra_hours(loads, team_names),
             supervision(on=on),
             _not_yet(
                 "resource", "Vacancies and agency use", "establishment, vacancies and agency cover"
@@ -105,106 +110,51 @@ def _not_yet(key: str, title: str, what: str) -> Section:
     }
 
 
-@dataclass
-class _Tally:
-    practitioners: int = 0
-    cases: int = 0
-    points: Decimal = Decimal(0)
-    utilisation: int = 0  # the sum of the percentages, of those with capacity
-    with_capacity: int = 0
-    over: int = 0
-
-    def add(self, *, cases: int, points: Decimal, percent: int | None, over: bool) -> None:
-        self.practitioners += 1
-        self.cases += cases
-        self.points += points
-        if percent is not None:
-            self.utilisation += percent
-            self.with_capacity += 1
-        self.over += over
-
-    def merge(self, other: _Tally) -> None:
-        self.practitioners += other.practitioners
-        self.cases += other.cases
-        self.points += other.points
-        self.utilisation += other.utilisation
-        self.with_capacity += other.with_capacity
-        self.over += other.over
-
-    def row(self, team: str, role: str) -> dict[str, Value]:
-        n = self.practitioners
-        return {
-            "team": team,
-            "role": role,
-            "practitioners": n,
-            "average_cases": _one_place(survey.average(self.cases, n)),
-            "average_points": _one_place(survey.average(self.points, n)),
-            "average_utilisation": (
-                round(self.utilisation / self.with_capacity) if self.with_capacity else None
-            ),
-            "over_safe_level": self.over,
-            "over_safe_level_percent": _percent(self.over, n),
-        }
-
-
-def in_post(on: date) -> Q:
-    return Q(start_date__lte=on) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
-
-
-def caseloads(*, on: date) -> Section:
-    """Per team and role, the case holders in post: average cases held (counted) and points
-    (weighted by complexity), average utilisation, and how many are over their team's safe
-    level. Two queries, whatever the number of practitioners."""
-    model = ModelVersion.current().model
-    open_held = (
-        Allocation.objects.filter(
-            practitioner=OuterRef("pk"), ended_at__isnull=True, case__status__in=OPEN_STATUSES
-        )
-        .order_by()
-        .values("practitioner")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    practitioners = (
-        Practitioner.objects.filter(
-            in_post(on), team__isnull=False, role__in=[r.value for r in CASE_HOLDING_ROLES]
-        )
-        .annotate(held_points=held_points(), cases=Coalesce(Subquery(open_held), 0))
-        .select_related("team")
-        .order_by("team__name", "role", "pk")
-    )
-    by_team: dict[str, dict[str, _Tally]] = defaultdict(lambda: defaultdict(_Tally))
-    for practitioner in practitioners:
-        team = practitioner.team
-        if team is None:  # filtered out above: for the type checker
-            continue
-        load = load_of(practitioner, held=practitioner.held_points, model=model)
-        by_team[team.name][practitioner.role].add(
-            cases=practitioner.cases,
-            points=load.points,
-            percent=load.percent,
-            over=load.over(team.safe_utilisation_percent),
-        )
-    rows: list[dict[str, Value]] = []
-    everyone = _Tally()
-    for team_name, roles in by_team.items():
-        team_total = _Tally()
-        for role, tally in roles.items():
-            rows.append(tally.row(team_name, ROLE_LABELS[Role(role)]))
-            team_total.merge(tally)
+def _by_team_and_role(
+    loads: Sequence[PractitionerLoad], team_names: Mapping[int, str]
+) -> list[tuple[str, str, list[PractitionerLoad]]]:
+    """The loads grouped: each team's roles, then the team's total where it has more than one
+    role, and everyone last."""
+    groups: dict[str, dict[str, list[PractitionerLoad]]] = defaultdict(lambda: defaultdict(list))
+    for load in sorted(loads, key=lambda row: (team_names.get(row.team_id, ""), row.role_label)):
+        groups[team_names.get(load.team_id, "")][load.role_label].append(load)
+    grouped: list[tuple[str, str, list[PractitionerLoad]]] = []
+    for team_name, roles in groups.items():
+        grouped.extend((team_name, role, rows) for role, rows in roles.items())
         if len(roles) > 1:
-            rows.append(team_total.row(team_name, ALL_ROLES))
-        everyone.merge(team_total)
-    rows.append(everyone.row(ALL_TEAMS, ALL_ROLES))
+            grouped.append((team_name, ALL_ROLES, [row for rows in roles.values() for row in rows]))
+    grouped.append((ALL_TEAMS, ALL_ROLES, list(loads)))
+    return grouped
+
+
+def caseloads(loads: Sequence[PractitionerLoad], team_names: Mapping[int, str]) -> Section:
+    """Per team and role, the case holders in post: average cases held (counted) and points
+    (weighted by complexity), utilisation, and how many are over their team's safe level."""
+    rows: list[dict[str, Value]] = []
+    for team, role, group in _by_team_and_role(loads, team_names):
+        total = workload.totals(group)
+        rows.append(
+            {
+                "team": team,
+                "role": role,
+                "practitioners": total.practitioners,
+                "average_cases": _one_place(survey.average(total.cases, total.practitioners)),
+                "average_points": _one_place(survey.average(total.points, total.practitioners)),
+                "utilisation": total.percent,
+                "amber": total.amber,
+                "over_safe_level": total.over_red,
+                "over_safe_level_percent": _percent(total.over_red, total.practitioners),
+            }
+        )
     return {
         "key": "caseloads",
         "title": "Caseloads and the safe working level",
         "available": True,
         "notes": [
             "Practitioners who hold cases, in post on the day. Cases: the open cases each holds "
-            "(counted). Points: those cases weighted by their complexity tier. Utilisation: "
-            "points as a share of the practitioner's capacity. Over the safe level: above the "
-            "share of capacity their team has agreed as safe.",
+            "(counted). Points: those cases weighted by their complexity tier. Utilisation: the "
+            "points held as a share of the capacity of those practitioners. Amber and over the "
+            "safe level: against the thresholds each team agreed with its practitioners.",
         ],
         "columns": [
             _label("team", "Team"),
@@ -212,9 +162,46 @@ def caseloads(*, on: date) -> Section:
             _figure("practitioners", "Practitioners"),
             _figure("average_cases", "Average cases held"),
             _figure("average_points", "Average points held"),
-            _figure("average_utilisation", "Average utilisation (%)"),
+            _figure("utilisation", "Utilisation (%)"),
+            _figure("amber", "Amber"),
             _figure("over_safe_level", "Over the safe level"),
             _figure("over_safe_level_percent", "Over the safe level (%)"),
+        ],
+        "rows": rows,
+    }
+
+
+def extra_hours(loads: Sequence[PractitionerLoad], team_names: Mapping[int, str]) -> Section:
+    """Per team and role, the extra hours the case holders recorded in the year to the day."""
+    rows: list[dict[str, Value]] = []
+    for team, role, group in _by_team_and_role(loads, team_names):
+        total = workload.totals(group)
+        rows.append(
+            {
+                "team": team,
+                "role": role,
+                "practitioners": total.practitioners,
+                "recording": sum(1 for row in group if row.extra_hours > 0),
+                "hours": _one_place(total.extra_hours.quantize(Decimal("0.1"))),
+                "average_hours": _one_place(survey.average(total.extra_hours, total.practitioners)),
+            }
+        )
+    return {
+        "key": "extra_hours",
+        "title": "Extra hours",
+        "available": True,
+        "notes": [
+            f"Hours worked beyond their contract that practitioners who hold cases recorded in "
+            f"the {EXTRA_HOURS_DAYS} days to the day. The practitioner survey below asks for "
+            "the hours worked in a usual week as well.",
+        ],
+        "columns": [
+            _label("team", "Team"),
+            _label("role", "Role"),
+            _figure("practitioners", "Practitioners"),
+            _figure("recording", "Recorded extra hours"),
+            _figure("hours", "Extra hours in all"),
+            _figure("average_hours", "Average extra hours per practitioner"),
         ],
         "rows": rows,
     }

@@ -32,6 +32,7 @@ from caseload.healthcheck.models import (
 )
 from caseload.register.models import Practitioner, Team
 from caseload.web.errors import ActionRefused
+from caseload.workload.models import ExtraHours
 from tests.conftest import World, client_for
 from tests.factories import (
     AssessmentFactory,
@@ -246,7 +247,8 @@ def test_the_psw_opens_a_round_on_the_page(world: World) -> None:
 
 
 def test_caseloads_are_counted_weighted_and_checked_against_the_safe_level(world: World) -> None:
-    team = TeamFactory.create(name="Aardvark Team", safe_utilisation_percent=100)
+    # A new team has the default level: amber from 85%, red above 100% of capacity.
+    team = TeamFactory.create(name="Aardvark Team")
     points = ModelVersion.current().model.band(2).points
     heavy = PractitionerFactory.create(team=team, capacity_points=points)
     light = PractitionerFactory.create(team=team, capacity_points=points * 4)
@@ -260,17 +262,32 @@ def test_caseloads_are_counted_weighted_and_checked_against_the_safe_level(world
     assert row["practitioners"] == 2  # the one who left is not counted
     assert row["average_cases"] == 1.5
     assert row["average_points"] == float(points * 3 / 2)
-    assert row["average_utilisation"] == round((200 + 25) / 2)
-    assert (row["over_safe_level"], row["over_safe_level_percent"]) == (1, 50)
+    assert row["utilisation"] == 60  # 3 cases' points of 5 cases' capacity
+    assert (row["amber"], row["over_safe_level"], row["over_safe_level_percent"]) == (0, 1, 50)
     everyone = section["rows"][-1]
-    assert everyone["team"] == "All teams"
+    assert (everyone["team"], everyone["role"]) == (figures.ALL_TEAMS, figures.ALL_ROLES)
     # Priya and Colin hold a case each in Older People North, plus the two here.
     assert everyone["practitioners"] == 4
 
 
+def test_extra_hours_over_the_year_to_the_day(world: World) -> None:
+    today = timezone.localdate()
+    for days_ago, hours in ((0, "2.5"), (200, "3"), (364, "1"), (365, "8")):
+        ExtraHours.objects.create(
+            practitioner=world.priya_practitioner,
+            worked_on=today - timedelta(days=days_ago),
+            hours=Decimal(hours),
+        )
+    section = _section(figures.build(on=today), "extra_hours")
+    row = next(r for r in section["rows"] if r["team"] == world.team_north.name)
+    # The day a year back is outside the year to the day.
+    assert (row["practitioners"], row["recording"], row["hours"]) == (2, 1, 6.5)
+    assert row["average_hours"] == 3.3
+
+
 def test_missing_sources_say_not_yet_available_with_no_figures(world: World) -> None:
     built = figures.build(on=timezone.localdate())
-    for key in ("waiting", "extra_hours", "resource"):
+    for key in ("waiting", "resource"):
         section = _section(built, key)
         assert section["available"] is False
         assert section["rows"] == []
