@@ -26,6 +26,7 @@ from caseload.register.models import (
     SupportRequest,
     Team,
 )
+from caseload.resource.demo import load_demo_establishment
 from caseload.supervision.demo import load_supervision_history
 from caseload_engine import complexity, demo
 from caseload_engine.demo_complexity import DemoScore, score_council
@@ -285,6 +286,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     _score_every_case(council, cases, practitioners, seed=seed)
     load_demo_programmes(as_of=as_of, created_by=admin)
     load_demo_decisions()
+    load_demo_establishment(as_of=as_of, recorded_by=director, seed=seed)
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "caseload.notifications",
     "caseload.decisions",
     "caseload.workload",
+    "caseload.resource",
     "caseload.healthcheck",
     "caseload.web",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("supervision/", include("caseload.supervision.urls")),
     path("", include("caseload.decisions.urls")),
     path("", include("caseload.workload.urls")),
+    path("", include("caseload.resource.urls")),
     path("", include("caseload.healthcheck.urls")),
     path("admin/", admin.site.urls),
 ]

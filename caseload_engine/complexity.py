@@ -84,6 +84,12 @@ class CapacityPolicy:
         share = self.role_share.get(role, Decimal(1))
         return ((self.points_per_fte - self.stable_element) * fte * share).quantize(Decimal("0.1"))
 
+    def protected_points(self, role: str, fte: Decimal) -> Decimal:
+        """Points the role's share keeps back from cases (an ASYE's development time): the
+        capacity of a worker with the whole share, less the role's."""
+        whole = ((self.points_per_fte - self.stable_element) * fte).quantize(Decimal("0.1"))
+        return whole - self.points_for(role, fte)
+
 
 @dataclass(frozen=True)
 class ComplexityModel:

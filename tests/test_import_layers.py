@@ -43,6 +43,7 @@ LAYERS = [
     "asye",
     "supervision",
     "decisions",
+    "resource",
     "healthcheck",
 ]
 

@@ -80,6 +80,8 @@ class Permission(StrEnum):
     VIEW_HEALTH_CHECK = "view_health_check"
     MANAGE_HEALTH_CHECK = "manage_health_check"
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
+    VIEW_RESOURCE = "view_resource"
+    MANAGE_ESTABLISHMENT = "manage_establishment"
 
     @property
     def description(self) -> str:
@@ -198,6 +200,13 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.ANSWER_WORKLOAD_SURVEY: (
         "Answer the practitioner workload survey, once a round, anonymously"
     ),
+    Permission.VIEW_RESOURCE: (
+        "See the team's resource: its establishment against staff in post, vacancies, agency "
+        "cover, specialisms, ASYEs, absence, and who has a registration to renew soon"
+    ),
+    Permission.MANAGE_ESTABLISHMENT: (
+        "Set any team's establishment: the funded posts (FTE) per role, from a day"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -221,6 +230,7 @@ _TEAM_SCOPED = frozenset(
         Permission.VIEW_SUPERVISION_OVERDUE,
         Permission.VIEW_TEAM_WORKLOAD,
         Permission.ANSWER_WORKLOAD_CONCERNS,
+        Permission.VIEW_RESOURCE,
     }
 )
 
@@ -317,6 +327,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_OVERDUE,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.RECORD_EXTRA_HOURS,
@@ -343,6 +354,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_OVERDUE,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -362,6 +374,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_COMPLIANCE,
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_HEALTH_CHECK,
+            P.MANAGE_ESTABLISHMENT,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -375,6 +388,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_CHANGE_HISTORY,
             P.SIGN_OFF_DECISIONS,
             P.VIEW_TEAM_WORKLOAD,
+            P.VIEW_RESOURCE,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -387,6 +401,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_SUPERVISION_COMPLIANCE,
             P.VIEW_HEALTH_CHECK,
+            P.MANAGE_ESTABLISHMENT,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

@@ -164,6 +164,7 @@ class ChangeAction(models.TextChoices):
     SURVEY_ROUND_OPENED = "survey_round_opened", "Workload survey round opened"
     SURVEY_ANSWERED = "survey_answered", "Workload survey answered"
     HEALTH_CHECK_PUBLISHED = "health_check_published", "Health Check published"
+    ESTABLISHMENT_SET = "establishment_set", "Establishment set"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

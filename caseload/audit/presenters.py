@@ -236,6 +236,16 @@ def _absence(event: ChangeEvent, names: Names) -> str:
     )
 
 
+def _establishment(event: ChangeEvent, names: Names) -> str:
+    role = reference.label(reference.ROLE_CHOICES, str(event.detail.get("role")))
+    previous = _old(event, "funded_fte")
+    return (
+        f"set the establishment of {names.team(event.team_id)} to {_new(event, 'funded_fte')} "
+        f"FTE for the role “{role}” from {_day(event.detail.get('effective_from'))}"
+        + (f" (was {previous} FTE)" if previous is not None else "")
+    )
+
+
 def _proposed(event: ChangeEvent, names: Names) -> str:
     if event.practitioner_id is not None:
         return (
@@ -480,6 +490,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.HEALTH_CHECK_PUBLISHED: lambda e, n: (
         f"published the Health Check as on {_day(_new(e, 'as_of'))}"
     ),
+    ChangeAction.ESTABLISHMENT_SET: _establishment,
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

@@ -429,6 +429,16 @@ def test_capacity_is_points_less_the_stable_element_by_fte_and_role(
     assert DEFAULT.capacity.points_for(role, Decimal(fte)) == Decimal(points)
 
 
+@pytest.mark.parametrize(
+    ("role", "fte", "points"),
+    [("asye", "1.0", "8.5"), ("asye", "0.5", "4.3"), ("social_worker", "1.0", "0")],
+)
+def test_protected_points_are_what_the_role_share_keeps_back(
+    role: str, fte: str, points: str
+) -> None:
+    assert DEFAULT.capacity.protected_points(role, Decimal(fte)) == Decimal(points)
+
+
 def test_two_factors_may_not_share_a_name() -> None:
     data = complexity.to_dict(DEFAULT)
     data["factors"][1]["name"] = "RISK"

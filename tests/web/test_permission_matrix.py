@@ -639,6 +639,11 @@ MATRIX: list[Row] = [
     # An empty post: the form's errors.
     Row("healthcheck_rounds", method="post", ok=400),
     Row("healthcheck_survey"),
+    Row("resource"),
+    Row("resource_establishment"),
+    Row("resource_establishment_new"),
+    # An empty post: the form's errors.
+    Row("resource_establishment_new", method="post"),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),

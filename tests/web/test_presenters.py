@@ -336,6 +336,16 @@ SENTENCES: list[Spec] = [
         f"{MONA} published the Health Check as on 1 Dec 2026",
     ),
     (
+        ChangeAction.ESTABLISHMENT_SET,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"funded_fte": ("6.00", "6.50")},
+            "detail": {"role": "social_worker", "effective_from": "2026-04-01"},
+        },
+        f"{MONA} set the establishment of Older People North to 6.50 FTE for the role "
+        "“Social worker” from 1 Apr 2026 (was 6.00 FTE)",
+    ),
+    (
         ChangeAction.ADMIN_ADDED,
         lambda w: {
             "team_id": w.team_north.pk,
