@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 
 from caseload.healthcheck.models import Answer, RoleGroup, SurveyRound
 from caseload.register.models import Team
+from caseload.resource import figures as establishment
 from caseload.supervision import compliance
 from caseload.workload import figures as workload
 from caseload.workload.figures import PractitionerLoad
@@ -91,9 +92,7 @@ def build(*, on: date) -> Figures:
             ),
             extra_hours(loads, team_names),
             supervision(on=on),
-            _not_yet(
-                "resource", "Vacancies and agency use", "establishment, vacancies and agency cover"
-            ),
+            resource(on=on),
             survey_results(on=on),
         ],
     }
@@ -256,6 +255,75 @@ def _supervision_row(
         "compliant": compliant,
         "compliant_percent": _percent(compliant, practitioners),
         "overdue": overdue,
+    }
+
+
+def _fte(value: Decimal | None) -> float | None:
+    return None if value is None else float(value.quantize(Decimal("0.01")))
+
+
+def _resource_row(
+    team: str, role: str, figures: establishment.RoleFigures, vacancy: Decimal, percent: int | None
+) -> dict[str, Value]:
+    return {
+        "team": team,
+        "role": role,
+        "funded_fte": _fte(figures.funded_fte),
+        "fte_in_post": _fte(figures.fte_in_post),
+        "vacancy_fte": _fte(vacancy),
+        "vacancy_percent": percent,
+        "agency_fte": _fte(figures.agency_fte),
+        "agency_percent": figures.agency_percent,
+    }
+
+
+def resource(*, on: date) -> Section:
+    """Per team and role, and for the council, funded posts against staff in post: vacancies
+    and agency cover (caseload.resource.figures, whose definitions these are)."""
+    teams = establishment.establishment_by_team(on=on)
+    rows: list[dict[str, Value]] = []
+    for team in teams:
+        for role in team.roles:
+            rows.append(
+                _resource_row(team.team, role.label, role, role.vacancy_fte, role.vacancy_percent)
+            )
+        if len(team.roles) > 1:
+            rows.append(
+                _resource_row(
+                    team.team, ALL_ROLES, team.total, team.vacancy_fte, team.vacancy_percent
+                )
+            )
+    council = establishment.council_totals(teams)
+    for role in council.roles:
+        rows.append(
+            _resource_row(ALL_TEAMS, role.label, role, role.vacancy_fte, role.vacancy_percent)
+        )
+    rows.append(
+        _resource_row(
+            ALL_TEAMS, ALL_ROLES, council.total, council.vacancy_fte, council.vacancy_percent
+        )
+    )
+    return {
+        "key": "resource",
+        "title": "Vacancies and agency use",
+        "available": True,
+        "notes": [
+            "Funded posts (the establishment in force on the day) against staff in post, as "
+            "full-time equivalents (FTE). A vacancy is a funded post not held by an employee, "
+            "so a post an agency worker covers is still vacant. Agency: the share of FTE in "
+            "post from agencies.",
+        ],
+        "columns": [
+            _label("team", "Team"),
+            _label("role", "Role"),
+            _figure("funded_fte", "Funded FTE"),
+            _figure("fte_in_post", "FTE in post"),
+            _figure("vacancy_fte", "Vacant FTE"),
+            _figure("vacancy_percent", "Vacancy rate (%)"),
+            _figure("agency_fte", "Agency FTE"),
+            _figure("agency_percent", "Agency share (%)"),
+        ],
+        "rows": rows,
     }
 
 

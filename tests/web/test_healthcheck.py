@@ -30,7 +30,8 @@ from caseload.healthcheck.models import (
     RoleGroup,
     SurveyRound,
 )
-from caseload.register.models import Practitioner, Team
+from caseload.register.models import Employment, Practitioner, Team
+from caseload.resource.models import Establishment
 from caseload.web.errors import ActionRefused
 from caseload.workload.models import ExtraHours
 from tests.conftest import World, client_for
@@ -285,9 +286,42 @@ def test_extra_hours_over_the_year_to_the_day(world: World) -> None:
     assert row["average_hours"] == 3.3
 
 
+def test_vacancies_and_agency_use_from_the_establishment(world: World) -> None:
+    team = TeamFactory.create(name="Aardvark Team")
+    Establishment.objects.create(
+        team=team,
+        role="social_worker",
+        funded_fte=Decimal("4"),
+        effective_from=timezone.localdate() - timedelta(days=30),
+        recorded_by=world.pat,
+        recorded_at=timezone.now(),
+    )
+    PractitionerFactory.create(team=team, fte=Decimal("1"))
+    PractitionerFactory.create(team=team, fte=Decimal("0.5"))
+    PractitionerFactory.create(team=team, fte=Decimal("1"), employment=Employment.AGENCY)
+    section = _section(figures.build(on=timezone.localdate()), "resource")
+    assert section["available"] is True
+    row = next(r for r in section["rows"] if r["team"] == "Aardvark Team")
+    # The agency worker covers a post that stays vacant: 4 funded less 1.5 employed.
+    assert row == {
+        "team": "Aardvark Team",
+        "role": "Social worker",
+        "funded_fte": 4.0,
+        "fte_in_post": 2.5,
+        "vacancy_fte": 2.5,
+        "vacancy_percent": 62,
+        "agency_fte": 1.0,
+        "agency_percent": 40,
+    }
+    assert (section["rows"][-1]["team"], section["rows"][-1]["role"]) == (
+        figures.ALL_TEAMS,
+        figures.ALL_ROLES,
+    )
+
+
 def test_missing_sources_say_not_yet_available_with_no_figures(world: World) -> None:
     built = figures.build(on=timezone.localdate())
-    for key in ("waiting", "resource"):
+    for key in ("waiting",):
         section = _section(built, key)
         assert section["available"] is False
         assert section["rows"] == []
