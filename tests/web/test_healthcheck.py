@@ -22,6 +22,7 @@ from caseload import cli
 from caseload.accounts.models import AccessRole, User
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.complexity.models import ModelVersion
+from caseload.demo_loader import load_demo_council
 from caseload.healthcheck import actions, figures
 from caseload.healthcheck.models import (
     Answer,
@@ -472,3 +473,15 @@ def test_nothing_is_written_for_a_round_with_no_answers_yet(world: World) -> Non
     _open_round(world, opens_on=timezone.localdate())
     section = _section(figures.build(on=timezone.localdate()), "survey")
     assert section["rows"] == []
+
+
+def test_the_demo_council_has_a_survey_round_reported_in_groups(db: None) -> None:
+    today = timezone.localdate()
+    load_demo_council(size="small", seed=7, as_of=today, password="pw-demo-12345")
+    survey_round = SurveyRound.objects.get()
+    assert survey_round.closes_on < today
+    assert Participation.objects.count() == Answer.objects.count() > 0
+    section = _section(figures.build(on=today), "survey")
+    assert section["rows"], section["notes"]
+    assert all(row["answers"] >= 5 for row in section["rows"])  # type: ignore[operator]
+    assert section["rows"][-1]["answers"] == Answer.objects.count()
