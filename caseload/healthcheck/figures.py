@@ -74,8 +74,8 @@ def _percent(part: int, whole: int) -> int | None:
 
 def build(*, on: date) -> Figures:
     """Every section of the Health Check as on `on` (today, for a live report: caseloads are
-    the cases held now), from the workload figures (caseload.workload.figures), supervision
-    compliance and the survey. A fixed number of queries, whatever the size of the council."""
+    the cases held now), from the workload, supervision, resource and survey records. A fixed
+    number of queries, whatever the size of the council."""
     team_names = dict(Team.objects.values_list("pk", "name"))
     loads = workload.practitioner_loads(
         teams=list(team_names),
@@ -114,11 +114,13 @@ def _by_team_and_role(
 ) -> list[tuple[str, str, list[PractitionerLoad]]]:
     """The loads grouped: each team's roles, then the team's total where it has more than one
     role, and everyone last."""
-    groups: dict[str, dict[str, list[PractitionerLoad]]] = defaultdict(lambda: defaultdict(list))
+    # By team id, not name: two teams may share a name.
+    groups: dict[int, dict[str, list[PractitionerLoad]]] = defaultdict(lambda: defaultdict(list))
     for load in sorted(loads, key=lambda row: (team_names.get(row.team_id, ""), row.role_label)):
-        groups[team_names.get(load.team_id, "")][load.role_label].append(load)
+        groups[load.team_id][load.role_label].append(load)
     grouped: list[tuple[str, str, list[PractitionerLoad]]] = []
-    for team_name, roles in groups.items():
+    for team_id, roles in groups.items():
+        team_name = team_names.get(team_id, "")
         grouped.extend((team_name, role, rows) for role, rows in roles.items())
         if len(roles) > 1:
             grouped.append((team_name, ALL_ROLES, [row for rows in roles.values() for row in rows]))
@@ -369,19 +371,23 @@ def survey_results(*, on: date) -> Section:
         .order_by("team__name", "role_group")
         .only(*[c["key"] for c in SURVEY_COLUMNS[3:]], "team__name", "role_group", "round_id")
     )
-    groups: dict[tuple[str, str], list[Answer]] = defaultdict(list)
+    # By team id, not name: two teams may share a name.
+    groups: dict[tuple[int, str], list[Answer]] = defaultdict(list)
     for answer in answers:
-        groups[(answer.team.name, answer.role_group)].append(answer)
-    grouping = survey.group({key: len(found) for key, found in groups.items()})
+        groups[(answer.team_id, answer.role_group)].append(answer)
+    grouping = survey.group({key: len(given) for key, given in groups.items()})
     labels = dict(RoleGroup.choices)
     for key in grouping.shown:
-        section["rows"].append(_survey_row(key[0], labels[key[1]], groups[key]))
+        section["rows"].append(_survey_row(groups[key][0].team.name, labels[key[1]], groups[key]))
+    section["rows"].sort(key=lambda row: (str(row["team"]), str(row["role"])))
     if grouping.other:
         merged = [answer for key in grouping.other for answer in groups[key]]
         section["rows"].append(_survey_row(OTHER, "", merged))
         section["notes"].append(
-            f"{_groups(len(grouping.other))} with fewer answers are merged into "
-            f"\N{LEFT DOUBLE QUOTATION MARK}{OTHER}\N{RIGHT DOUBLE QUOTATION MARK}."
+            f"{_groups(len(grouping.other))} merged into "
+            f"\N{LEFT DOUBLE QUOTATION MARK}{OTHER}\N{RIGHT DOUBLE QUOTATION MARK}: those with "
+            f"fewer than {survey.MINIMUM_GROUP} answers, with the smallest others where needed "
+            f"so that the merged group has {survey.MINIMUM_GROUP} or more."
         )
     if grouping.suppressed or not answers:
         section["notes"].append(
@@ -393,7 +399,7 @@ def survey_results(*, on: date) -> Section:
 
 
 def _groups(count: int) -> str:
-    return "1 group" if count == 1 else f"{count} groups"
+    return "1 group is" if count == 1 else f"{count} groups are"
 
 
 def _survey_row(team: str, role: str, answers: Sequence[Answer]) -> dict[str, Value]:
