@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from caseload.healthcheck.models import CASES_MAX, WEEKLY_HOURS_MAX, Likert
-from caseload.ui.forms import GovukDateField, GovukForm, days_from_today
+from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, validate_name
 
 
 class RoundForm(GovukForm):
@@ -14,6 +14,7 @@ class RoundForm(GovukForm):
         label="Period",
         max_length=40,
         help_text="What the round is for, as the report will name it: for example, 2026",
+        validators=[validate_name],
         error_messages={"required": "Enter the period the round is for"},
     )
     opens_on = GovukDateField(

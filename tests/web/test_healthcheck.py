@@ -245,6 +245,41 @@ def test_the_psw_opens_a_round_on_the_page(world: World) -> None:
     assert refused.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"period": "2026\u202e"},
+        {"period": "x" * 41},
+        {"opens_on_day": "1", "opens_on_month": "1", "opens_on_year": "99999999999999"},
+        {"opens_on_day": "\u0661", "opens_on_month": "1", "opens_on_year": "2026"},
+    ],
+)
+def test_bad_rounds_are_refused_with_a_message(world: World, data: dict[str, str]) -> None:
+    response = client_for(world.pat).post(reverse("healthcheck_rounds"), data)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    assert not SurveyRound.objects.exists()
+
+
+def test_the_rounds_page_asks_the_same_queries_as_rounds_are_added(
+    world: World, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    client = client_for(world.pat)
+    today = timezone.localdate()
+
+    def add_rounds(first: int) -> None:
+        for year in range(first, first + 3):
+            start = today - timedelta(days=400 * (year - 1990))
+            _open_round(world, period=str(year), opens_on=start, closes_on=start)
+
+    add_rounds(2000)
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get(reverse("healthcheck_rounds")).status_code == 200
+    add_rounds(2010)
+    with django_assert_num_queries(len(counted.captured_queries)):
+        assert client.get(reverse("healthcheck_rounds")).status_code == 200
+
+
 # The report's figures
 
 
