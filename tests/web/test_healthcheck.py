@@ -43,6 +43,7 @@ from tests.factories import (
     UserFactory,
     allocated_case,
 )
+from tests.web.test_hostile_input import CHOICE, DIGIT_LIKE, HIDDEN, HUGE
 
 pytestmark = pytest.mark.django_db
 
@@ -175,6 +176,16 @@ def test_bad_answers_are_refused_with_a_message(world: World, field: str, value:
     )
     assert response.status_code == 400
     assert "govuk-error-summary" in response.text
+    assert not Answer.objects.exists()
+
+
+@pytest.mark.parametrize("field", list(ANSWERS))
+def test_hostile_answers_never_give_a_500_and_write_nothing(world: World, field: str) -> None:
+    _open_round(world)
+    client = client_for(world.priya)
+    for value in [*HUGE, *DIGIT_LIKE, *HIDDEN, *CHOICE]:
+        response = client.post(reverse("healthcheck_survey"), {**ANSWERS, field: value})
+        assert response.status_code == 400, value
     assert not Answer.objects.exists()
 
 
