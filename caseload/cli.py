@@ -512,6 +512,37 @@ def _run_daily(keys: list[str] | None, *, on: date | None, enqueue: bool) -> int
     return 1 if failed else 0
 
 
+REPORT_SUFFIXES = (*tabular.SUFFIXES, ".json")
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """The Health Check from the database, as the page shows it today: the same figures, built
+    by the same function."""
+    target = Path(args.out)
+    if target.suffix.lower() not in REPORT_SUFFIXES:
+        print(f"{target} is not a .csv, .xlsx or .json file; nothing written.", file=sys.stderr)
+        return 2
+    _setup_django()
+    from django.utils import timezone
+
+    from caseload.healthcheck import figures
+
+    built = figures.build(on=timezone.localdate())
+    try:
+        if target.suffix.lower() == ".json":
+            target.write_text(json.dumps(built, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        else:
+            tabular.write_table(target, figures.TABLE_COLUMNS, figures.table_rows(built))
+    except (OSError, tabular.TableError) as error:
+        print(f"{error}; nothing written.", file=sys.stderr)
+        return 2
+    missing = [s["title"] for s in built["sections"] if not s["available"]]
+    print(f"Wrote the Health Check as on {built['as_of']} into {target}.")
+    if missing:
+        print(f"Not yet available: {', '.join(missing)}.")
+    return 0
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """The development server with a task worker beside it. Ctrl+C (which the terminal sends to
     all three) or SIGTERM to this process stops both."""
@@ -767,6 +798,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     daily.add_argument("--enqueue", action="store_true", help="queue them for the workers instead")
 
+    report = commands.add_parser(
+        "report",
+        help="write a report from the database: the Health Check",
+        description="Write the Employer Standards Health Check as it stands today, with the "
+        "figures its page shows: .csv or .xlsx as one long table (section, group, measure, "
+        "value), .json as the report's sections.",
+    )
+    report.add_argument("name", choices=["healthcheck"], help="the report to write")
+    report.add_argument(
+        "--out", required=True, metavar="OUTPUT", help="where to write: .csv, .xlsx or .json"
+    )
+
     serve = commands.add_parser(
         "serve",
         help="the development server with a background worker beside it (`make run`)",
@@ -805,6 +848,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_handovers(args)
     if args.command == "daily":
         return run_daily(args)
+    if args.command == "report":
+        return run_report(args)
     if args.command == "serve":
         return run_serve(args)
     return 2  # argparse has already refused any other command

@@ -13,6 +13,7 @@ from caseload.accounts.models import AccessRole, User
 from caseload.asye.demo import load_demo_programmes
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.decisions.demo import load_demo_decisions
+from caseload.healthcheck.demo import load_demo_survey
 from caseload.register.actions import PERSON_ID_SEQUENCE
 from caseload.register.models import (
     Absence,
@@ -316,6 +317,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_establishment(as_of=as_of, recorded_by=director, seed=seed)
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
     load_demo_workload(as_of=as_of, seed=seed)
+    load_demo_survey(as_of=as_of, seed=seed)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "caseload.resource",
     "caseload.demand",
     "caseload.workload",
+    "caseload.healthcheck",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

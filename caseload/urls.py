@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("caseload.resource.urls")),
     path("", include("caseload.demand.urls")),
     path("", include("caseload.workload.urls")),
+    path("", include("caseload.healthcheck.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,7 @@ LAYERS = [
     "decisions",
     "resource",
     "demand",
+    "healthcheck",
 ]
 
 

@@ -82,6 +82,9 @@ class Permission(StrEnum):
     RAISE_WORKLOAD_CONCERN = "raise_workload_concern"
     ANSWER_WORKLOAD_CONCERNS = "answer_workload_concerns"
     VIEW_WORKLOAD_ESCALATIONS = "view_workload_escalations"
+    VIEW_HEALTH_CHECK = "view_health_check"
+    MANAGE_HEALTH_CHECK = "manage_health_check"
+    ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
 
     @property
     def description(self) -> str:
@@ -205,6 +208,16 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "See the workload concerns escalated because nobody answered them in 5 working days, "
         "or because a practitioner was over the red level for two weeks"
     ),
+    Permission.VIEW_HEALTH_CHECK: (
+        "See the Employer Standards Health Check, live and as published, as counts and averages "
+        "with no names"
+    ),
+    Permission.MANAGE_HEALTH_CHECK: (
+        "Open rounds of the practitioner workload survey and publish the Health Check"
+    ),
+    Permission.ANSWER_WORKLOAD_SURVEY: (
+        "Answer the practitioner workload survey, once a round, anonymously"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -303,6 +316,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
+            P.ANSWER_WORKLOAD_SURVEY,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -377,6 +391,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_PRACTICE_ESCALATIONS,
             P.ADVISE_ON_ESCALATIONS,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.VIEW_HEALTH_CHECK,
+            P.MANAGE_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
         ],
     ),
@@ -404,6 +420,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.DECIDE_ESCALATIONS,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_SUPERVISION_COMPLIANCE,
+            P.VIEW_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
         ],
     ),

@@ -498,6 +498,16 @@ PHRASES: dict[ChangeAction, Phrase] = {
             else "not answered in 5 working days"
         )
     ),
+    ChangeAction.SURVEY_ROUND_OPENED: lambda e, n: (
+        f"opened round {_new(e, 'survey_round')} of the workload survey, from "
+        f"{_day(_new(e, 'opens_on'))} to {_day(_new(e, 'closes_on'))}"
+    ),
+    ChangeAction.SURVEY_ANSWERED: lambda e, n: (
+        f"answered round {_new(e, 'survey_round')} of the workload survey"
+    ),
+    ChangeAction.HEALTH_CHECK_PUBLISHED: lambda e, n: (
+        f"published the Health Check as on {_day(_new(e, 'as_of'))}"
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

@@ -37,6 +37,7 @@ from caseload.allocation.jobs import start_proposal
 from caseload.asye.actions import start_programme
 from caseload.asye.models import Programme
 from caseload.decisions.actions import escalate_case
+from caseload.healthcheck.actions import publish_report
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Practitioner, Team
@@ -642,6 +643,13 @@ MATRIX: list[Row] = [
     ),
     Row("demand_run_forecasts", method="post", ok=REDIRECT),
     Row("supervision_compliance_csv"),
+    Row("healthcheck_report"),
+    Row("healthcheck_publish", method="post", ok=REDIRECT),
+    Row("healthcheck_published", lambda w: [publish_report(by=w.pat).pk]),
+    Row("healthcheck_rounds"),
+    # An empty post: the form's errors.
+    Row("healthcheck_rounds", method="post", ok=400),
+    Row("healthcheck_survey"),
     Row("resource"),
     Row("resource_establishment"),
     Row("resource_establishment_new"),

@@ -329,6 +329,27 @@ SENTENCES: list[Spec] = [
         f"{MONA} changed their comments on the ASYE 6-month review of {PRIYA}",
     ),
     (
+        ChangeAction.SURVEY_ROUND_OPENED,
+        lambda w: {
+            "changes": {
+                "survey_round": (None, 3),
+                "opens_on": (None, "2026-11-02"),
+                "closes_on": (None, "2026-11-30"),
+            }
+        },
+        f"{MONA} opened round 3 of the workload survey, from 2 Nov 2026 to 30 Nov 2026",
+    ),
+    (
+        ChangeAction.SURVEY_ANSWERED,
+        lambda w: {"changes": {"survey_round": (None, 3)}},
+        f"{MONA} answered round 3 of the workload survey",
+    ),
+    (
+        ChangeAction.HEALTH_CHECK_PUBLISHED,
+        lambda w: {"changes": {"health_check": (None, 1), "as_of": (None, "2026-12-01")}},
+        f"{MONA} published the Health Check as on 1 Dec 2026",
+    ),
+    (
         ChangeAction.ESTABLISHMENT_SET,
         lambda w: {
             "team_id": w.team_north.pk,
