@@ -179,13 +179,15 @@ def _median_and_p90(ordered: QuerySet[Any], name: str, count: int) -> tuple[floa
         for value in ordered.values_list(name, flat=True)[first : math.floor(positions[1]) + 2]
     ]
 
-    def at(position: float) -> float:
-        low = math.floor(position) - first
-        below, above = values[low], values[min(low + 1, len(values) - 1)]
-        return round(below + (above - below) * (position - math.floor(position)), 1)
-
-    median, p90 = (at(position) for position in positions)
+    median, p90 = (_interpolate(values, position - first) for position in positions)
     return median, p90
+
+
+def _interpolate(ordered: Sequence[float], position: float) -> float:
+    """The value at a fractional position in ordered values, between the two either side."""
+    low = math.floor(position)
+    below, above = ordered[low], ordered[min(low + 1, len(ordered) - 1)]
+    return round(below + (above - below) * (position - low), 1)
 
 
 @dataclass(frozen=True)
@@ -309,13 +311,39 @@ def waiting(filters: Filters, *, now: datetime) -> Spread:
     count = cases.count()
     if not count:
         return Spread(0, None, None)
+    ordered = cases.annotate(waited=_waited(now)).order_by("waited", "pk")
+    return Spread(count, *_median_and_p90(ordered, "waited", count))
+
+
+def _waited(now: datetime) -> Greatest:
     since = Coalesce(
         Cast("next_review_on", output_field=DateTimeField()), F("request__received_at")
     )
-    ordered = cases.annotate(waited=Greatest(DaysBetween(Value(now), since), Value(0.0))).order_by(
-        "waited", "pk"
+    return Greatest(DaysBetween(Value(now), since), Value(0.0))
+
+
+def waits_by_team(*, now: datetime) -> dict[int, list[float]]:
+    """How long (days) each case on every team's waiting list has waited (as in `waiting`), in
+    one query: a waiting list is hundreds of cases, not thousands, so they come here whole."""
+    waits: dict[int, list[float]] = defaultdict(list)
+    for team_id, waited in (
+        Case.objects.filter(status__in=WAITING_STATUSES)
+        .annotate(waited=_waited(now))
+        .values_list("team_id", "waited")
+    ):
+        waits[team_id].append(float(waited))
+    return waits
+
+
+def spread_of(values: Iterable[float]) -> Spread:
+    """How many, and their median and 90th percentile (numpy's "linear")."""
+    ordered = sorted(values)
+    if not ordered:
+        return Spread(0, None, None)
+    last = len(ordered) - 1
+    return Spread(
+        len(ordered), _interpolate(ordered, 0.5 * last), _interpolate(ordered, 0.9 * last)
     )
-    return Spread(count, *_median_and_p90(ordered, "waited", count))
 
 
 def first_allocations() -> QuerySet[Allocation]:

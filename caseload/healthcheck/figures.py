@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import chain
 from typing import Any, TypedDict
 
+from django.utils import timezone
+
+from caseload.demand import figures as demand
 from caseload.healthcheck.models import Answer, RoleGroup, SurveyRound
 from caseload.register.models import Team
 from caseload.resource import figures as establishment
@@ -77,6 +81,8 @@ def build(*, on: date) -> Figures:
     the cases held now), from the workload, supervision, resource and survey records. A fixed
     number of queries, whatever the size of the council."""
     team_names = dict(Team.objects.values_list("pk", "name"))
+    # Waits are measured to the end of the day, whichever day the report is for.
+    now = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
     loads = workload.practitioner_loads(
         teams=list(team_names),
         on=on,
@@ -87,9 +93,7 @@ def build(*, on: date) -> Figures:
         "as_of": on.isoformat(),
         "sections": [
             caseloads(loads, team_names),
-            _not_yet(
-                "waiting", "Waiting times", "waiting times by team (median and 90th percentile)"
-            ),
+            waiting(team_names, now=now),
             extra_hours(loads, team_names),
             supervision(on=on),
             resource(on=on),
@@ -98,14 +102,40 @@ def build(*, on: date) -> Figures:
     }
 
 
-def _not_yet(key: str, title: str, what: str) -> Section:
+def waiting(team_names: Mapping[int, str], *, now: datetime) -> Section:
+    """Per team, the waiting list on the day and how long its cases had waited: since the
+    request, or since a held case's review fell due (see caseload.demand.figures)."""
+    waits = demand.waits_by_team(now=now)
+    rows: list[dict[str, Value]] = [
+        _waiting_row(name, demand.spread_of(waits.get(team_id, [])))
+        for team_id, name in sorted(team_names.items(), key=lambda item: (item[1], item[0]))
+    ]
+    rows.append(_waiting_row(ALL_TEAMS, demand.spread_of(chain.from_iterable(waits.values()))))
     return {
-        "key": key,
-        "title": title,
-        "available": False,
-        "notes": [f"Not yet available: {what} are not yet recorded in caseload."],
-        "columns": [],
-        "rows": [],
+        "key": "waiting",
+        "title": "Waiting times",
+        "available": True,
+        "notes": [
+            "Cases waiting for screening or allocation at the end of the day, and how long each "
+            "had waited, in days: since the request came in, or, for a case held by its team "
+            "whose review fell due, since the review's due day.",
+        ],
+        "columns": [
+            _label("team", "Team"),
+            _figure("waiting", "Waiting"),
+            _figure("median_days", "Median wait (days)"),
+            _figure("p90_days", "90th percentile wait (days)"),
+        ],
+        "rows": rows,
+    }
+
+
+def _waiting_row(team: str, spread: demand.Spread) -> dict[str, Value]:
+    return {
+        "team": team,
+        "waiting": spread.count,
+        "median_days": spread.median_days,
+        "p90_days": spread.p90_days,
     }
 
 

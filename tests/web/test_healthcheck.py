@@ -31,14 +31,16 @@ from caseload.healthcheck.models import (
     RoleGroup,
     SurveyRound,
 )
-from caseload.register.models import Employment, Practitioner, Team
+from caseload.register.models import WAITING_STATUSES, Case, Employment, Practitioner, Team
 from caseload.resource.models import Establishment
 from caseload.web.errors import ActionRefused
 from caseload.workload.models import ExtraHours
 from tests.conftest import World, client_for
 from tests.factories import (
     AssessmentFactory,
+    CaseFactory,
     PractitionerFactory,
+    SupportRequestFactory,
     TeamFactory,
     UserFactory,
     allocated_case,
@@ -366,16 +368,26 @@ def test_vacancies_and_agency_use_from_the_establishment(world: World) -> None:
     )
 
 
-def test_missing_sources_say_not_yet_available_with_no_figures(world: World) -> None:
-    built = figures.build(on=timezone.localdate())
-    for key in ("waiting",):
-        section = _section(built, key)
-        assert section["available"] is False
-        assert section["rows"] == []
-        assert section["notes"][0].startswith("Not yet available")
-    supervision = _section(built, "supervision")
-    assert supervision["available"] is True
-    assert supervision["rows"][-1]["team"] == "All teams"
+def test_waiting_times_per_team_and_for_every_team(world: World) -> None:
+    today = timezone.localdate()
+    team = TeamFactory.create()
+    for days in (10, 20, 30, 40):
+        request = SupportRequestFactory.create(received_at=timezone.now() - timedelta(days=days))
+        CaseFactory.create(team=team, request=request, person=request.person)
+    # A held case whose review fell due 5 days ago waits from then, not from its first request.
+    request = SupportRequestFactory.create(received_at=timezone.now() - timedelta(days=700))
+    CaseFactory.create(
+        team=team, request=request, person=request.person, next_review_on=today - timedelta(days=5)
+    )
+    section = _section(figures.build(on=today), "waiting")
+    assert section["available"] is True
+    [row] = [row for row in section["rows"] if row["team"] == team.name]
+    assert row["waiting"] == 5
+    assert row["median_days"] == pytest.approx(21, abs=1)
+    assert row["p90_days"] == pytest.approx(37, abs=1.5)
+    every = section["rows"][-1]
+    assert every["team"] == figures.ALL_TEAMS
+    assert every["waiting"] == Case.objects.filter(status__in=WAITING_STATUSES).count()
 
 
 def test_the_page_shows_the_report_and_prints_without_navigation(world: World) -> None:
@@ -384,7 +396,7 @@ def test_the_page_shows_the_report_and_prints_without_navigation(world: World) -
     text = response.text
     assert "Employer Standards Health Check" in text
     assert "Caseloads and the safe working level" in text
-    assert "Not yet available" in text
+    assert "Waiting times" in text
     # The director reads it; only the PSW publishes.
     assert "Publish this Health Check" not in text
     assert (
@@ -495,7 +507,7 @@ def test_the_command_writes_csv_and_xlsx_as_one_long_table(world: World, tmp_pat
     caseload_rows = [r for r in rows if r["section"] == "Caseloads and the safe working level"]
     everyone = {"team": "All teams", "role": "All roles", "measure": "Practitioners"}
     assert next(r for r in caseload_rows if everyone.items() <= r.items())["value"] == "2"
-    assert any(r["section"] == "Waiting times" and r["value"] == "" for r in rows)
+    assert any(r["section"] == "Waiting times" and r["value"] != "" for r in rows)
 
     sheet = openpyxl.load_workbook(_run_report(tmp_path, "hc.xlsx"), read_only=True).active
     assert sheet is not None
