@@ -119,6 +119,10 @@ def main() -> int:
         ("director", "get", "/demand/", {"weeks": "104"}),
         ("manager", "get", "/resource/", None),
         ("director", "get", "/resource/", None),
+        ("psw", "get", "/health-check/", None),
+        ("director", "get", "/health-check/", None),
+        ("psw", "get", "/health-check/survey-rounds/", None),
+        ("practitioner", "get", "/workload-survey/", None),
     ]
     timings: list[tuple[float, float]] = []
     for username, method, url, data in pages:
