@@ -5,16 +5,15 @@ adds their own comments afterwards, on a form of their own."""
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import QueryDict
 
 from caseload.accounts.models import User
 from caseload.asye.models import Programme
-from caseload.register.models import Practitioner, Team
+from caseload.register.models import Practitioner
 from caseload.ui.forms import GovukDateField, GovukForm, days_from_today, today
 from caseload_engine import asye
 from caseload_engine.reference import Role
@@ -144,20 +143,3 @@ class StartForm(GovukForm):
                 "invalid_choice": "Choose the assessor from the list",
             },
         )
-
-
-class ListFilterForm(GovukForm):
-    """Which ASYEs to list: one team the user oversees, or all of them."""
-
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Every team",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
-
-    def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team]) -> None:
-        super().__init__(data)
-        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
-        team_field.queryset = teams

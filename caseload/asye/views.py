@@ -20,11 +20,12 @@ from caseload.asye.access import (
     may_comment,
     may_record_review,
 )
-from caseload.asye.forms import CommentsForm, ListFilterForm, ReviewForm, StartForm
+from caseload.asye.forms import CommentsForm, ReviewForm, StartForm
 from caseload.asye.models import Programme, ProgrammeStatus
 from caseload.asye.pages import development_time
 from caseload.audit import log
 from caseload.register import access
+from caseload.register.forms import TeamChoiceForm
 from caseload.register.models import Team
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest, attempt, posted
@@ -186,7 +187,7 @@ def programme_list(request: AuthedRequest) -> HttpResponse:
     teams = filter_by_team(
         Team.objects.order_by("name"), request.user, Permission.VIEW_ASYE_PROGRAMMES, field="pk"
     )
-    form = ListFilterForm(request.GET if "team" in request.GET else None, teams=teams)
+    form = TeamChoiceForm(request.GET if "team" in request.GET else None, teams=teams)
     team = form.cleaned_data["team"] if form.is_bound and form.is_valid() else None
     visible = filter_by_team(
         Programme.objects.filter(status=ProgrammeStatus.ACTIVE),

@@ -12,6 +12,7 @@ from django.http import QueryDict
 
 from caseload.demand.figures import UNSCORED
 from caseload.demand.models import CONTINGENCY_PLAN_MAX_LENGTH
+from caseload.register.forms import TeamChoiceForm
 from caseload.register.models import Team
 from caseload.ui.forms import GovukForm
 from caseload_engine import reference
@@ -22,16 +23,9 @@ DEFAULT_WEEKS = 52
 EARLIEST = date(2000, 1, 1)
 
 
-class DemandFilterForm(GovukForm):
+class DemandFilterForm(TeamChoiceForm):
     """Choices only, and one ISO date: no typed number reaches a query."""
 
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Every team",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
     tier = forms.ChoiceField(
         label="Tier",
         required=False,
@@ -62,10 +56,8 @@ class DemandFilterForm(GovukForm):
     def __init__(
         self, data: QueryDict | None, *, teams: QuerySet[Team], tiers: list[int], today: date
     ) -> None:
-        super().__init__(data)
+        super().__init__(data, teams=teams)
         self.today = today
-        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
-        team_field.queryset = teams
         tier_field = cast("forms.ChoiceField", self.fields["tier"])
         tier_field.choices = [
             ("", "Every tier"),

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from caseload.register.actions import PersonDetails, RequestDetails
@@ -291,3 +292,20 @@ class ReviewForm(GovukForm):
     reviewed_on = GovukDateField(
         label="Date of the review", help_text="For example, 27 3 2026", latest=today
     )
+
+
+class TeamChoiceForm(GovukForm):
+    """Which of the user's teams to show (none chosen: all of them). Pages with more filters
+    add their own fields to it."""
+
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label="Every team",
+        error_messages={"invalid_choice": "Choose a team from the list"},
+    )
+
+    def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team]) -> None:
+        super().__init__(data)
+        cast("forms.ModelChoiceField[Team]", self.fields["team"]).queryset = teams

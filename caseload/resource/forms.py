@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
-from django.http import QueryDict
 
 from caseload.register.models import Team
 from caseload.resource.models import ESTABLISHMENT_ROLE_CHOICES, MAX_FUNDED_FTE, MIN_FUNDED_FTE
@@ -21,22 +19,6 @@ from caseload.ui.forms import GovukDateField, GovukForm, days_from_today
 _FTE = re.compile(r"[0-9]{1,3}(\.[0-9]{0,2})?|\.[0-9]{1,2}")
 # The establishment history starts with the service's records; a year ahead is budget-setting.
 EARLIEST_EFFECTIVE = date(2000, 1, 1)
-
-
-class TeamChoiceForm(GovukForm):
-    """Which team's figures to show (none: every team the user may see)."""
-
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Every team",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
-
-    def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team]) -> None:
-        super().__init__(data)
-        cast("forms.ModelChoiceField[Team]", self.fields["team"]).queryset = teams
 
 
 class FteField(forms.CharField):

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.accounts.permissions import Permission, has_permission
+from caseload.register.forms import TeamChoiceForm
 from caseload.register.models import Team
 from caseload.resource import access, figures
 from caseload.resource.actions import set_establishment
-from caseload.resource.forms import EstablishmentForm, TeamChoiceForm
+from caseload.resource.forms import EstablishmentForm
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 from caseload_engine.reference import PCF_LEVEL_CHOICES

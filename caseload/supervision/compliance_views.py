@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.audit import log
 from caseload.register.access import get_team_for_user
+from caseload.register.forms import TeamChoiceForm
 from caseload.register.models import Team
 from caseload.supervision import compliance
 from caseload.supervision.chart import compliance_chart
@@ -62,18 +62,11 @@ def overdue(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-class ComplianceForm(GovukForm):
+class ComplianceForm(TeamChoiceForm):
     """Which compliance to show: grouped by team or role, narrowed to one of either, over a
     number of months. Choices only, so no typed number reaches a query."""
 
     by = forms.ChoiceField(label="Group by", choices=BY_CHOICES, required=False)
-    team = forms.ModelChoiceField(
-        label="Team",
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label="Every team",
-        error_messages={"invalid_choice": "Choose a team from the list"},
-    )
     role = forms.ChoiceField(
         label="Role",
         choices=[("", "Every role"), *SUPERVISED_ROLES],
@@ -87,11 +80,6 @@ class ComplianceForm(GovukForm):
         required=False,
         error_messages={"invalid_choice": "Choose 3, 6, 12 or 24 months"},
     )
-
-    def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team]) -> None:
-        super().__init__(data)
-        team_field = cast("forms.ModelChoiceField[Team]", self.fields["team"])
-        team_field.queryset = teams
 
 
 def _figures(request: AuthedRequest) -> tuple[ComplianceForm, dict[str, Any] | None]:
