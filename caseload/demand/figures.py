@@ -168,21 +168,6 @@ def tier_of(case: str) -> Subquery:
     return Subquery(current_assessment(case).values("effective_tier")[:1])
 
 
-def _median_and_p90(ordered: QuerySet[Any], name: str, count: int) -> tuple[float, float]:
-    """The median and 90th percentile of `count` rows ordered by `name` (days, a float), each
-    interpolated between the rows either side as numpy's "linear" method does. One query: the
-    rows from the median's to the 90th percentile's, so the database sorts once."""
-    positions = [fraction * (count - 1) for fraction in (0.5, 0.9)]
-    first = math.floor(positions[0])
-    values = [
-        float(value)
-        for value in ordered.values_list(name, flat=True)[first : math.floor(positions[1]) + 2]
-    ]
-
-    median, p90 = (_interpolate(values, position - first) for position in positions)
-    return median, p90
-
-
 def _interpolate(ordered: Sequence[float], position: float) -> float:
     """The value at a fractional position in ordered values, between the two either side."""
     low = math.floor(position)
@@ -308,11 +293,10 @@ def waiting(filters: Filters, *, now: datetime) -> Spread:
     the request came in, or, for a held case whose review fell due, since the review's due
     day (none while it is not yet due), not since the case first opened years ago."""
     cases = _narrow_cases(Case.objects.filter(status__in=WAITING_STATUSES), filters, via="")
-    count = cases.count()
-    if not count:
-        return Spread(0, None, None)
-    ordered = cases.annotate(waited=_waited(now)).order_by("waited", "pk")
-    return Spread(count, *_median_and_p90(ordered, "waited", count))
+    return spread_of(
+        float(waited)
+        for waited in cases.annotate(waited=_waited(now)).values_list("waited", flat=True)
+    )
 
 
 def _waited(now: datetime) -> Greatest:
