@@ -169,6 +169,8 @@ class ChangeAction(models.TextChoices):
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"
+    PRACTITIONER_ROLE_CHANGED = "practitioner_role_changed", "Practitioner's role changed"
+    SUPERVISION_POLICY_RENAMED = "supervision_policy_renamed", "Supervision policy's key renamed"
 
 
 class AccessLogEntry(AppendOnlyModel):

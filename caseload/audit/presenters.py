@@ -511,7 +511,20 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
+    ChangeAction.PRACTITIONER_ROLE_CHANGED: lambda e, n: (
+        f"changed the role of {n.practitioner(e.practitioner_id)} from "
+        f"{_role(_old(e, 'role'))} to {_role(_new(e, 'role'))} from "
+        f"{_day(e.detail.get('effective_from'))}"
+    ),
+    ChangeAction.SUPERVISION_POLICY_RENAMED: lambda e, n: (
+        f"renamed the supervision policy key {_old(e, 'key')} to {_new(e, 'key')} in version "
+        f"{_new(e, 'policy_version')} of the supervision policy"
+    ),
 }
+
+
+def _role(code: Any) -> str:
+    return dict(reference.ROLE_CHOICES).get(str(code), _words(code))
 
 
 def _who(event: ChangeEvent, names: Names) -> str:

@@ -29,12 +29,15 @@ from caseload.register.models import (
     CaseStatus,
     IdentifierSequence,
     Person,
+    Practitioner,
+    PractitionerRoleChange,
     SupportRequest,
     Team,
+    role_on,
 )
 from caseload.ui.forms import ErrorLink
 from caseload.web.errors import ActionRefused
-from caseload_engine.reference import OUTCOME_DECEASED
+from caseload_engine.reference import OUTCOME_DECEASED, ROLE_LABELS, SWE_REGISTERED_ROLES, Role
 
 PERSON_ID_SEQUENCE = "council_person_id"
 
@@ -420,3 +423,66 @@ def set_priority(*, by: User, case: Case, priority: int) -> Case:
         changes={"priority": (previous, priority)},
     )
     return locked
+
+
+@transaction.atomic
+def change_role(*, by: User, practitioner: Practitioner, role: str, effective_from: date) -> None:
+    """The practitioner holds `role` from `effective_from` (today or earlier: a change made in
+    advance would leave today's role wrong until the day came). A change on a day that already
+    has one corrects it. Practitioner.role follows the role in force today. A practitioner with
+    no history yet is first given one from their start in post, in their role until now."""
+    if not has_permission(by, Permission.ADMINISTER):
+        raise ActionRefused("Your role cannot change a practitioner's role")
+    if role not in Role.__members__.values():
+        raise ActionRefused("Choose a role from the list", field="role")
+    locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+    today = timezone.localdate()
+    if effective_from > today:
+        raise ActionRefused("The change cannot start after today", field="effective_from")
+    if effective_from < locked.start_date:
+        raise ActionRefused(
+            f"The change cannot start before they started in post on {locked.start_date:%d %b %Y}",
+            field="effective_from",
+        )
+    history = PractitionerRoleChange.objects.filter(practitioner=locked)
+    if not history.exists():
+        PractitionerRoleChange.objects.create(
+            practitioner=locked,
+            effective_from=locked.start_date,
+            role=locked.role,
+            changed_at=timezone.now(),
+        )
+    changes = list(history.order_by("effective_from").values_list("effective_from", "role"))
+    before = role_on(changes, effective_from, default=locked.role)
+    if before == role:
+        raise ActionRefused(
+            f"They already hold the role {ROLE_LABELS[Role(role)]} on that day", field="role"
+        )
+    PractitionerRoleChange.objects.update_or_create(
+        practitioner=locked,
+        effective_from=effective_from,
+        defaults={"role": role, "changed_by": by, "changed_at": timezone.now()},
+    )
+    changes = [(day, held) for day, held in changes if day != effective_from]
+    now = role_on(sorted([*changes, (effective_from, role)]), today, default=locked.role)
+    if now in {r.value for r in SWE_REGISTERED_ROLES} and not (
+        locked.swe_registration_number.startswith("SW")
+    ):
+        raise ActionRefused(
+            "Record their Social Work England registration number before giving them a"
+            " registered role",
+            field="role",
+        )
+    if locked.team_id is None and now != Role.PRINCIPAL_SOCIAL_WORKER:
+        raise ActionRefused("Put them in a team before giving them this role", field="role")
+    if now != locked.role:
+        locked.role = now
+        locked.save(update_fields=["role"])
+    record_change(
+        by=by,
+        action=ChangeAction.PRACTITIONER_ROLE_CHANGED,
+        practitioner_id=locked.pk,
+        team_id=locked.team_id,
+        changes={"role": (before, role)},
+        detail={"effective_from": effective_from.isoformat()},
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.conf import settings
@@ -156,6 +158,69 @@ class Practitioner(models.Model):
     @property
     def holds_cases(self) -> bool:
         return self.role in CASE_HOLDING_ROLE_CODES
+
+
+class PractitionerRoleChange(models.Model):
+    """A practitioner's role from a day: their history of roles, so that figures about a past
+    day (supervision compliance, its due dates) use the role held then, not today's. Written
+    only by `register.actions.change_role` (and seeded from the start in post for those who
+    were in post before the history was kept); Practitioner.role is the role in force today.
+    `changed_by` is empty on the seeded rows: nobody changed anything."""
+
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="role_changes"
+    )
+    effective_from = models.DateField()
+    role = models.CharField(max_length=32, choices=reference.ROLE_CHOICES)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["practitioner", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practitioner", "effective_from"], name="role_change_one_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[code for code, _ in reference.ROLE_CHOICES]),
+                name="role_change_role_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} from {self.effective_from}"
+
+
+RoleChanges = Sequence[tuple[date, str]]
+
+
+def role_on(changes: RoleChanges, day: date, *, default: str) -> str:
+    """The role in force on `day` by a practitioner's changes (in order of their days): the
+    last one from that day or before, the first before any, `default` with none."""
+    role = changes[0][1] if changes else default
+    for effective_from, changed_to in changes:
+        if effective_from > day:
+            break
+        role = changed_to
+    return role
+
+
+def role_changes_of(practitioner_ids: Iterable[int]) -> dict[int, list[tuple[date, str]]]:
+    """Each practitioner's role changes, in order of their days: one query, however many."""
+    changes: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    for practitioner_id, effective_from, role in (
+        PractitionerRoleChange.objects.filter(practitioner_id__in=list(practitioner_ids))
+        .order_by("practitioner_id", "effective_from")
+        .values_list("practitioner_id", "effective_from", "role")
+    ):
+        changes[practitioner_id].append((effective_from, role))
+    return changes
 
 
 def absences_covering(day: date, *, via: str = "") -> Q:

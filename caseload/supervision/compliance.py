@@ -1,8 +1,9 @@
 """Supervision compliance: who is overdue, and how each team and role kept to the policy month
 by month. Every figure comes from the engine's `standing` (the rules the `caseload supervision`
-command uses), fed from four bulk queries whatever the number of practitioners: the policy
-versions published, the practitioners, their sessions and their absences. Each day is judged by
-the policy version in force on it. The measures are defined in docs/supervision.md.
+command uses), fed from five bulk queries whatever the number of practitioners: the policy
+versions published, the practitioners, their sessions, their absences and their roles over time.
+Each day is judged by the policy version in force on it, for the role held on it. The measures
+are defined in docs/supervision.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 
-from caseload.register.models import Absence, Practitioner
+from caseload.register.models import Absence, Practitioner, role_changes_of, role_on
 from caseload.supervision.models import Session
 from caseload.supervision.policies import history_until
 from caseload_engine import supervision as engine
@@ -35,9 +36,14 @@ class PractitionerStanding:
     started: date
     left_on: date | None
     standing: engine.Standing
+    # The role's history (PractitionerRoleChange), in order of its days; `role` is today's.
+    role_changes: tuple[tuple[date, str], ...] = ()
 
     def in_post_on(self, day: date) -> bool:
         return self.started <= day and (self.left_on is None or self.left_on > day)
+
+    def role_on(self, day: date) -> str:
+        return role_on(self.role_changes, day, default=self.role)
 
     @property
     def role_label(self) -> str:
@@ -60,8 +66,8 @@ def standings(
     *, on: date, since: date | None = None, team_ids: Collection[int] | None = None
 ) -> list[PractitionerStanding]:
     """Each supervised practitioner's standing on `on` (or on the day they left, if earlier),
-    each day judged by the policy version in force on it: four queries, whatever the number of
-    practitioners."""
+    each day judged by the policy version in force on it for the role they held that day: five
+    queries, whatever the number of practitioners."""
     history = history_until(on)
     practitioners = list(
         Practitioner.objects.filter(supervised(on=on, since=since or on, team_ids=team_ids))
@@ -83,6 +89,7 @@ def standings(
         .values_list("practitioner_id", "starts_on", "ends_on")
     ):
         absences[practitioner_id].append(engine.Absence(starts_on=starts_on, ends_on=ends_on))
+    role_changes = role_changes_of(ids)
     return [
         PractitionerStanding(
             practitioner_id=pk,
@@ -91,8 +98,9 @@ def standings(
             role=role,
             started=started,
             left_on=left_on,
+            role_changes=tuple(role_changes[pk]),
             standing=engine.standing(
-                history.for_role(role),
+                history.for_roles(role_changes[pk], default=role),
                 started=started,
                 sessions=sessions[pk],
                 absences=absences[pk],
@@ -160,20 +168,32 @@ def _late_within(lapse: engine.Lapse, first: date, last: date) -> bool:
 
 
 def monthly(
-    rows: Iterable[PractitionerStanding], *, on: date, months: int, by: str, labels: dict[str, str]
+    rows: Iterable[PractitionerStanding],
+    *,
+    on: date,
+    months: int,
+    by: str,
+    labels: dict[str, str],
+    role: str | None = None,
 ) -> list[Trend]:
     """Per group (`by`: "team" or "role"), each month's compliance: a practitioner counts in a
     month they were in post for some of it (started by its last day, not gone before its first)
     and is compliant in it when they were late for supervision on none of its days (by the
-    engine's lapses: the rule its 12-month `compliant` applies, here to one month)."""
+    engine's lapses: the rule its 12-month `compliant` applies, here to one month). By role, a
+    practitioner counts under the role they held on the month's last day (or their last day in
+    post, if they left in it), so a promotion moves them to the new role from its month; with
+    `role`, only the months each practitioner held that role count."""
     starts = month_starts(on=on, months=months)
     counts: dict[str, list[list[int]]] = defaultdict(lambda: [[0, 0] for _ in starts])
     for row in rows:
-        key = str(row.team_id) if by == "team" else row.role
         for index, first in enumerate(starts):
             last = _month_end(first, on)
             if row.started > last or (row.left_on is not None and row.left_on < first):
                 continue
+            held = row.role_on(last if row.left_on is None else min(last, row.left_on))
+            if role and held != role:
+                continue
+            key = str(row.team_id) if by == "team" else held
             cell = counts[key][index]
             cell[0] += 1
             if not any(_late_within(lapse, first, last) for lapse in row.standing.lapses):
@@ -221,12 +241,13 @@ class SummaryRow:
 def summary(*, on: date) -> list[SummaryRow]:
     """Per team and role on `on`: the practitioners supervision applies to, how many are
     compliant (no required session missed in the twelve months to `on`, by the engine's rule)
-    and how many are overdue now. For the Health Check report; four queries in all."""
+    and how many are overdue now, by the role each held on `on`. For the Health Check report;
+    five queries in all."""
     cells: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in standings(on=on):
         if not row.in_post_on(on) or row.team_id is None:
             continue
-        cell = cells[(row.team_id, row.role)]
+        cell = cells[(row.team_id, row.role_on(on))]
         cell[0] += 1
         cell[1] += row.standing.compliant
         cell[2] += row.standing.overdue_days > 0

@@ -98,17 +98,13 @@ def _figures(request: AuthedRequest) -> tuple[ComplianceForm, dict[str, Any] | N
     starts = compliance.month_starts(on=on, months=months)
     # Only the teams the user sees, even in the counts.
     team_names = dict(teams.values_list("pk", "name"))
-    rows = [
-        row
-        for row in compliance.standings(
-            on=on, since=starts[0], team_ids=[team.pk] if team is not None else list(team_names)
-        )
-        if not role or row.role == role
-    ]
+    rows = compliance.standings(
+        on=on, since=starts[0], team_ids=[team.pk] if team is not None else list(team_names)
+    )
     labels = (
         {str(pk): name for pk, name in team_names.items()} if by == "team" else dict(ROLE_CHOICES)
     )
-    trends = compliance.monthly(rows, on=on, months=months, by=by, labels=labels)
+    trends = compliance.monthly(rows, on=on, months=months, by=by, labels=labels, role=role)
     total = compliance.overall(trends)
     return form, {
         "by": by,

@@ -14,6 +14,7 @@ version in force on each day (`history_until`, the engine's PolicyHistory).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from caseload.register.models import Absence, Practitioner
+from caseload.register.models import (
+    Absence,
+    Practitioner,
+    RoleChanges,
+    role_changes_of,
+    role_on,
+)
 from caseload.supervision.models import PolicyVersion, Session
 from caseload_engine import supervision as rules
 from caseload_engine.reference import ROLE_LABELS, Role
@@ -128,6 +135,22 @@ class BookHistory:
         """The role's policy over time, for the engine."""
         return rules.PolicyHistory(tuple((day, book.for_role(role)) for day, book in self.books))
 
+    def for_roles(self, changes: RoleChanges, *, default: str) -> rules.PolicyHistory:
+        """The policy over time of a practitioner whose role changed (`changes`, in order of
+        their days; `default` with none): on each day, the policy the version in force gives
+        the role held that day."""
+        days = sorted({day for day, _ in self.books} | {day for day, _ in changes})
+        return rules.PolicyHistory(
+            tuple(
+                (day, self._book_on(day).for_role(role_on(changes, day, default=default)))
+                for day in days
+            )
+        )
+
+    def _book_on(self, day: date) -> PolicyBook:
+        index = bisect_right(self.books, day, key=lambda version: version[0])
+        return self.books[max(index - 1, 0)][1]
+
 
 def history_until(day: date | None = None) -> BookHistory:
     """Every version published by the day (today by default): one query, for any number of
@@ -154,9 +177,11 @@ def policy_for(practitioner: Practitioner, *, on: date | None = None) -> rules.P
 
 def standing_of(practitioner: Practitioner, *, on: date | None = None) -> rules.Standing:
     """Where the practitioner stands on the day, by the engine's rules, from every supervision
-    session and absence recorded for them, each day judged by the policy in force on it."""
+    session and absence recorded for them, each day judged by the policy in force on it for the
+    role they held on it."""
     day = on or timezone.localdate()
-    policy = history_until(day).for_role(practitioner.role)
+    changes = role_changes_of([practitioner.pk])[practitioner.pk]
+    policy = history_until(day).for_roles(changes, default=practitioner.role)
     sessions = [
         rules.Session(on=held_on, minutes=minutes)
         for held_on, minutes in Session.objects.filter(supervisee=practitioner).values_list(

@@ -384,6 +384,22 @@ SENTENCES: list[Spec] = [
         f"{MONA} deleted locality “Uplands” in administration",
     ),
     (
+        ChangeAction.PRACTITIONER_ROLE_CHANGED,
+        lambda w: {
+            "practitioner_id": w.priya_practitioner.pk,
+            "changes": {"role": ("asye", "social_worker")},
+            "detail": {"effective_from": "2026-07-01"},
+        },
+        f"{MONA} changed the role of {PRIYA} from ASYE social worker to Social worker from "
+        "1 Jul 2026",
+    ),
+    (
+        ChangeAction.SUPERVISION_POLICY_RENAMED,
+        lambda w: {"changes": {"key": ("monthly", "standard"), "policy_version": (1, 2)}},
+        f"{MONA} renamed the supervision policy key monthly to standard in version 2 of the "
+        "supervision policy",
+    ),
+    (
         ChangeAction.DECISION_RECORDED,
         lambda w: _case(w, changes={"kind": (None, "safeguarding")}, detail={"decision_id": 7}),
         f"{MONA} recorded decision 7 on case {{case}} (safeguarding)",

@@ -263,12 +263,13 @@ def _grow(supervisor: User, teams: int, per_team: int, sessions: int) -> Team:
 
 
 # The overdue page: the session, the user, their authenticator, the team, the policy, the
-# practitioners, their sessions, their absences, the access log entry, the header's
-# practitioner and notification count, and the session's save (savepoint, update, release).
-OVERDUE_QUERIES = 14
+# practitioners, their sessions, their absences, their roles over time, the access log entry,
+# the header's practitioner and notification count, and the session's save (savepoint, update,
+# release).
+OVERDUE_QUERIES = 15
 # The trends page: the same less the team and the log entry, plus the teams' names and the
 # filter's team list.
-TRENDS_QUERIES = 14
+TRENDS_QUERIES = 15
 
 
 @pytest.mark.parametrize(("teams", "per_team", "sessions"), [(1, 2, 1), (3, 5, 3)])
