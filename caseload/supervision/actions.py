@@ -36,7 +36,7 @@ from caseload.supervision.models import (
     Session,
     SessionKind,
 )
-from caseload.supervision.policies import default_book, parse_content
+from caseload.supervision.policies import PolicyBook, default_book, parse_content
 from caseload.web.errors import ActionRefused
 from caseload_engine import supervision as rules
 
@@ -564,24 +564,38 @@ def sign_agreement(*, by: User, agreement: Agreement) -> Agreement:
 
 
 @transaction.atomic
-def publish_policy(*, by: User, content: Mapping[str, object], note: str) -> PolicyVersion:
+def publish_policy(
+    *,
+    by: User,
+    content: Mapping[str, object],
+    note: str,
+    renames: Mapping[str, str] | None = None,
+) -> PolicyVersion:
     """Publish the policy as the next version: checked by the engine's rules, and refused if
-    it says what the policy in force already says."""
+    it says what the policy in force already says.
+
+    `renames` gives published policies a new key ({old key: new key}): in `content` the policy
+    and the roles that use it still name the old key, and follow it to the new one here. The
+    earlier versions keep the old key, as every version keeps what it said. A new key must be
+    valid (the engine's checks) and not another policy's, in force or in this version."""
     if not has_permission(by, Permission.EDIT_SUPERVISION_POLICY):
         raise ActionRefused("Your role cannot publish the supervision policy")
+    # Lock the newest version's row so that two publishers cannot take the same number.
+    latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
+    in_force = parse_content(latest.content) if latest is not None else default_book()
+    renames = {old: new for old, new in (renames or {}).items() if old != new}
+    content = _renamed(content, renames, in_force=in_force)
     try:
         book = parse_content(content)
     except rules.PolicyError as error:
         raise ActionRefused("; ".join(error.problems)) from None
     if not note.strip():
         raise ActionRefused("Say what changed in this version", field="note")
-    # Lock the newest version's row so that two publishers cannot take the same number.
-    latest = PolicyVersion.objects.select_for_update().order_by("-number").first()
-    in_force = parse_content(latest.content) if latest is not None else default_book()
     if book.as_content() == in_force.as_content():
         raise ActionRefused(
             "This is the policy in force already: change something before publishing"
         )
+    previous = latest.number if latest is not None else None
     number = latest.number + 1 if latest is not None else 1
     version = PolicyVersion.objects.create(
         number=number,
@@ -593,6 +607,50 @@ def publish_policy(*, by: User, content: Mapping[str, object], note: str) -> Pol
     record_change(
         by=by,
         action=ChangeAction.SUPERVISION_POLICY_PUBLISHED,
-        changes={"policy_version": (latest.number if latest is not None else None, number)},
+        changes={"policy_version": (previous, number)},
     )
+    for old, new in sorted(renames.items()):
+        record_change(
+            by=by,
+            action=ChangeAction.SUPERVISION_POLICY_RENAMED,
+            changes={"key": (old, new), "policy_version": (previous, number)},
+        )
     return version
+
+
+def _renamed(
+    content: Mapping[str, object], renames: dict[str, str], *, in_force: PolicyBook
+) -> Mapping[str, object]:
+    """`content` with each renamed policy, and the roles that use it, under its new key;
+    refuses a rename the policy in force cannot make."""
+    if not renames:
+        return content
+    raw_policies, roles = content.get("policies"), content.get("roles")
+    if not isinstance(raw_policies, list) or not isinstance(roles, Mapping):
+        return content  # parse_content says what is wrong with it
+    keys = [raw.get("key") for raw in raw_policies if isinstance(raw, Mapping)]
+    for old, new in renames.items():
+        if old not in in_force.policies or old not in keys:
+            raise ActionRefused(f"There is no policy {old!r} to rename")
+        name = in_force.policies[old].label
+        if not isinstance(new, str) or not rules.KEY_PATTERN.fullmatch(new):
+            raise ActionRefused(
+                f"Policy “{name}”: the new key must be 1 to 40 lower-case letters, digits,"
+                " hyphens or underscores"
+            )
+        others = (set(keys) | set(in_force.policies)) - {old}
+        if new in others or list(renames.values()).count(new) > 1:
+            raise ActionRefused(f"Policy “{name}”: the key {new!r} is taken; choose another")
+    return {
+        **content,
+        "policies": [
+            {**raw, "key": renames.get(raw["key"], raw["key"])}
+            if isinstance(raw, Mapping) and isinstance(raw.get("key"), str)
+            else raw
+            for raw in raw_policies
+        ],
+        "roles": {
+            role: renames.get(key, key) if isinstance(key, str) else key
+            for role, key in roles.items()
+        },
+    }

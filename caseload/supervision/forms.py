@@ -352,13 +352,38 @@ class PolicyForm(GovukForm):
 
 
 class ExistingPolicyForm(PolicyForm):
-    """A published policy, which may be removed: the engine refuses it if a role still uses it."""
+    """A published policy, which may be given a new key, or removed: the engine refuses it if
+    a role still uses it."""
 
+    rename_to = forms.CharField(
+        label="New key",
+        required=False,
+        max_length=40,
+        help_text=(
+            "Leave blank to keep the key. Lower-case letters, digits, hyphens or underscores;"
+            " the roles that use the policy follow it, and earlier versions keep the old key"
+        ),
+        error_messages={"max_length": "The new key must be 40 characters or fewer"},
+    )
     remove = forms.BooleanField(
         label="Remove this policy",
         required=False,
         help_text="Only a policy no role uses: give its roles another policy first or as well",
     )
+
+    def clean_rename_to(self) -> str:
+        new_key: str = self.cleaned_data["rename_to"]
+        if new_key and not rules.KEY_PATTERN.fullmatch(new_key):
+            raise forms.ValidationError(
+                "The new key must be 1 to 40 lower-case letters, digits, hyphens or underscores"
+            )
+        return new_key
+
+    @property
+    def renamed_to(self) -> str | None:
+        """The new key asked for, if any (after a valid form)."""
+        new_key = self.cleaned_data.get("rename_to") or ""
+        return new_key if new_key and new_key != self.key else None
 
 
 class NewPolicyForm(PolicyForm):
@@ -369,7 +394,7 @@ class NewPolicyForm(PolicyForm):
         label="Key",
         required=False,
         max_length=40,
-        help_text="Lower-case letters, digits, hyphens or underscores; it cannot change later",
+        help_text="Lower-case letters, digits, hyphens or underscores; it can be renamed later",
         error_messages={"max_length": "The key must be 40 characters or fewer"},
     )
     field_order = ["new_key", "label", "minimum_minutes"]

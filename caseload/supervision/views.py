@@ -602,10 +602,14 @@ def policy_edit(request: AuthedRequest) -> HttpResponse:
             "roles": dict(roles.cleaned_data),
             "policies": [f.as_mapping() for f in [*kept, *added]],
         }
+        renames = {f.key: new for f in kept if (new := f.renamed_to) is not None}
         version = attempt(
             note,
             lambda: actions.publish_policy(
-                by=request.user, content=content, note=note.cleaned_data["note"]
+                by=request.user,
+                content=content,
+                note=note.cleaned_data["note"],
+                renames=renames,
             ),
         )
         if version is not None:

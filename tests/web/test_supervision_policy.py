@@ -271,3 +271,95 @@ def test_an_empty_new_policy_adds_none(world: World) -> None:
     data = _form(**units, **{"policy-monthly-minimum_minutes": "60"})
     assert client_for(world.pat).post(reverse(EDIT), data).status_code == 302
     assert sorted(book_on().policies) == ["asye", "monthly"]
+
+
+def test_the_psw_renames_a_policy_and_its_roles_follow(world: World) -> None:
+    actions.publish_policy(
+        by=world.pat, content=_content(monthly={"minimum_minutes": 60}), note="Shorter sessions"
+    )
+    data = _form(
+        **{
+            "policy-monthly-minimum_minutes": "60",
+            "policy-monthly-rename_to": "standard",
+            "note": "A clearer key",
+        }
+    )
+    page = client_for(world.pat).get(reverse(EDIT)).content.decode()
+    assert 'name="policy-monthly-rename_to"' in page
+    response = client_for(world.pat).post(reverse(EDIT), data)
+    assert response.status_code == 302, response.content.decode()
+    book = book_on()
+    assert sorted(book.policies) == ["asye", "standard"]
+    assert {role for role, key in book.roles.items() if key == "standard"} == {
+        role for role, key in default_book().roles.items() if key == "monthly"
+    }
+    # Only the key changed: the same steps, the same minutes; the earlier version keeps its key.
+    assert book.policies["standard"].minimum_minutes == 60
+    first, second = PolicyVersion.objects.order_by("number")
+    assert [p["key"] for p in first.content["policies"]] == ["asye", "monthly"]
+    assert [p["key"] for p in second.content["policies"]] == ["asye", "standard"]
+    assert standing_of(world.priya_practitioner).policy.key == "standard"
+    event = ChangeEvent.objects.get(action=ChangeAction.SUPERVISION_POLICY_RENAMED)
+    assert (event.user_id, event.changes) == (
+        world.pat.pk,
+        {"key": ["monthly", "standard"], "policy_version": [1, 2]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("more", "message"),
+    [
+        ({"policy-monthly-rename_to": "asye"}, "the key &#x27;asye&#x27; is taken"),
+        (
+            {**FORTNIGHTLY, "policy-monthly-rename_to": "fortnightly"},
+            "the key &#x27;fortnightly&#x27; is taken",
+        ),
+        (
+            {"policy-monthly-rename_to": "both", "policy-asye-rename_to": "both"},
+            "the key &#x27;both&#x27; is taken",
+        ),
+        ({"policy-monthly-rename_to": "Not A Key"}, "The new key must be 1 to 40"),
+        ({"policy-monthly-rename_to": "-lead"}, "The new key must be 1 to 40"),
+        ({"policy-monthly-rename_to": "month\u0663"}, "The new key must be 1 to 40"),
+        ({"policy-monthly-rename_to": "\uff4donthly"}, "The new key must be 1 to 40"),
+        ({"policy-monthly-rename_to": "mon\x00thly"}, "Null characters are not allowed"),
+        ({"policy-monthly-rename_to": "mon\x1bthly"}, "The new key must be 1 to 40"),
+        ({"policy-monthly-rename_to": "k" * 41}, "40 characters or fewer"),
+        ({"policy-monthly-rename_to": "9" * 10_000}, "40 characters or fewer"),
+    ],
+)
+def test_a_rename_refused_is_a_form_error(world: World, more: dict[str, str], message: str) -> None:
+    response = client_for(world.pat).post(reverse(EDIT), _form(**more))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert message in page
+    assert not PolicyVersion.objects.exists()
+    assert not ChangeEvent.objects.exists()
+
+
+def test_a_rename_to_its_own_key_is_no_change(world: World) -> None:
+    response = client_for(world.pat).post(
+        reverse(EDIT), _form(**{"policy-monthly-rename_to": "monthly"})
+    )
+    assert "the policy in force already" in response.content.decode()
+    assert not PolicyVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "renames", "message"),
+    [
+        ("pat", {"weekly": "standard"}, "no policy &#x27;weekly&#x27; to rename"),
+        ("pat", {"monthly": "x" * 41}, "the new key must be"),
+        ("pat", {"monthly": "asye"}, "is taken"),
+        ("mona", {"monthly": "standard"}, "Your role cannot"),
+    ],
+)
+def test_the_action_refuses_a_rename_it_cannot_make(
+    world: World, who: str, renames: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ActionRefused, match=message.replace("&#x27;", "'")):
+        actions.publish_policy(
+            by=getattr(world, who), content=_content(), note="Rename", renames=renames
+        )
+    assert not PolicyVersion.objects.exists()
