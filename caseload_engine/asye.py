@@ -73,17 +73,28 @@ PCF_DOMAINS: Final[Choices] = (
 )
 
 # The Knowledge and Skills Statement for social workers in adult services (Department of
-# Health, 2015), its statements by short label.
+# Health, 2015), by its numbered sections; the ASYE is assessed against each. The codes are
+# what a review's evidence is stored under, so they never change (a heading's wording may);
+# a review recorded before a section was listed keeps the sections it was recorded against.
+# Headings as the statement numbers them: 3 as Research in Practice's KSS mapping quotes it,
+# 11 as Community Care Inform's KSS 11 page does; the others as issue 11 gives them. Section
+# 10 is not listed: its wording could not be checked against a public source, and a heading
+# written from memory is what this list replaced.
 KSS_ADULTS: Final[Choices] = (
-    ("role", "The role of social workers working with adults"),
-    ("person_centred", "Person-centred practice"),
-    ("safeguarding", "Safeguarding"),
-    ("mental_capacity", "Mental capacity"),
-    ("assessment_planning", "Effective assessments and outcome-based support planning"),
-    ("direct_work", "Direct work with individuals and families"),
-    ("supervision_reflection", "Supervision, critical reflection and analysis"),
-    ("organisational_context", "Organisational context"),
-    ("ethics_leadership", "Professional ethics and leadership"),
+    ("role", "1. The role of social workers working with adults"),
+    ("person_centred", "2. Person-centred practice"),
+    ("safeguarding", "3. Safeguarding"),
+    ("mental_capacity", "4. Mental capacity"),
+    ("assessment_planning", "5. Effective assessments and outcome based support planning"),
+    ("direct_work", "6. Direct work with individuals and families"),
+    ("supervision_reflection", "7. Supervision, critical reflection and analysis"),
+    ("organisational_context", "8. Organisational context"),
+    ("ethics_leadership", "9. Professional ethics and leadership"),
+    (
+        "capability",
+        "11. Level of capability: social worker working in an adult setting at the end of"
+        " their first year in employment",
+    ),
 )
 
 

@@ -144,5 +144,7 @@ class Review(models.Model):
 
 
 def _against(headings: Choices, evidence: object) -> list[tuple[str, str]]:
+    """The headings the review was recorded against, in order: one recorded before a heading
+    was listed (KSS section 11, added in 2026) shows none for it, as it was signed off."""
     given = evidence if isinstance(evidence, dict) else {}
-    return [(label, str(given.get(code, ""))) for code, label in headings]
+    return [(label, str(given[code])) for code, label in headings if code in given]

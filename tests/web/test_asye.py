@@ -173,7 +173,7 @@ def test_one_missing_piece_of_evidence_records_nothing(world: World, programme: 
     url = reverse("asye_review_new", args=[programme.pk])
     response = client_for(world.colin).post(url, _review_post(kss_safeguarding=" "))
     assert response.status_code == 200
-    assert "Enter evidence for Safeguarding" in response.content.decode()
+    assert "Enter evidence for 3. Safeguarding" in response.content.decode()
     assert not Review.objects.exists()
     assert not ChangeEvent.objects.filter(action=ChangeAction.ASYE_REVIEW_RECORDED).exists()
 
@@ -624,3 +624,72 @@ def test_the_programme_page_costs_the_same_queries_for_one_review_or_three(
     with django_assert_num_queries(len(one)):
         page = client.get(url)
     assert page.content.decode().count("Professional Capabilities Framework") == 3
+
+
+# The statement's headings (Department of Health, 2015) by their numbers; 10 is not listed, its
+# wording not yet checked against a public source (see caseload_engine/asye.py).
+KSS_SECTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11]
+# The codes reviews were stored under before section 11 was listed: they never change.
+KSS_CODES_BEFORE = [
+    "role",
+    "person_centred",
+    "safeguarding",
+    "mental_capacity",
+    "assessment_planning",
+    "direct_work",
+    "supervision_reflection",
+    "organisational_context",
+    "ethics_leadership",
+]
+
+
+def test_the_kss_lists_the_statements_numbered_sections() -> None:
+    assert [int(label.split(".")[0]) for _, label in asye.KSS_ADULTS] == KSS_SECTIONS
+    assert [code for code, _ in asye.KSS_ADULTS][:9] == KSS_CODES_BEFORE
+    assert dict(asye.KSS_ADULTS)["assessment_planning"] == (
+        "5. Effective assessments and outcome based support planning"
+    )
+    assert dict(asye.KSS_ADULTS)["capability"].startswith("11. Level of capability")
+
+
+def test_a_review_needs_evidence_for_section_11(world: World, programme: Programme) -> None:
+    url = reverse("asye_review_new", args=[programme.pk])
+    page = client_for(world.colin).get(url).content.decode()
+    assert "Evidence for 11. Level of capability" in page
+    response = client_for(world.colin).post(url, _review_post(kss_capability=""))
+    assert response.status_code == 200
+    assert "Enter evidence for 11. Level of capability" in response.content.decode()
+    assert not Review.objects.exists()
+    with pytest.raises(ActionRefused, match="every KSS statement"):
+        actions.record_review(
+            by=world.colin,
+            programme=programme,
+            months=3,
+            held_on=date(2026, 12, 2),
+            outcome="on_track",
+            pcf_evidence=evidence(asye.PCF_DOMAINS),
+            kss_evidence={code: "Seen" for code in KSS_CODES_BEFORE},
+            assessor_comments="Good.",
+        )
+
+
+def test_a_review_recorded_before_section_11_stays_as_signed_off(
+    world: World, programme: Programme
+) -> None:
+    before = {code: f"Seen before: {code}" for code in KSS_CODES_BEFORE}
+    ReviewFactory.create(programme=programme, months=3, kss_evidence=before)
+    [(_, pcf), (_, kss)] = Review.objects.get().evidence()
+    assert len(pcf) == len(asye.PCF_DOMAINS)
+    assert [label for label, _ in kss] == [label for _, label in asye.KSS_ADULTS][:9]
+    assert all(text.startswith("Seen before") for _, text in kss)
+    page = client_for(world.colin).get(reverse("asye_programme", args=[programme.pk]))
+    assert page.status_code == 200
+    assert "Level of capability" not in page.content.decode()
+    # The next review is recorded against every section, 11 included.
+    response = client_for(world.colin).post(
+        reverse("asye_review_new", args=[programme.pk]),
+        _review_post(held_on_day="1", held_on_month="12"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    latest = Review.objects.get(months=6)
+    assert sorted(latest.kss_evidence) == sorted(code for code, _ in asye.KSS_ADULTS)
