@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
 from caseload.asye.demo import load_demo_programmes
@@ -24,6 +25,7 @@ from caseload.register.models import (
     Locality,
     Person,
     Practitioner,
+    PractitionerRoleChange,
     Specialism,
     SupportRequest,
     Team,
@@ -197,6 +199,16 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
             strict=True,
         )
     }
+    # Each practitioner's history of roles starts with their role from their start in post.
+    PractitionerRoleChange.objects.bulk_create(
+        PractitionerRoleChange(
+            practitioner=practitioner,
+            effective_from=practitioner.start_date,
+            role=practitioner.role,
+            changed_at=timezone.now(),
+        )
+        for practitioner in practitioners.values()
+    )
     Through = Practitioner.specialisms.through
     Through.objects.bulk_create(
         Through(practitioner_id=practitioners[p.key].pk, specialism_id=specialisms[code].pk)
