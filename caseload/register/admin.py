@@ -60,7 +60,7 @@ class PractitionerForm(forms.ModelForm[Practitioner]):
 
     def clean(self) -> dict[str, Any]:
         """What change_role would refuse, as form errors (the admin shows no other kind)."""
-        data = super().clean()
+        data = super().clean() or {}
         role, started = data.get("role"), data.get("start_date")
         if self.instance.pk is None or "role" not in self.changed_data or role is None:
             return data
