@@ -39,6 +39,7 @@ from scipy import optimize, special
 
 from caseload_engine import complexity
 from caseload_engine.planning.scenario import CASE_ROLE_CODES, DAYS_IN_WEEK
+from caseload_engine.reference import Role
 
 Floats = NDArray[np.float64]
 Fitted = Literal["exponential", "lognormal"]
@@ -129,6 +130,7 @@ class Calibration:
     fits: list[TierFit]
     first_day: date  # the window: requests from first_day ...
     until: date  # ... to the day before `until`; cases open on `until` are censored
+    notes: tuple[str, ...] = ()  # what was left out, and why
 
 
 class CalibrationError(ValueError):
@@ -192,7 +194,8 @@ def roles_from_model(
 ) -> list[dict[str, Any]]:
     """A role entry for each case-holding role that may hold one of `tiers` under the model:
     its FTE from `fte` (0 when none is given), capacity from the model's capacity policy, and
-    `may_hold` written out (so a council's own model is kept in the scenario)."""
+    `may_hold` written out (so a council's own model is kept in the scenario). ASYEs progress
+    to social worker after their year when the scenario has social workers."""
     wanted = set(tiers)
     entries = []
     for role in CASE_ROLE_CODES:
@@ -212,6 +215,10 @@ def roles_from_model(
                 "may_hold": held,
             }
         )
+    codes = {entry["role"] for entry in entries}
+    for entry in entries:
+        if entry["role"] == Role.ASYE and Role.SOCIAL_WORKER in codes:
+            entry["progresses_to"] = Role.SOCIAL_WORKER.value
     return entries
 
 
