@@ -9,24 +9,29 @@ What counts, so that the scenario means what the planning model means by a case:
 - its *duration* runs from then until the practitioner work ended: the case's closure, or, for
   a case open with no current allocation (held by the team after its plan, or waiting again),
   the end of its latest allocation. A case still allocated is open: censored at `until`.
-The roles are the case-holding roles in post today (by FTE, per team when teams are given),
-with capacity and who may hold each tier from the published complexity model.
+The roles' FTE are today's case-holding staff in post (`resource.figures.establishment_by_team`,
+of the teams given); where that differs from the funded establishment, the calibration's notes
+say so (the scenario carries the capacity there is, the planner may set the posts). Capacity
+and who may hold each tier come from the published complexity model.
 
-A handful of queries whatever the register's size: the cases with their first and last
-allocation and tier in one, the establishment in another, and the model.
+Five queries whatever the register's size: the cases with their first and last allocation and
+tier in one, the establishment and staff in post in three, and the model.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from caseload.complexity.models import Assessment, ModelVersion
-from caseload.register.models import CASE_HOLDING_ROLE_CODES, Case, Practitioner
+from caseload.register.models import CASE_HOLDING_ROLE_CODES, Case
+from caseload.resource.figures import establishment_by_team
 from caseload_engine.planning import calibrate as engine
 
 
@@ -48,19 +53,11 @@ def calibrate_from_register(
     cases = Case.objects.filter(
         request__received_at__gte=_start_of(first_day), request__received_at__lt=_start_of(until)
     )
-    staff = Practitioner.objects.filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=timezone.localdate()),
-        role__in=CASE_HOLDING_ROLE_CODES,
-        start_date__lte=timezone.localdate(),
-    )
     if team_ids is not None:
         cases = cases.filter(team_id__in=team_ids)
-        staff = staff.filter(team_id__in=team_ids)
-    tier = Assessment.objects.filter(case=OuterRef("pk"), is_current=True).values("effective_tier")[
-        :1
-    ]
+    current = Assessment.objects.filter(case=OuterRef("pk"), is_current=True)
     rows = cases.annotate(
-        tier=Subquery(tier),
+        tier=Subquery(current.values("effective_tier")[:1]),
         first_allocated=Min("allocations__started_at"),
         last_ended=Max("allocations__ended_at"),
         current=Count("allocations", filter=Q(allocations__ended_at__isnull=True)),
@@ -88,12 +85,20 @@ def calibrate_from_register(
             )
         )
     model = ModelVersion.current().model
-    fte = {
-        role: float(total)
-        for role, total in staff.values("role")
-        .annotate(total=Sum("fte"))
-        .values_list("role", "total")
-    }
+    in_post: dict[str, Decimal] = defaultdict(Decimal)
+    funded: dict[str, Decimal] = defaultdict(Decimal)
+    for figures in establishment_by_team(on=timezone.localdate(), team_ids=team_ids):
+        for row in figures.roles:
+            in_post[row.role] += row.fte_in_post
+            funded[row.role] += row.fte_in_post if row.funded_fte is None else row.funded_fte
+    notes = [
+        f"{role}: {in_post[role]} FTE in post against {funded[role]} funded"
+        for role in CASE_HOLDING_ROLE_CODES
+        if in_post[role] != funded[role]
+    ]
+    if unscored:
+        notes.append(f"{unscored} request(s) with no current assessment left out: no tier")
+    fte = {role: float(total) for role, total in in_post.items()}
     tiers = sorted({history.tier for history in histories})
     roles = engine.roles_from_model(model, fte, tiers)
     calibration = engine.calibrate(
@@ -104,7 +109,4 @@ def calibrate_from_register(
         roles=roles,
         by_team=by_team,
     )
-    if unscored:
-        note = f"{unscored} request(s) with no current assessment left out: no tier"
-        calibration = dataclasses.replace(calibration, notes=(*calibration.notes, note))
-    return calibration
+    return dataclasses.replace(calibration, notes=(*calibration.notes, *notes))

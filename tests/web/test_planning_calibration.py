@@ -25,9 +25,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
 
+from caseload.accounts.permissions import AccessRole
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.planning.calibration import calibrate_from_register
 from caseload.register.models import Allocation, Case, CaseStatus, Person, SupportRequest, Team
+from caseload.resource.actions import set_establishment
 from caseload_engine.planning import calibrate as engine
 from caseload_engine.planning import demo_history
 from caseload_engine.planning.scenario import from_dict
@@ -191,16 +193,22 @@ def calibration_points() -> dict[int, int]:
     return {band.tier: band.points for band in ModelVersion.current().model.tiers}
 
 
-def test_roles_come_from_todays_establishment_and_the_model(register: Register) -> None:
-    PractitionerFactory.create(team=register.teams[0], role="assistant", fte=Decimal("0.5"))
-    PractitionerFactory.create(team=register.teams[1], role="asye", fte=Decimal("1.00"))
-    # Someone who has left, and someone not yet started, are not in today's establishment.
-    PractitionerFactory.create(team=register.teams[0], left_on=timezone.localdate())
-    PractitionerFactory.create(
-        team=register.teams[0], start_date=timezone.localdate() + timedelta(1)
+def test_roles_come_from_the_staff_in_post_and_the_model(register: Register) -> None:
+    north, south = register.teams
+    PractitionerFactory.create(team=north, role="assistant", fte=Decimal("0.5"))
+    PractitionerFactory.create(team=south, role="asye", fte=Decimal("1.00"))
+    # Someone who has left, and someone not yet started, are not in post.
+    PractitionerFactory.create(team=north, left_on=timezone.localdate())
+    PractitionerFactory.create(team=north, start_date=timezone.localdate() + timedelta(days=1))
+    set_establishment(
+        by=UserFactory.create(access_role=AccessRole.DIRECTOR),
+        team=north,
+        role="social_worker",
+        funded_fte=Decimal(3),
+        effective_from=timezone.localdate(),
     )
-    roles = {role["role"]: role for role in calibrate_from_register(until=register.until)
-             .scenario["roles"]}  # fmt: skip
+    calibration = calibrate_from_register(until=register.until)
+    roles = {role["role"]: role for role in calibration.scenario["roles"]}
     assert roles["social_worker"]["fte"] == 2.0  # one in each team, by the loader
     assert roles["assistant"]["fte"] == 0.5
     assert roles["assistant"]["may_hold"] == [1]
@@ -210,6 +218,8 @@ def test_roles_come_from_todays_establishment_and_the_model(register: Register) 
     assert roles["social_worker"]["capacity_points_per_fte"] == float(
         model.capacity.points_for("social_worker", Decimal(1))
     )
+    # North is funded for 3 social workers and has 1; South has no establishment recorded.
+    assert calibration.notes == ("social_worker: 2.00 FTE in post against 4.00 funded",)
 
 
 def test_by_team_and_for_some_teams(register: Register) -> None:
@@ -229,8 +239,9 @@ def test_by_team_and_for_some_teams(register: Register) -> None:
 def test_a_handful_of_queries_however_many_cases(register: Register) -> None:
     with CaptureQueriesContext(connection) as queries:
         calibrate_from_register(until=register.until)
-    # The cases with their tier and allocations; the establishment; the model.
-    assert len(queries) <= 4
+    # The cases with their tier and allocations; the teams, establishment and staff in post;
+    # the model. The register here holds some 4,500 cases.
+    assert len(queries) == 5
 
 
 def test_unscored_cases_are_left_out_and_said_so(register: Register) -> None:
@@ -249,7 +260,7 @@ def test_a_case_held_by_the_team_ended_its_practitioner_work(register: Register)
     ended = allocation.started_at + timedelta(days=30)
     Allocation.objects.filter(pk=allocation.pk).update(ended_at=ended)
     Case.objects.filter(pk=case.pk).update(status=CaseStatus.HELD, next_review_on=register.until)
-    before = calibrate_from_register(until=register.until - timedelta(days=0))
+    before = calibrate_from_register(until=register.until)
     tier = case.assessments.get(is_current=True).effective_tier
     fit = next(f for f in before.fits if f.tier == tier)
     histories = [h for h in register.histories if h.tier == tier]
