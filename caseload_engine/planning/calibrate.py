@@ -99,9 +99,11 @@ class DurationFit:
         return math.exp(mu + sigma * _normal_quantile(share))
 
     def as_scenario(self) -> dict[str, Any]:
+        # Hundredths of a week, and never rounded to 0 (the scenario needs both above it).
+        mean, sd = max(round(self.mean, 2), 0.01), max(round(self.sd, 2), 0.01)
         if self.distribution == "exponential":
-            return {"distribution": "exponential", "mean": round(self.mean, 2)}
-        return {"distribution": "lognormal", "mean": round(self.mean, 2), "sd": round(self.sd, 2)}
+            return {"distribution": "exponential", "mean": mean}
+        return {"distribution": "lognormal", "mean": mean, "sd": sd}
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,10 @@ def calibrate(
     missing = [tier for tier in tiers if tier not in points]
     if missing:
         raise CalibrationError(f"Tier {missing[0]} has no points in the complexity model")
-    overall = [fit_tier([h for h in window if h.tier == t], tier=t, until=until, weeks=weeks)
-               for t in tiers]  # fmt: skip
+    overall = [
+        fit_tier([h for h in window if h.tier == tier], tier=tier, until=until, weeks=weeks)
+        for tier in tiers
+    ]
     fits = list(overall)
     if by_team:
         for team in sorted({h.team for h in window}):
@@ -247,9 +251,16 @@ def fit_tier(
     team: str | None = None,
 ) -> TierFit:
     """One tier's fit from its histories in the window."""
-    decided = [h for h in histories if h.allocated_on is not None or h.closed_on is not None]
     allocated = [h for h in histories if h.allocated_on is not None and h.allocated_on < until]
-    share = sum(h.allocated_on is not None for h in decided) / len(decided) if decided else 1.0
+    turned_away = sum(
+        1
+        for h in histories
+        if (h.allocated_on is None or h.allocated_on >= until)
+        and h.closed_on is not None
+        and h.closed_on < until
+    )
+    decided = len(allocated) + turned_away
+    share = len(allocated) / decided if decided else 1.0
     times, closed = durations(allocated, until=until)
     fits = fit_durations(times, closed)
     chosen = min(fits, key=lambda fit: fit.aic).distribution if fits else None

@@ -182,3 +182,17 @@ def test_nothing_to_calibrate_is_refused_with_a_reason() -> None:
         cal.calibrate([open_case], until=UNTIL, points={1: 3}, roles=ROLES)
     with pytest.raises(cal.CalibrationError, match="Tier 1 has no points"):
         cal.calibrate([open_case], until=UNTIL, points={2: 3}, roles=ROLES)
+
+
+def test_the_share_counts_only_what_was_decided_by_the_windows_end() -> None:
+    day = UNTIL - timedelta(days=30)
+    rows = [
+        cal.CaseHistory(1, "a", day, day + timedelta(days=5), day + timedelta(days=1)),
+        cal.CaseHistory(1, "a", day, day + timedelta(days=2)),  # closed at the front door
+        cal.CaseHistory(1, "a", day),  # still waiting
+        cal.CaseHistory(1, "a", day, None, UNTIL + timedelta(days=3)),  # allocated after the end
+        cal.CaseHistory(1, "a", day, UNTIL + timedelta(days=1)),  # closed after the end
+    ]
+    fit = cal.fit_tier(rows, tier=1, until=UNTIL, weeks=8)
+    assert fit.share_becoming_cases == 0.5
+    assert (fit.arrivals.count, fit.cases, fit.closed) == (5, 1, 1)
