@@ -17,7 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseload_engine import complexity
+from caseload_engine import complexity, demo
+from caseload_engine.demo_complexity import score_council
+from caseload_engine.demo_tables import TIER_MIX
 from caseload_engine.planning import calibrate as cal
 from caseload_engine.planning import demo_history
 from caseload_engine.planning.demo_history import TierParameters
@@ -25,6 +27,8 @@ from caseload_engine.planning.scenario import Duration, from_dict
 
 UNTIL = date(2026, 12, 1)
 ROLES = [{"role": "social_worker", "fte": 10, "capacity_points_per_fte": 85}]
+# The demo sends a team under strain this much more demand (caseload_engine.demo).
+STRAINED_DEMAND = demo._STRAINED_DEMAND
 
 
 def one_tier(duration: Duration, *, rate: float, weeks: int, seed: int) -> cal.TierFit:
@@ -196,3 +200,46 @@ def test_the_share_counts_only_what_was_decided_by_the_windows_end() -> None:
     fit = cal.fit_tier(rows, tier=1, until=UNTIL, weeks=8)
     assert fit.share_becoming_cases == 0.5
     assert (fit.arrivals.count, fit.cases, fit.closed) == (5, 1, 1)
+
+
+def test_the_demo_councils_own_requests_calibrate_to_its_tier_mix() -> None:
+    """The `council` demo as `caseload demo` builds it: its requests by tier (scored as the
+    loader scores them) calibrate to the demo's own parameters, the requests a year apportioned
+    over the days by `expected_requests`, to teams by demand (more to a team under strain) and
+    to tiers by each service area's mix. Within 6%: the open cases' tiers are held to what
+    their holders' roles may hold, which moves a few per cent of them between tiers. (Its
+    durations are not drawn by tier: see DEMO_TIERS for those.)"""
+    as_of = date(2026, 11, 20)
+    council = demo.generate("council", seed=7, as_of=as_of)
+    model = complexity.default_model()
+    tiers = [complexity.score(model, s.scores).tier for s in score_council(council, model, seed=7)]
+    histories = [
+        cal.CaseHistory(
+            tier=tier,
+            team=case.team_key,
+            requested_on=case.received_at.date(),
+            closed_on=case.closed_at.date() if case.closed_at else None,
+            allocated_on=case.allocations[0].started_at.date() if case.allocations else None,
+        )
+        for case, tier in zip(council.cases, tiers, strict=True)
+    ]
+    calibration = cal.calibrate(
+        histories, until=as_of, weeks=104, points={1: 3, 2: 5, 3: 8}, roles=ROLES
+    )
+    shape = demo.SIZES["council"]
+    first = as_of - timedelta(days=shape.years * 365)
+    every_day = [first + timedelta(days=n) for n in range(shape.years * 365)]
+    share_in_window = sum(
+        demo.expected_requests(day, as_of=as_of)
+        for day in every_day
+        if day >= as_of - timedelta(weeks=104)
+    ) / sum(demo.expected_requests(day, as_of=as_of) for day in every_day)
+    strained = set(council.strained_team_keys)
+    demand = {t.key: STRAINED_DEMAND if t.key in strained else 1.0 for t in council.teams}
+    for fit in calibration.fits:
+        mix = sum(
+            demand[t.key] / sum(demand.values()) * TIER_MIX[t.service_area][fit.tier - 1]
+            for t in council.teams
+        )
+        expected = shape.total_requests * share_in_window * mix / 104
+        assert abs(fit.arrivals.per_week - expected) <= 0.06 * expected, fit.tier
