@@ -12,7 +12,7 @@ import pytest
 from caseload.cli import main
 from caseload_engine.planning import demo_history, read_file
 from caseload_engine.planning.history_table import COLUMNS
-from caseload_engine.tabular import write_table
+from caseload_engine.tabular import read_table, write_table
 from tests.engine.commands import status_and_django_modules
 
 UNTIL = date(2026, 12, 1)
@@ -114,3 +114,12 @@ def test_refusals_before_anything_is_fitted(
 def test_runs_without_django(histories: Path, tmp_path: Path) -> None:
     out = tmp_path / "s.yaml"
     assert status_and_django_modules(["calibrate", str(histories), "--out", str(out)]) == "0 []"
+
+
+def test_reads_a_spreadsheet_too(histories: Path, tmp_path: Path) -> None:
+    workbook = tmp_path / "history.xlsx"
+    write_table(workbook, COLUMNS, [dict(row.values) for row in read_table(histories).rows])
+    csv_out, xlsx_out = tmp_path / "from-csv.yaml", tmp_path / "from-xlsx.yaml"
+    assert main(["calibrate", str(histories), "--out", str(csv_out), "--json"]) == 0
+    assert main(["calibrate", str(workbook), "--out", str(xlsx_out), "--json"]) == 0
+    assert read_file(csv_out) == read_file(xlsx_out)
