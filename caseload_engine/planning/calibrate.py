@@ -96,7 +96,7 @@ class DurationFit:
         if self.distribution == "exponential":
             return -self.parameters[0] * math.log1p(-share)
         mu, sigma = self.parameters
-        return math.exp(mu + sigma * _normal_quantile(share))
+        return math.exp(mu + sigma * float(special.ndtri(share)))
 
     def as_scenario(self) -> dict[str, Any]:
         # Hundredths of a week, and never rounded to 0 (the scenario needs both above it).
@@ -295,7 +295,6 @@ def durations(histories: Sequence[CaseHistory], *, until: date) -> tuple[Floats,
 
 def poisson_rate(count: int, weeks: float) -> Rate:
     """Events a week with the exact (Garwood) 95% interval for a Poisson count."""
-
     low = float(special.gammaincinv(count, 0.025)) if count else 0.0
     high = float(special.gammaincinv(count + 1, 0.975))
     return Rate(count / weeks, low / weeks, high / weeks, count, weeks)
@@ -308,20 +307,13 @@ def fit_durations(times: Floats, closed: NDArray[np.bool_]) -> list[DurationFit]
     if events == 0:
         return []
     mean = float(times.sum()) / events
-    fits = [_finish("exponential", (mean,), _log_likelihood("exponential", (mean,), times, closed),
-                    times, closed)]  # fmt: skip
+    candidates: list[tuple[Fitted, tuple[float, ...]]] = [("exponential", (mean,))]
     if events >= MIN_CLOSED_FOR_LOGNORMAL:
-        parameters = _lognormal_mle(times, closed)
-        fits.append(
-            _finish(
-                "lognormal",
-                parameters,
-                _log_likelihood("lognormal", parameters, times, closed),
-                times,
-                closed,
-            )
-        )
-    return fits
+        candidates.append(("lognormal", _lognormal_mle(times, closed)))
+    return [
+        _finish(name, parameters, _log_likelihood(name, parameters, times, closed), times, closed)
+        for name, parameters in candidates
+    ]
 
 
 def _finish(
@@ -382,7 +374,6 @@ def _log_likelihood(
 def _lognormal_mle(times: Floats, closed: NDArray[np.bool_]) -> tuple[float, float]:
     """(mu, sigma) maximising the censored likelihood, from the closed cases' log mean and sd
     (Nelder-Mead over mu and log sigma: two parameters, no derivatives needed)."""
-
     logs = np.log(times[closed])
     start = np.array([float(logs.mean()), math.log(max(float(logs.std()), 0.05))])
 
@@ -411,7 +402,11 @@ def kaplan_meier(times: Floats, closed: NDArray[np.bool_]) -> tuple[Floats, Floa
 def kaplan_meier_quantile(times: Floats, closed: NDArray[np.bool_], share: float) -> float | None:
     """The first closure time by which the Kaplan-Meier distribution reaches `share`; None when
     it never does (too many cases still open)."""
-    at, cdf = kaplan_meier(times, closed)
+    return _first_reaching(*kaplan_meier(times, closed), share)
+
+
+def _first_reaching(at: Floats, cdf: Floats, share: float) -> float | None:
+    # A little slack: 1 - (1 - 1/4) is 0.25 only to within rounding.
     reached = np.nonzero(cdf >= share - 1e-12)[0]
     return float(at[reached[0]]) if len(reached) else None
 
@@ -439,12 +434,7 @@ def empirical_weeks(
     weeks = []
     for index in range(EMPIRICAL_POINTS):
         share = (index + 0.5) / EMPIRICAL_POINTS
-        reached = np.nonzero(cdf >= share)[0]
-        value = float(at[reached[0]]) if len(reached) else max(best.quantile(share), longest)
-        weeks.append(round(max(value, SAME_DAY_WEEKS), 1) or 0.1)
+        found = _first_reaching(at, cdf, share)
+        value = max(best.quantile(share), longest) if found is None else found
+        weeks.append(round(max(value, SAME_DAY_WEEKS), 1))
     return tuple(weeks)
-
-
-def _normal_quantile(share: float) -> float:
-
-    return float(special.ndtri(share))
