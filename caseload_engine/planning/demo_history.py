@@ -12,7 +12,6 @@ calibration (calibrate.py) can be checked against the numbers that made the data
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -34,8 +33,9 @@ class TierParameters:
     days_open_if_not_allocated: int = 5  # closed at the front door within a week
 
 
-# A council of the demo's size (13,600 requests a year; `caseload_engine.demo.SIZES`), the tiers
-# split as the default complexity model's mix and durations as the worked plan's.
+# A council of the demo's size (13,600 requests a year, as `caseload_engine.demo.SIZES`), with
+# the worked plan's split of them by tier and its durations (data/plan-example.yaml), Tier 3's
+# lognormal in place of its list of weeks.
 DEMO_TIERS: Final[tuple[TierParameters, ...]] = (
     TierParameters(1, 150.0, 0.6, Duration("exponential", mean=8.0)),
     TierParameters(2, 80.0, 0.6, Duration("lognormal", mean=14.0, sd=10.0)),
@@ -50,8 +50,7 @@ def draw_weeks(
     if duration.distribution == "exponential":
         return rng.exponential(duration.mean, size)
     if duration.distribution == "lognormal":
-        sigma2 = math.log1p((duration.sd / duration.mean) ** 2)
-        return rng.lognormal(math.log(duration.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+        return rng.lognormal(*duration.log_parameters(), size)
     raise ValueError("draw_weeks draws exponential or lognormal durations")
 
 

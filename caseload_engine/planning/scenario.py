@@ -52,6 +52,11 @@ class Duration:
     sd: float = 0.0
     weeks: tuple[float, ...] = ()
 
+    def log_parameters(self) -> tuple[float, float]:
+        """A lognormal's mu and sigma (of the log of the weeks), from its mean and sd."""
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
 
 @dataclass(frozen=True)
 class TierDemand:

@@ -221,8 +221,7 @@ def _durations(tier: TierDemand, rng: np.random.Generator, size: int, rounds_per
     if duration.distribution == "exponential":
         weeks = rng.exponential(duration.mean, size)
     elif duration.distribution == "lognormal":
-        sigma2 = math.log1p((duration.sd / duration.mean) ** 2)
-        weeks = rng.lognormal(math.log(duration.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+        weeks = rng.lognormal(*duration.log_parameters(), size)
     else:
         # Observed durations are rounded: spread each over the round it was rounded to.
         weeks = (
