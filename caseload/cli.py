@@ -525,6 +525,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
             points={band.tier: band.points for band in model.tiers},
             roles=calibrate.roles_from_model(model, fte, {h.tier for h in histories}),
             by_team=args.by_team,
+            empirical=args.empirical,
         )
         planning.from_dict(result.scenario, model=model)
     except (calibrate.CalibrationError, planning.ScenarioError) as error:
@@ -939,6 +940,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibrate_command.add_argument(
         "--by-team", action="store_true", help="also fit each tier in each team"
+    )
+    calibrate_command.add_argument(
+        "--empirical",
+        action="store_true",
+        help="write each tier's durations as the empirical list (Kaplan-Meier quantiles) "
+        "instead of the chosen fit",
     )
     calibrate_command.add_argument(
         "--fte",

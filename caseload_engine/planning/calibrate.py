@@ -153,9 +153,11 @@ def calibrate(
     seed: int = 1,
     within_days: int = 28,
     share_within: float = 0.9,
+    empirical: bool = False,
 ) -> Calibration:
     """Fit every tier seen in the window (and each team's, with `by_team`); the scenario has
-    the council-wide tiers with `points` and the `roles` entries as given."""
+    the council-wide tiers with `points`, their durations as the chosen fit (or, with
+    `empirical`, the empirical list), and the `roles` entries as given."""
     if weeks < 1:
         raise CalibrationError("weeks: the window must be at least one week")
     first_day = until - timedelta(weeks=weeks)
@@ -187,7 +189,7 @@ def calibrate(
         "replications": replications,
         "seed": seed,
         "service_level": {"within_days": within_days, "share": share_within},
-        "tiers": [_tier_entry(fit, points[fit.tier]) for fit in overall],
+        "tiers": [_tier_entry(fit, points[fit.tier], empirical=empirical) for fit in overall],
         "roles": [dict(role) for role in roles],
     }
     return Calibration(scenario=scenario, fits=fits, first_day=first_day, until=until)
@@ -226,7 +228,7 @@ def roles_from_model(
     return entries
 
 
-def _tier_entry(fit: TierFit, points: int) -> dict[str, Any]:
+def _tier_entry(fit: TierFit, points: int, *, empirical: bool) -> dict[str, Any]:
     best = fit.best
     if best is None:
         raise CalibrationError(
@@ -237,7 +239,11 @@ def _tier_entry(fit: TierFit, points: int) -> dict[str, Any]:
         "tier": fit.tier,
         "arrivals_per_week": round(fit.arrivals.per_week, 3),
         "share_becoming_cases": round(fit.share_becoming_cases, 4),
-        "duration_weeks": best.as_scenario(),
+        "duration_weeks": (
+            {"distribution": "empirical", "weeks": list(fit.empirical_weeks)}
+            if empirical
+            else best.as_scenario()
+        ),
         "points": points,
     }
 

@@ -123,3 +123,11 @@ def test_reads_a_spreadsheet_too(histories: Path, tmp_path: Path) -> None:
     assert main(["calibrate", str(histories), "--out", str(csv_out), "--json"]) == 0
     assert main(["calibrate", str(workbook), "--out", str(xlsx_out), "--json"]) == 0
     assert read_file(csv_out) == read_file(xlsx_out)
+
+
+def test_the_empirical_list_instead_of_the_fit(histories: Path, tmp_path: Path) -> None:
+    out = tmp_path / "s.yaml"
+    assert main(["calibrate", str(histories), "--out", str(out), "--empirical", "--json"]) == 0
+    for tier in read_file(out).tiers:
+        assert tier.duration_weeks.distribution == "empirical"
+        assert len(tier.duration_weeks.weeks) == 100
