@@ -99,7 +99,7 @@ class Replication:
         for index, role in enumerate(self.scenario.roles):
             if role.leavers_per_year > 0:
                 self.env.process(self.leavers(index))
-            if role.september_intake > 0:
+            if role.september_intake > 0 or role.progresses_to is not None:
                 self.env.process(self.intake(index))
         self.env.process(self.rounds())
         self.env.run(until=self.scenario.steps + 1e-6)
@@ -139,9 +139,16 @@ class Replication:
         rounds_per_day = self.scenario.allocation_rounds_per_day
         first = ((9 - self.scenario.start_month) % 12 or 12) * DAYS_IN_YEAR / 12
         day = first
+        role = self.scenario.roles[index]
+        names = [other.role for other in self.scenario.roles]
+        moving = role.fte  # those in post at the start: the last intake
         while True:
             yield self.env.timeout(int(day * rounds_per_day) - self.env.now)
-            self.fte[index] += self.scenario.roles[index].september_intake
+            if role.progresses_to is not None:
+                self.fte[index] -= moving
+                self.fte[names.index(role.progresses_to)] += moving
+                moving = role.september_intake
+            self.fte[index] += role.september_intake
             day += DAYS_IN_YEAR
 
     def capacity(self, index: int) -> float:

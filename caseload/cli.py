@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import signal
 import subprocess
@@ -16,16 +17,19 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import yaml
 
 from caseload_engine import allocation, complexity, planning, supervision, tabular, tiering
 from caseload_engine import forecast as forecasting
 from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
 from caseload_engine.allocation import table as allocation_table
+from caseload_engine.planning import scenario as planning_scenario
 
 DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a developer's machine
 # Most teams are proven optimal in well under a second, but a rare one's work stage can take
@@ -468,6 +472,143 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def run_calibrate(args: argparse.Namespace) -> int:
+    """A scenario calibrated from a file of case histories: written as YAML, the fits printed."""
+    # scipy (the fits) takes most of a second to import: only this command needs it.
+    from caseload_engine.planning import calibrate, history_table
+
+    source = Path(args.histories)
+    target = Path(args.out) if args.out else source.with_name(f"{source.stem}-scenario.yaml")
+    problems: list[dict[str, Any]] = []
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        problems.append({"file": str(target), "message": f"{target} is not a .yaml file"})
+    if target.resolve() == source.resolve():
+        problems.append({"file": str(target), "message": "The scenario would overwrite the input"})
+    fte: dict[str, float] = {}
+    for given in args.fte or []:
+        role, _, figure = given.partition("=")
+        try:
+            value = float(figure) if figure.isascii() else math.nan
+        except ValueError:
+            value = math.nan
+        if (
+            role not in planning_scenario.CASE_ROLE_CODES
+            or not 0 <= value <= planning_scenario.MAX_FTE
+        ):
+            problems.append(
+                {
+                    "message": f"--fte {given!r:.60}: give a case-holding role and its FTE, "
+                    f"e.g. social_worker=74 (roles: {', '.join(planning_scenario.CASE_ROLE_CODES)})"
+                }
+            )
+        else:
+            fte[role] = value
+    histories: list[calibrate.CaseHistory] = []
+    try:
+        model = _load_model(args.model)
+        histories = history_table.read_histories(tabular.read_table(source))
+    except tiering.RowErrors as found:
+        problems.extend(
+            {"file": str(source), "row": e.row, "column": e.column, "message": e.message}
+            for e in found.errors
+        )
+    except (tabular.TableError, complexity.ModelError) as error:
+        problems.append({"file": str(source), "message": str(error)})
+    if problems:
+        return _refuse(problems, args.json)
+    until = args.until or _day_after_latest(histories)
+    try:
+        result = calibrate.calibrate(
+            histories,
+            until=until,
+            weeks=args.weeks,
+            points={band.tier: band.points for band in model.tiers},
+            roles=calibrate.roles_from_model(model, fte, {h.tier for h in histories}),
+            by_team=args.by_team,
+            empirical=args.empirical,
+        )
+        planning.from_dict(result.scenario, model=model)
+    except (calibrate.CalibrationError, planning.ScenarioError) as error:
+        return _refuse([{"file": str(source), "message": str(error)}], args.json)
+    try:
+        _write_text(target, _SCENARIO_HEADER + yaml.safe_dump(result.scenario, sort_keys=False))
+    except OSError as error:
+        return _refuse(
+            [{"file": str(target), "message": f"Cannot write {target}: {error}"}], args.json
+        )
+    if args.json:
+        print(json.dumps({"written": str(target), "scenario": result.scenario,
+                          "fits": history_table.fit_rows(result), "notes": list(result.notes)},
+                         indent=2))  # fmt: skip
+        return 0
+    _calibration_text(result, history_table.fit_rows(result))
+    print(f"Written the scenario into {target}.")
+    return 0
+
+
+_SCENARIO_HEADER = (
+    "# Calibrated by `caseload calibrate` from case histories: demand and durations by tier.\n"
+    "# Check the roles' FTE (from --fte; 0 where none was given) before planning with it.\n"
+)
+
+
+def _day_after_latest(histories: Sequence[Any]) -> date:
+    """The window ends after the file's latest date: its cases open then are open now."""
+    days = [
+        day
+        for history in histories
+        for day in (history.requested_on, history.allocated_on, history.closed_on)
+        if day is not None
+    ]
+    return max(days) + timedelta(days=1) if days else date.today()
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Written beside the target and moved into place once complete: never half-written."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _calibration_text(result: Any, rows: list[dict[str, tabular.Cell]]) -> None:
+    print(
+        f"Requests from {result.first_day.isoformat()} to "
+        f"{(result.until - timedelta(days=1)).isoformat()}; durations in weeks, from "
+        "allocation to closure (open cases censored)."
+    )
+    quantiles = [column for column in rows[0] if column.startswith("q")] if rows else []
+    heads = ["fit", "mean", "sd", "AIC", "KS", *(f"{q[1:]}%" for q in quantiles)]
+    shown: tuple[object, ...] = ()
+    for row in rows:
+        key = (row["tier"], row["team"])
+        if key != shown:
+            shown = key
+            print(
+                f"\nTier {row['tier']}, {row['team']}: {row['per_week']} requests a week "
+                f"(95% interval {row['ci_low']}-{row['ci_high']}), "
+                f"{row['share_becoming_cases']} becoming cases; {row['cases']} allocated, "
+                f"{row['closed']} closed"
+            )
+            print(
+                "  "
+                + "".join(f"{head:>10}" if i else f"{head:<26}" for i, head in enumerate(heads))
+            )
+        name = str(row["distribution"]) + (" (chosen)" if row.get("chosen") else "")
+        cells = [
+            row.get(column, "")
+            for column in ("mean_weeks", "sd_weeks", "aic", "ks_distance", *quantiles)
+        ]
+        print("  " + f"{name:<26}" + "".join(f"{cell!s:>10}" for cell in cells))
+    for note in result.notes:
+        print(f"\nNote: {note}")
+
+
 def _load_model(path: str | None) -> complexity.ComplexityModel:
     return complexity.default_model() if path is None else complexity.read_file(Path(path))
 
@@ -577,6 +718,14 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a day like 2026-12-01: {text!r}") from None
+
+
+def _window_weeks(text: str) -> int:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= planning_scenario.MAX_WEEKS:
+        return int(text)
+    raise argparse.ArgumentTypeError(
+        f"not a whole number of weeks from 1 to {planning_scenario.MAX_WEEKS}"
+    )
 
 
 def _supervision_day(text: str) -> date:
@@ -766,6 +915,52 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", metavar="OUTPUT", help="also write the plan as .xlsx or .csv")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
+    calibrate_command = commands.add_parser(
+        "calibrate",
+        help="workforce planning: a scenario calibrated from a file of case histories",
+        description="Read case histories (CSV or XLSX, one row a request: tier, team, "
+        "requested_on, allocated_on, closed_on; README, 'Calibration') and write a planning "
+        "scenario: requests a week by tier with 95%% intervals, the share becoming cases and "
+        "case durations (exponential or lognormal by AIC, fitted with the cases still open "
+        "censored), the fits printed against the observed quantiles. Nothing is written if "
+        "any cell is wrong.",
+    )
+    calibrate_command.add_argument("histories", metavar="HISTORIES", help="a .csv or .xlsx file")
+    calibrate_command.add_argument(
+        "--out", metavar="SCENARIO.yaml", help="where to write (default: beside the input)"
+    )
+    calibrate_command.add_argument(
+        "--until",
+        type=_supervision_day,
+        metavar="YYYY-MM-DD",
+        help="the window ends the day before (default: the day after the file's latest date)",
+    )
+    calibrate_command.add_argument(
+        "--weeks", type=_window_weeks, default=104, help="the window's length (default 104)"
+    )
+    calibrate_command.add_argument(
+        "--by-team", action="store_true", help="also fit each tier in each team"
+    )
+    calibrate_command.add_argument(
+        "--empirical",
+        action="store_true",
+        help="write each tier's durations as the empirical list (Kaplan-Meier quantiles) "
+        "instead of the chosen fit",
+    )
+    calibrate_command.add_argument(
+        "--fte",
+        action="append",
+        metavar="ROLE=FTE",
+        help="a role's FTE in the scenario, e.g. --fte social_worker=74 (repeat for each role)",
+    )
+    calibrate_command.add_argument(
+        "--model",
+        metavar="MODEL.yaml",
+        help="the complexity model: points per tier, capacity, who may hold each tier "
+        "(default: caseload's own)",
+    )
+    calibrate_command.add_argument("--json", action="store_true", help="print the result as JSON")
+
     handovers = commands.add_parser(
         "handovers",
         help="carry out the planned handovers that are due (`caseload daily` does it too)",
@@ -844,6 +1039,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_forecast(args)
     if args.command == "plan":
         return run_plan(args)
+    if args.command == "calibrate":
+        return run_calibrate(args)
     if args.command == "handovers":
         return run_handovers(args)
     if args.command == "daily":

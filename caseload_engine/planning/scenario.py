@@ -52,6 +52,11 @@ class Duration:
     sd: float = 0.0
     weeks: tuple[float, ...] = ()
 
+    def log_parameters(self) -> tuple[float, float]:
+        """A lognormal's mu and sigma (of the log of the weeks), from its mean and sd."""
+        sigma2 = math.log1p((self.sd / self.mean) ** 2)
+        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
+
 
 @dataclass(frozen=True)
 class TierDemand:
@@ -75,6 +80,9 @@ class RolePlan:
     weeks_to_fill: float = 0.0
     september_intake: float = 0.0  # FTE joining each September (newly qualified: ASYEs)
     max_fte: float | None = None  # the most the staffing search may propose (recruitable)
+    # The role each September's intake moves to a year after joining (ASYEs to social worker);
+    # those in post at the start move at the horizon's first September.
+    progresses_to: str | None = None
 
     @property
     def cost_per_point(self) -> float:
@@ -148,6 +156,7 @@ _ROLE_KEYS = (
     "weeks_to_fill",
     "september_intake",
     "max_fte",
+    "progresses_to",
 )
 _ROLE_REQUIRED = ("role", "fte", "capacity_points_per_fte")
 CASE_ROLE_CODES = tuple(role.value for role in Role if role in CASE_HOLDING_ROLES)
@@ -288,6 +297,14 @@ def from_dict(data: object, *, model: complexity.ComplexityModel | None = None) 
     for index, role in enumerate(roles, 1):
         if names.index(role.role) != index - 1:
             raise _at(f"roles[{index}].role", f"'{role.role}' is given more than once")
+    for index, role in enumerate(roles, 1):
+        if role.progresses_to is not None and role.progresses_to not in names:
+            raise _at(
+                f"roles[{index}].progresses_to",
+                f"names a role the scenario does not have: {role.progresses_to}",
+            )
+        if role.progresses_to == role.role:
+            raise _at(f"roles[{index}].progresses_to", "must be another role")
     for index, tier in enumerate(tiers, 1):
         if not any(tier.tier in role.may_hold for role in roles):
             raise _at(f"tiers[{index}]", f"no role may hold Tier {tier.tier} cases")
@@ -425,7 +442,20 @@ def _role(item: object, where: str, model: complexity.ComplexityModel, tiers: se
         max_fte=(
             _number(entry, "max_fte", where, least=0, most=MAX_FTE) if "max_fte" in entry else None
         ),
+        progresses_to=_progresses_to(entry, where),
     )
+
+
+def _progresses_to(entry: Mapping[str, Any], where: str) -> str | None:
+    if "progresses_to" not in entry:
+        return None
+    code = entry["progresses_to"]
+    if code not in CASE_ROLE_CODES:
+        raise _at(
+            f"{where}.progresses_to",
+            f"must be a case-holding role: {', '.join(CASE_ROLE_CODES)}, not {code!r:.40}",
+        )
+    return str(code)
 
 
 def loads(text: str, *, model: complexity.ComplexityModel | None = None) -> Scenario:
@@ -496,6 +526,7 @@ def to_dict(scenario: Scenario) -> dict[str, Any]:
                 "weeks_to_fill": role.weeks_to_fill,
                 "september_intake": role.september_intake,
                 **({} if role.max_fte is None else {"max_fte": role.max_fte}),
+                **({} if role.progresses_to is None else {"progresses_to": role.progresses_to}),
             }
             for role in scenario.roles
         ],

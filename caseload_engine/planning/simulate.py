@@ -221,8 +221,7 @@ def _durations(tier: TierDemand, rng: np.random.Generator, size: int, rounds_per
     if duration.distribution == "exponential":
         weeks = rng.exponential(duration.mean, size)
     elif duration.distribution == "lognormal":
-        sigma2 = math.log1p((duration.sd / duration.mean) ** 2)
-        weeks = rng.lognormal(math.log(duration.mean) - sigma2 / 2, math.sqrt(sigma2), size)
+        weeks = rng.lognormal(*duration.log_parameters(), size)
     else:
         # Observed durations are rounded: spread each over the round it was rounded to.
         weeks = (
@@ -236,13 +235,15 @@ def _fte_in_post(
     scenario: Scenario, rng: np.random.Generator, count: int, fte: tuple[float, ...] | None
 ) -> Floats:
     """FTE in post by replication, role and round: the establishment, less each leaver
-    (one FTE) until the post is filled, plus each September's intake."""
+    (one FTE) until the post is filled, plus each September's intake, which moves a year on
+    to the role it progresses to (if any)."""
     steps = scenario.steps
     rounds_per_day = scenario.allocation_rounds_per_day
     establishment = np.array(fte if fte is not None else [role.fte for role in scenario.roles])
     change = np.zeros((count, len(scenario.roles), steps + 1))
     first_september = ((9 - scenario.start_month) % 12 or 12) * DAYS_IN_YEAR / 12
     septembers = np.arange(first_september, scenario.weeks * DAYS_IN_WEEK, DAYS_IN_YEAR)
+    names = [role.role for role in scenario.roles]
     for index, role in enumerate(scenario.roles):
         if role.leavers_per_year > 0:
             leavers = rng.poisson(role.leavers_per_year * scenario.weeks / WEEKS_IN_YEAR, count)
@@ -258,6 +259,16 @@ def _fte_in_post(
         if role.september_intake > 0:
             for day in septembers:
                 change[:, index, int(day * rounds_per_day)] += role.september_intake
+        if role.progresses_to is not None:
+            # A year on, each intake moves to the role it progresses to (an ASYE's protected
+            # caseload becomes a social worker's full one); those in post at the start are
+            # taken to be the last intake, moving at the first September.
+            onto = names.index(role.progresses_to)
+            for year, day in enumerate(septembers):
+                moving = establishment[index] if year == 0 else role.september_intake
+                step = int(day * rounds_per_day)
+                change[:, index, step] -= moving
+                change[:, onto, step] += moving
     in_post: Floats = np.maximum(
         establishment[None, :, None] + np.cumsum(change, axis=2)[:, :, :steps], 0.0
     )
