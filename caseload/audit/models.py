@@ -169,6 +169,9 @@ class ChangeAction(models.TextChoices):
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"
+    WORKFORCE_PLAN_SAVED = "workforce_plan_saved", "Workforce plan saved"
+    WORKFORCE_PLAN_RENAMED = "workforce_plan_renamed", "Workforce plan renamed"
+    WORKFORCE_PLAN_DELETED = "workforce_plan_deleted", "Workforce plan deleted"
 
 
 class AccessLogEntry(AppendOnlyModel):

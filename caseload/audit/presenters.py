@@ -511,6 +511,16 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
+    ChangeAction.WORKFORCE_PLAN_SAVED: lambda e, n: (
+        f"saved workforce plan {_new(e, 'workforce_plan')} as “{_new(e, 'name')}”"
+    ),
+    ChangeAction.WORKFORCE_PLAN_RENAMED: lambda e, n: (
+        f"renamed workforce plan {e.detail.get('workforce_plan')} from "
+        f"“{_old(e, 'name')}” to “{_new(e, 'name')}”"
+    ),
+    ChangeAction.WORKFORCE_PLAN_DELETED: lambda e, n: (
+        f"deleted workforce plan {e.detail.get('workforce_plan')} (“{_old(e, 'name')}”)"
+    ),
 }
 
 

@@ -9,13 +9,17 @@ variant that leaves the bounds is refused with the key, as a hand-written scenar
 - `hospital_discharge`: a new stream of short cases, as a tier of its own (a new pathway).
 - `demand_in`: the demand of `months` from the horizon's start, held there (for "FTE needed now
   and in 12 months").
-- `scaled`: a council of another size, demand and establishment alike (planning every council).
+- `scaled`, `councils`: a council of another size, demand and establishment alike, and a
+  country's worth of them (planning every council on the task queue).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
 
 from caseload_engine.planning.scenario import (
     Duration,
@@ -27,6 +31,9 @@ from caseload_engine.planning.scenario import (
 )
 from caseload_engine.reference import ROLE_LABELS, Role
 
+# The worked example: a council of about 13,600 requests a year (README, "Workforce planning").
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "plan-example.yaml"
+ENGLAND_COUNCILS = 153  # with adult social services responsibilities
 # A hospital discharge case: short and urgent; the pathway's share of the council's requests.
 DISCHARGE_WEEKS = 6.0
 DISCHARGE_SHARE = 0.1
@@ -135,6 +142,13 @@ def scaled(scenario: Scenario, size: float, seed: int) -> Scenario:
         replace(role, fte=round(role.fte * size, 1)) for role in scenario.roles
     )
     return _checked(replace(scenario, tiers=tiers, roles=roles, seed=seed))
+
+
+def councils(scenario: Scenario, count: int, *, seed: int = 153) -> list[Scenario]:
+    """`count` councils, each the scenario scaled to its size (lognormal, median the
+    scenario's: from about a fifth to four times it for 153) and with its own seed (1, 2, ...)."""
+    sizes = np.random.default_rng(seed).lognormal(0.0, 0.6, count)
+    return [scaled(scenario, float(size), number) for number, size in enumerate(sizes, 1)]
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,11 @@ def test_the_simulation_reports_its_progress_in_rising_percents() -> None:
     assert told == sorted(set(told))
     assert told[0] >= 1
     assert told[-1] == 99
+
+
+def test_councils_are_scaled_copies_each_with_its_own_seed() -> None:
+    base = small()
+    made = variants.councils(base, 5)
+    assert [council.seed for council in made] == [1, 2, 3, 4, 5]
+    assert len({council.tiers[0].arrivals_per_week for council in made}) == 5
+    assert variants.councils(base, 5) == made
