@@ -14,7 +14,7 @@ from caseload.planning.models import WorkforcePlan
 from caseload.resource.figures import council_totals, establishment_by_team
 from caseload.ui.charts import ChartSpec, Series
 from caseload_engine.planning.report import TIER_MEASURES
-from caseload_engine.reference import ROLE_LABELS, Role
+from caseload_engine.reference import ROLE_LABELS
 
 MEASURE_LABELS = {
     "open_cases": "Open cases (mean)",
@@ -26,8 +26,11 @@ MEASURE_LABELS = {
 SHARES = frozenset({"p_wait", "within_target"})
 
 
+_LABELS = {str(role): label for role, label in ROLE_LABELS.items()}
+
+
 def role_label(role: str) -> str:
-    return ROLE_LABELS.get(Role(role), role) if role in Role else role
+    return _LABELS.get(role, role)
 
 
 @dataclass(frozen=True)

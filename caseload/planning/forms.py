@@ -67,19 +67,24 @@ class NameForm(GovukForm):
 
 
 class CompareForm(GovukForm):
-    plans = forms.ModelMultipleChoiceField(
+    """The plans by id, among the saved ones (compared as text, so no id reaches the database
+    unless it is one of theirs), in the order chosen."""
+
+    plans = forms.MultipleChoiceField(
         label="Plans to compare",
-        queryset=WorkforcePlan.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=f"Choose from 2 to {COMPARE_MOST} saved plans.",
     )
 
     def __init__(self, *args: Any, saved: QuerySet[WorkforcePlan], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast("forms.ModelMultipleChoiceField[WorkforcePlan]", self.fields["plans"]).queryset = saved
+        self.saved = saved
+        choices = [(str(pk), name) for pk, name in saved.values_list("pk", "name")]
+        cast("forms.MultipleChoiceField", self.fields["plans"]).choices = choices
 
     def clean_plans(self) -> list[WorkforcePlan]:
-        chosen = list(self.cleaned_data["plans"])
+        chosen = list(dict.fromkeys(self.cleaned_data["plans"]))
         if not 2 <= len(chosen) <= COMPARE_MOST:
             raise forms.ValidationError(f"Choose from 2 to {COMPARE_MOST} plans to compare")
-        return chosen
+        found = self.saved.in_bulk([int(pk) for pk in chosen])
+        return [found[int(pk)] for pk in chosen]
