@@ -224,11 +224,11 @@ def download(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def compare(request: AuthedRequest) -> HttpResponse:
     """From 2 to 4 saved plans side by side, with each figure's difference from the first's."""
-    form = CompareForm(request.GET, saved=_saved(request))
+    form = CompareForm(request.GET or None, saved=_saved(request))
     chosen = form.cleaned_data["plans"] if form.is_valid() else []
     return render(
         request,
         "planning/compare.html",
         {"form": form, "plans": chosen, "rows": figures.compare(chosen) if chosen else []},
-        status=200 if chosen else 400,
+        status=400 if form.errors else 200,
     )

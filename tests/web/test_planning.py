@@ -399,7 +399,13 @@ def test_plans_compare_side_by_side_with_differences(world: World) -> None:
     assert "Two more" in response.content.decode()
 
 
-@pytest.mark.parametrize("chosen", [[], ["one"], ["one", "9" * 30], ["²", "one"], ["many"]])
+def test_compare_with_nothing_chosen_sends_the_user_to_choose(world: World) -> None:
+    response = client_for(world.dee).get(reverse("planning_compare"))
+    assert response.status_code == 200
+    assert "Choose the plans to compare" in response.content.decode()
+
+
+@pytest.mark.parametrize("chosen", [["one"], ["one", "9" * 30], ["²", "one"], ["many"]])
 def test_compare_needs_two_to_four_saved_plans(world: World, chosen: list[str]) -> None:
     plans = [saved_plan(by=world.pat, name=f"Plan {n}") for n in range(5)]
     ids = {"one": [str(plans[0].pk)], "many": [str(p.pk) for p in plans]}
