@@ -544,7 +544,10 @@ def run_plan_councils(args: argparse.Namespace) -> int:
     with transaction.atomic():
         started = [
             start_plan(
-                by=None, scenario=council, title=f"Workforce plan: council {number} of {args.count}"
+                by=None,
+                scenario=council,
+                title=f"Workforce plan: council {number} of {args.count}",
+                curve=False,
             )[1]
             for number, council in enumerate(councils, 1)
         ]
@@ -817,7 +820,7 @@ def build_parser() -> argparse.ArgumentParser:
         "council's size (demand and establishment; sizes lognormal, median the scenario's), "
         "each with its own seed. The database task workers (`caseload manage db_worker`, any "
         "number, on any machine sharing the database) run them; each plan is kept, unsaved, "
-        "with its result.",
+        "with its result (without the waiting-time curve the planning page adds).",
     )
     plan_councils.add_argument(
         "--count",

@@ -38,9 +38,11 @@ def start_plan(
     title: str,
     fits: list[dict[str, Any]] | None = None,
     origin_url: str = "",
+    curve: bool = True,
 ) -> tuple[WorkforcePlan, Job]:
-    """A draft plan of the scenario, and the job that simulates it. Nobody (`by=None`) is the
-    command line queueing plans for councils: its jobs have no page."""
+    """A draft plan of the scenario, and the job that simulates it (with the waiting-time
+    curve unless `curve` is false). Nobody (`by=None`) is the command line queueing plans for
+    councils: its jobs have no page."""
     if by is not None:
         _check_may_run(by)
     plan = WorkforcePlan.objects.create(scenario=to_dict(scenario), fits=fits or [], created_by=by)
@@ -48,21 +50,18 @@ def start_plan(
         by=by,
         kind=KIND,
         title=title,
-        parameters={"plan_id": plan.pk},
+        parameters={"plan_id": plan.pk, "curve": curve},
         origin_url=origin_url or reverse("planning_home"),
     )
     return plan, job
 
 
-@transaction.atomic
-def record_result(*, plan_id: int, result: dict[str, Any]) -> WorkforcePlan:
-    """The job's answer, on its draft (a plan deleted meanwhile is refused)."""
-    plan = WorkforcePlan.objects.select_for_update().filter(pk=plan_id).first()
-    if plan is None:
+def record_result(*, plan_id: int, result: dict[str, Any]) -> None:
+    """The job's answer, on its draft (a plan deleted meanwhile is refused). One conditional
+    update, no read first: SQLite refuses a transaction that reads, then writes after another
+    worker has written."""
+    if not WorkforcePlan.objects.filter(pk=plan_id).update(result=result):
         raise ActionRefused("The plan was deleted before it finished")
-    plan.result = result
-    plan.save(update_fields=["result"])
-    return plan
 
 
 def _checked_name(name: str) -> str:

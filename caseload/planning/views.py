@@ -166,7 +166,7 @@ def _plan_page(
             "result": result,
             "establishment": figures.establishment_against(result, on=timezone.localdate()),
             "tiers": figures.tier_rows(result) if result else [],
-            "curve": figures.curve(result) if result else None,
+            "curve": figures.curve(result) if result and "curve" in result else None,
             "fits": figures.fits_shown(found.fits),
             "form": form,
             "may_run": has_permission(request.user, Permission.RUN_WORKFORCE_PLANS),

@@ -444,6 +444,11 @@ def test_plan_councils_queues_a_job_per_council(
     plans = WorkforcePlan.objects.order_by("pk")
     assert [plan.scenario["seed"] for plan in plans] == [1, 2, 3]
     assert all(plan.result is not None and plan.created_by is None for plan in plans)
+    # Without the curve: its page shows the plan without it.
+    assert all(plan.result is not None and "curve" not in plan.result for plan in plans)
+    page = client_for(world.dee).get(reverse("planning_plan", args=[plans[0].pk]))
+    assert page.status_code == 200
+    assert "Waiting against staffing" not in page.content.decode()
 
 
 @pytest.mark.parametrize("count", ["0", "1001", "٣", "9" * 30])
