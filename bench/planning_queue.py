@@ -67,7 +67,15 @@ def main() -> int:
         started = time.perf_counter()
         workers = [
             subprocess.Popen(  # noqa: S603
-                [CASELOAD, "manage", "db_worker", "--no-startup-delay", "--verbosity", "0"],
+                [
+                    CASELOAD,
+                    "manage",
+                    "db_worker",
+                    "--no-startup-delay",
+                    "--no-reload",
+                    "--verbosity",
+                    "0",
+                ],
                 env=env,
                 start_new_session=True,
             )
