@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +30,7 @@ from caseload_engine.planning.variants import VARIANTS, variant
 SCENARIO_FILE = "workforce-plan.yaml"
 
 
-def _saved(request: AuthedRequest) -> Any:
+def _saved(request: AuthedRequest) -> QuerySet[WorkforcePlan]:
     return plans_visible_to(request.user).filter(saved_at__isnull=False)
 
 
@@ -54,7 +55,6 @@ def _page(
             "result": result,
             "establishment": figures.establishment_against(result, on=timezone.localdate()),
             "page": paginate(request, saved.only("pk", "name", "saved_at", "result")),
-            "compare": CompareForm(saved=saved),
             "variants": VARIANTS,
             "fits": figures.fits_shown(fits or []),
             "may_run": has_permission(request.user, Permission.RUN_WORKFORCE_PLANS),
