@@ -30,7 +30,7 @@ class ScenarioForm(GovukForm):
         label="Assumptions (YAML)",
         help_text="Every key is described in the README's \u201cWorkforce planning\u201d. Keys "
         "not known are refused.",
-        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "caseload-code"}),
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
         strip=False,
     )
     # Set when the text came from the register's calibration: the run keeps the fit with it.
