@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from caseload_engine.planning.scenario import ScenarioError, dumps
 from caseload_engine.planning.variants import VARIANTS, variant
 
 SCENARIO_FILE = "workforce-plan.yaml"
+ID_DIGITS = 18  # a 64-bit key has at most 19 digits
 
 
 def _saved(request: AuthedRequest) -> QuerySet[WorkforcePlan]:
@@ -71,7 +72,10 @@ def home(request: AuthedRequest) -> HttpResponse:
     start: WorkforcePlan | None = None
     if "from" in request.GET:
         pk = request.GET["from"]
-        start = get_plan_for_user(request.user, int(pk)) if pk.isascii() and pk.isdigit() else None
+        # Not an id (or one no database holds): no such plan.
+        if not (pk.isascii() and pk.isdigit() and len(pk) <= ID_DIGITS):
+            raise Http404("No such plan")
+        start = get_plan_for_user(request.user, int(pk))
     elif "calibrate" not in request.GET:
         start = _saved(request).first()
     if start is not None:

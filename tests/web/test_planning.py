@@ -139,6 +139,16 @@ def test_the_page_shows_todays_establishment_against_the_latest_plan(
     assert response.context["latest"] == latest
 
 
+def test_the_assumptions_start_from_a_plan_asked_for(world: World) -> None:
+    plan = saved_plan(by=world.pat, weeks=9)
+    saved_plan(by=world.pat, name="Latest")
+    client = client_for(world.dee)
+    response = client.get(reverse("planning_home"), {"from": plan.pk})
+    assert loads(response.context["form"].initial["scenario"]).weeks == 9
+    for bad in ["9" * 30, "²", "x", str(plan.pk + 100)]:
+        assert client.get(reverse("planning_home"), {"from": bad}).status_code == 404
+
+
 def test_the_list_of_plans_costs_the_same_queries_however_many(world: World) -> None:
     saved_plan(by=world.pat, name="One")
     client = client_for(world.dee)
