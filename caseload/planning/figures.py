@@ -52,9 +52,9 @@ def establishment_against(result: dict[str, Any] | None, *, on: date) -> list[Ro
     """Today's establishment by role, every team (three queries), beside the plan's FTE and
     the FTE needed now and in 12 months: the plan's roles first, then any other role in post."""
     today = {row.role: row for row in council_totals(establishment_by_team(on=on)).roles}
+    plan = result or {"roles": [], "fte_now": [], "fte_in_12_months": []}
     rows: list[RoleRow] = []
-    planned = result["roles"] if result else []
-    for index, role in enumerate(planned):
+    for index, role in enumerate(plan["roles"]):
         now = today.pop(role["role"], None)
         rows.append(
             RoleRow(
@@ -62,8 +62,8 @@ def establishment_against(result: dict[str, Any] | None, *, on: date) -> list[Ro
                 funded_fte=now.funded_fte if now else None,
                 fte_in_post=now.fte_in_post if now else None,
                 plan_fte=role["fte"],
-                fte_now=result["fte_now"][index] if result else None,
-                fte_in_12_months=result["fte_in_12_months"][index] if result else None,
+                fte_now=plan["fte_now"][index],
+                fte_in_12_months=plan["fte_in_12_months"][index],
                 cost=role["cost"],
             )
         )

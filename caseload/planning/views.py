@@ -58,6 +58,10 @@ def _page(
             "page": paginate(request, saved.only("pk", "name", "saved_at", "result")),
             "variants": VARIANTS,
             "fits": figures.fits_shown(fits or []),
+            # Posted back, the hidden field is text ("False" too): its cleaned value says.
+            "calibrated": form.cleaned_data.get("calibrated", False)
+            if form.is_bound
+            else bool(form.initial.get("calibrated")),
             "may_run": has_permission(request.user, Permission.RUN_WORKFORCE_PLANS),
         },
         status=status,
