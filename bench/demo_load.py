@@ -44,6 +44,7 @@ def main() -> int:
     from caseload.accounts.models import User
     from caseload.demand.jobs import make_forecasts
     from caseload.demo_loader import load_demo_council
+    from caseload.planning.models import WorkforcePlan
     from caseload.register.models import Case
     from caseload.supervision.models import Session
     from caseload_engine import demo
@@ -128,6 +129,8 @@ def main() -> int:
         ("director", "get", "/health-check/", None),
         ("psw", "get", "/health-check/survey-rounds/", None),
         ("practitioner", "get", "/workload-survey/", None),
+        ("director", "get", "/planning/", None),
+        ("psw", "get", f"/planning/plans/{WorkforcePlan.objects.get().pk}/", None),
     ]
     timings: list[tuple[float, float]] = []
     for username, method, url, data in pages:

@@ -38,6 +38,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from caseload_engine import planning
+from caseload_engine.planning import variants
 from caseload_engine.planning.scenario import DAYS_IN_WEEK, WEEKS_IN_YEAR, Scenario
 from caseload_engine.planning.simulate import DAYS_IN_YEAR, Estimate, Replications, weekly_rates
 
@@ -267,11 +268,15 @@ def main() -> int:
 
 
 def plan_councils(scenario: Scenario, count: int, processes: int) -> None:
-    """Every council's plan, as the task queue's workers would run them: the example scaled
+    """Every council's plan, as the task queue's workers would run them (`caseload
+    plan-councils`; bench/planning_queue.py runs them on the queue itself): the example scaled
     to each council's size (demand and establishment alike; sizes lognormal, median the
     example's), one plan a task, spread over worker processes."""
-    sizes = np.random.default_rng(153).lognormal(0.0, 0.6, count)
-    councils = [_scaled(scenario, float(size), seed) for seed, size in enumerate(sizes, 1)]
+    councils = variants.councils(scenario, count)
+    sizes = [
+        council.tiers[0].arrivals_per_week[0] / scenario.tiers[0].arrivals_per_week[0]
+        for council in councils
+    ]
     started = time.perf_counter()
     with multiprocessing.Pool(processes) as pool:
         each = pool.map(_timed_plan, councils, chunksize=1)
@@ -281,15 +286,6 @@ def plan_councils(scenario: Scenario, count: int, processes: int) -> None:
         f"{scenario.replications} replications each, over {processes} processes: {wall:.0f} s; "
         f"a council's plan took median {statistics.median(each):.2f} s, worst {max(each):.2f} s"
     )
-
-
-def _scaled(scenario: Scenario, size: float, seed: int) -> Scenario:
-    tiers = tuple(
-        replace(tier, arrivals_per_week=tuple(rate * size for rate in tier.arrivals_per_week))
-        for tier in scenario.tiers
-    )
-    roles = tuple(replace(role, fte=round(role.fte * size, 1)) for role in scenario.roles)
-    return replace(scenario, tiers=tiers, roles=roles, seed=seed)
 
 
 def _timed_plan(scenario: Scenario) -> float:

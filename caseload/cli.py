@@ -30,6 +30,7 @@ from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
 from caseload_engine.allocation import table as allocation_table
 from caseload_engine.planning import scenario as planning_scenario
+from caseload_engine.planning import variants as plan_variants
 
 DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a developer's machine
 # Most teams are proven optimal in well under a second, but a rare one's work stage can take
@@ -37,6 +38,7 @@ DEMO_PASSWORD = "caseload-demo-2026"  # noqa: S105 - synthetic council on a deve
 ALLOCATE_TIME_LIMIT_S = 60.0
 # Whose "today" `caseload supervision` means when given no day: the councils are in England.
 COUNCIL_TIME_ZONE = ZoneInfo("Europe/London")
+MAX_COUNCILS = 1000  # `plan-councils`: a queue of plans, not a flood
 
 
 def _setup_django() -> None:
@@ -653,6 +655,50 @@ def _run_daily(keys: list[str] | None, *, on: date | None, enqueue: bool) -> int
     return 1 if failed else 0
 
 
+def _council_count(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_COUNCILS:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_COUNCILS:,}")
+    return int(text)
+
+
+def run_plan_councils(args: argparse.Namespace) -> int:
+    """One `workforce_plan` job a council, queued for the database workers (`caseload manage
+    db_worker`, any number, on any machine sharing the database). Nothing is queued if the
+    scenario is wrong."""
+    try:
+        scenario = planning.read_file(Path(args.scenario))
+        if args.replications is not None:
+            scenario = planning.from_dict(
+                {**planning_scenario.to_dict(scenario), "replications": args.replications}
+            )
+    except planning.ScenarioError as error:
+        print(f"{error}; nothing queued.", file=sys.stderr)
+        return 2
+    _setup_django()
+    from django.db import transaction
+
+    from caseload.planning.actions import start_plan
+
+    councils = plan_variants.councils(scenario, args.count)
+    # One transaction: the jobs are queued together once all are recorded, or none is.
+    with transaction.atomic():
+        started = [
+            start_plan(
+                by=None,
+                scenario=council,
+                title=f"Workforce plan: council {number} of {args.count}",
+                curve=False,
+            )[1]
+            for number, council in enumerate(councils, 1)
+        ]
+    print(
+        f"Queued {len(started)} workforce plans as jobs {started[0].pk}-{started[-1].pk}; "
+        "`caseload manage db_worker` runs them (start as many workers as you like, on any "
+        "machine sharing the database)."
+    )
+    return 0
+
+
 REPORT_SUFFIXES = (*tabular.SUFFIXES, ".json")
 
 
@@ -960,6 +1006,34 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: caseload's own)",
     )
     calibrate_command.add_argument("--json", action="store_true", help="print the result as JSON")
+    plan_councils = commands.add_parser(
+        "plan-councils",
+        help="queue a workforce plan for each of England's councils, for the task workers",
+        description="Queue one workforce_plan job per council: the scenario scaled to each "
+        "council's size (demand and establishment; sizes lognormal, median the scenario's), "
+        "each with its own seed. The database task workers (`caseload manage db_worker`, any "
+        "number, on any machine sharing the database) run them; each plan is kept, unsaved, "
+        "with its result (without the waiting-time curve the planning page adds).",
+    )
+    plan_councils.add_argument(
+        "--count",
+        type=_council_count,
+        default=plan_variants.ENGLAND_COUNCILS,
+        metavar="N",
+        help="how many councils, 1-1,000 (default: 153, England's)",
+    )
+    plan_councils.add_argument(
+        "--scenario",
+        default=str(plan_variants.EXAMPLE),
+        metavar="SCENARIO",
+        help="the council to scale (default: the worked example)",
+    )
+    plan_councils.add_argument(
+        "--replications",
+        type=int,
+        metavar="N",
+        help="replications for every plan, instead of the scenario's",
+    )
 
     handovers = commands.add_parser(
         "handovers",
@@ -1041,6 +1115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_plan(args)
     if args.command == "calibrate":
         return run_calibrate(args)
+    if args.command == "plan-councils":
+        return run_plan_councils(args)
     if args.command == "handovers":
         return run_handovers(args)
     if args.command == "daily":

@@ -15,6 +15,7 @@ from caseload.asye.demo import load_demo_programmes
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.decisions.demo import load_demo_decisions
 from caseload.healthcheck.demo import load_demo_survey
+from caseload.planning.demo import load_demo_plan
 from caseload.register.actions import PERSON_ID_SEQUENCE
 from caseload.register.models import (
     Absence,
@@ -330,6 +331,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
     load_demo_workload(as_of=as_of, seed=seed)
     load_demo_survey(as_of=as_of, seed=seed)
+    load_demo_plan(as_of=as_of, by=director)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

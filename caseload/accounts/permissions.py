@@ -85,6 +85,8 @@ class Permission(StrEnum):
     VIEW_HEALTH_CHECK = "view_health_check"
     MANAGE_HEALTH_CHECK = "manage_health_check"
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
+    VIEW_WORKFORCE_PLANS = "view_workforce_plans"
+    RUN_WORKFORCE_PLANS = "run_workforce_plans"
 
     @property
     def description(self) -> str:
@@ -217,6 +219,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.ANSWER_WORKLOAD_SURVEY: (
         "Answer the practitioner workload survey, once a round, anonymously"
+    ),
+    Permission.VIEW_WORKFORCE_PLANS: (
+        "See the workforce plans: the establishment against the plan, the FTE needed by role, "
+        "waiting against staffing and cost, every saved plan, and compare them"
+    ),
+    Permission.RUN_WORKFORCE_PLANS: (
+        "Edit a workforce plan's assumptions, run plans in the background, and save, rename "
+        "and delete saved plans"
     ),
 }
 
@@ -394,6 +404,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.VIEW_WORKFORCE_PLANS,
+            P.RUN_WORKFORCE_PLANS,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -422,6 +434,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_COMPLIANCE,
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.VIEW_WORKFORCE_PLANS,
+            P.RUN_WORKFORCE_PLANS,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

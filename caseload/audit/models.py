@@ -171,6 +171,9 @@ class ChangeAction(models.TextChoices):
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"
     PRACTITIONER_ROLE_CHANGED = "practitioner_role_changed", "Practitioner's role changed"
     SUPERVISION_POLICY_RENAMED = "supervision_policy_renamed", "Supervision policy's key renamed"
+    WORKFORCE_PLAN_SAVED = "workforce_plan_saved", "Workforce plan saved"
+    WORKFORCE_PLAN_RENAMED = "workforce_plan_renamed", "Workforce plan renamed"
+    WORKFORCE_PLAN_DELETED = "workforce_plan_deleted", "Workforce plan deleted"
 
 
 class AccessLogEntry(AppendOnlyModel):

@@ -520,6 +520,16 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"renamed the supervision policy key {_old(e, 'key')} to {_new(e, 'key')} in version "
         f"{_new(e, 'policy_version')} of the supervision policy"
     ),
+    ChangeAction.WORKFORCE_PLAN_SAVED: lambda e, n: (
+        f"saved workforce plan {_new(e, 'workforce_plan')} as “{_new(e, 'name')}”"
+    ),
+    ChangeAction.WORKFORCE_PLAN_RENAMED: lambda e, n: (
+        f"renamed workforce plan {e.detail.get('workforce_plan')} from "
+        f"“{_old(e, 'name')}” to “{_new(e, 'name')}”"
+    ),
+    ChangeAction.WORKFORCE_PLAN_DELETED: lambda e, n: (
+        f"deleted workforce plan {e.detail.get('workforce_plan')} (“{_old(e, 'name')}”)"
+    ),
 }
 
 

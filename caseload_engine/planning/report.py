@@ -3,6 +3,7 @@ the least-cost staffing, as JSON (`caseload plan --json`), text and a table."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -52,8 +53,11 @@ class Plan:
         return all(tier.estimates["within_target"].mean >= share for tier in self.tiers)
 
 
-def make_plan(scenario: Scenario, *, search: bool = False) -> Plan:
-    result = simulate(scenario)
+def make_plan(
+    scenario: Scenario, *, search: bool = False, progress: Callable[[int], None] | None = None
+) -> Plan:
+    """`progress` is told the percent of the simulation done (not of the staffing search)."""
+    result = simulate(scenario, progress=progress)
     expected = open_cases_expected(scenario)
     needed = fte_needed(scenario)
     tiers = tuple(

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
+
 from caseload_engine import complexity
 from caseload_engine.reference import CASE_HOLDING_ROLES, Role
 
@@ -539,3 +541,9 @@ def _duration_dict(duration: Duration) -> dict[str, Any]:
     if duration.distribution == "lognormal":
         return {"distribution": "lognormal", "mean": duration.mean, "sd": duration.sd}
     return {"distribution": "exponential", "mean": duration.mean}
+
+
+def dumps(scenario: Scenario) -> str:
+    """The scenario as YAML that `loads` reads back as the same scenario (to download, edit
+    and upload again)."""
+    return yaml.safe_dump(to_dict(scenario), sort_keys=False, allow_unicode=True, width=96)

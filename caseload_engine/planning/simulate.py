@@ -28,6 +28,7 @@ tier, one role and exponential durations; tests/engine/test_planning.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,10 +102,15 @@ class Replications:
 
 
 def simulate(
-    scenario: Scenario, *, replications: int | None = None, fte: tuple[float, ...] | None = None
+    scenario: Scenario,
+    *,
+    replications: int | None = None,
+    fte: tuple[float, ...] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> Replications:
     """Run the scenario's replications (or as many as given) with its staffing (or with `fte`,
-    one figure a role, for the staffing search)."""
+    one figure a role, for the staffing search). `progress`, if given, is told the percent of
+    rounds done, at most once a percent (a background job shows it)."""
     count = replications or scenario.replications
     rng = np.random.default_rng(scenario.seed)
     tiers, roles = scenario.tiers, scenario.roles
@@ -127,7 +133,11 @@ def simulate(
     open_sum = np.zeros((count, len(tiers)))
     used_sum = np.zeros((count, len(roles)))
     capacity_sum = np.zeros((count, len(roles)))
+    told = 0
     for step in range(steps):
+        if progress is not None and 100 * step // steps > told:
+            told = 100 * step // steps
+            progress(told)
         held -= ends[step]
         measured = step >= warm
         if measured:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from caseload_engine import planning
 from caseload_engine.planning import search
-from caseload_engine.planning.scenario import from_dict, to_dict
+from caseload_engine.planning.scenario import dumps, from_dict, loads, to_dict
 from caseload_engine.planning.search import search_staffing
 from caseload_engine.planning.simulate import Estimate, simulate, t_quantile
 from caseload_engine.planning.steady import fte_needed, open_cases_expected
@@ -370,12 +370,14 @@ def test_a_scenario_reads_back_from_its_own_data(
     data["roles"][0]["fte"] = fte
     scenario = from_dict(data)
     assert from_dict(to_dict(scenario)) == scenario
+    assert loads(dumps(scenario)) == scenario
 
 
 def test_the_worked_example_reads_back_from_its_own_data() -> None:
     example = planning.read_file(EXAMPLE)
     assert example.tiers[2].duration_weeks.distribution == "empirical"
     assert from_dict(to_dict(example)) == example
+    assert loads(dumps(example)) == example
 
 
 # -- refusals by key path ----------------------------------------------------------------------

@@ -47,6 +47,7 @@ from caseload_engine.reference import Role
 from tests.asye_factories import ReviewFactory
 from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
+from tests.planning_factories import saved_plan
 from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
 
 
@@ -131,6 +132,15 @@ CLOSED_NORTH = Seen(north, (P.VIEW_TEAM_CASELOADS,))
 NORTH_PROPOSALS = Seen(north, (P.VIEW_ALLOCATION_PROPOSALS,))
 PRIYAS_ASYE = Seen(north, (P.VIEW_ASYE_PROGRAMMES,), own_for=_held_by_priya)
 DEMAND_NORTH = Seen(north, (P.VIEW_DEMAND,))
+
+
+def _saved_plan(w: World) -> list[int]:
+    return [saved_plan(by=w.pat).pk]
+
+
+def _saved_plan_only(w: World) -> list[int]:
+    saved_plan(by=w.pat)
+    return []
 
 
 @dataclass(frozen=True)
@@ -700,6 +710,15 @@ MATRIX: list[Row] = [
     # Council sign-in is off unless configured (tests/web/test_oidc.py switches it on).
     Row("oidc_authentication_init", ok=NOT_FOUND),
     Row("oidc_authentication_callback", ok=NOT_FOUND),
+    # Workforce planning: a saved plan on every page, so that the planning page starts from it.
+    Row("planning_home", _saved_plan_only),
+    Row("planning_scenario", method="post", ok=400),  # an empty form: its error
+    Row("planning_upload", method="post", ok=400),  # no file: its error
+    Row("planning_compare"),
+    Row("planning_plan", _saved_plan),
+    Row("planning_plan_save", _saved_plan, "post", ok=400),  # no name: its error
+    Row("planning_plan_delete", _saved_plan, "post", ok=REDIRECT),
+    Row("planning_plan_yaml", _saved_plan),
     # The Django admin asks for staff, and only the roles that administer may be staff.
     Row("admin:index", otherwise=((P.ADMINISTER,), REDIRECT)),
     # People are not in the admin at all: no role reaches them there.

@@ -484,6 +484,21 @@ SENTENCES: list[Spec] = [
         f"The daily run (for {MONA}) escalated workload concern 7 of {PRIYA} to the principal "
         "social worker: not answered in 5 working days",
     ),
+    (
+        ChangeAction.WORKFORCE_PLAN_SAVED,
+        lambda w: {"changes": {"workforce_plan": (None, 3), "name": (None, "Demand +10%")}},
+        f"{MONA} saved workforce plan 3 as “Demand +10%”",
+    ),
+    (
+        ChangeAction.WORKFORCE_PLAN_RENAMED,
+        lambda w: {"changes": {"name": ("Draft", "Final")}, "detail": {"workforce_plan": 3}},
+        f"{MONA} renamed workforce plan 3 from “Draft” to “Final”",
+    ),
+    (
+        ChangeAction.WORKFORCE_PLAN_DELETED,
+        lambda w: {"changes": {"name": ("Final", None)}, "detail": {"workforce_plan": 3}},
+        f"{MONA} deleted workforce plan 3 (“Final”)",
+    ),
 ]
 
 
