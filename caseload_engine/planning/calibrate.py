@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from scipy import optimize, special
 
 from caseload_engine import complexity
-from caseload_engine.planning.scenario import CASE_ROLE_CODES, DAYS_IN_WEEK
+from caseload_engine.planning.scenario import CASE_ROLE_CODES, DAYS_IN_WEEK, MAX_DURATION_WEEKS
 from caseload_engine.reference import Role
 
 Floats = NDArray[np.float64]
@@ -118,7 +118,7 @@ class TierFit:
     closed: int  # ... of which closed by its end (the rest are censored)
     observed_quantiles: tuple[float | None, ...]  # Kaplan-Meier, None beyond the last closure
     fits: tuple[DurationFit, ...]  # exponential, then lognormal when there are enough closures
-    chosen: Fitted | None  # the lower AIC; None with no closures to fit
+    chosen: Fitted | None  # the lower AIC of those a scenario can hold; None: no such fit
     empirical_weeks: tuple[float, ...]
 
     @property
@@ -231,9 +231,14 @@ def roles_from_model(
 def _tier_entry(fit: TierFit, points: int, *, empirical: bool) -> dict[str, Any]:
     best = fit.best
     if best is None:
+        closures = (
+            "no case allocated in the window has closed"
+            if fit.closed == 0
+            else "its closed cases fit no plannable duration"
+        )
         raise CalibrationError(
-            f"Tier {fit.tier}: no case allocated in the window has closed, so its durations "
-            "cannot be estimated; use a longer window"
+            f"Tier {fit.tier}: {closures}, so its durations cannot be estimated; "
+            "use a longer window"
         )
     return {
         "tier": fit.tier,
@@ -269,7 +274,10 @@ def fit_tier(
     share = len(allocated) / decided if decided else 1.0
     times, closed = durations(allocated, until=until)
     fits = fit_durations(times, closed)
-    chosen = min(fits, key=lambda fit: fit.aic).distribution if fits else None
+    # A lognormal fitted to a few closures can put its sd beyond any horizon (sigma of several);
+    # such a fit cannot be planned with, so the choice is among those a scenario can hold.
+    usable = [fit for fit in fits if max(fit.mean, fit.sd) <= MAX_DURATION_WEEKS]
+    chosen = min(usable, key=lambda fit: fit.aic).distribution if usable else None
     best = next((fit for fit in fits if fit.distribution == chosen), None)
     return TierFit(
         tier=tier,

@@ -27,6 +27,7 @@ DAYS_IN_WEEK = 7
 # Bounds keep a scenario's simulation within this machine's memory and a few minutes: its
 # arrays hold, for each round and replication, a count by role and tier, by tier and by role.
 MAX_WEEKS = 520
+MAX_DURATION_WEEKS = MAX_WEEKS * 10
 MAX_REPLICATIONS = 10_000
 MAX_ROUNDS_PER_DAY = 96
 MAX_CELLS = 25_000_000
@@ -389,15 +390,15 @@ def _duration(value: object, where: str) -> Duration:
     if distribution == "empirical":
         path = f"{where}.weeks"
         weeks = tuple(
-            _check_number(item, f"{path}[{index}]", above=0, least=None, most=MAX_WEEKS * 10)
+            _check_number(item, f"{path}[{index}]", above=0, least=None, most=MAX_DURATION_WEEKS)
             for index, item in enumerate(_list(entry["weeks"], path, most=MAX_EMPIRICAL), 1)
         )
         return Duration("empirical", mean=math.fsum(weeks) / len(weeks), weeks=weeks)
-    mean = _number(entry, "mean", where, above=0, most=MAX_WEEKS * 10)
+    mean = _number(entry, "mean", where, above=0, most=MAX_DURATION_WEEKS)
     if distribution == "exponential":
         return Duration("exponential", mean=mean)
     return Duration(
-        "lognormal", mean=mean, sd=_number(entry, "sd", where, above=0, most=MAX_WEEKS * 10)
+        "lognormal", mean=mean, sd=_number(entry, "sd", where, above=0, most=MAX_DURATION_WEEKS)
     )
 
 

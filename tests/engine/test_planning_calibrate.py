@@ -121,6 +121,25 @@ def test_aic_chooses_the_family_that_made_the_data_and_the_fit_is_shown() -> Non
     assert wrong.ks_distance > 0.1
 
 
+def test_a_fit_no_scenario_can_hold_is_never_chosen() -> None:
+    """A handful of closures, most on the day and one after two years: the lognormal fits them
+    better (lower AIC) with an sd of millions of weeks, which no scenario takes; the exponential
+    is chosen, and the calibrated scenario is valid."""
+    start, until = date(2024, 1, 1), date(2026, 1, 1)
+    histories = [
+        cal.CaseHistory(tier=1, team="A", requested_on=start, allocated_on=start, closed_on=closed)
+        for closed in [start] * 4 + [start + timedelta(days=1), start + timedelta(days=700)]
+    ] + [cal.CaseHistory(tier=1, team="A", requested_on=start, allocated_on=start)] * 3
+
+    fit = cal.fit_tier(histories, tier=1, until=until, weeks=104)
+
+    lognormal = next(each for each in fit.fits if each.distribution == "lognormal")
+    assert fit.best is not None
+    assert lognormal.aic < fit.best.aic
+    assert lognormal.sd > 10_000
+    assert fit.chosen == "exponential"
+
+
 def test_kaplan_meier_matches_a_hand_count() -> None:
     times = np.array([1.0, 2.0, 2.0, 3.0, 4.0, 5.0])
     closed = np.array([True, True, False, True, False, True])
