@@ -99,6 +99,18 @@ class FinancialYear:
         return day is not None and self.start <= day <= self.end
 
 
+@dataclass(frozen=True)
+class Period:
+    """Any run of days, first and last included (the PSW's annual report need not follow the
+    financial year)."""
+
+    start: date
+    end: date
+
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
 def financial_year(text: str) -> FinancialYear:
     """The financial year written as 2025-26 (1 April 2025 to 31 March 2026); anything else is
     refused with a message that quotes it."""
@@ -408,9 +420,9 @@ def tables(
     *,
     enquiries: Sequence[EnquiryRecord],
     concerns: Sequence[ConcernRecord],
-    year: FinancialYear,
+    year: FinancialYear | Period,
 ) -> list[Table]:
-    """The year's SAC tables, counts unsuppressed."""
+    """The year's SAC tables (or a period's), counts unsuppressed."""
     started = [record for record in enquiries if year.holds(record.started_on)]
     concluded = [
         record

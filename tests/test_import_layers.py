@@ -47,6 +47,7 @@ LAYERS = [
     "demand",
     "healthcheck",
     "safeguarding",
+    "sacreport",
 ]
 
 

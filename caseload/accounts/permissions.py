@@ -91,6 +91,8 @@ class Permission(StrEnum):
     RECORD_SAFEGUARDING_ENQUIRY = "record_safeguarding_enquiry"
     VIEW_SAFEGUARDING_OVERDUE = "view_safeguarding_overdue"
     EDIT_SAFEGUARDING_TARGETS = "edit_safeguarding_targets"
+    VIEW_SAFEGUARDING_RETURN = "view_safeguarding_return"
+    VIEW_SAFEGUARDING_QUALITY = "view_safeguarding_quality"
 
     @property
     def description(self) -> str:
@@ -242,6 +244,14 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     ),
     Permission.EDIT_SAFEGUARDING_TARGETS: (
         "Publish a new version of the safeguarding timeliness targets"
+    ),
+    Permission.VIEW_SAFEGUARDING_RETURN: (
+        "See and download the Safeguarding Adults Collection's tables for any year (counts "
+        "only, small numbers suppressed)"
+    ),
+    Permission.VIEW_SAFEGUARDING_QUALITY: (
+        "See the council's safeguarding quality figures by team and month, and a sample of "
+        "enquiries to read"
     ),
 }
 
@@ -436,6 +446,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
             P.EDIT_SAFEGUARDING_TARGETS,
+            P.VIEW_SAFEGUARDING_RETURN,
+            P.VIEW_SAFEGUARDING_QUALITY,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -490,6 +502,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
         unscoped=[
             P.VIEW_DELEGATION_SCHEME,
             P.EDIT_SAFEGUARDING_TARGETS,
+            P.VIEW_SAFEGUARDING_RETURN,
+            P.VIEW_SAFEGUARDING_QUALITY,
         ],
     ),
 }
