@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("caseload.demand.urls")),
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
+    path("", include("caseload.safeguarding.urls")),
     path("", include("caseload.sacreport.urls")),
     path("admin/", admin.site.urls),
 ]

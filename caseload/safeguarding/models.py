@@ -454,3 +454,8 @@ class StrategyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.held_on}"
+
+
+def target_label(name: str) -> str:
+    """A target's label, from its field."""
+    return str(getattr(Targets._meta.get_field(name), "verbose_name", name))
