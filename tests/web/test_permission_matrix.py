@@ -788,6 +788,10 @@ MATRIX: list[Row] = [
     Row("safeguarding_overdue"),
     Row("safeguarding_targets"),
     Row("safeguarding_targets", method="post", also=(P.EDIT_SAFEGUARDING_TARGETS,)),
+    Row("sacreport_return"),
+    # No year or format asked for: the form's errors.
+    Row("sacreport_download", ok=400),
+    Row("sacreport_quality"),
 ]
 
 
