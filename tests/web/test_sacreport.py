@@ -107,7 +107,7 @@ def test_the_export_has_one_object_per_enquiry_with_the_issues_keys(
             "unable_to_protect": True,
         },
         "started_on": enquiry.started_on.isoformat(),
-        "concluded_on": enquiry.concluded_on.isoformat(),
+        "concluded_on": str(enquiry.concluded_on),
         "lead_role": "social_worker",
         "types_of_risk": ["neglect_and_acts_of_omission", "self_neglect"],
         "location_of_risk": "care_home_nursing",
