@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Final
 
 from caseload_engine import safeguarding_reference as ref
@@ -84,11 +85,11 @@ class RecordError(ValueError):
 class FinancialYear:
     first: int  # 2025 for "2025-26"
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.first, 4, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return date(self.first + 1, 3, 31)
 
@@ -399,13 +400,13 @@ def _one_column(
     return Table(key, title, heading, (column,), tuple(rows), column_total=True)
 
 
-def _individuals(started: Sequence[EnquiryRecord], kind: str, attribute: str) -> dict[int, str]:
-    """Each person's `attribute` at their first enquiry of `kind` started in the year."""
+def _first_of_each_person(started: Sequence[EnquiryRecord], kind: str) -> list[EnquiryRecord]:
+    """Each person's first enquiry of `kind` started in the year: SG1 counts people once."""
     first: dict[int, EnquiryRecord] = {}
     for record in sorted(started, key=lambda r: (r.started_on, r.enquiry_id)):
         if record.kind == kind:
             first.setdefault(record.person_id, record)
-    return {person: getattr(record, attribute) for person, record in first.items()}
+    return list(first.values())
 
 
 SG1_BREAKDOWNS: Final = (
@@ -446,10 +447,10 @@ def tables(
             _count_by((r.kind for r in started), ref.ENQUIRY_KIND_CHOICES),
         ),
     ]
+    people = [_first_of_each_person(started, kind) for kind, _ in ref.ENQUIRY_KIND_CHOICES]
     for attribute, heading, choices in SG1_BREAKDOWNS:
         by_kind = [
-            dict(_count_by(_individuals(started, kind, attribute).values(), choices))
-            for kind, _ in ref.ENQUIRY_KIND_CHOICES
+            dict(_count_by((getattr(r, attribute) for r in firsts), choices)) for firsts in people
         ]
         rows = [(label, tuple(counts[label] for counts in by_kind)) for _, label in choices]
         rows.append((TOTAL, tuple(sum(counts.values()) for counts in by_kind)))

@@ -17,6 +17,10 @@ def _share(count: int, whole: int) -> str:
     return "none to count" if whole == 0 else f"{round(100 * count / whole)}%"
 
 
+def _number(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 def _cell(table: sac.Table, row: str) -> int:
     return dict(table.rows)[row][0]
 
@@ -45,15 +49,18 @@ def annual_section(*, start: date, end: date) -> dict[str, Any]:
     outcome_table = built["risk_outcome"]
     outcomes = _cell(outcome_table, sac.TOTAL) - _cell(outcome_table, sac.NOT_RECORDED)
     reduced = _cell(outcome_table, "Risk reduced") + _cell(outcome_table, "Risk removed")
+    section_42_started = _cell(started, "Section 42 enquiry")
+    other_started = _cell(started, "Other enquiry")
     paragraphs = [
-        f"From {start:%-d %B %Y} to {end:%-d %B %Y} the council received {len(concerns)} "
-        f"safeguarding concerns and started {_cell(started, 'Section 42 enquiry')} Section 42 "
-        f"enquiries and {_cell(started, 'Other enquiry')} other enquiries. Of the concerns "
-        f"decided, {_share(section_42, len(decided))} led to a Section 42 enquiry.",
-        f"{concluded} Section 42 enquiries were concluded. Making Safeguarding Personal: the "
-        f"person was asked their desired outcomes in {_share(asked, concluded)} of them; where "
-        f"they expressed outcomes, these were fully or partly achieved in "
-        f"{_share(achieved, expressed)}.",
+        f"From {start:%-d %B %Y} to {end:%-d %B %Y} the council received "
+        f"{_number(len(concerns), 'safeguarding concern', 'safeguarding concerns')} and started "
+        f"{_number(section_42_started, 'Section 42 enquiry', 'Section 42 enquiries')} and "
+        f"{_number(other_started, 'other enquiry', 'other enquiries')}. Of "
+        f"the concerns decided, {_share(section_42, len(decided))} led to a Section 42 enquiry.",
+        f"{_number(concluded, 'Section 42 enquiry was', 'Section 42 enquiries were')} concluded. "
+        "Making Safeguarding Personal: the person was asked their desired outcomes in "
+        f"{_share(asked, concluded)}; where they expressed outcomes, these were fully or partly "
+        f"achieved in {_share(achieved, expressed)}.",
         "Where a risk was identified, or could not be ruled out, and action was taken, the risk "
         f"was reduced or removed in {_share(reduced, outcomes)} of the enquiries with an "
         "outcome recorded.",

@@ -131,12 +131,14 @@ def build(*, last_month: date, team: Team | None = None) -> Quality:
     concerns = Concern.objects.filter(
         received_at__gte=day_start(first), received_at__lt=day_start(end)
     ).exclude(decision="")
+    zone = timezone.get_current_timezone()  # once: timezone.localdate() looks it up each time
     for team_id, received_at, decision, decided_at, due in concerns.values_list(
         "team_id", "received_at", "decision", "decided_at", "decision_due_on"
     ):
-        for measures in tally(team_id, timezone.localdate(received_at)):
+        assert decided_at is not None  # noqa: S101 - decided: the database's constraint
+        for measures in tally(team_id, received_at.astimezone(zone).date()):
             measures.conversion.add(decision == ref.SECTION_42)
-            measures.decided_in_time.add(timezone.localdate(decided_at) <= due)
+            measures.decided_in_time.add(decided_at.astimezone(zone).date() <= due)
 
     # Enquiries concluded in the period, and those started in it or the year before (the
     # repeats look back 12 months).

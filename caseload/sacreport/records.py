@@ -106,11 +106,13 @@ def concern_records(
             received_at__gte=day_start(year.start),
             received_at__lt=day_start(year.end + timedelta(days=1)),
         )
+    # The zone looked up once: timezone.localdate() looks it up again for every row.
+    zone = timezone.get_current_timezone()
     return [
         sac.ConcernRecord(
             concern_id=pk,
             person_id=person_id,
-            received_on=timezone.localdate(received_at),
+            received_on=received_at.astimezone(zone).date(),
             decision=decision,
         )
         for pk, person_id, received_at, decision in concerns.values_list(
