@@ -1,8 +1,8 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
 Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
-`supervision`, `forecast`, `plan`) never import it, so that they run on files with no database
-or settings.
+`supervision`, `forecast`, `plan`, `sac`) never import it, so that they run on files with no
+database or settings.
 """
 
 from __future__ import annotations
@@ -557,19 +557,49 @@ def _report_sac(args: argparse.Namespace, target: Path) -> int:
     from caseload.sacreport import records
 
     year = args.year or sac.year_of(timezone.localdate())
-    published = records.published(year, raw=args.raw)
+    return _write_sac(records.year_tables(year), year, raw=args.raw, target=target)
+
+
+def _write_sac(tables: list[sac.Table], year: sac.FinancialYear, *, raw: bool, target: Path) -> int:
+    published = [sac.raw(table) if raw else sac.publish(table) for table in tables]
     try:
         if target.suffix.lower() == ".json":
-            report = sac.report_json(published, year, raw=args.raw)
+            report = sac.report_json(published, year, raw=raw)
             target.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
         else:
             tabular.write_table(target, sac.LONG_COLUMNS, sac.long_rows(published))
     except (OSError, tabular.TableError) as error:
         print(f"{error}; nothing written.", file=sys.stderr)
         return 2
-    suppressed = "every count" if args.raw else "small numbers suppressed"
+    suppressed = "every count" if raw else "small numbers suppressed"
     print(f"Wrote the Safeguarding Adults Collection for {year} ({suppressed}) into {target}.")
     return 0
+
+
+def run_sac(args: argparse.Namespace) -> int:
+    """The SAC's tables from the records export's files, with no database: anyone holding the
+    export can check the return."""
+    target = Path(args.out)
+    if target.suffix.lower() not in REPORT_SUFFIXES:
+        print(f"{target} is not a .csv, .xlsx or .json file; nothing written.", file=sys.stderr)
+        return 2
+    try:
+        enquiries = sac.enquiries_from_json(_read_json(args.enquiries))
+        concerns = sac.concerns_from_json(_read_json(args.concerns))
+    except (OSError, ValueError) as error:  # RecordError and JSONDecodeError are ValueErrors
+        print(f"{error}; nothing written.", file=sys.stderr)
+        return 2
+    tables = sac.tables(enquiries=enquiries, concerns=concerns, year=args.year)
+    return _write_sac(tables, args.year, raw=args.raw, target=target)
+
+
+def _read_json(path: str) -> object:
+    try:
+        return json.loads(Path(path).read_text("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -886,6 +916,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="sac: every count as it is, nothing suppressed (the council's own return)",
     )
 
+    sac_command = commands.add_parser(
+        "sac",
+        help="the Safeguarding Adults Collection's tables from exported records (no database)",
+        description="Build the SAC's tables for a financial year from the files `caseload "
+        "export enquiries --json` and `caseload export concerns --json` wrote, exactly as "
+        "`caseload report sac` builds them from the database.",
+    )
+    sac_command.add_argument("enquiries", help="the enquiries, as `export enquiries --json`")
+    sac_command.add_argument(
+        "--concerns", required=True, help="the concerns, as `export concerns --json`"
+    )
+    sac_command.add_argument(
+        "--year", required=True, type=_financial_year, metavar="YYYY-YY", help="such as 2025-26"
+    )
+    sac_command.add_argument(
+        "--out", required=True, metavar="OUTPUT", help="where to write: .csv, .xlsx or .json"
+    )
+    sac_command.add_argument("--raw", action="store_true", help="every count, nothing suppressed")
+
     export = commands.add_parser(
         "export",
         help="write the safeguarding records the SAC report counts, as JSON",
@@ -945,6 +994,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args)
     if args.command == "export":
         return run_export(args)
+    if args.command == "sac":
+        return run_sac(args)
     if args.command == "serve":
         return run_serve(args)
     return 2  # argparse has already refused any other command
