@@ -223,7 +223,7 @@ def _chart(
         summary=(
             f"{', '.join(names[key] for key in keys)}, as percentages, for {whose}, "
             f"from {months[0]:%B %Y} to {months[-1]:%B %Y}. A month with nothing to count "
-            "leaves a gap. The table below gives every figure."
+            "leaves a gap."
         ),
     )
 
