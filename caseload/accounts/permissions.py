@@ -500,6 +500,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SAFEGUARDING_OVERDUE,
         ],
         unscoped=[
+            P.VIEW_COMPLEXITY_MODEL,
             P.VIEW_DELEGATION_SCHEME,
             P.EDIT_SAFEGUARDING_TARGETS,
             P.VIEW_SAFEGUARDING_RETURN,

@@ -41,5 +41,7 @@ def contribute() -> None:
             70,
             Permission.VIEW_SAFEGUARDING,
             lambda user: reverse("safeguarding_enquiries"),
+            # The safeguarding lead's start page (everyone else has one earlier).
+            start=True,
         )
     )

@@ -242,7 +242,7 @@ def _priyas_concern(w: World) -> list[int]:
     return [raise_concern(by=w.priya, concern=CONCERN_TEXT).pk]
 
 
-START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
+START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS, P.VIEW_SAFEGUARDING)
 BREAK_GLASS = ((P.BREAK_GLASS,), REDIRECT)
 
 # Priya's supervision: seen by her, by whoever may supervise in her team, and by no one else.

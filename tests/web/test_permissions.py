@@ -201,6 +201,10 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             ],
         ),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
+        (
+            "sally",
+            ["Safeguarding", "Safeguarding return", "Safeguarding quality", "Complexity model"],
+        ),
     ],
 )
 def test_navigation_follows_permissions(world: World, who: str, labels: list[str]) -> None:
@@ -250,6 +254,7 @@ ACTIONS: dict[str, tuple[Permission, Callable[[World, User], object]]] = {
         "principal_social_worker",
         "director",
         "administrator",
+        "safeguarding_lead",
     ],
 )
 @pytest.mark.parametrize("action", sorted(ACTIONS))
