@@ -85,6 +85,8 @@ class Quality:
     team: Team | None  # None: every team
     by_month: list[Measures]
     by_team: list[tuple[Team, Measures]]  # over the whole period
+    # Each team's MSP asked and achieved rates, month by month.
+    msp_by_team_month: list[tuple[Team, list[tuple[Rate, Rate]]]]
     overall: Measures
     chart_outcomes: ChartSpec
     chart_process: ChartSpec
@@ -119,11 +121,13 @@ def build(*, last_month: date, team: Team | None = None) -> Quality:
     index = {month: number for number, month in enumerate(months)}
     teams = list(Team.objects.order_by("name"))
     per_team: dict[int, Measures] = defaultdict(Measures)
+    per_team_month: dict[int, list[Measures]] = defaultdict(lambda: [Measures() for _ in months])
     per_month = [Measures() for _ in months]
     overall = Measures()
 
     def tally(team_id: int, day: date) -> Iterable[Measures]:
         yield per_team[team_id]
+        yield per_team_month[team_id][index[month_start(day)]]
         if team is None or team.pk == team_id:
             yield per_month[index[month_start(day)]]
             yield overall
@@ -185,6 +189,9 @@ def build(*, last_month: date, team: Team | None = None) -> Quality:
         team=team,
         by_month=per_month,
         by_team=[(t, per_team[t.pk]) for t in shown_teams],
+        msp_by_team_month=[
+            (t, [(m.msp_asked, m.msp_achieved) for m in per_team_month[t.pk]]) for t in shown_teams
+        ],
         overall=overall,
         chart_outcomes=_chart(
             months,

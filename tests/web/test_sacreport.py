@@ -368,6 +368,10 @@ def test_the_quality_measures_by_hand(world: World) -> None:
     assert (overall.repeat.count, overall.repeat.of) == (1, 2)
     assert (overall.risk_reduced.count, overall.risk_reduced.of) == (2, 2)
     assert [team for team, _ in built.by_team] == [world.team_north]
+    [(team, monthly)] = built.msp_by_team_month
+    assert team == world.team_north
+    asked, achieved = monthly[-1]  # both concluded two days ago
+    assert (asked.count, asked.of, achieved.count, achieved.of) == (2, 2, 1, 1)
     assert built.months[-1] == (today - timedelta(days=2)).replace(day=1)
     assert len(built.months) == 12
 
