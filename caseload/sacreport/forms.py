@@ -85,11 +85,14 @@ class QualityForm(TeamChoiceForm):
     def __init__(self, data: QueryDict | None, *, teams: QuerySet[Team], today: date) -> None:
         super().__init__(data, teams=teams)
         self.months = list(reversed(months_to(today, MONTHS_OFFERED)))
+        # The last whole month unless another is chosen: this one has only begun.
+        self.default_month = self.months[1]
         field = cast("forms.ChoiceField", self.fields["month"])
         field.choices = [(f"{m:%Y-%m}", f"{m:%B %Y}") for m in self.months]
+        field.initial = f"{self.default_month:%Y-%m}"
 
     def clean_month(self) -> date:
-        chosen = self.cleaned_data.get("month") or f"{self.months[0]:%Y-%m}"
+        chosen = self.cleaned_data.get("month") or f"{self.default_month:%Y-%m}"
         return next(m for m in self.months if f"{m:%Y-%m}" == chosen)
 
     def clean_seed(self) -> int:

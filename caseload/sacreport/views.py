@@ -86,7 +86,7 @@ def quality(request: AuthedRequest) -> HttpResponse:
             request, "sacreport/quality.html", {"form": form, "figures": None}, status=400
         )
     chosen = form.cleaned_data if request.GET else {}
-    month = chosen.get("month") or form.months[0]
+    month = chosen.get("month") or form.default_month
     size = chosen.get("size") or quality_figures.SAMPLE_SIZES[0]
     seed = chosen.get("seed", 1)
     figures = quality_figures.build(last_month=month, team=chosen.get("team"))
