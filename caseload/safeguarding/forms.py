@@ -103,6 +103,10 @@ class ConcernForm(GovukForm):
     def __init__(self, *args: Any, teams: QuerySet[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        # A practitioner records for their own team: chosen for them.
+        first_two = list(teams[:2])
+        if len(first_two) == 1:
+            self.fields["team"].initial = first_two[0].pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
