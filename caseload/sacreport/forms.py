@@ -20,6 +20,11 @@ from caseload_engine.text import ascii_digits
 YEARS_OFFERED = 6
 MONTHS_OFFERED = 24
 FORMATS = (("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("json", "JSON"))
+RAW = "raw"
+COUNTS = (
+    ("", "As published: small numbers suppressed"),
+    (RAW, "Every count: the council's return to DHSC"),
+)
 SEED_DIGITS = 9
 
 
@@ -38,6 +43,14 @@ class YearForm(GovukForm):
         },
     )
 
+    counts = forms.ChoiceField(
+        label="Counts",
+        choices=COUNTS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose published or every count"},
+    )
+
     def __init__(self, data: QueryDict | None, *, today: date) -> None:
         super().__init__(data)
         self.years = years_to(today)
@@ -47,6 +60,11 @@ class YearForm(GovukForm):
 
     def chosen(self) -> sac.FinancialYear:
         return sac.financial_year(self.cleaned_data["year"])
+
+    @property
+    def raw(self) -> bool:
+        """Every count (the council's own return), rather than as published."""
+        return self.is_bound and self.cleaned_data.get("counts") == RAW
 
 
 class DownloadForm(YearForm):

@@ -33,7 +33,8 @@ CONTENT_TYPES = {
 @require_permission(Permission.VIEW_SAFEGUARDING_RETURN)
 @require_GET
 def sac_return(request: AuthedRequest) -> HttpResponse:
-    """The year's SAC tables, small numbers suppressed, with links to download them."""
+    """The year's SAC tables, small numbers suppressed (or every count, for the return itself),
+    with links to download them."""
     form = YearForm(request.GET or None, today=timezone.localdate())
     if request.GET and not form.is_valid():
         return render(request, "sacreport/return.html", {"form": form, "tables": None}, status=400)
@@ -44,7 +45,8 @@ def sac_return(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "year": year,
-            "tables": records.published(year),
+            "tables": records.published(year, raw=form.raw),
+            "raw": form.raw,
             "formats": FORMATS,
         },
     )
@@ -59,9 +61,9 @@ def sac_download(request: AuthedRequest) -> HttpResponse:
         return render(request, "sacreport/return.html", {"form": form, "tables": None}, status=400)
     year = form.chosen()
     kind = form.cleaned_data["format"]
-    published = records.published(year)
+    published = records.published(year, raw=form.raw)
     if kind == "json":
-        body = json.dumps(sac.report_json(published, year, raw=False), indent=2).encode()
+        body = json.dumps(sac.report_json(published, year, raw=form.raw), indent=2).encode()
     else:
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / f"sac.{kind}"
@@ -70,7 +72,11 @@ def sac_download(request: AuthedRequest) -> HttpResponse:
     return HttpResponse(
         body,
         content_type=CONTENT_TYPES[kind],
-        headers={"Content-Disposition": f'attachment; filename="sac-{year}.{kind}"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="sac-{year}{"-every-count" if form.raw else ""}.{kind}"'
+            )
+        },
     )
 
 

@@ -432,3 +432,21 @@ def test_the_annual_section(world: World) -> None:
         assert all(len(row) == len(table["headers"]) for row in table["rows"])
         assert all(isinstance(cell, str) for row in table["rows"] for cell in row)
     assert records.year_tables(year)  # the same records
+
+
+def test_every_count_for_the_return_itself(world: World) -> None:
+    grow(world, 3)
+    year = str(this_year())
+    psw = client_for(world.pat)
+    page = psw.get(reverse("sacreport_return"), {"year": year, "counts": "raw"})
+    tables = {t.key: t for t in page.context["tables"]}
+    assert dict(tables["enquiries_started"].rows)["Section 42 enquiry"] == (3,)
+    assert "Do not publish these tables" in page.content.decode()
+    response = psw.get(
+        reverse("sacreport_download"), {"year": year, "format": "json", "counts": "raw"}
+    )
+    assert response["Content-Disposition"] == f'attachment; filename="sac-{year}-every-count.json"'
+    assert json.loads(response.content)["suppressed"] is False
+    refused = psw.get(reverse("sacreport_return"), {"year": year, "counts": "all"})
+    assert refused.status_code == 400
+    assert "Choose published or every count" in refused.content.decode()
