@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.audit import log
-from caseload.register.models import Person, Practitioner, Team
+from caseload.register.glass import glass_broken
+from caseload.register.models import Practitioner, Team
 from caseload.safeguarding import access, actions, timeliness
 from caseload.safeguarding.forms import (
     ConcernForm,
@@ -93,9 +94,19 @@ def record_concern(request: AuthedRequest) -> HttpResponse:
         person = None
         new_person = None
         if data["council_person_id"]:
-            person = Person.objects.filter(council_person_id=data["council_person_id"]).first()
+            person = (
+                access.people_for_concerns(request.user, glass_broken=glass_broken(request))
+                .filter(council_person_id=data["council_person_id"])
+                .first()
+            )
             if person is None:
-                form.add_error("council_person_id", "No one on the register has this id")
+                form.add_error(
+                    "council_person_id",
+                    "No one whose record you may open has this id: open their record first "
+                    "(giving a reason, if you must), or give a new person's details",
+                )
+            else:
+                log.record_person_form(request.user, person_id=person.pk)
         else:
             new_person = actions.NewPerson(
                 given_name=data["given_name"],
