@@ -191,6 +191,8 @@ def concern_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+OVERDUE_SHOWN = 200
+
 _STEP_FORMS = {
     "lead": LeadForm,
     "outcomes": OutcomesForm,
@@ -350,28 +352,36 @@ def overdue(request: AuthedRequest) -> HttpResponse:
     """What is past its target, in the teams the user follows up: for the manager and the
     safeguarding lead."""
     today = timezone.localdate()
-    concerns = timeliness.overdue_concerns(
-        access.concerns_visible_to(request.user), today=today
-    ).select_related("person", "team")
-    enquiries = list(
-        timeliness.overdue_enquiries(access.enquiries_visible_to(request.user), today=today)
-        .select_related("person", "team", "lead")
-        .annotate(strategy_count=Count("strategy_records"))
-        .order_by("conclusion_due_on", "pk")[:200]
+    concerns = timeliness.overdue_concerns(access.concerns_visible_to(request.user), today=today)
+    enquiries = timeliness.overdue_enquiries(access.enquiries_visible_to(request.user), today=today)
+    # The most overdue first, as many as a page can sensibly show; the counts say the rest.
+    concern_rows = list(
+        concerns.select_related("person", "team").order_by("decision_due_on", "pk")[:OVERDUE_SHOWN]
     )
-    concern_rows = list(concerns.order_by("decision_due_on", "pk")[:200])
+    enquiry_rows = list(
+        enquiries.select_related("person", "team", "lead")
+        .annotate(strategy_count=Count("strategy_records"))
+        .order_by("conclusion_due_on", "pk")[:OVERDUE_SHOWN]
+    )
     rows = [
         (e, timeliness.late_steps(e, today=today, has_strategy=e.strategy_count > 0))
-        for e in enquiries
+        for e in enquiry_rows
     ]
     log.record_people_listed(
         request.user,
-        person_ids=[c.person_id for c in concern_rows] + [e.person_id for e in enquiries],
+        person_ids=[c.person_id for c in concern_rows] + [e.person_id for e in enquiry_rows],
     )
     return render(
         request,
         "safeguarding/overdue.html",
-        {"concerns": concern_rows, "rows": rows, "today": today},
+        {
+            "concerns": concern_rows,
+            "concern_count": concerns.count(),
+            "rows": rows,
+            "enquiry_count": enquiries.count(),
+            "shown": OVERDUE_SHOWN,
+            "today": today,
+        },
     )
 
 

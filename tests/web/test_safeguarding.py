@@ -392,9 +392,11 @@ def test_overdue_items_are_listed_and_notified_once(world: World) -> None:
     assert reverse("safeguarding_concern", args=[late.pk]) not in (
         client_for(world.max).get(reverse("safeguarding_overdue")).content.decode()
     )
-    sent = send_overdue_notices(on=timezone.localdate())
-    assert sent > 0
+    # One digest each, once a day: the team's manager, the safeguarding lead, the lead.
+    assert send_overdue_notices(on=timezone.localdate()) == 3
     assert send_overdue_notices(on=timezone.localdate()) == 0
+    digest = Notification.objects.get(recipient=world.sally)
+    assert digest.body == "Past their target today: 1 concern not decided, 1 enquiry step."
     told = set(
         Notification.objects.filter(kind=NotificationKind.SAFEGUARDING).values_list(
             "recipient_id", flat=True
