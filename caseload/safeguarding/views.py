@@ -108,14 +108,7 @@ def record_concern(request: AuthedRequest) -> HttpResponse:
             else:
                 log.record_person_form(request.user, person_id=person.pk)
         else:
-            new_person = actions.NewPerson(
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-                postcode=data["postcode"].upper(),
-                sex=data["sex"],
-                ethnicity=data["ethnicity"],
-            )
+            new_person = form.person_details()
         if not form.errors:
             received_at = timezone.make_aware(
                 datetime.combine(data["received_on"], form.received_time_value)
