@@ -31,7 +31,6 @@ from tests.factories import PersonFactory, PractitionerFactory, TeamFactory, Use
 class ConcernFactory(factory.django.DjangoModelFactory[Concern]):
     class Meta:
         model = Concern
-        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     team = factory.SubFactory(TeamFactory)
@@ -45,12 +44,19 @@ class ConcernFactory(factory.django.DjangoModelFactory[Concern]):
     recorded_by = factory.SubFactory(UserFactory)
     decision_due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=1))
 
-    @factory.post_generation
-    def risk_types(obj: Concern, create: bool, extracted: Sequence[str] | None, **_: Any) -> None:
-        if create:
-            ConcernRiskType.objects.bulk_create(
-                ConcernRiskType(concern=obj, code=code) for code in (extracted or ["physical"])
-            )
+    @classmethod
+    def _create(
+        cls,
+        model_class: type[Concern],
+        *args: Any,
+        risk_types: Sequence[str] = ("physical",),
+        **kwargs: Any,
+    ) -> Concern:
+        concern: Concern = super()._create(model_class, *args, **kwargs)
+        ConcernRiskType.objects.bulk_create(
+            ConcernRiskType(concern=concern, code=code) for code in risk_types
+        )
+        return concern
 
 
 class DecidedConcernFactory(ConcernFactory):

@@ -12,12 +12,14 @@ Everyone else learns only that an enquiry exists, and only where they hold the p
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Collection
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
-from caseload.register.access import practitioner_for
+from caseload.register.access import people_visible_to, practitioner_for
 from caseload.register.models import Allocation, Person
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
 
@@ -52,6 +54,17 @@ def get_enquiry_for_user(user: User, pk: int) -> Enquiry:
         )
     except Enquiry.DoesNotExist:
         raise Http404("No such enquiry") from None
+
+
+def people_for_concerns(user: User, *, glass_broken: Collection[int] = ()) -> QuerySet[Person]:
+    """Whom the user may record a concern about by their council person id: those whose
+    record they may open (a case they may see, or the glass broken this session), and those
+    of the safeguarding records they may see. Anyone else is "no one", as a refusal must be."""
+    return Person.objects.filter(
+        Q(pk__in=people_visible_to(user))
+        | Q(pk__in=list(glass_broken))
+        | Q(pk__in=concerns_visible_to(user).values("person_id"))
+    )
 
 
 def may_manage(user: User, team_id: int) -> bool:

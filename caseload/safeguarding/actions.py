@@ -25,7 +25,7 @@ from caseload.decisions import levels
 from caseload.decisions.models import DelegationScheme, SignOffLevel
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
-from caseload.register.actions import next_council_person_id
+from caseload.register.actions import PersonDetails, add_or_find_person, identity_refusals_logged
 from caseload.register.models import Person, Practitioner, Team
 from caseload.safeguarding import timeliness
 from caseload.safeguarding.models import (
@@ -42,16 +42,6 @@ from caseload.safeguarding.models import (
 from caseload.web.errors import ActionRefused
 from caseload_engine import safeguarding_reference as ref
 from caseload_engine.safeguarding_reference import codes
-
-
-@dataclass(frozen=True)
-class NewPerson:
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    postcode: str
-    sex: str = ""
-    ethnicity: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,17 +73,32 @@ def _check_concern(details: ConcernDetails) -> None:
         raise ActionRefused("Say what was reported", field="summary")
 
 
-@transaction.atomic
 def record_concern(
     *,
     by: User,
     team: Team,
     details: ConcernDetails,
     person: Person | None = None,
-    new_person: NewPerson | None = None,
+    new_person: PersonDetails | None = None,
 ) -> Concern:
-    """A concern received by the team, about someone on the register or someone new (added to
-    the register here). Its decision is due within the targets' working days."""
+    """A concern received by the team, about someone on the register or someone given as new:
+    found or added by the register's own checks (NHS number, same person), whose refusals are
+    access-logged as a referral's are. Its decision is due within the targets' working days."""
+    with identity_refusals_logged(by):
+        return _record_concern(
+            by=by, team=team, details=details, person=person, new_person=new_person
+        )
+
+
+@transaction.atomic
+def _record_concern(
+    *,
+    by: User,
+    team: Team,
+    details: ConcernDetails,
+    person: Person | None,
+    new_person: PersonDetails | None,
+) -> Concern:
     _require(by, Permission.RECORD_SAFEGUARDING_CONCERN, team.pk)
     _check_concern(details)
     if person is not None and new_person is not None:
@@ -101,16 +106,11 @@ def record_concern(
     if person is None:
         if new_person is None:
             raise ActionRefused("Choose the person, or give a new person's details")
-        person = Person.objects.create(
-            council_person_id=next_council_person_id(),
-            given_name=new_person.given_name,
-            family_name=new_person.family_name,
-            date_of_birth=new_person.date_of_birth,
-            postcode=new_person.postcode,
-            sex=new_person.sex,
-            ethnicity=new_person.ethnicity,
+        person = add_or_find_person(by=by, person=new_person)
+    if timezone.localdate(details.received_at) < person.date_of_birth:
+        raise ActionRefused(
+            "The date received cannot be before the person's date of birth", field="received_on"
         )
-        record_change(by=by, action=ChangeAction.PERSON_ADDED, person_id=person.pk)
     targets = Targets.current()
     concern = Concern.objects.create(
         person=person,

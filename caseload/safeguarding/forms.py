@@ -10,7 +10,9 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from caseload.register.models import Practitioner, Team
+from caseload.register.actions import PersonDetails
+from caseload.register.forms import clean_nhs_number, clean_postcode
+from caseload.register.models import Person, Practitioner, Team
 from caseload.safeguarding.models import TARGET_DAYS_RANGE, TARGET_FIELDS, TEXT_MAX, target_label
 from caseload.ui.forms import GovukDateField, GovukForm, NameField, today, validate_text
 from caseload_engine import safeguarding_reference as ref
@@ -73,7 +75,13 @@ class ConcernForm(GovukForm):
     date_of_birth = GovukDateField(
         label="Date of birth (someone new)", earliest=date(1900, 1, 1), latest=today, required=False
     )
-    postcode = forms.CharField(label="Postcode (someone new)", required=False, max_length=8)
+    nhs_number = forms.CharField(
+        label="NHS number (someone new)",
+        required=False,
+        max_length=14,
+        help_text="10 digits, like 999 000 0018. Leave blank if not known",
+    )
+    postcode = forms.CharField(label="Postcode (someone new)", required=False, max_length=10)
     sex = _choice("Sex", [("", "Not recorded"), *ref.SEX_CHOICES], required=False, radios=False)
     ethnicity = _choice(
         "Ethnicity", [("", "Not recorded"), *ref.ETHNICITY_CHOICES], required=False, radios=False
@@ -108,6 +116,13 @@ class ConcernForm(GovukForm):
         if len(first_two) == 1:
             self.fields["team"].initial = first_two[0].pk
 
+    def clean_nhs_number(self) -> str:
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_postcode(self) -> str:
+        raw: str = self.cleaned_data["postcode"]
+        return clean_postcode(raw) if raw.strip() else ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("council_person_id"):
@@ -115,6 +130,21 @@ class ConcernForm(GovukForm):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, "Give this for someone new, or their council person id")
         return data
+
+    def person_details(self) -> PersonDetails:
+        """Someone new, for the register's own checks; what a concern does not ask, unknown."""
+        data = self.cleaned_data
+        return PersonDetails(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            nhs_number=data["nhs_number"],
+            postcode=data["postcode"],
+            primary_support_reason=Person._meta.get_field("primary_support_reason").get_default(),
+            has_unpaid_carer=False,
+            sex=data["sex"],
+            ethnicity=data["ethnicity"],
+        )
 
     @property
     def received_time_value(self) -> time:

@@ -1,14 +1,17 @@
-"""The daily notice of overdue safeguarding work: to the team's managers and the safeguarding
-leads, once per record, step and due date."""
+"""The daily notice of overdue safeguarding work: one digest a day to each of the team's
+managers, the safeguarding leads and each enquiry's lead, counting what is past its target in
+what they follow up (a digest, so that a backlog does not become a flood)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
 
 from caseload.accounts.models import AccessRole, User
+from caseload.accounts.permissions import Permission, has_permission
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
 from caseload.notifications.actions import notify
@@ -18,11 +21,15 @@ from caseload.safeguarding.actions import team_managers
 from caseload.safeguarding.models import Concern, Enquiry
 
 
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 @transaction.atomic
 def send_overdue_notices(*, on: date) -> int:
-    """Notices for concerns not decided and enquiry steps past their target on the day. The
-    titles name nobody the service supports (they are emailed). How many were sent."""
-    concerns = list(timeliness.overdue_concerns(Concern.objects.all(), today=on))
+    """Digests of the concerns not decided and the enquiry steps past their target on the day.
+    The titles name nobody the service supports (they are emailed). How many were sent."""
+    concerns = list(timeliness.overdue_concerns(Concern.objects.all(), today=on).only("team_id"))
     enquiries = list(
         timeliness.overdue_enquiries(Enquiry.objects.all(), today=on)
         .select_related("lead__user")
@@ -30,42 +37,41 @@ def send_overdue_notices(*, on: date) -> int:
     )
     managers = team_managers({c.team_id for c in concerns} | {e.team_id for e in enquiries})
     leads = list(User.objects.filter(access_role=AccessRole.SAFEGUARDING_LEAD, is_active=True))
-    sent = 0
+    users: dict[int, User] = {}
+    late_concerns: Counter[int] = Counter()
+    late_steps: Counter[int] = Counter()
     for concern in concerns:
-        link = reverse("safeguarding_concern", args=[concern.pk])
         for user in [*managers.get(concern.team_id, []), *leads]:
-            sent += (
-                notify(
-                    recipient=user,
-                    kind=NotificationKind.SAFEGUARDING,
-                    title="A safeguarding concern is past its decision date",
-                    body=f"Concern {concern.pk} was due a decision on {concern.decision_due_on}.",
-                    link=link,
-                    once=f"sg-concern:{concern.pk}:{concern.decision_due_on.isoformat()}",
-                )
-                is not None
-            )
+            users[user.pk] = user
+            late_concerns[user.pk] += 1
     for enquiry in enquiries:
-        steps = timeliness.late_steps(
-            enquiry, today=on, has_strategy=bool(enquiry.strategy_records.all())
+        steps = len(
+            timeliness.late_steps(
+                enquiry, today=on, has_strategy=bool(enquiry.strategy_records.all())
+            )
         )
-        link = reverse("safeguarding_enquiry", args=[enquiry.pk])
         recipients = [*managers.get(enquiry.team_id, []), *leads]
         if enquiry.lead is not None and enquiry.lead.user is not None:
             recipients.append(enquiry.lead.user)
-        for step in steps:
-            for user in recipients:
-                sent += (
-                    notify(
-                        recipient=user,
-                        kind=NotificationKind.SAFEGUARDING,
-                        title=f"A safeguarding enquiry's {step} is overdue",
-                        body=f"Enquiry {enquiry.pk}: the {step} is past its target.",
-                        link=link,
-                        once=f"sg-enquiry:{enquiry.pk}:{step}",
-                    )
-                    is not None
-                )
+        for user in {u.pk: u for u in recipients}.values():
+            users[user.pk] = user
+            late_steps[user.pk] += steps
+    sent = 0
+    for user in users.values():
+        found = [
+            _plural(late_concerns[user.pk], "concern not decided", "concerns not decided"),
+            _plural(late_steps[user.pk], "enquiry step", "enquiry steps"),
+        ]
+        follows_up = has_permission(user, Permission.VIEW_SAFEGUARDING_OVERDUE)
+        notice = notify(
+            recipient=user,
+            kind=NotificationKind.SAFEGUARDING,
+            title="Safeguarding work is past its targets",
+            body=f"Past their target today: {found[0]}, {found[1]}.",
+            link=reverse("safeguarding_overdue" if follows_up else "safeguarding_enquiries"),
+            once=f"sg-overdue:{on.isoformat()}",
+        )
+        sent += notice is not None
     return sent
 
 

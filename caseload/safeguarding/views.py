@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
 from caseload.audit import log
-from caseload.register.models import Person, Practitioner, Team
+from caseload.register.glass import glass_broken
+from caseload.register.models import Practitioner, Team
 from caseload.safeguarding import access, actions, timeliness
 from caseload.safeguarding.forms import (
     ConcernForm,
@@ -93,18 +94,21 @@ def record_concern(request: AuthedRequest) -> HttpResponse:
         person = None
         new_person = None
         if data["council_person_id"]:
-            person = Person.objects.filter(council_person_id=data["council_person_id"]).first()
-            if person is None:
-                form.add_error("council_person_id", "No one on the register has this id")
-        else:
-            new_person = actions.NewPerson(
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-                postcode=data["postcode"].upper(),
-                sex=data["sex"],
-                ethnicity=data["ethnicity"],
+            person = (
+                access.people_for_concerns(request.user, glass_broken=glass_broken(request))
+                .filter(council_person_id=data["council_person_id"])
+                .first()
             )
+            if person is None:
+                form.add_error(
+                    "council_person_id",
+                    "No one whose record you may open has this id: open their record first "
+                    "(giving a reason, if you must), or give a new person's details",
+                )
+            else:
+                log.record_person_form(request.user, person_id=person.pk)
+        else:
+            new_person = form.person_details()
         if not form.errors:
             received_at = timezone.make_aware(
                 datetime.combine(data["received_on"], form.received_time_value)
@@ -179,6 +183,8 @@ def concern_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         },
     )
 
+
+OVERDUE_SHOWN = 200
 
 _STEP_FORMS = {
     "lead": LeadForm,
@@ -339,28 +345,36 @@ def overdue(request: AuthedRequest) -> HttpResponse:
     """What is past its target, in the teams the user follows up: for the manager and the
     safeguarding lead."""
     today = timezone.localdate()
-    concerns = timeliness.overdue_concerns(
-        access.concerns_visible_to(request.user), today=today
-    ).select_related("person", "team")
-    enquiries = list(
-        timeliness.overdue_enquiries(access.enquiries_visible_to(request.user), today=today)
-        .select_related("person", "team", "lead")
-        .annotate(strategy_count=Count("strategy_records"))
-        .order_by("conclusion_due_on", "pk")[:200]
+    concerns = timeliness.overdue_concerns(access.concerns_visible_to(request.user), today=today)
+    enquiries = timeliness.overdue_enquiries(access.enquiries_visible_to(request.user), today=today)
+    # The most overdue first, as many as a page can sensibly show; the counts say the rest.
+    concern_rows = list(
+        concerns.select_related("person", "team").order_by("decision_due_on", "pk")[:OVERDUE_SHOWN]
     )
-    concern_rows = list(concerns.order_by("decision_due_on", "pk")[:200])
+    enquiry_rows = list(
+        enquiries.select_related("person", "team", "lead")
+        .annotate(strategy_count=Count("strategy_records"))
+        .order_by("conclusion_due_on", "pk")[:OVERDUE_SHOWN]
+    )
     rows = [
         (e, timeliness.late_steps(e, today=today, has_strategy=e.strategy_count > 0))
-        for e in enquiries
+        for e in enquiry_rows
     ]
     log.record_people_listed(
         request.user,
-        person_ids=[c.person_id for c in concern_rows] + [e.person_id for e in enquiries],
+        person_ids=[c.person_id for c in concern_rows] + [e.person_id for e in enquiry_rows],
     )
     return render(
         request,
         "safeguarding/overdue.html",
-        {"concerns": concern_rows, "rows": rows, "today": today},
+        {
+            "concerns": concern_rows,
+            "concern_count": concerns.count(),
+            "rows": rows,
+            "enquiry_count": enquiries.count(),
+            "shown": OVERDUE_SHOWN,
+            "today": today,
+        },
     )
 
 

@@ -392,9 +392,11 @@ def test_overdue_items_are_listed_and_notified_once(world: World) -> None:
     assert reverse("safeguarding_concern", args=[late.pk]) not in (
         client_for(world.max).get(reverse("safeguarding_overdue")).content.decode()
     )
-    sent = send_overdue_notices(on=timezone.localdate())
-    assert sent > 0
+    # One digest each, once a day: the team's manager, the safeguarding lead, the lead.
+    assert send_overdue_notices(on=timezone.localdate()) == 3
     assert send_overdue_notices(on=timezone.localdate()) == 0
+    digest = Notification.objects.get(recipient=world.sally)
+    assert digest.body == "Past their target today: 1 concern not decided, 1 enquiry step."
     told = set(
         Notification.objects.filter(kind=NotificationKind.SAFEGUARDING).values_list(
             "recipient_id", flat=True
@@ -488,3 +490,36 @@ def test_list_pages_take_as_many_queries_for_many_rows_as_for_few(world: World, 
     few = _queries(client, url)
     more(6)
     assert _queries(client, url) == few
+
+
+def test_a_concern_names_only_someone_whose_record_the_user_may_open(world: World) -> None:
+    """Priya may not name Max's team's person by id (it would show her their name), and the
+    answer is the same as for an id nobody has."""
+    today = timezone.localdate()
+    data = {
+        "team": world.team_north.pk,
+        "received_on_day": str(today.day),
+        "received_on_month": str(today.month),
+        "received_on_year": str(today.year),
+        "received_time": "10:00",
+        "source": "police",
+        "route": "phone",
+        "summary": "Synthetic",
+        "types_of_risk": ["physical"],
+        "location_of_risk": "own_home",
+        "source_of_risk": "other_known",
+    }
+    client = client_for(world.priya)
+    answers = []
+    for person_id in (world.case_waiting_south.person.council_person_id, "P0000000"):
+        response = client.post(
+            reverse("safeguarding_concern_new"), {**data, "council_person_id": person_id}
+        )
+        answers.append(response.content.decode().count("No one whose record you may open"))
+    assert answers == [2, 2]
+    assert not Concern.objects.filter(person=world.case_waiting_south.person).exists()
+    response = client.post(
+        reverse("safeguarding_concern_new"),
+        {**data, "council_person_id": world.person_of_priya.council_person_id},
+    )
+    assert response.status_code == 302
