@@ -1,8 +1,8 @@
 """The `caseload` console command: the engine's and the administrator's entry point.
 
 Subcommands that need the database set Django up; engine subcommands (`tier`, `allocate`,
-`supervision`, `forecast`, `plan`) never import it, so that they run on files with no database
-or settings.
+`supervision`, `forecast`, `plan`, `sac`) never import it, so that they run on files with no
+database or settings.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from caseload_engine import allocation, complexity, planning, supervision, tabular, tiering
+from caseload_engine import allocation, complexity, planning, sac, supervision, tabular, tiering
 from caseload_engine import forecast as forecasting
 from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
@@ -87,7 +87,7 @@ def _print_logins() -> None:
     from caseload.accounts.models import User
 
     print("\nDemo logins (synthetic data only), all with the password", repr(DEMO_PASSWORD))
-    for username in ("practitioner", "manager", "psw", "director", "admin"):
+    for username in ("practitioner", "manager", "psw", "director", "admin", "safeguarding"):
         user = User.objects.filter(username=username).first()
         if user is not None:
             print(f"  {username:<13} {user.get_access_role_display()}: {user.get_full_name()}")
@@ -704,10 +704,15 @@ REPORT_SUFFIXES = (*tabular.SUFFIXES, ".json")
 
 def run_report(args: argparse.Namespace) -> int:
     """The Health Check from the database, as the page shows it today: the same figures, built
-    by the same function."""
+    by the same function. Or the Safeguarding Adults Collection for a financial year."""
     target = Path(args.out)
     if target.suffix.lower() not in REPORT_SUFFIXES:
         print(f"{target} is not a .csv, .xlsx or .json file; nothing written.", file=sys.stderr)
+        return 2
+    if args.name == "sac":
+        return _report_sac(args, target)
+    if args.year is not None or args.raw:
+        print("--year and --raw are for the sac report; nothing written.", file=sys.stderr)
         return 2
     _setup_django()
     from django.utils import timezone
@@ -727,6 +732,85 @@ def run_report(args: argparse.Namespace) -> int:
     print(f"Wrote the Health Check as on {built['as_of']} into {target}.")
     if missing:
         print(f"Not yet available: {', '.join(missing)}.")
+    return 0
+
+
+def _report_sac(args: argparse.Namespace, target: Path) -> int:
+    """The SAC's tables for the year, small numbers suppressed unless --raw: JSON as each table's
+    rows, CSV and XLSX as one long table (table, row, column, value)."""
+    _setup_django()
+    from django.utils import timezone
+
+    from caseload.sacreport import records
+
+    year = args.year or sac.year_of(timezone.localdate())
+    return _write_sac(records.year_tables(year), year, raw=args.raw, target=target)
+
+
+def _write_sac(tables: list[sac.Table], year: sac.FinancialYear, *, raw: bool, target: Path) -> int:
+    published = [sac.raw(table) if raw else sac.publish(table) for table in tables]
+    try:
+        if target.suffix.lower() == ".json":
+            report = sac.report_json(published, year, raw=raw)
+            target.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        else:
+            tabular.write_table(target, sac.LONG_COLUMNS, sac.long_rows(published))
+    except (OSError, tabular.TableError) as error:
+        print(f"{error}; nothing written.", file=sys.stderr)
+        return 2
+    suppressed = "every count" if raw else "small numbers suppressed"
+    print(f"Wrote the Safeguarding Adults Collection for {year} ({suppressed}) into {target}.")
+    return 0
+
+
+def run_sac(args: argparse.Namespace) -> int:
+    """The SAC's tables from the records export's files, with no database: anyone holding the
+    export can check the return."""
+    target = Path(args.out)
+    if target.suffix.lower() not in REPORT_SUFFIXES:
+        print(f"{target} is not a .csv, .xlsx or .json file; nothing written.", file=sys.stderr)
+        return 2
+    try:
+        enquiries = sac.enquiries_from_json(_read_json(args.enquiries))
+        concerns = sac.concerns_from_json(_read_json(args.concerns))
+    except (OSError, ValueError) as error:  # RecordError and JSONDecodeError are ValueErrors
+        print(f"{error}; nothing written.", file=sys.stderr)
+        return 2
+    tables = sac.tables(enquiries=enquiries, concerns=concerns, year=args.year)
+    return _write_sac(tables, args.year, raw=args.raw, target=target)
+
+
+def _read_json(path: str) -> object:
+    try:
+        return json.loads(Path(path).read_text("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path} is not JSON: {error}") from None
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """The records under the SAC, one JSON object each, to a file or the standard output."""
+    _setup_django()
+    from caseload.sacreport import records
+
+    if args.records == "enquiries":
+        data = [record.as_json() for record in records.enquiry_records(year=args.year)]
+    else:
+        data = [sac.concern_json(record) for record in records.concern_records(year=args.year)]
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, "utf-8")
+    except OSError as error:
+        print(
+            f"Cannot write {args.out}: {error.strerror or error}; nothing written.", file=sys.stderr
+        )
+        return 2
+    one = {"enquiries": "enquiry", "concerns": "concern"}[args.records]
+    print(f"Wrote {len(data)} {one if len(data) == 1 else args.records} into {args.out}.")
     return 0
 
 
@@ -798,6 +882,13 @@ def _level(text: str) -> float:
     if not 0 < level < 1:
         raise argparse.ArgumentTypeError(f"not a level above 0 and below 1, such as 0.8: {text!r}")
     return level
+
+
+def _financial_year(text: str) -> sac.FinancialYear:
+    try:
+        return sac.financial_year(text)
+    except sac.RecordError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _plural(count: int, noun: str) -> str:
@@ -1069,15 +1160,66 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="write a report from the database: the Health Check",
-        description="Write the Employer Standards Health Check as it stands today, with the "
-        "figures its page shows: .csv or .xlsx as one long table (section, group, measure, "
-        "value), .json as the report's sections.",
+        help="write a report from the database: the Health Check, the Safeguarding Adults "
+        "Collection",
+        description="healthcheck: the Employer Standards Health Check as it stands today, with "
+        "the figures its page shows: .csv or .xlsx as one long table (section, group, measure, "
+        "value), .json as the report's sections. sac: the Safeguarding Adults Collection's "
+        "tables for a financial year, small numbers suppressed as the published statistics "
+        "do: .csv or .xlsx as one long table (table, row, column, value), .json as each table's "
+        "rows.",
     )
-    report.add_argument("name", choices=["healthcheck"], help="the report to write")
+    report.add_argument("name", choices=["healthcheck", "sac"], help="the report to write")
     report.add_argument(
         "--out", required=True, metavar="OUTPUT", help="where to write: .csv, .xlsx or .json"
     )
+    report.add_argument(
+        "--year",
+        type=_financial_year,
+        metavar="YYYY-YY",
+        help="sac: the financial year, such as 2025-26 (default: the one today falls in)",
+    )
+    report.add_argument(
+        "--raw",
+        action="store_true",
+        help="sac: every count as it is, nothing suppressed (the council's own return)",
+    )
+
+    sac_command = commands.add_parser(
+        "sac",
+        help="the Safeguarding Adults Collection's tables from exported records (no database)",
+        description="Build the SAC's tables for a financial year from the files `caseload "
+        "export enquiries --json` and `caseload export concerns --json` wrote, exactly as "
+        "`caseload report sac` builds them from the database.",
+    )
+    sac_command.add_argument("enquiries", help="the enquiries, as `export enquiries --json`")
+    sac_command.add_argument(
+        "--concerns", required=True, help="the concerns, as `export concerns --json`"
+    )
+    sac_command.add_argument(
+        "--year", required=True, type=_financial_year, metavar="YYYY-YY", help="such as 2025-26"
+    )
+    sac_command.add_argument(
+        "--out", required=True, metavar="OUTPUT", help="where to write: .csv, .xlsx or .json"
+    )
+    sac_command.add_argument("--raw", action="store_true", help="every count, nothing suppressed")
+
+    export = commands.add_parser(
+        "export",
+        help="write the safeguarding records the SAC report counts, as JSON",
+        description="One JSON object per enquiry (or concern), so the Safeguarding Adults "
+        "Collection can be checked line by line against its records.",
+    )
+    export.add_argument("records", choices=["enquiries", "concerns"], help="the records to write")
+    export.add_argument("--json", action="store_true", required=True, help="as JSON (required)")
+    export.add_argument(
+        "--year",
+        type=_financial_year,
+        metavar="YYYY-YY",
+        help="only those the year's tables count: enquiries started or concluded in it, "
+        "concerns received in it (default: all)",
+    )
+    export.add_argument("--out", metavar="OUTPUT", help="a .json file (default: the output)")
 
     serve = commands.add_parser(
         "serve",
@@ -1123,6 +1265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_daily(args)
     if args.command == "report":
         return run_report(args)
+    if args.command == "export":
+        return run_export(args)
+    if args.command == "sac":
+        return run_sac(args)
     if args.command == "serve":
         return run_serve(args)
     return 2  # argparse has already refused any other command

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "caseload.workload",
     "caseload.healthcheck",
     "caseload.planning",
+    "caseload.safeguarding",
+    "caseload.sacreport",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

@@ -21,5 +21,7 @@ urlpatterns = [
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
     path("", include("caseload.planning.urls")),
+    path("", include("caseload.safeguarding.urls")),
+    path("", include("caseload.sacreport.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -47,6 +47,8 @@ LAYERS = [
     "demand",
     "healthcheck",
     "planning",
+    "safeguarding",
+    "sacreport",
 ]
 
 

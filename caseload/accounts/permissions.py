@@ -87,6 +87,14 @@ class Permission(StrEnum):
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
     VIEW_WORKFORCE_PLANS = "view_workforce_plans"
     RUN_WORKFORCE_PLANS = "run_workforce_plans"
+    VIEW_SAFEGUARDING = "view_safeguarding"
+    RECORD_SAFEGUARDING_CONCERN = "record_safeguarding_concern"
+    MANAGE_SAFEGUARDING = "manage_safeguarding"
+    RECORD_SAFEGUARDING_ENQUIRY = "record_safeguarding_enquiry"
+    VIEW_SAFEGUARDING_OVERDUE = "view_safeguarding_overdue"
+    EDIT_SAFEGUARDING_TARGETS = "edit_safeguarding_targets"
+    VIEW_SAFEGUARDING_RETURN = "view_safeguarding_return"
+    VIEW_SAFEGUARDING_QUALITY = "view_safeguarding_quality"
 
     @property
     def description(self) -> str:
@@ -228,6 +236,33 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Edit a workforce plan's assumptions, run plans in the background, and save, rename "
         "and delete saved plans"
     ),
+    Permission.VIEW_SAFEGUARDING: (
+        "Read the team's safeguarding concerns and enquiries in full (without it, a user sees "
+        "only that an enquiry exists, for a person whose case they hold)"
+    ),
+    Permission.RECORD_SAFEGUARDING_CONCERN: "Record a safeguarding concern received by the team",
+    Permission.MANAGE_SAFEGUARDING: (
+        "Decide the team's safeguarding concerns (Section 42 enquiry, other enquiry or no "
+        "further action) and choose who leads each enquiry"
+    ),
+    Permission.RECORD_SAFEGUARDING_ENQUIRY: (
+        "Record on the team's enquiries: desired outcomes, capacity and support, strategy "
+        "discussions, the safeguarding plan and the conclusion"
+    ),
+    Permission.VIEW_SAFEGUARDING_OVERDUE: (
+        "See the team's safeguarding concerns and enquiries that are past a target"
+    ),
+    Permission.EDIT_SAFEGUARDING_TARGETS: (
+        "Publish a new version of the safeguarding timeliness targets"
+    ),
+    Permission.VIEW_SAFEGUARDING_RETURN: (
+        "See and download the Safeguarding Adults Collection's tables for any year (counts "
+        "only, small numbers suppressed)"
+    ),
+    Permission.VIEW_SAFEGUARDING_QUALITY: (
+        "See the council's safeguarding quality figures by team and month, and a sample of "
+        "enquiries to read"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -254,6 +289,11 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_CONTINGENCY_PLAN,
         Permission.VIEW_TEAM_WORKLOAD,
         Permission.ANSWER_WORKLOAD_CONCERNS,
+        Permission.VIEW_SAFEGUARDING,
+        Permission.RECORD_SAFEGUARDING_CONCERN,
+        Permission.MANAGE_SAFEGUARDING,
+        Permission.RECORD_SAFEGUARDING_ENQUIRY,
+        Permission.VIEW_SAFEGUARDING_OVERDUE,
     }
 )
 
@@ -273,6 +313,7 @@ class AccessRole(models.TextChoices):
     PRINCIPAL_SOCIAL_WORKER = "principal_social_worker", "Principal social worker"
     DIRECTOR = "director", "Director or senior manager"
     ADMINISTRATOR = "administrator", "Administrator"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
 
 
 @dataclass(frozen=True)
@@ -314,6 +355,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.VIEW_DEMAND,
             P.VIEW_TEAM_WORKLOAD,
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -354,6 +398,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.MANAGE_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
+            P.VIEW_SAFEGUARDING_OVERDUE,
         ],
         unscoped=[
             P.RECORD_EXTRA_HOURS,
@@ -383,6 +432,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_SAFEGUARDING,
+            P.VIEW_SAFEGUARDING_OVERDUE,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -406,6 +457,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_ESTABLISHMENT,
             P.VIEW_WORKFORCE_PLANS,
             P.RUN_WORKFORCE_PLANS,
+            P.EDIT_SAFEGUARDING_TARGETS,
+            P.VIEW_SAFEGUARDING_RETURN,
+            P.VIEW_SAFEGUARDING_QUALITY,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -446,6 +500,25 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
             P.ADMINISTER,
+        ],
+    ),
+    AccessRole.SAFEGUARDING_LEAD: _role(
+        "Leads safeguarding adults for the council: sees every team's concerns and enquiries, "
+        "decides concerns, chooses enquiry leads, follows up what is overdue and sets the "
+        "targets.",
+        every_team=[
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.MANAGE_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
+            P.VIEW_SAFEGUARDING_OVERDUE,
+        ],
+        unscoped=[
+            P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_DELEGATION_SCHEME,
+            P.EDIT_SAFEGUARDING_TARGETS,
+            P.VIEW_SAFEGUARDING_RETURN,
+            P.VIEW_SAFEGUARDING_QUALITY,
         ],
     ),
 }

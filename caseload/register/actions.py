@@ -7,7 +7,8 @@ at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -88,6 +89,9 @@ class PersonDetails:
     postcode: str
     primary_support_reason: str
     has_unpaid_carer: bool
+    # The Safeguarding Adults Collection's categories, where a safeguarding concern gives them.
+    sex: str = ""
+    ethnicity: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,20 +238,13 @@ def _refuse_possible_duplicate(by: User, person: PersonDetails) -> None:
     )
 
 
-def record_referral_for_new_person(
-    *, by: User, person: PersonDetails, request: RequestDetails
-) -> Case:
-    """Record a request for support for someone not yet known to the register.
-
-    An NHS number already on the register is the same person only if the family name and date
-    of birth agree; then the request joins their record. Otherwise the number is refused, and
-    the refusal access-logged: it told the user that the number is someone's. Without an NHS
-    number, someone with the same name, date of birth and postcode is taken to be the same
-    person: refused, and logged for the same reason. The log row is written after the refused
-    transaction has rolled back, so that it stays.
-    """
+@contextmanager
+def identity_refusals_logged(by: User) -> Iterator[None]:
+    """Around the transaction that calls add_or_find_person: a refusal told the user that a
+    number or a name is someone's, so it is access-logged, after the refused transaction has
+    rolled back, so that the log row stays."""
     try:
-        return _record_referral_for_new_person(by=by, person=person, request=request)
+        yield
     except IdentityCheckFailed as failed:
         log.record_identity_check_failed(by, person_id=failed.person_id)
         raise
@@ -256,11 +253,34 @@ def record_referral_for_new_person(
         raise
 
 
+def record_referral_for_new_person(
+    *, by: User, person: PersonDetails, request: RequestDetails
+) -> Case:
+    """Record a request for support for someone not yet known to the register (the person
+    found or added by add_or_find_person)."""
+    with identity_refusals_logged(by):
+        return _record_referral_for_new_person(by=by, person=person, request=request)
+
+
 @transaction.atomic
 def _record_referral_for_new_person(
     *, by: User, person: PersonDetails, request: RequestDetails
 ) -> Case:
     _require_can_refer(by, request.team)
+    found = add_or_find_person(by=by, person=person)
+    return _open_case(by=by, person=found, details=request)
+
+
+def add_or_find_person(*, by: User, person: PersonDetails) -> Person:
+    """The register's record for someone given as new, inside the caller's transaction (which
+    identity_refusals_logged wraps).
+
+    An NHS number already on the register is the same person only if the family name and date
+    of birth agree; then that record is theirs. Otherwise the number is refused
+    (IdentityCheckFailed). Without an NHS number, someone with the same name, date of birth and
+    postcode is taken to be the same person: refused (KnownPersonMatched), so that the user
+    starts from their record. Anyone else is added.
+    """
     existing = _person_with_nhs_number(person.nhs_number) if person.nhs_number else None
     if existing is not None:
         same_person = (
@@ -274,7 +294,7 @@ def _record_referral_for_new_person(
                 field="nhs_number",
                 person_id=existing.pk,
             )
-        return _open_case(by=by, person=existing, details=request)
+        return existing
     if not person.nhs_number:
         _refuse_possible_duplicate(by, person)
     try:
@@ -290,6 +310,8 @@ def _record_referral_for_new_person(
                 postcode=person.postcode,
                 primary_support_reason=person.primary_support_reason,
                 has_unpaid_carer=person.has_unpaid_carer,
+                sex=person.sex,
+                ethnicity=person.ethnicity,
             )
     except IntegrityError:
         if not (person.nhs_number and _person_with_nhs_number(person.nhs_number)):
@@ -301,7 +323,7 @@ def _record_referral_for_new_person(
         ) from None
     # The person's details stay on their register row: the log names them by id only.
     record_change(by=by, action=ChangeAction.PERSON_ADDED, person_id=created.pk)
-    return _open_case(by=by, person=created, details=request)
+    return created
 
 
 @transaction.atomic

@@ -32,6 +32,24 @@ def _choice_field(label: str, choices: reference.Choices, required: str) -> form
     )
 
 
+def clean_nhs_number(raw: str) -> str:
+    """An NHS number field's value: blank, or ten ASCII digits with a valid check digit."""
+    if not raw.strip():
+        return ""
+    try:
+        return normalise_nhs_number(raw)
+    except InvalidIdentifier as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def clean_postcode(raw: str) -> str:
+    """A postcode field's value, in the register's one form (the same-person check compares it)."""
+    try:
+        return normalise_postcode(raw)
+    except InvalidIdentifier as exc:
+        raise ValidationError(str(exc)) from None
+
+
 def _parse_time(raw: str) -> time:
     try:
         return datetime.strptime(raw.strip(), "%H:%M").time()
@@ -165,19 +183,10 @@ class NewPersonReferralForm(RequestForm):
     ]
 
     def clean_nhs_number(self) -> str:
-        raw = self.cleaned_data["nhs_number"]
-        if not raw.strip():
-            return ""
-        try:
-            return normalise_nhs_number(raw)
-        except InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
+        return clean_nhs_number(self.cleaned_data["nhs_number"])
 
     def clean_postcode(self) -> str:
-        try:
-            return normalise_postcode(self.cleaned_data["postcode"])
-        except InvalidIdentifier as exc:
-            raise ValidationError(str(exc)) from None
+        return clean_postcode(self.cleaned_data["postcode"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

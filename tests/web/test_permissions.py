@@ -140,6 +140,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Demand",
                 "Workload survey",
                 "New referral",
+                "Safeguarding",
                 "Complexity model",
             ],
         ),
@@ -156,6 +157,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Resource",
                 "Demand",
                 "New referral",
+                "Safeguarding",
                 "ASYE",
                 "Sign-off",
                 "Complexity model",
@@ -174,6 +176,9 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Demand",
                 "Health Check",
                 "Workforce planning",
+                "Safeguarding",
+                "Safeguarding return",
+                "Safeguarding quality",
                 "ASYE",
                 "Escalations",
                 "Complexity model",
@@ -198,6 +203,10 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             ],
         ),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
+        (
+            "sally",
+            ["Safeguarding", "Safeguarding return", "Safeguarding quality", "Complexity model"],
+        ),
     ],
 )
 def test_navigation_follows_permissions(world: World, who: str, labels: list[str]) -> None:
@@ -247,6 +256,7 @@ ACTIONS: dict[str, tuple[Permission, Callable[[World, User], object]]] = {
         "principal_social_worker",
         "director",
         "administrator",
+        "safeguarding_lead",
     ],
 )
 @pytest.mark.parametrize("action", sorted(ACTIONS))
