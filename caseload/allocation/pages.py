@@ -82,11 +82,11 @@ def contribute() -> None:
         "case_allocation_history",
         Panel("planned_handover", "allocation/_case_planned_handover.html", case_planned_handover),
     )
-    register_nav(NavEntry("Allocation", 40, Permission.MANAGE_TEAM_ALLOCATION, _my_meeting))
+    register_nav(NavEntry("Allocation", 400, Permission.MANAGE_TEAM_ALLOCATION, _my_meeting))
     register_nav(
         NavEntry(
             "Overrides",
-            55,
+            550,
             Permission.VIEW_ALLOCATION_PROPOSALS,
             lambda user: reverse("allocation_overrides"),
         )

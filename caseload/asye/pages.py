@@ -99,4 +99,4 @@ def contribute() -> None:
         "practitioner_detail",
         Panel("asye_assessed", "asye/_assessed_by_me.html", assessed_by_me, 51),
     )
-    register_nav(NavEntry("ASYE", 74, Permission.VIEW_ASYE_PROGRAMMES, _list_url))
+    register_nav(NavEntry("ASYE", 740, Permission.VIEW_ASYE_PROGRAMMES, _list_url))

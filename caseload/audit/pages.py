@@ -11,6 +11,6 @@ from caseload.web.navigation import NavEntry, register_nav
 def contribute() -> None:
     register_nav(
         NavEntry(
-            "Audit log", 85, Permission.VIEW_AUDIT_LOG, lambda user: reverse("audit_change_log")
+            "Audit log", 850, Permission.VIEW_AUDIT_LOG, lambda user: reverse("audit_change_log")
         )
     )

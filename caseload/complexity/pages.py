@@ -186,7 +186,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Complexity model",
-            80,
+            800,
             Permission.VIEW_COMPLEXITY_MODEL,
             lambda user: reverse("complexity_model"),
         )

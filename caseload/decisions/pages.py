@@ -43,10 +43,12 @@ def contribute() -> None:
         "case_detail", Panel("decisions", "decisions/_case_panel.html", case_decision_log, 300)
     )
     for entry in (
-        NavEntry("Sign-off", 75, Permission.SIGN_OFF_DECISIONS, lambda u: reverse("sign_off_list")),
+        NavEntry(
+            "Sign-off", 750, Permission.SIGN_OFF_DECISIONS, lambda u: reverse("sign_off_list")
+        ),
         NavEntry(
             "Escalations",
-            76,
+            760,
             Permission.VIEW_PRACTICE_ESCALATIONS,
             lambda u: reverse("escalation_list"),
         ),

@@ -9,4 +9,4 @@ from caseload.web.navigation import NavEntry, register_nav
 
 
 def contribute() -> None:
-    register_nav(NavEntry("Demand", 67, Permission.VIEW_DEMAND, lambda user: reverse("demand")))
+    register_nav(NavEntry("Demand", 670, Permission.VIEW_DEMAND, lambda user: reverse("demand")))

@@ -12,7 +12,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Health Check",
-            68,
+            680,
             Permission.VIEW_HEALTH_CHECK,
             lambda user: reverse("healthcheck_report"),
         )
@@ -20,7 +20,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Workload survey",
-            69,
+            690,
             Permission.ANSWER_WORKLOAD_SURVEY,
             lambda user: reverse("healthcheck_survey"),
         )

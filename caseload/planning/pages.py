@@ -12,7 +12,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Workforce planning",
-            71,
+            705,
             Permission.VIEW_WORKFORCE_PLANS,
             lambda user: reverse("planning_home"),
         )

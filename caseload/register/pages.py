@@ -35,11 +35,13 @@ def _every_team(user: User) -> str | None:
 
 def contribute() -> None:
     for entry in (
-        NavEntry("My caseload", 10, Permission.VIEW_OWN_CASELOAD, _my_caseload, start=True),
-        NavEntry("Team", 20, Permission.VIEW_TEAM_CASELOADS, _my_team, start=True),
-        NavEntry("Waiting list", 30, Permission.VIEW_TEAM, _my_waiting_list),
-        NavEntry("Teams", 50, Permission.VIEW_TEAM, _every_team, start=True),
-        NavEntry("People", 60, Permission.SEARCH_PEOPLE, lambda user: reverse("person_list")),
-        NavEntry("New referral", 70, Permission.RECORD_REFERRAL, lambda u: reverse("referral_new")),
+        NavEntry("My caseload", 100, Permission.VIEW_OWN_CASELOAD, _my_caseload, start=True),
+        NavEntry("Team", 200, Permission.VIEW_TEAM_CASELOADS, _my_team, start=True),
+        NavEntry("Waiting list", 300, Permission.VIEW_TEAM, _my_waiting_list),
+        NavEntry("Teams", 500, Permission.VIEW_TEAM, _every_team, start=True),
+        NavEntry("People", 600, Permission.SEARCH_PEOPLE, lambda user: reverse("person_list")),
+        NavEntry(
+            "New referral", 700, Permission.RECORD_REFERRAL, lambda u: reverse("referral_new")
+        ),
     ):
         register_nav(entry)

@@ -10,5 +10,5 @@ from caseload.web.navigation import NavEntry, register_nav
 
 def contribute() -> None:
     register_nav(
-        NavEntry("Resource", 67, Permission.VIEW_RESOURCE, lambda user: reverse("resource"))
+        NavEntry("Resource", 670, Permission.VIEW_RESOURCE, lambda user: reverse("resource"))
     )

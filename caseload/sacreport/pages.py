@@ -12,7 +12,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Safeguarding return",
-            71,
+            715,
             Permission.VIEW_SAFEGUARDING_RETURN,
             lambda user: reverse("sacreport_return"),
         )
@@ -20,7 +20,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Safeguarding quality",
-            72,
+            720,
             Permission.VIEW_SAFEGUARDING_QUALITY,
             lambda user: reverse("sacreport_quality"),
         )

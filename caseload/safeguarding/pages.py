@@ -38,7 +38,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Safeguarding",
-            70,
+            710,
             Permission.VIEW_SAFEGUARDING,
             lambda user: reverse("safeguarding_enquiries"),
             # The safeguarding lead's start page (everyone else has one earlier).

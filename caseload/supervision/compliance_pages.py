@@ -30,7 +30,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Supervision compliance",
-            66,
+            660,
             Permission.VIEW_SUPERVISION_COMPLIANCE,
             lambda user: reverse("supervision_compliance"),
         )

@@ -34,7 +34,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Supervision",
-            65,
+            650,
             Permission.VIEW_OWN_SUPERVISION,
             lambda user: reverse("supervision_actions"),
         )

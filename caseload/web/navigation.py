@@ -62,5 +62,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
 
 def contribute() -> None:
     register_nav(
-        NavEntry("Administration", 90, Permission.ADMINISTER, lambda user: reverse("admin:index"))
+        NavEntry("Administration", 900, Permission.ADMINISTER, lambda user: reverse("admin:index"))
     )

@@ -159,7 +159,7 @@ def _unchanged(queryset: QuerySet[Practitioner]) -> QuerySet[Practitioner]:
 
 
 def contribute() -> None:
-    register_nav(NavEntry("Workload", 52, Permission.VIEW_TEAM_WORKLOAD, _nav_url))
+    register_nav(NavEntry("Workload", 520, Permission.VIEW_TEAM_WORKLOAD, _nav_url))
     register_panel(
         "team_caseloads", Panel("safe_level", "workload/_team_level_panel.html", level_panel)
     )
