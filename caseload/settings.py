@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "caseload.demand",
     "caseload.workload",
     "caseload.healthcheck",
+    "caseload.learning",
+    "caseload.annualreport",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

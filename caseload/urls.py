@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("caseload.demand.urls")),
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
+    path("", include("caseload.learning.urls")),
+    path("", include("caseload.annualreport.urls")),
     path("admin/", admin.site.urls),
 ]

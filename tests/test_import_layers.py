@@ -46,6 +46,8 @@ LAYERS = [
     "resource",
     "demand",
     "healthcheck",
+    "learning",
+    "annualreport",
 ]
 
 

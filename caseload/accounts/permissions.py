@@ -85,6 +85,19 @@ class Permission(StrEnum):
     VIEW_HEALTH_CHECK = "view_health_check"
     MANAGE_HEALTH_CHECK = "manage_health_check"
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
+    RECORD_INCIDENTS = "record_incidents"
+    VIEW_INCIDENTS = "view_incidents"
+    MANAGE_LEARNING = "manage_learning"
+    READ_LEARNING_BRIEFS = "read_learning_briefs"
+    RECORD_FEEDBACK = "record_feedback"
+    VIEW_OWN_FEEDBACK = "view_own_feedback"
+    VIEW_LEARNING_FIGURES = "view_learning_figures"
+    VIEW_PRACTICE_FRAMEWORK = "view_practice_framework"
+    ACKNOWLEDGE_PRACTICE_FRAMEWORK = "acknowledge_practice_framework"
+    EDIT_PRACTICE_FRAMEWORK = "edit_practice_framework"
+    RECORD_DIRECT_PRACTICE = "record_direct_practice"
+    EDIT_ANNUAL_REPORT = "edit_annual_report"
+    VIEW_ANNUAL_REPORT = "view_annual_report"
 
     @property
     def description(self) -> str:
@@ -218,6 +231,38 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.ANSWER_WORKLOAD_SURVEY: (
         "Answer the practitioner workload survey, once a round, anonymously"
     ),
+    Permission.RECORD_INCIDENTS: (
+        "Record an untoward incident or near miss in the team, and see those the user recorded"
+    ),
+    Permission.VIEW_INCIDENTS: "See the team's incidents and near misses",
+    Permission.MANAGE_LEARNING: (
+        "Grade incidents, commission learning reviews, record their findings and "
+        "recommendations, publish learning briefs, and pick feedback quotations"
+    ),
+    Permission.READ_LEARNING_BRIEFS: "Read the published learning briefs and confirm having read them",
+    Permission.RECORD_FEEDBACK: (
+        "Record feedback, compliments and complaints about the team's work, send feedback "
+        "links, and read the team's feedback"
+    ),
+    Permission.VIEW_OWN_FEEDBACK: (
+        "See the feedback about your own practice (without the person's identity when they "
+        "asked for anonymity)"
+    ),
+    Permission.VIEW_LEARNING_FIGURES: (
+        "See learning and feedback as counts by team and month: feedback, briefs read, "
+        "recommendations, practice framework acknowledgements (no one is named)"
+    ),
+    Permission.VIEW_PRACTICE_FRAMEWORK: "Read the practice framework statement and its versions",
+    Permission.ACKNOWLEDGE_PRACTICE_FRAMEWORK: "Acknowledge the current practice framework",
+    Permission.EDIT_PRACTICE_FRAMEWORK: "Publish a new version of the practice framework",
+    Permission.RECORD_DIRECT_PRACTICE: (
+        "Record the principal social worker's own direct practice (casework, co-working, "
+        "practice development sessions, mentoring)"
+    ),
+    Permission.EDIT_ANNUAL_REPORT: (
+        "Draft, edit and publish the principal social worker's annual report"
+    ),
+    Permission.VIEW_ANNUAL_REPORT: "Read the published annual reports and download them",
 }
 
 _TEAM_SCOPED = frozenset(
@@ -244,6 +289,9 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_CONTINGENCY_PLAN,
         Permission.VIEW_TEAM_WORKLOAD,
         Permission.ANSWER_WORKLOAD_CONCERNS,
+        Permission.RECORD_INCIDENTS,
+        Permission.VIEW_INCIDENTS,
+        Permission.RECORD_FEEDBACK,
     }
 )
 
@@ -304,6 +352,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.VIEW_DEMAND,
             P.VIEW_TEAM_WORKLOAD,
+            P.RECORD_INCIDENTS,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -317,6 +366,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
             P.ANSWER_WORKLOAD_SURVEY,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_OWN_FEEDBACK,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -344,6 +397,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.RECORD_INCIDENTS,
+            P.VIEW_INCIDENTS,
+            P.RECORD_FEEDBACK,
         ],
         unscoped=[
             P.RECORD_EXTRA_HOURS,
@@ -354,6 +410,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_OWN_FEEDBACK,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -373,6 +433,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.RECORD_INCIDENTS,
+            P.VIEW_INCIDENTS,
+            P.RECORD_FEEDBACK,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -394,6 +457,14 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.MANAGE_LEARNING,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_LEARNING_FIGURES,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.EDIT_PRACTICE_FRAMEWORK,
+            P.RECORD_DIRECT_PRACTICE,
+            P.EDIT_ANNUAL_REPORT,
+            P.VIEW_ANNUAL_REPORT,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -422,6 +493,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_COMPLIANCE,
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_LEARNING_FIGURES,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.VIEW_ANNUAL_REPORT,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

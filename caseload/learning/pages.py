@@ -1,0 +1,18 @@
+"""Learning's navigation entries."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from caseload.accounts.permissions import Permission
+from caseload.web.navigation import NavEntry, register_nav
+
+
+def contribute() -> None:
+    for label, order, permission, name in (
+        ("Incidents", 70, Permission.RECORD_INCIDENTS, "learning_incidents"),
+        ("Learning briefs", 71, Permission.READ_LEARNING_BRIEFS, "learning_briefs"),
+        ("Feedback", 72, Permission.RECORD_FEEDBACK, "learning_feedback"),
+        ("Practice framework", 73, Permission.VIEW_PRACTICE_FRAMEWORK, "learning_framework"),
+    ):
+        register_nav(NavEntry(label, order, permission, lambda user, name=name: reverse(name)))
