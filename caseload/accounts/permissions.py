@@ -239,7 +239,7 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "Grade incidents, commission learning reviews, record their findings and "
         "recommendations, publish learning briefs, and pick feedback quotations"
     ),
-    Permission.READ_LEARNING_BRIEFS: "Read the published learning briefs and confirm having read them",
+    Permission.READ_LEARNING_BRIEFS: "Read the published learning briefs and confirm reading them",
     Permission.RECORD_FEEDBACK: (
         "Record feedback, compliments and complaints about the team's work, send feedback "
         "links, and read the team's feedback"

@@ -11,6 +11,9 @@ from caseload.web.navigation import NavEntry, register_nav
 def contribute() -> None:
     register_nav(
         NavEntry(
-            "Annual report", 74, Permission.VIEW_ANNUAL_REPORT, lambda user: reverse("annual_reports")
+            "Annual report",
+            74,
+            Permission.VIEW_ANNUAL_REPORT,
+            lambda user: reverse("annual_reports"),
         )
     )

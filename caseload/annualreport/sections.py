@@ -28,7 +28,6 @@ from caseload.learning.models import (
     Incident,
     IncidentKind,
     LearningReview,
-    Recommendation,
 )
 
 
@@ -47,13 +46,15 @@ class ReportSection(TypedDict):
 Builder = Callable[..., ReportSection]
 
 
-def _section(title: str, paragraphs: list[str], tables: list[ReportTable] | None = None) -> ReportSection:
+def _section(
+    title: str, paragraphs: list[str], tables: list[ReportTable] | None = None
+) -> ReportSection:
     return {"title": title, "paragraphs": paragraphs, "tables": tables or []}
 
 
 def _cell(value: object) -> str:
     if value is None:
-        return "–"
+        return "\u2013"  # an en dash: no figure
     return str(value)
 
 
@@ -105,9 +106,7 @@ def _healthcheck_table(section: healthcheck.Section) -> ReportTable:
 
 def _healthcheck(keys: tuple[str, ...], *, end: date) -> list[ReportTable]:
     built = healthcheck.build(on=end)
-    return [
-        _healthcheck_table(s) for s in built["sections"] if s["key"] in keys and s["available"]
-    ]
+    return [_healthcheck_table(s) for s in built["sections"] if s["key"] in keys and s["available"]]
 
 
 def workforce(*, start: date, end: date) -> ReportSection:
@@ -189,7 +188,9 @@ def feedback(*, start: date, end: date) -> ReportSection:
         f"{_cell(totals.listened_percent)}% of those who answered felt listened to; "
         f"{_cell(totals.outcomes_met_percent)}% said the outcomes that mattered to them were met."
     ]
-    paragraphs += [f"“{q.comments or q.could_be_better}”" for q in quotes if q.comments or q.could_be_better]
+    paragraphs += [
+        f"“{q.comments or q.could_be_better}”" for q in quotes if q.comments or q.could_be_better
+    ]
     teams: dict[str, list[int]] = {}
     for row in learning.feedback_by_team_and_month(start=start, end=end):
         cell = teams.setdefault(row.label, [0, 0, 0])
@@ -246,7 +247,9 @@ def direct_practice(*, start: date, end: date) -> ReportSection:
             {
                 "caption": "Hours of direct practice by kind",
                 "headers": ["Kind", "Hours"],
-                "rows": [[label, str(rows.get(value, 0))] for value, label in DirectPracticeKind.choices],
+                "rows": [
+                    [label, str(rows.get(value, 0))] for value, label in DirectPracticeKind.choices
+                ],
             }
         ],
     )

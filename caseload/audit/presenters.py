@@ -555,8 +555,7 @@ PHRASES: dict[ChangeAction, Phrase] = {
         f"acknowledged version {e.detail.get('version')} of the practice framework"
     ),
     ChangeAction.DIRECT_PRACTICE_RECORDED: lambda e, n: (
-        f"recorded {_new(e, 'hours')} hours of {_words(_new(e, 'kind'))} on "
-        f"{_day(_new(e, 'on'))}"
+        f"recorded {_new(e, 'hours')} hours of {_words(_new(e, 'kind'))} on {_day(_new(e, 'on'))}"
     ),
     ChangeAction.ANNUAL_REPORT_DRAFTED: lambda e, n: (
         f"drafted annual report {_new(e, 'report')} for {_day(_new(e, 'start'))} to "

@@ -39,7 +39,7 @@ def get_review_for_user(user: User, pk: int) -> LearningReview:
     try:
         return (
             reviews_visible_to(user)
-            .select_related("incident__team", "lead", "commissioned_by")
+            .select_related("incident__team", "incident__case", "lead", "commissioned_by")
             .get(pk=pk)
         )
     except LearningReview.DoesNotExist:

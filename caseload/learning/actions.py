@@ -82,7 +82,9 @@ class IncidentDetails:
 @transaction.atomic
 def record_incident(*, by: User, details: IncidentDetails) -> Incident:
     _require(
-        by, Permission.RECORD_INCIDENTS, "You cannot record incidents for this team",
+        by,
+        Permission.RECORD_INCIDENTS,
+        "You cannot record incidents for this team",
         team=details.team,
     )
     if details.kind not in IncidentKind.values:
@@ -95,8 +97,9 @@ def record_incident(*, by: User, details: IncidentDetails) -> Incident:
         details.case.team_id != details.team.pk
         or not cases_visible_to(by).filter(pk=details.case.pk).exists()
     ):
-        raise ActionRefused(f"Case {details.case.pk} is not one of the team's cases you may see",
-                            field="case")
+        raise ActionRefused(
+            f"Case {details.case.pk} is not one of the team's cases you may see", field="case"
+        )
     incident = Incident.objects.create(
         team=details.team,
         case=details.case,
@@ -147,7 +150,11 @@ def commission_review(*, by: User, incident: Incident, lead: User, terms: str) -
         action=ChangeAction.LEARNING_REVIEW_COMMISSIONED,
         team_id=locked.team_id,
         case_id=locked.case_id,
-        changes={"review": (None, review.pk), "incident": (None, locked.pk), "lead": (None, lead.pk)},
+        changes={
+            "review": (None, review.pk),
+            "incident": (None, locked.pk),
+            "lead": (None, lead.pk),
+        },
     )
     return review
 
@@ -173,10 +180,13 @@ def update_review(*, by: User, review: LearningReview, details: ReviewDetails) -
         raise ActionRefused("Only the review's lead or the principal social worker changes it")
     unknown = [f for f in details.contributing_factors if f not in CONTRIBUTING_FACTORS]
     if unknown:
-        raise ActionRefused("Choose contributing factors from the list", field="contributing_factors")
+        raise ActionRefused(
+            "Choose contributing factors from the list", field="contributing_factors"
+        )
     if details.complete and not details.findings.strip():
-        raise ActionRefused("Record the findings before marking the review complete",
-                            field="findings")
+        raise ActionRefused(
+            "Record the findings before marking the review complete", field="findings"
+        )
     if details.sar_url and not details.sar_url.startswith(("https://", "http://")):
         raise ActionRefused("Give the SAR's web address, starting https://", field="sar_url")
     before = {
@@ -194,7 +204,11 @@ def update_review(*, by: User, review: LearningReview, details: ReviewDetails) -
         locked.completed_at = None
     locked.save(
         update_fields=[
-            "contributing_factors", "findings", "sar_reference", "sar_url", "completed_at"
+            "contributing_factors",
+            "findings",
+            "sar_reference",
+            "sar_url",
+            "completed_at",
         ]
     )
     record_change(
@@ -450,8 +464,10 @@ def answer_link(*, token: str, answers: FeedbackAnswers) -> Feedback:
     found = open_link(token)
     if found is None:
         raise ActionRefused("This link has been used or has expired")
-    link = FeedbackLink.objects.select_for_update().select_related("created_by", "case").get(
-        pk=found.pk
+    link = (
+        FeedbackLink.objects.select_for_update()
+        .select_related("created_by", "case")
+        .get(pk=found.pk)
     )
     if link.feedback_id is not None:
         raise ActionRefused("This link has been used or has expired")
@@ -522,7 +538,8 @@ class FrameworkDetails:
 @transaction.atomic
 def publish_framework(*, by: User, details: FrameworkDetails) -> FrameworkVersion:
     _require(
-        by, Permission.EDIT_PRACTICE_FRAMEWORK,
+        by,
+        Permission.EDIT_PRACTICE_FRAMEWORK,
         "Only the principal social worker publishes the practice framework",
     )
     for name in ("vision", "values", "practice_model", "desired_outcomes", "evidence"):
@@ -554,9 +571,7 @@ def current_framework() -> FrameworkVersion | None:
 
 @transaction.atomic
 def acknowledge_framework(*, by: User, version: FrameworkVersion) -> FrameworkAcknowledgement:
-    _require(
-        by, Permission.ACKNOWLEDGE_PRACTICE_FRAMEWORK, "You cannot acknowledge the framework"
-    )
+    _require(by, Permission.ACKNOWLEDGE_PRACTICE_FRAMEWORK, "You cannot acknowledge the framework")
     known = FrameworkAcknowledgement.objects.filter(version=version, user=by).first()
     if known is not None:
         return known
@@ -590,7 +605,12 @@ def record_direct_practice(
     if not Decimal(0) < hours <= HOURS_MAX:
         raise ActionRefused(f"Enter hours above 0 and up to {HOURS_MAX}", field="hours")
     practice = DirectPractice.objects.create(
-        psw=by, kind=kind, on=on, hours=hours, team=team, note=note.strip(),
+        psw=by,
+        kind=kind,
+        on=on,
+        hours=hours,
+        team=team,
+        note=note.strip(),
         recorded_at=timezone.now(),
     )
     record_change(

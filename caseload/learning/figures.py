@@ -98,9 +98,9 @@ class PractitionerRow:
     figures: FeedbackRow | None
 
 
-def feedback_by_practitioner(*, start: date, end: date, team_ids: list[int] | None) -> list[
-    PractitionerRow
-]:
+def feedback_by_practitioner(
+    *, start: date, end: date, team_ids: list[int] | None
+) -> list[PractitionerRow]:
     """Per practitioner, figures only at or above SMALL_NUMBER items (one query)."""
     found = Feedback.objects.filter(
         received_on__gte=start, received_on__lte=end, practitioner__isnull=False
@@ -114,7 +114,9 @@ def feedback_by_practitioner(*, start: date, end: date, team_ids: list[int] | No
     for p in sorted(practitioners, key=lambda p: (p.family_name, p.given_name, p.pk)):
         counts = by_id[p.pk]
         shown = _row(p.full_name, None, counts) if counts["received"] >= SMALL_NUMBER else None
-        out.append(PractitionerRow(p.full_name, p.team.name if p.team else "", counts["received"], shown))
+        out.append(
+            PractitionerRow(p.full_name, p.team.name if p.team else "", counts["received"], shown)
+        )
     return out
 
 
@@ -144,7 +146,9 @@ def _rates(done_by_user: dict[int, int], per_user: int, *, on: date) -> list[Rat
     rows = []
     for team_id, users in sorted(_staff_by_team(on).items(), key=lambda t: names.get(t[0], "")):
         done = sum(done_by_user.get(u, 0) for u in users)
-        rows.append(RateRow(names.get(team_id, ""), len(users), done, _percent(done, len(users) * per_user)))
+        rows.append(
+            RateRow(names.get(team_id, ""), len(users), done, _percent(done, len(users) * per_user))
+        )
     return rows
 
 
@@ -188,5 +192,6 @@ def recommendation_figures(*, on: date) -> RecommendationFigures:
         done=Count("pk", filter=Q(done_at__isnull=False)),
         done_on_time=Count("pk", filter=Q(done_at__isnull=False, done_at__date__lte=F("due_on"))),
     )
-    return RecommendationFigures(c["open"], c["overdue"], c["done_on_time"], c["done"] - c["done_on_time"])
-
+    return RecommendationFigures(
+        c["open"], c["overdue"], c["done_on_time"], c["done"] - c["done_on_time"]
+    )

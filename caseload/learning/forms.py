@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -34,7 +34,7 @@ class CaseNumberField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=40, **kwargs)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         text = super().clean(value)
         if not text:
             return None
@@ -62,7 +62,8 @@ class IncidentForm(GovukForm):
         label="When did it happen?", earliest=days_from_today(-3650), latest=days_from_today(0)
     )
     case = CaseNumberField(
-        label="Case number (optional)", required=False,
+        label="Case number (optional)",
+        required=False,
         help_text="If it concerns one case: the number on the case's page",
     )
     what_happened = text_field("What happened")
@@ -78,9 +79,7 @@ class IncidentForm(GovukForm):
 
     def __init__(self, *args: Any, teams: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["team"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = teams
+        cast("forms.ModelChoiceField[Team]", self.fields["team"]).queryset = teams
 
 
 class CommissionForm(GovukForm):
@@ -93,9 +92,7 @@ class CommissionForm(GovukForm):
 
     def __init__(self, *args: Any, leads: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["lead"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = leads
+        cast("forms.ModelChoiceField[User]", self.fields["lead"]).queryset = leads
 
 
 class ReviewForm(GovukForm):
@@ -108,10 +105,14 @@ class ReviewForm(GovukForm):
     findings = text_field("Findings", required=False, rows=6, max_length=20000)
     sar_reference = forms.CharField(
         label="Safeguarding Adults Review reference (if the board commissioned one)",
-        required=False, max_length=60, validators=[validate_text],
+        required=False,
+        max_length=60,
+        validators=[validate_text],
     )
     sar_url = forms.URLField(
-        label="Link to the Safeguarding Adults Review", required=False, max_length=300,
+        label="Link to the Safeguarding Adults Review",
+        required=False,
+        max_length=300,
         assume_scheme="https",
     )
     complete = forms.BooleanField(label="The review is complete", required=False)
@@ -128,9 +129,7 @@ class RecommendationForm(GovukForm):
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = owners
+        cast("forms.ModelChoiceField[User]", self.fields["owner"]).queryset = owners
 
 
 class DoneForm(GovukForm):
@@ -138,8 +137,12 @@ class DoneForm(GovukForm):
 
 
 class BriefForm(GovukForm):
-    title = forms.CharField(label="Title", max_length=200, validators=[validate_text],
-                            error_messages={"required": "Give the brief a title"})
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        validators=[validate_text],
+        error_messages={"required": "Give the brief a title"},
+    )
     summary = text_field("What practitioners should learn", rows=8, max_length=20000)
 
 
@@ -167,7 +170,8 @@ class AnswersForm(GovukForm):
     could_be_better = text_field("What could have been better?", required=False)
     comments = text_field("Anything else you want to tell us", required=False)
     anonymous = forms.BooleanField(
-        label="Do not tell the worker who I am", required=False,
+        label="Do not tell the worker who I am",
+        required=False,
         help_text="The worker will see what you said but not your name or case",
     )
     may_quote = forms.BooleanField(
@@ -177,11 +181,15 @@ class AnswersForm(GovukForm):
 
 
 class FeedbackForm(AnswersForm):
-    case = CaseNumberField(label="Case number", help_text="The number on the case's page",
-                           error_messages={"required": "Enter the case number"})
+    case = CaseNumberField(
+        label="Case number",
+        help_text="The number on the case's page",
+        error_messages={"required": "Enter the case number"},
+    )
     about = _choice("What is it about?", FeedbackAbout.choices, "Choose what it is about")
-    kind = _choice("Is it feedback, a compliment or a complaint?", FeedbackKind.choices,
-                   "Choose one")
+    kind = _choice(
+        "Is it feedback, a compliment or a complaint?", FeedbackKind.choices, "Choose one"
+    )
     channel = _choice(
         "How was it given?",
         [c for c in FeedbackChannel.choices if c[0] != FeedbackChannel.LINK],
@@ -195,8 +203,11 @@ class FeedbackForm(AnswersForm):
 
 
 class LinkForm(GovukForm):
-    case = CaseNumberField(label="Case number", help_text="The number on the case's page",
-                           error_messages={"required": "Enter the case number"})
+    case = CaseNumberField(
+        label="Case number",
+        help_text="The number on the case's page",
+        error_messages={"required": "Enter the case number"},
+    )
     about = _choice("What is it about?", FeedbackAbout.choices, "Choose what it is about")
 
 
@@ -206,9 +217,7 @@ class FrameworkForm(GovukForm):
     practice_model = text_field("Practice model", rows=6, max_length=20000)
     desired_outcomes = text_field("Desired outcomes", rows=4, max_length=20000)
     evidence = text_field("Evidence it draws on", rows=4, max_length=20000)
-    contributors_practitioners = text_field(
-        "Practitioners who contributed", required=False, rows=2
-    )
+    contributors_practitioners = text_field("Practitioners who contributed", required=False, rows=2)
     contributors_people = text_field(
         "People using services who contributed", required=False, rows=2
     )
@@ -219,7 +228,11 @@ class DirectPracticeForm(GovukForm):
     kind = _choice("Kind of practice", DirectPracticeKind.choices, "Choose the kind of practice")
     on = GovukDateField(label="On", earliest=days_from_today(-730), latest=days_from_today(0))
     hours = forms.DecimalField(
-        label="Hours", min_value=0.1, max_value=HOURS_MAX, max_digits=4, decimal_places=1,
+        label="Hours",
+        min_value=0.1,
+        max_value=HOURS_MAX,
+        max_digits=4,
+        decimal_places=1,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-4"}),
         error_messages={
             "required": "Enter the hours",

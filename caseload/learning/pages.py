@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 
+from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission
 from caseload.web.navigation import NavEntry, register_nav
+
+
+def _link(name: str) -> Callable[[User], str | None]:
+    return lambda user: reverse(name)
 
 
 def contribute() -> None:
@@ -15,4 +22,4 @@ def contribute() -> None:
         ("Feedback", 72, Permission.RECORD_FEEDBACK, "learning_feedback"),
         ("Practice framework", 73, Permission.VIEW_PRACTICE_FRAMEWORK, "learning_framework"),
     ):
-        register_nav(NavEntry(label, order, permission, lambda user, name=name: reverse(name)))
+        register_nav(NavEntry(label, order, permission, _link(name)))

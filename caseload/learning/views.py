@@ -45,6 +45,7 @@ from caseload.register.access import cases_visible_to
 from caseload.register.models import Case, Team
 from caseload.security.client_ip import client_ip
 from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 
 # The figures page looks back a year by default.
@@ -60,7 +61,9 @@ def _staff_choices() -> QuerySet[User]:
 
 
 def _incident_teams(user: User) -> QuerySet[Team]:
-    return filter_by_team(Team.objects.order_by("name"), user, Permission.RECORD_INCIDENTS, field="pk")
+    return filter_by_team(
+        Team.objects.order_by("name"), user, Permission.RECORD_INCIDENTS, field="pk"
+    )
 
 
 def _case_or_error(form: Any, user: User, number: int | None, team: Team | None) -> Case | None:
@@ -121,7 +124,9 @@ def incident_new(request: AuthedRequest) -> HttpResponse:
                 grade=data["grade"],
                 case=case,
             )
-            incident = attempt(form, lambda: actions.record_incident(by=request.user, details=details))
+            incident = attempt(
+                form, lambda: actions.record_incident(by=request.user, details=details)
+            )
             if incident is not None:
                 messages.success(request, "The incident is recorded.")
                 return redirect("learning_incident", incident.pk)
@@ -136,7 +141,9 @@ def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The incident; for the PSW, the form that commissions its learning review."""
     incident = access.get_incident_for_user(request.user, pk)
     if incident.case is not None:
-        log.record_case_viewed(request.user, case_id=incident.case.pk, person_id=incident.case.person_id)
+        log.record_case_viewed(
+            request.user, case_id=incident.case.pk, person_id=incident.case.person_id
+        )
     review = LearningReview.objects.filter(incident=incident).first()
     may_commission = review is None and has_permission(request.user, Permission.MANAGE_LEARNING)
     form = CommissionForm(posted(request) if may_commission else None, leads=_staff_choices())
@@ -174,8 +181,12 @@ def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _review_page(
-    request: AuthedRequest, review: LearningReview, *, review_form: ReviewForm | None = None,
-    recommendation_form: RecommendationForm | None = None, status: int = 200,
+    request: AuthedRequest,
+    review: LearningReview,
+    *,
+    review_form: ReviewForm | None = None,
+    recommendation_form: RecommendationForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     may_write = has_permission(request.user, Permission.MANAGE_LEARNING) or (
         review.lead_id == request.user.pk
@@ -190,9 +201,8 @@ def _review_page(
                 "complete": review.completed_at is not None,
             }
         )
-    if review.incident.case_id is not None:
-        case = review.incident.case
-        assert case is not None
+    case = review.incident.case
+    if case is not None:
         log.record_case_viewed(request.user, case_id=case.pk, person_id=case.person_id)
     return render(
         request,
@@ -231,7 +241,9 @@ def review_update(request: AuthedRequest, pk: int) -> HttpResponse:
             sar_url=data["sar_url"],
             complete=data["complete"],
         )
-        done = attempt(form, lambda: actions.update_review(by=request.user, review=review, details=details))
+        done = attempt(
+            form, lambda: actions.update_review(by=request.user, review=review, details=details)
+        )
         if done is not None:
             messages.success(request, "The review is saved.")
             return redirect("learning_review", review.pk)
@@ -248,7 +260,10 @@ def recommendation_add(request: AuthedRequest, pk: int) -> HttpResponse:
         made = attempt(
             form,
             lambda: actions.add_recommendation(
-                by=request.user, review=review, text=data["text"], owner=data["owner"],
+                by=request.user,
+                review=review,
+                text=data["text"],
+                owner=data["owner"],
                 due_on=data["due_on"],
             ),
         )
@@ -263,15 +278,18 @@ def recommendation_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def recommendation_done(request: AuthedRequest, pk: int) -> HttpResponse:
     recommendation = access.get_recommendation_for_user(request.user, pk)
     form = DoneForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        lambda: actions.complete_recommendation(
-            by=request.user, recommendation=recommendation, note=form.cleaned_data["note"]
-        ),
-    ):
+    done = None
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: actions.complete_recommendation(
+                by=request.user, recommendation=recommendation, note=form.cleaned_data["note"]
+            ),
+        )
+    if done is not None:
         messages.success(request, "The recommendation is marked done.")
     else:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("learning_incidents")
 
 
@@ -379,8 +397,13 @@ def feedback_new(request: AuthedRequest) -> HttpResponse:
             made = attempt(
                 form,
                 lambda: actions.record_feedback(
-                    by=request.user, case=case, about=data["about"], kind=data["kind"],
-                    channel=data["channel"], received_on=data["received_on"], answers=answers,
+                    by=request.user,
+                    case=case,
+                    about=data["about"],
+                    kind=data["kind"],
+                    channel=data["channel"],
+                    received_on=data["received_on"],
+                    answers=answers,
                 ),
             )
             if made is not None:
@@ -422,8 +445,10 @@ def feedback_link_new(request: AuthedRequest) -> HttpResponse:
 def feedback_pick(request: AuthedRequest, pk: int) -> HttpResponse:
     found = access.get_feedback_for_user(request.user, pk)
     try:
-        actions.pick_quotation(by=request.user, feedback=found, picked=request.POST.get("picked") == "1")
-    except actions.ActionRefused as refusal:
+        actions.pick_quotation(
+            by=request.user, feedback=found, picked=request.POST.get("picked") == "1"
+        )
+    except ActionRefused as refusal:
         messages.error(request, refusal.message)
     return redirect("learning_feedback")
 
@@ -433,7 +458,9 @@ def feedback_pick(request: AuthedRequest, pk: int) -> HttpResponse:
 def feedback_mine(request: AuthedRequest) -> HttpResponse:
     """Feedback about the user's own practice. Anonymous feedback shows no case and only the
     month; the rest names the case (which the practitioner held)."""
-    listed = access.own_feedback(request.user).select_related("case").order_by("-received_on", "-pk")
+    listed = (
+        access.own_feedback(request.user).select_related("case").order_by("-received_on", "-pk")
+    )
     page = paginate(request, listed)
     log.record_people_listed(
         request.user, person_ids=[f.case.person_id for f in page.object_list if not f.anonymous]
@@ -483,7 +510,9 @@ def learning_figures(request: AuthedRequest) -> HttpResponse:
             "end": end,
             "by_month": figures.feedback_by_team_and_month(start=start, end=end),
             "totals": figures.feedback_totals(start=start, end=end),
-            "by_practitioner": figures.feedback_by_practitioner(start=start, end=end, team_ids=None),
+            "by_practitioner": figures.feedback_by_practitioner(
+                start=start, end=end, team_ids=None
+            ),
             "small": figures.SMALL_NUMBER,
             "brief_count": count,
             "reads": reads,
@@ -524,7 +553,7 @@ def framework_acknowledge(request: AuthedRequest) -> HttpResponse:
     try:
         actions.acknowledge_framework(by=request.user, version=current)
         messages.success(request, "Thank you: you have acknowledged the practice framework.")
-    except actions.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, refusal.message)
     return redirect("learning_framework")
 
@@ -533,15 +562,19 @@ def framework_acknowledge(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def framework_edit(request: AuthedRequest) -> HttpResponse:
     current = actions.current_framework()
-    initial = {} if current is None else {
-        name: getattr(current, name) for name in FrameworkForm.base_fields
-    }
+    initial = (
+        {}
+        if current is None
+        else {name: getattr(current, name) for name in FrameworkForm.base_fields}
+    )
     form = FrameworkForm(posted(request), initial=initial)
     if form.is_valid():
         details = actions.FrameworkDetails(**form.cleaned_data)
         made = attempt(form, lambda: actions.publish_framework(by=request.user, details=details))
         if made is not None:
-            messages.success(request, f"Version {made.number} of the practice framework is published.")
+            messages.success(
+                request, f"Version {made.number} of the practice framework is published."
+            )
             return redirect("learning_framework")
     return render(
         request, "learning/framework_edit.html", {"form": form}, status=400 if form.errors else 200
@@ -557,8 +590,12 @@ def direct_practice(request: AuthedRequest) -> HttpResponse:
         made = attempt(
             form,
             lambda: actions.record_direct_practice(
-                by=request.user, kind=data["kind"], on=data["on"], hours=data["hours"],
-                team=data["team"], note=data["note"],
+                by=request.user,
+                kind=data["kind"],
+                on=data["on"],
+                hours=data["hours"],
+                team=data["team"],
+                note=data["note"],
             ),
         )
         if made is not None:
