@@ -15,8 +15,12 @@ class DraftForm(GovukForm):
         validators=[validate_text],
         error_messages={"required": "Give the report a title"},
     )
-    start = GovukDateField(label="From", earliest=days_from_today(-3650), latest=days_from_today(0))
-    end = GovukDateField(label="To", earliest=days_from_today(-3650), latest=days_from_today(366))
+    start = GovukDateField(
+        label="Start of the period", earliest=days_from_today(-3650), latest=days_from_today(0)
+    )
+    end = GovukDateField(
+        label="End of the period", earliest=days_from_today(-3650), latest=days_from_today(366)
+    )
 
 
 class SectionForm(GovukForm):

@@ -59,7 +59,7 @@ class IncidentForm(GovukForm):
     )
     kind = _choice("Was it an incident or a near miss?", IncidentKind.choices, "Choose one")
     occurred_on = GovukDateField(
-        label="When did it happen?", earliest=days_from_today(-3650), latest=days_from_today(0)
+        label="Date it happened", earliest=days_from_today(-3650), latest=days_from_today(0)
     )
     case = CaseNumberField(
         label="Case number (optional)",
@@ -124,7 +124,7 @@ class RecommendationForm(GovukForm):
         label="Owner", queryset=User.objects.none(), error_messages={"required": "Choose an owner"}
     )
     due_on = GovukDateField(
-        label="Due by", earliest=days_from_today(0), latest=days_from_today(3 * 365)
+        label="Due date", earliest=days_from_today(0), latest=days_from_today(3 * 365)
     )
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:
@@ -196,7 +196,7 @@ class FeedbackForm(AnswersForm):
         "Choose how it was given",
     )
     received_on = GovukDateField(
-        label="Received on", earliest=days_from_today(-3650), latest=days_from_today(0)
+        label="Date received", earliest=days_from_today(-3650), latest=days_from_today(0)
     )
 
     field_order = ["case", "about", "kind", "channel", "received_on"]
@@ -226,7 +226,7 @@ class FrameworkForm(GovukForm):
 
 class DirectPracticeForm(GovukForm):
     kind = _choice("Kind of practice", DirectPracticeKind.choices, "Choose the kind of practice")
-    on = GovukDateField(label="On", earliest=days_from_today(-730), latest=days_from_today(0))
+    on = GovukDateField(label="Date", earliest=days_from_today(-730), latest=days_from_today(0))
     hours = forms.DecimalField(
         label="Hours",
         min_value=0.1,
