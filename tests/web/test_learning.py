@@ -216,7 +216,8 @@ def test_small_numbers_are_not_reported_per_practitioner(world: World) -> None:
     }
     assert rows[world.priya_practitioner.full_name].figures is None
     shown = rows[world.colin_practitioner.full_name].figures
-    assert shown is not None and shown.received == figures.SMALL_NUMBER
+    assert shown is not None
+    assert shown.received == figures.SMALL_NUMBER
     page = client_for(world.dee).get(reverse("learning_figures")).content.decode()
     assert f"Fewer than {figures.SMALL_NUMBER}: not reported" in page
 
@@ -293,7 +294,8 @@ def test_the_framework_is_versioned_and_acknowledged(world: World) -> None:
     priya = client_for(world.priya)
     assert priya.post(reverse("learning_framework_acknowledge")).status_code == 302
     current = actions.current_framework()
-    assert current is not None and current.number == 2
+    assert current is not None
+    assert current.number == 2
     with pytest.raises(ActionRefused, match="newer version"):
         actions.acknowledge_framework(
             by=world.mona, version=current.__class__.objects.get(number=1)
