@@ -12,7 +12,7 @@ def contribute() -> None:
     register_nav(
         NavEntry(
             "Annual report",
-            74,
+            81,
             Permission.VIEW_ANNUAL_REPORT,
             lambda user: reverse("annual_reports"),
         )

@@ -5,6 +5,7 @@ Counts only: no page names anyone the service supports."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +44,7 @@ def report_list(request: AuthedRequest) -> HttpResponse:
     form = DraftForm(posted(request) if may_edit else None)
     if request.method == "POST":
         if not may_edit:
-            raise Http404("Nothing to draft")
+            raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             made = attempt(

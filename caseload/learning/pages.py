@@ -17,9 +17,9 @@ def _link(name: str) -> Callable[[User], str | None]:
 
 def contribute() -> None:
     for label, order, permission, name in (
-        ("Incidents", 70, Permission.RECORD_INCIDENTS, "learning_incidents"),
-        ("Learning briefs", 71, Permission.READ_LEARNING_BRIEFS, "learning_briefs"),
-        ("Feedback", 72, Permission.RECORD_FEEDBACK, "learning_feedback"),
-        ("Practice framework", 73, Permission.VIEW_PRACTICE_FRAMEWORK, "learning_framework"),
+        # Learning: the briefs, and from there incidents, reviews and the figures.
+        ("Learning", 77, Permission.READ_LEARNING_BRIEFS, "learning_briefs"),
+        ("Feedback", 78, Permission.RECORD_FEEDBACK, "learning_feedback"),
+        ("Practice framework", 79, Permission.VIEW_PRACTICE_FRAMEWORK, "learning_framework"),
     ):
         register_nav(NavEntry(label, order, permission, _link(name)))

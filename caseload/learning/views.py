@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -148,8 +149,10 @@ def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     may_commission = review is None and has_permission(request.user, Permission.MANAGE_LEARNING)
     form = CommissionForm(posted(request) if may_commission else None, leads=_staff_choices())
     if request.method == "POST":
-        if not may_commission:
-            raise Http404("Nothing to commission")
+        if not has_permission(request.user, Permission.MANAGE_LEARNING):
+            raise PermissionDenied
+        if review is not None:
+            raise Http404("Already commissioned")
         if form.is_valid():
             made = attempt(
                 form,
@@ -325,7 +328,7 @@ def briefs(request: AuthedRequest) -> HttpResponse:
     form = BriefForm(posted(request) if may_publish else None)
     if request.method == "POST":
         if not may_publish:
-            raise Http404("Nothing to publish")
+            raise PermissionDenied
         if form.is_valid():
             made = attempt(
                 form,
