@@ -177,7 +177,7 @@ def test_practitioners_confirm_reading_a_brief_once_and_rates_count_by_team(worl
     assert north.percent == round(100 / north.staff)
     # Only the PSW publishes.
     assert (
-        client.post(reverse("learning_briefs"), {"title": "x", "summary": "y"}).status_code == 404
+        client.post(reverse("learning_briefs"), {"title": "x", "summary": "y"}).status_code == 403
     )
 
 
