@@ -117,7 +117,11 @@ def test_the_pdf_and_the_word_file_open_with_every_section(world: World) -> None
     assert pdf.content.startswith(b"%PDF")
     word = client.get(reverse("annual_report_docx", args=[report.pk]))
     document = Document(io.BytesIO(word.content))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text
+        for p in document.paragraphs
+        if p.style is not None and p.style.name.startswith("Heading")
+    ]
     assert headings == [s["title"] for s in report.sections]
     assert any("Zoë ✓" in p.text for p in document.paragraphs)
     _pdf_text_has_titles(pdf.content, [s["title"] for s in report.sections])
