@@ -7,7 +7,7 @@ class LearningConfig(AppConfig):
     verbose_name = "Learning, feedback and the practice framework"
 
     def ready(self) -> None:
-        from caseload.learning import notices, pages
+        # Importing notices registers the daily notice of recommendations due.
+        from caseload.learning import notices, pages  # noqa: F401
 
         pages.contribute()
-        del notices  # imported to register its daily job

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from caseload.audit.models import ChangeAction, ChangeEvent
+from caseload.audit.models import AccessLogSubject, ChangeAction, ChangeEvent
+from caseload.jobs.registry import find
 from caseload.learning import actions, figures
 from caseload.learning.models import BriefReading, Feedback, FeedbackLink, Recommendation
 from caseload.learning.notices import send_recommendation_notices
@@ -348,3 +349,51 @@ def test_feedback_on_a_case_of_another_team_is_refused(world: World) -> None:
     with pytest.raises(ActionRefused):
         make.feedback(world.mona, other)
     assert not Recommendation.objects.exists()
+
+
+def test_the_recommendation_notice_runs_daily() -> None:
+    kind = find("recommendation_notices")
+    assert kind is not None
+    assert kind.daily
+
+
+def test_the_recorder_sees_their_incident_and_a_colleague_does_not(world: World) -> None:
+    recorded = make.incident(world.priya, world.team_north, case=world.case_held_by_priya)
+    url = reverse("learning_incident", args=[recorded.pk])
+    assert client_for(world.priya).get(url).status_code == 200
+    assert client_for(world.colin).get(url).status_code == 404
+    # Opening it names the case's person in the access log.
+    assert AccessLogSubject.objects.filter(person_id=world.person_of_priya.pk).exists()
+
+
+def test_a_manager_sees_their_own_teams_feedback_only(world: World) -> None:
+    make.feedback(world.mona, world.case_held_by_priya, comments="Synthetic: north words")
+    assert "Synthetic: north words" in client_for(world.mona).get(reverse("learning_feedback")).text
+    assert (
+        "Synthetic: north words" not in client_for(world.max).get(reverse("learning_feedback")).text
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("comments", "Synthetic\u202eevil", "control or hidden formatting characters"),
+        ("case", "9" * 13, "Enter the case number in digits"),
+        ("received_on_year", "99999", "real date"),
+    ],
+)
+def test_bad_feedback_is_refused_with_a_message_and_nothing_written(
+    world: World, field: str, value: str, message: str
+) -> None:
+    data = {
+        "case": str(world.case_held_by_priya.pk),
+        "about": "review",
+        "kind": "compliment",
+        "channel": "paper",
+        **_days_ago("received_on", 1),
+        field: value,
+    }
+    response = client_for(world.mona).post(reverse("learning_feedback_new"), data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert not Feedback.objects.exists()
