@@ -567,6 +567,17 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.ANNUAL_REPORT_PUBLISHED: lambda e, n: (
         f"published version {_new(e, 'version')} of annual report {e.detail.get('report')}"
     ),
+    ChangeAction.INCIDENT_REGRADED: lambda e, n: (
+        f"changed the seriousness of incident {e.detail.get('incident')} in {n.team(e.team_id)} "
+        f"from {_old(e, 'grade')} to {_new(e, 'grade')}"
+    ),
+    ChangeAction.ANNUAL_REPORT_REBUILT: lambda e, n: (
+        f"rebuilt the draft annual report {e.detail.get('report')} from the data, "
+        f"{_new(e, 'sections_changed')} sections changed"
+    ),
+    ChangeAction.ANNUAL_REPORT_DELETED: lambda e, n: (
+        f"deleted the draft annual report {_old(e, 'report')}"
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

@@ -18,12 +18,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
+from caseload.learning.figures import brief_readers
 from caseload.learning.models import (
     CONTRIBUTING_FACTORS,
     HOURS_MAX,
@@ -38,6 +40,7 @@ from caseload.learning.models import (
     FrameworkAcknowledgement,
     FrameworkVersion,
     Grade,
+    GradeChange,
     Incident,
     IncidentKind,
     LearningBrief,
@@ -46,6 +49,8 @@ from caseload.learning.models import (
     OutcomesMet,
     Recommendation,
 )
+from caseload.notifications.actions import notify
+from caseload.notifications.models import NotificationKind
 from caseload.register.access import cases_visible_to
 from caseload.register.models import Allocation, Case, Practitioner, Team
 from caseload.web.errors import ActionRefused
@@ -128,6 +133,36 @@ def record_incident(*, by: User, details: IncidentDetails) -> Incident:
         },
     )
     return incident
+
+
+@transaction.atomic
+def regrade_incident(*, by: User, incident: Incident, grade: int, reason: str) -> GradeChange:
+    """The seriousness changed as more became known (by the PSW), with the reason kept."""
+    _require(by, Permission.MANAGE_LEARNING, "Only the principal social worker regrades incidents")
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    if grade not in Grade.values:
+        raise ActionRefused("Choose how serious it was", field="grade")
+    if grade == locked.grade:
+        raise ActionRefused("Choose a different seriousness from the one recorded", field="grade")
+    change = GradeChange.objects.create(
+        incident=locked,
+        old_grade=locked.grade,
+        new_grade=grade,
+        reason=_said(reason, "Say why the seriousness changed", "reason"),
+        changed_by=by,
+        changed_at=timezone.now(),
+    )
+    locked.grade = grade
+    locked.save(update_fields=["grade"])
+    record_change(
+        by=by,
+        action=ChangeAction.INCIDENT_REGRADED,
+        team_id=locked.team_id,
+        case_id=locked.case_id,
+        changes={"grade": (change.old_grade, grade)},
+        detail={"incident": locked.pk, "grade_change": change.pk},
+    )
+    return change
 
 
 @transaction.atomic
@@ -296,7 +331,23 @@ def publish_brief(
         changes={"brief": (None, brief.pk)},
         detail={"review": review.pk if review else None},
     )
+    _tell_readers(brief)
     return brief
+
+
+def _tell_readers(brief: LearningBrief) -> None:
+    """Every practitioner the brief is for (those whose reading counts in the read rates) is
+    told once; the title is emailed, so it says only that a brief is out."""
+    link = reverse("learning_briefs") + f"#brief-{brief.pk}"
+    for reader in User.objects.filter(pk__in=brief_readers(on=timezone.localdate())):
+        notify(
+            recipient=reader,
+            kind=NotificationKind.LEARNING_BRIEF_PUBLISHED,
+            title="A learning brief is published for you to read",
+            body=brief.title,
+            link=link,
+            once=f"learning_brief:{brief.pk}",
+        )
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -128,15 +128,25 @@ class RateRow:
     percent: int | None
 
 
-def _staff_by_team(on: date) -> dict[int, list[int]]:
-    """Each team's current practitioners' user ids."""
-    staff: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in Practitioner.objects.filter(
+def _current_practitioners(on: date) -> QuerySet[Practitioner]:
+    """Who briefs and the framework are for: practitioners in a team, signed in as themselves."""
+    return Practitioner.objects.filter(
         Q(left_on__isnull=True) | Q(left_on__gt=on),
         user__isnull=False,
         team__isnull=False,
         user__is_active=True,
-    ).values_list("team_id", "user_id"):
+    )
+
+
+def brief_readers(*, on: date) -> QuerySet[Practitioner, int]:
+    """The user ids a learning brief published on the day is for (as the read rates count)."""
+    return _current_practitioners(on).values_list("user_id", flat=True)
+
+
+def _staff_by_team(on: date) -> dict[int, list[int]]:
+    """Each team's current practitioners' user ids."""
+    staff: dict[int, list[int]] = defaultdict(list)
+    for team_id, user_id in _current_practitioners(on).values_list("team_id", "user_id"):
         staff[team_id].append(user_id)
     return staff
 

@@ -82,6 +82,17 @@ class IncidentForm(GovukForm):
         cast("forms.ModelChoiceField[Team]", self.fields["team"]).queryset = teams
 
 
+class RegradeForm(GovukForm):
+    grade = forms.TypedChoiceField(
+        label="How serious is it now known to be?",
+        choices=Grade.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how serious it was", "invalid_choice": "Choose one"},
+    )
+    reason = text_field("Why the seriousness changed", rows=3)
+
+
 class CommissionForm(GovukForm):
     lead = forms.ModelChoiceField(
         label="Who leads the review",

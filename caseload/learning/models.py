@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 GRADE_MIN, GRADE_MAX = 1, 4
 # A day's direct practice: no session runs longer.
@@ -89,6 +89,36 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+
+
+class GradeChange(models.Model):
+    """A change of an incident's seriousness as more became known: the reason stays here, as
+    free text never goes to the change log (which keeps the old and new grades)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="grade_changes")
+    old_grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    new_grade = models.PositiveSmallIntegerField(choices=Grade.choices)
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_grade=F("new_grade")), name="grade_change_changes"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_grade__gte=GRADE_MIN) & Q(new_grade__lte=GRADE_MAX),
+                name="grade_change_in_range",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="grade_change_reason_said"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Incident {self.incident_id} regraded {self.old_grade} to {self.new_grade}"
 
 
 class LearningReview(models.Model):

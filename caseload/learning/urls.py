@@ -6,6 +6,7 @@ urlpatterns = [
     path("incidents/", views.incident_list, name="learning_incidents"),
     path("incidents/new/", views.incident_new, name="learning_incident_new"),
     path("incidents/<int:pk>/", views.incident_detail, name="learning_incident"),
+    path("incidents/<int:pk>/grade/", views.incident_regrade, name="learning_incident_grade"),
     path("learning-reviews/<int:pk>/", views.review_detail, name="learning_review"),
     path("learning-reviews/<int:pk>/update/", views.review_update, name="learning_review_update"),
     path(

@@ -31,6 +31,7 @@ from caseload.learning.forms import (
     IncidentForm,
     LinkForm,
     RecommendationForm,
+    RegradeForm,
     ReviewForm,
 )
 from caseload.learning.models import (
@@ -39,6 +40,7 @@ from caseload.learning.models import (
     DirectPractice,
     FrameworkAcknowledgement,
     FrameworkVersion,
+    Incident,
     LearningReview,
     Recommendation,
 )
@@ -141,10 +143,6 @@ def incident_new(request: AuthedRequest) -> HttpResponse:
 def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The incident; for the PSW, the form that commissions its learning review."""
     incident = access.get_incident_for_user(request.user, pk)
-    if incident.case is not None:
-        log.record_case_viewed(
-            request.user, case_id=incident.case.pk, person_id=incident.case.person_id
-        )
     review = LearningReview.objects.filter(incident=incident).first()
     may_commission = review is None and has_permission(request.user, Permission.MANAGE_LEARNING)
     form = CommissionForm(posted(request) if may_commission else None, leads=_staff_choices())
@@ -166,18 +164,64 @@ def incident_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             if made is not None:
                 messages.success(request, "The learning review is commissioned.")
                 return redirect("learning_review", made.pk)
+    return _incident_page(request, incident, review=review, form=form)
+
+
+def _incident_page(
+    request: AuthedRequest,
+    incident: Incident,
+    *,
+    review: LearningReview | None,
+    form: CommissionForm,
+    regrade_form: RegradeForm | None = None,
+) -> HttpResponse:
+    if incident.case is not None:
+        log.record_case_viewed(
+            request.user, case_id=incident.case.pk, person_id=incident.case.person_id
+        )
+    may_manage = has_permission(request.user, Permission.MANAGE_LEARNING)
+    if may_manage and regrade_form is None:
+        regrade_form = RegradeForm(initial={"grade": incident.grade})
+    errors = form.errors or (regrade_form is not None and regrade_form.errors)
     return render(
         request,
         "learning/incident.html",
         {
             "incident": incident,
             "review": review,
-            "may_commission": may_commission,
+            "may_commission": review is None and may_manage,
             "suggest_review": incident.grade >= REVIEW_SUGGESTED_FROM,
             "form": form,
+            "regrade_form": regrade_form,
+            "grade_changes": incident.grade_changes.select_related("changed_by"),
         },
-        status=400 if form.errors else 200,
+        status=400 if errors else 200,
     )
+
+
+@require_permission(Permission.MANAGE_LEARNING)
+@require_POST
+def incident_regrade(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The PSW changes the seriousness as more becomes known, saying why."""
+    incident = access.get_incident_for_user(request.user, pk)
+    regrade_form = RegradeForm(request.POST)
+    if regrade_form.is_valid():
+        done = attempt(
+            regrade_form,
+            lambda: actions.regrade_incident(
+                by=request.user,
+                incident=incident,
+                grade=regrade_form.cleaned_data["grade"],
+                reason=regrade_form.cleaned_data["reason"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"The seriousness is now “{done.get_new_grade_display()}”.")
+            return redirect("learning_incident", incident.pk)
+        incident.refresh_from_db(fields=["grade"])
+    review = LearningReview.objects.filter(incident=incident).first()
+    form = CommissionForm(None, leads=_staff_choices())
+    return _incident_page(request, incident, review=review, form=form, regrade_form=regrade_form)
 
 
 # Reviews and recommendations ---------------------------------------------------------------

@@ -163,6 +163,35 @@ def test_a_review_records_factors_from_the_framework_and_a_sar_link(world: World
     assert review.completed_at is not None
 
 
+def test_the_psw_changes_the_seriousness_with_a_reason_and_it_is_logged(world: World) -> None:
+    incident = make.incident(world.priya, world.team_north, grade=2)
+    url = reverse("learning_incident_grade", args=[incident.pk])
+    psw = client_for(world.pat)
+    same = psw.post(url, {"grade": "2", "reason": "Synthetic: no change"})
+    assert same.status_code == 400
+    assert "Choose a different seriousness" in same.content.decode()
+    no_reason = psw.post(url, {"grade": "4", "reason": "  "})
+    assert no_reason.status_code == 400
+    assert psw.post(url, {"grade": "4", "reason": "Synthetic: the harm lasted"}).status_code == 302
+    incident.refresh_from_db()
+    assert incident.grade == 4
+    event = ChangeEvent.objects.get(action=ChangeAction.INCIDENT_REGRADED)
+    assert event.changes["grade"] == [2, 4]
+    assert event.team_id == world.team_north.pk
+    assert "harm lasted" not in str(event.changes) + str(event.detail)
+    page = psw.get(reverse("learning_incident", args=[incident.pk])).content.decode()
+    assert "Synthetic: the harm lasted" in page
+    # The recorder sees the history but may not change the grade.
+    priya = client_for(world.priya)
+    assert (
+        "Synthetic: the harm lasted"
+        in priya.get(reverse("learning_incident", args=[incident.pk])).content.decode()
+    )
+    assert priya.post(url, {"grade": "1", "reason": "Synthetic"}).status_code == 403
+    incident.refresh_from_db()
+    assert incident.grade == 4
+
+
 # Learning briefs
 
 
@@ -181,6 +210,25 @@ def test_practitioners_confirm_reading_a_brief_once_and_rates_count_by_team(worl
     assert (
         client.post(reverse("learning_briefs"), {"title": "x", "summary": "y"}).status_code == 403
     )
+
+
+def test_publishing_a_brief_tells_the_practitioners_it_is_for_once(world: World) -> None:
+    brief = actions.publish_brief(by=world.pat, title="Synthetic brief", summary="Synthetic")
+    told = Notification.objects.filter(kind=NotificationKind.LEARNING_BRIEF_PUBLISHED)
+    # Whoever practises in a team (managers too), as the read rates count; not the PSW or
+    # the director.
+    assert set(told.values_list("recipient__username", flat=True)) == {
+        world.priya.username,
+        world.colin.username,
+        world.mona.username,
+        world.max.username,
+    }
+    notice = told.get(recipient=world.priya)
+    assert notice.link == reverse("learning_briefs") + f"#brief-{brief.pk}"
+    # The emailed title names neither the brief's subject nor anyone.
+    assert "Synthetic" not in notice.title
+    actions._tell_readers(brief)  # a second telling (say, a retried job) sends nothing more
+    assert told.count() == 4
 
 
 # Feedback and its anonymity

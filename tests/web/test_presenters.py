@@ -571,6 +571,25 @@ SENTENCES: list[Spec] = [
         lambda w: {"changes": {"version": (None, 1)}, "detail": {"report": 2}},
         f"{MONA} published version 1 of annual report 2",
     ),
+    (
+        ChangeAction.INCIDENT_REGRADED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"grade": (2, 3)},
+            "detail": {"incident": 4},
+        },
+        f"{MONA} changed the seriousness of incident 4 in Older People North from 2 to 3",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_REBUILT,
+        lambda w: {"changes": {"sections_changed": (None, 2)}, "detail": {"report": 1}},
+        f"{MONA} rebuilt the draft annual report 1 from the data, 2 sections changed",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_DELETED,
+        lambda w: {"changes": {"report": (1, None)}},
+        f"{MONA} deleted the draft annual report 1",
+    ),
 ]
 
 
