@@ -1,8 +1,9 @@
-"""Changes to the annual report: a draft built from live data, a section edited, a version
-published. Atomic, the acting user, the row locked, a ChangeEvent in the same transaction."""
+"""Changes to the annual report: a draft built from live data (and rebuilt, or deleted), a
+section edited, a version published. Atomic, the acting user, the row locked, a ChangeEvent in the same transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.annualreport import sections
 from caseload.annualreport.models import AnnualReport
+from caseload.annualreport.sections import ReportSection
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.web.errors import ActionRefused
@@ -81,7 +83,10 @@ def edit_section(
     if not 0 <= index < len(locked.sections):
         raise ActionRefused("No such section")
     locked.sections[index]["paragraphs"] = [p.strip() for p in paragraphs if p.strip()]
-    locked.save(update_fields=["sections"])
+    title = locked.sections[index]["title"]
+    if title not in locked.edited_sections:
+        locked.edited_sections = [*locked.edited_sections, title]
+    locked.save(update_fields=["sections", "edited_sections"])
     record_change(
         by=by,
         action=ChangeAction.ANNUAL_REPORT_EDITED,
@@ -89,6 +94,61 @@ def edit_section(
         detail={"report": locked.pk, "section": index + 1},
     )
     return locked
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    report: AnnualReport
+    changed: list[str]  # titles of sections new or different from the data
+    removed: list[str]  # titles of sections the data no longer gives (their words are gone)
+
+
+@transaction.atomic
+def rebuild_draft(*, by: User, report: AnnualReport) -> Rebuilt:
+    """The draft built again from today's data: a section the PSW edited keeps their words
+    (matched by title) with fresh tables; every other section is as the data gives it now."""
+    locked = _lock_draft(by, report)
+    before = {section["title"]: section for section in locked.sections}
+    edited = set(locked.edited_sections)
+    fresh: list[ReportSection] = []
+    changed: list[str] = []
+    for section in sections.build(start=locked.start, end=locked.end):
+        old = before.get(section["title"])
+        if old is not None and section["title"] in edited:
+            section["paragraphs"] = old["paragraphs"]
+        if old != section:
+            changed.append(section["title"])
+        fresh.append(section)
+    titles = {section["title"] for section in fresh}
+    removed = [title for title in before if title not in titles]
+    locked.sections = fresh
+    locked.edited_sections = [title for title in locked.edited_sections if title in titles]
+    locked.changed_sections = changed
+    locked.rebuilt_at = timezone.now()
+    locked.save(update_fields=["sections", "edited_sections", "changed_sections", "rebuilt_at"])
+    record_change(
+        by=by,
+        action=ChangeAction.ANNUAL_REPORT_REBUILT,
+        changes={
+            "sections_changed": (None, len(changed)),
+            "sections_removed": (None, len(removed)),
+        },
+        detail={"report": locked.pk},
+    )
+    return Rebuilt(locked, changed, removed)
+
+
+@transaction.atomic
+def delete_draft(*, by: User, report: AnnualReport) -> None:
+    """A draft thrown away (published versions are never deleted)."""
+    locked = _lock_draft(by, report)
+    record_change(
+        by=by,
+        action=ChangeAction.ANNUAL_REPORT_DELETED,
+        changes={"report": (locked.pk, None)},
+        detail={"start": locked.start.isoformat(), "end": locked.end.isoformat()},
+    )
+    locked.delete()
 
 
 @transaction.atomic

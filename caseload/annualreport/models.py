@@ -26,6 +26,11 @@ class AnnualReport(models.Model):
     )
     created_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
+    # The draft's bookkeeping, by section title (titles are what survive a rebuild): whose words
+    # the PSW edited (a rebuild keeps them), and what the last rebuild from the data changed.
+    edited_sections = models.JSONField(default=list, blank=True)
+    changed_sections = models.JSONField(default=list, blank=True)
+    rebuilt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-end", "-version", "-id"]

@@ -121,6 +121,41 @@ def report_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("annual_report", published.pk)
 
 
+@require_permission(Permission.EDIT_ANNUAL_REPORT)
+@require_POST
+def report_rebuild(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(request.user, pk)
+    try:
+        rebuilt = actions.rebuild_draft(by=request.user, report=report)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("annual_report", report.pk)
+    said = "The draft is rebuilt from today's data: "
+    said += (
+        f"{len(rebuilt.changed)} section{'' if len(rebuilt.changed) == 1 else 's'} changed, "
+        "marked below."
+        if rebuilt.changed
+        else "no section changed."
+    )
+    if rebuilt.removed:
+        said += " No longer in the report: " + ", ".join(rebuilt.removed) + "."
+    messages.success(request, said)
+    return redirect("annual_report", report.pk)
+
+
+@require_permission(Permission.EDIT_ANNUAL_REPORT)
+@require_POST
+def report_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(request.user, pk)
+    try:
+        actions.delete_draft(by=request.user, report=report)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("annual_report", report.pk)
+    messages.success(request, f"The draft “{report.title}” is deleted.")
+    return redirect("annual_reports")
+
+
 def _download(
     report: AnnualReport, content: bytes, content_type: str, extension: str
 ) -> HttpResponse:
