@@ -1,5 +1,6 @@
 """Changes to the annual report: a draft built from live data (and rebuilt, or deleted), a
-section edited, a version published. Atomic, the acting user, the row locked, a ChangeEvent in the same transaction."""
+section edited, a version published. Atomic, the acting user, the row locked, a ChangeEvent
+in the same transaction."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The annual report as files: PDF (fpdf2 with an embedded Unicode font: nothing fetched, no
-system packages) and Word (python-docx). Both from the same stored sections."""
+system packages), Word (python-docx) and OpenDocument text (odfpy). All from the same stored
+sections."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from django.core.exceptions import ImproperlyConfigured
 from docx import Document
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+from odf import dc
+from odf import style as odf_style
+from odf import table as odf_table
+from odf import text as odf_text
+from odf.opendocument import OpenDocumentText
 
 from caseload.annualreport.models import AnnualReport
 from caseload.annualreport.sections import ReportSection, ReportTable
@@ -161,4 +167,59 @@ def docx(report: AnnualReport) -> bytes:
                     cell.text = value
     out = io.BytesIO()
     document.save(out)
+    return out.getvalue()
+
+
+def _odt_style(name: str, family: str, **text_properties: str) -> odf_style.Style:
+    made = odf_style.Style(name=name, family=family)
+    made.addElement(odf_style.TextProperties(**text_properties))
+    return made
+
+
+def _odt_row(
+    values: list[str], cell: odf_style.Style, paragraph: odf_style.Style | None = None
+) -> odf_table.TableRow:
+    line = odf_table.TableRow()
+    for value in values:
+        box = odf_table.TableCell(valuetype="string", stylename=cell)
+        box.addElement(
+            odf_text.P(text=value)
+            if paragraph is None
+            else odf_text.P(stylename=paragraph, text=value)
+        )
+        line.addElement(box)
+    return line
+
+
+def odt(report: AnnualReport) -> bytes:
+    document = OpenDocumentText()
+    document.meta.addElement(dc.Title(text=report.title))
+    title = _odt_style("Title", "paragraph", fontsize="20pt", fontweight="bold")
+    heading = _odt_style("Heading 1", "paragraph", fontsize="15pt", fontweight="bold")
+    caption = _odt_style("Caption", "paragraph", fontstyle="italic")
+    header = _odt_style("Table Heading", "paragraph", fontweight="bold")
+    cell = odf_style.Style(name="Table Cell", family="table-cell")
+    cell.addElement(odf_style.TableCellProperties(border="0.5pt solid #000000", padding="0.05cm"))
+    for made in (title, heading, caption, header, cell):
+        document.styles.addElement(made)
+    document.text.addElement(odf_text.P(stylename=title, text=report.title))
+    document.text.addElement(odf_text.P(text=_period(report)))
+    for number, section in enumerate(_sections(report), start=1):
+        document.text.addElement(
+            odf_text.H(outlinelevel=1, stylename=heading, text=section["title"])
+        )
+        for paragraph in section["paragraphs"]:
+            document.text.addElement(odf_text.P(text=paragraph))
+        for drawn in section["tables"]:
+            if not drawn["rows"]:
+                continue
+            document.text.addElement(odf_text.P(stylename=caption, text=drawn["caption"]))
+            grid = odf_table.Table(name=f"Table {number}.{len(document.text.childNodes)}")
+            grid.addElement(odf_table.TableColumn(numbercolumnsrepeated=len(drawn["headers"])))
+            grid.addElement(_odt_row(drawn["headers"], cell, header))
+            for row in drawn["rows"]:
+                grid.addElement(_odt_row(row, cell))
+            document.text.addElement(grid)
+    out = io.BytesIO()
+    document.write(out)
     return out.getvalue()

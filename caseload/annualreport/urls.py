@@ -15,4 +15,5 @@ urlpatterns = [
     path("annual-report/<int:pk>/delete/", views.report_delete, name="annual_report_delete"),
     path("annual-report/<int:pk>/report.pdf", views.report_pdf, name="annual_report_pdf"),
     path("annual-report/<int:pk>/report.docx", views.report_docx, name="annual_report_docx"),
+    path("annual-report/<int:pk>/report.odt", views.report_odt, name="annual_report_odt"),
 ]

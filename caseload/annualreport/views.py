@@ -1,5 +1,6 @@
 """The annual report's pages: the list (drafts for the PSW, published versions for the PSW and
-the director), a report as HTML (printable), PDF and Word, the section editor, publishing.
+the director), a report as HTML (printable), PDF, Word and OpenDocument, the section editor,
+rebuilding and deleting a draft, publishing.
 Counts only: no page names anyone the service supports."""
 
 from __future__ import annotations
@@ -183,3 +184,10 @@ def report_docx(request: AuthedRequest, pk: int) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "docx",
     )
+
+
+@require_permission(Permission.VIEW_ANNUAL_REPORT)
+@require_GET
+def report_odt(request: AuthedRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(request.user, pk)
+    return _download(report, files.odt(report), "application/vnd.oasis.opendocument.text", "odt")

@@ -15,6 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
+from odf import teletype
+from odf import text as odf_text
+from odf.opendocument import load as load_odt
 from pytest_django import DjangoAssertNumQueries
 
 from caseload.annualreport import actions, files, sections
@@ -152,7 +155,7 @@ def test_a_bad_period_is_refused(world: World) -> None:
         _draft(world)
 
 
-def test_the_pdf_and_the_word_file_open_with_every_section(world: World) -> None:
+def test_the_pdf_word_and_odt_files_open_with_every_section(world: World) -> None:
     report = _draft(world)
     actions.edit_section(by=world.pat, report=report, index=0, paragraphs=["Café “quoted” Zoë ✓"])
     client = client_for(world.pat)
@@ -169,6 +172,13 @@ def test_the_pdf_and_the_word_file_open_with_every_section(world: World) -> None
     ]
     assert headings == [s["title"] for s in report.sections]
     assert any("Zoë ✓" in p.text for p in document.paragraphs)
+    odt = client.get(reverse("annual_report_odt", args=[report.pk]))
+    assert odt["Content-Type"] == "application/vnd.oasis.opendocument.text"
+    opened = load_odt(io.BytesIO(odt.content))
+    assert [teletype.extractText(h) for h in opened.getElementsByType(odf_text.H)] == [
+        s["title"] for s in report.sections
+    ]
+    assert "Zoë ✓" in teletype.extractText(opened.text)
     text = pdf_text(pdf.content).replace("\n", " ")
     for section in report.sections:
         assert section["title"] in text

@@ -784,6 +784,7 @@ MATRIX: list[Row] = [
     Row("annual_report_delete", _draft_report, "post", ok=REDIRECT, record=DRAFT_REPORT),
     Row("annual_report_pdf", _published_report),
     Row("annual_report_docx", _published_report),
+    Row("annual_report_odt", _published_report),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),
