@@ -9,6 +9,7 @@ import io
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from django.core.exceptions import ImproperlyConfigured
 from docx import Document
@@ -74,8 +75,10 @@ def _row_height(doc: FPDF, widths: list[float], row: list[str], measured: list[f
     lines = 1
     for width, value, text_width in zip(widths, row, measured, strict=True):
         if text_width > width - 2 * doc.c_margin:
-            wrapped = doc.multi_cell(
-                width, LINE, value, dry_run=True, output=MethodReturnValue.LINES
+            # With output=LINES, multi_cell returns the lines alone (its type says any output).
+            wrapped = cast(
+                "list[str]",
+                doc.multi_cell(width, LINE, value, dry_run=True, output=MethodReturnValue.LINES),
             )
             lines = max(lines, len(wrapped))
     return lines * LINE
