@@ -107,6 +107,8 @@ def _table(doc: FPDF, table: ReportTable) -> None:
     widths = _column_widths(doc, headers, measured)
     doc.set_font(FONT, "B", TABLE_SIZE)
     header_height = _row_height(doc, widths, headers, header_widths)
+    if doc.get_y() + 2 * header_height > doc.page_break_trigger:
+        doc.add_page()  # a header alone at the foot of a page helps no one
     _draw_row(doc, widths, headers, header_height)
     doc.set_font(FONT, "", TABLE_SIZE)
     for row, row_widths in zip(rows, measured, strict=True):
