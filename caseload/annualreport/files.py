@@ -56,18 +56,30 @@ def _measure(doc: FPDF, row: list[str], *, bold: bool) -> list[float]:
     return [doc.get_string_width(value) for value in row]
 
 
-def _column_widths(doc: FPDF, headers: list[str], measured: list[list[float]]) -> list[float]:
-    """Each column as wide as its widest cell (a header may wrap at its words; no column over
-    half the page, so a long note wraps rather than squeezing the figures), scaled to the
-    page's width."""
+def _column_widths(
+    doc: FPDF, headers: list[str], rows: list[list[str]], measured: list[list[float]]
+) -> list[float]:
+    """Each column as wide as its widest cell (none over half the page, so a long note wraps
+    rather than squeezing the figures). When that is more than the page, each column keeps at
+    least its longest unbreakable word (a header's words, a figure) and the wider ones give up
+    the rest in proportion."""
+    padding = 2 * doc.c_margin + 0.5
     doc.set_font(FONT, "B", TABLE_SIZE)
-    natural = []
-    for i, header in enumerate(headers):
-        words = [doc.get_string_width(word) for word in header.split()]
-        widest = max([*words, *(row[i] for row in measured)], default=0.0)
-        natural.append(min(widest + 2 * doc.c_margin + 0.5, doc.epw / 2))
-    scale = doc.epw / sum(natural)
-    return [w * scale for w in natural]
+    least = [max(doc.get_string_width(word) for word in [*h.split(), ""]) for h in headers]
+    natural = list(least)
+    for row, widths in zip(rows, measured, strict=True):
+        for i, (value, width) in enumerate(zip(row, widths, strict=True)):
+            natural[i] = max(natural[i], width)
+            if " " not in value:
+                least[i] = max(least[i], width)
+    natural = [min(w + padding, doc.epw / 2) for w in natural]
+    least = [min(w + padding, n) for w, n in zip(least, natural, strict=True)]
+    spare = doc.epw - sum(least)
+    wanted = sum(natural) - sum(least)
+    if sum(natural) <= doc.epw or spare <= 0 or wanted <= 0:
+        scale = doc.epw / sum(natural if spare > 0 else least)
+        return [w * scale for w in (natural if spare > 0 else least)]
+    return [m + (n - m) * spare / wanted for m, n in zip(least, natural, strict=True)]
 
 
 def _row_height(doc: FPDF, widths: list[float], row: list[str], measured: list[float]) -> float:
@@ -78,7 +90,9 @@ def _row_height(doc: FPDF, widths: list[float], row: list[str], measured: list[f
             # With output=LINES, multi_cell returns the lines alone (its type says any output).
             wrapped = cast(
                 "list[str]",
-                doc.multi_cell(width, LINE, value, dry_run=True, output=MethodReturnValue.LINES),
+                doc.multi_cell(
+                    width, LINE, value, align="L", dry_run=True, output=MethodReturnValue.LINES
+                ),
             )
             lines = max(lines, len(wrapped))
     return lines * LINE
@@ -91,7 +105,7 @@ def _draw_row(doc: FPDF, widths: list[float], row: list[str], height: float) -> 
             doc.cell(width, LINE, value, border=1)
         else:
             doc.rect(x, y, width, height)
-            doc.multi_cell(width, LINE, value, new_x=XPos.RIGHT, new_y=YPos.TOP)
+            doc.multi_cell(width, LINE, value, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         x += width
         doc.set_xy(x, y)
     doc.set_xy(doc.l_margin, y + height)
@@ -104,7 +118,7 @@ def _table(doc: FPDF, table: ReportTable) -> None:
     headers, rows = table["headers"], table["rows"]
     header_widths = _measure(doc, headers, bold=True)
     measured = [_measure(doc, row, bold=False) for row in rows]
-    widths = _column_widths(doc, headers, measured)
+    widths = _column_widths(doc, headers, rows, measured)
     doc.set_font(FONT, "B", TABLE_SIZE)
     header_height = _row_height(doc, widths, headers, header_widths)
     if doc.get_y() + 2 * header_height > doc.page_break_trigger:
