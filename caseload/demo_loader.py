@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseload.accounts.models import AccessRole, User
+from caseload.annualreport.demo import load_demo_report
 from caseload.asye.demo import load_demo_programmes
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.decisions.demo import load_demo_decisions
 from caseload.healthcheck.demo import load_demo_survey
+from caseload.learning.demo import load_demo_learning
 from caseload.planning.demo import load_demo_plan
 from caseload.register.actions import PERSON_ID_SEQUENCE
 from caseload.register.models import (
@@ -347,6 +349,8 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_safeguarding(
         council, people=people, teams=teams, practitioners=practitioners, seed=seed
     )
+    load_demo_learning(as_of=as_of, seed=seed)
+    load_demo_report(as_of=as_of)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

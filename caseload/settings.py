@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "caseload.planning",
     "caseload.safeguarding",
     "caseload.sacreport",
+    "caseload.learning",
+    "caseload.annualreport",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

@@ -23,5 +23,7 @@ urlpatterns = [
     path("", include("caseload.planning.urls")),
     path("", include("caseload.safeguarding.urls")),
     path("", include("caseload.sacreport.urls")),
+    path("", include("caseload.learning.urls")),
+    path("", include("caseload.annualreport.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,8 @@ LAYERS = [
     "planning",
     "safeguarding",
     "sacreport",
+    "learning",
+    "annualreport",
 ]
 
 

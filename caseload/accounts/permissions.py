@@ -95,6 +95,19 @@ class Permission(StrEnum):
     EDIT_SAFEGUARDING_TARGETS = "edit_safeguarding_targets"
     VIEW_SAFEGUARDING_RETURN = "view_safeguarding_return"
     VIEW_SAFEGUARDING_QUALITY = "view_safeguarding_quality"
+    RECORD_INCIDENTS = "record_incidents"
+    VIEW_INCIDENTS = "view_incidents"
+    MANAGE_LEARNING = "manage_learning"
+    READ_LEARNING_BRIEFS = "read_learning_briefs"
+    RECORD_FEEDBACK = "record_feedback"
+    VIEW_OWN_FEEDBACK = "view_own_feedback"
+    VIEW_LEARNING_FIGURES = "view_learning_figures"
+    VIEW_PRACTICE_FRAMEWORK = "view_practice_framework"
+    ACKNOWLEDGE_PRACTICE_FRAMEWORK = "acknowledge_practice_framework"
+    EDIT_PRACTICE_FRAMEWORK = "edit_practice_framework"
+    RECORD_DIRECT_PRACTICE = "record_direct_practice"
+    EDIT_ANNUAL_REPORT = "edit_annual_report"
+    VIEW_ANNUAL_REPORT = "view_annual_report"
 
     @property
     def description(self) -> str:
@@ -263,6 +276,38 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "See the council's safeguarding quality figures by team and month, and a sample of "
         "enquiries to read"
     ),
+    Permission.RECORD_INCIDENTS: (
+        "Record an untoward incident or near miss in the team, and see those the user recorded"
+    ),
+    Permission.VIEW_INCIDENTS: "See the team's incidents and near misses",
+    Permission.MANAGE_LEARNING: (
+        "Grade incidents, commission learning reviews, record their findings and "
+        "recommendations, publish learning briefs, and pick feedback quotations"
+    ),
+    Permission.READ_LEARNING_BRIEFS: "Read the published learning briefs and confirm reading them",
+    Permission.RECORD_FEEDBACK: (
+        "Record feedback, compliments and complaints about the team's work, send feedback "
+        "links, and read the team's feedback"
+    ),
+    Permission.VIEW_OWN_FEEDBACK: (
+        "See the feedback about your own practice (without the person's identity when they "
+        "asked for anonymity)"
+    ),
+    Permission.VIEW_LEARNING_FIGURES: (
+        "See learning and feedback as counts by team and month: feedback, briefs read, "
+        "recommendations, practice framework acknowledgements (no one is named)"
+    ),
+    Permission.VIEW_PRACTICE_FRAMEWORK: "Read the practice framework statement and its versions",
+    Permission.ACKNOWLEDGE_PRACTICE_FRAMEWORK: "Acknowledge the current practice framework",
+    Permission.EDIT_PRACTICE_FRAMEWORK: "Publish a new version of the practice framework",
+    Permission.RECORD_DIRECT_PRACTICE: (
+        "Record the principal social worker's own direct practice (casework, co-working, "
+        "practice development sessions, mentoring)"
+    ),
+    Permission.EDIT_ANNUAL_REPORT: (
+        "Draft, edit and publish the principal social worker's annual report"
+    ),
+    Permission.VIEW_ANNUAL_REPORT: "Read the published annual reports and download them",
 }
 
 _TEAM_SCOPED = frozenset(
@@ -294,6 +339,9 @@ _TEAM_SCOPED = frozenset(
         Permission.MANAGE_SAFEGUARDING,
         Permission.RECORD_SAFEGUARDING_ENQUIRY,
         Permission.VIEW_SAFEGUARDING_OVERDUE,
+        Permission.RECORD_INCIDENTS,
+        Permission.VIEW_INCIDENTS,
+        Permission.RECORD_FEEDBACK,
     }
 )
 
@@ -358,6 +406,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SAFEGUARDING,
             P.RECORD_SAFEGUARDING_CONCERN,
             P.RECORD_SAFEGUARDING_ENQUIRY,
+            P.RECORD_INCIDENTS,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -371,6 +420,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
             P.ANSWER_WORKLOAD_SURVEY,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_OWN_FEEDBACK,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -403,6 +456,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_SAFEGUARDING,
             P.RECORD_SAFEGUARDING_ENQUIRY,
             P.VIEW_SAFEGUARDING_OVERDUE,
+            P.RECORD_INCIDENTS,
+            P.VIEW_INCIDENTS,
+            P.RECORD_FEEDBACK,
         ],
         unscoped=[
             P.RECORD_EXTRA_HOURS,
@@ -413,6 +469,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_OWN_FEEDBACK,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -434,6 +494,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.ANSWER_WORKLOAD_CONCERNS,
             P.VIEW_SAFEGUARDING,
             P.VIEW_SAFEGUARDING_OVERDUE,
+            P.RECORD_INCIDENTS,
+            P.VIEW_INCIDENTS,
+            P.RECORD_FEEDBACK,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -460,6 +523,14 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.EDIT_SAFEGUARDING_TARGETS,
             P.VIEW_SAFEGUARDING_RETURN,
             P.VIEW_SAFEGUARDING_QUALITY,
+            P.MANAGE_LEARNING,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_LEARNING_FIGURES,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.EDIT_PRACTICE_FRAMEWORK,
+            P.RECORD_DIRECT_PRACTICE,
+            P.EDIT_ANNUAL_REPORT,
+            P.VIEW_ANNUAL_REPORT,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -490,6 +561,10 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_ESTABLISHMENT,
             P.VIEW_WORKFORCE_PLANS,
             P.RUN_WORKFORCE_PLANS,
+            P.READ_LEARNING_BRIEFS,
+            P.VIEW_LEARNING_FIGURES,
+            P.VIEW_PRACTICE_FRAMEWORK,
+            P.VIEW_ANNUAL_REPORT,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

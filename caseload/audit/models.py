@@ -180,6 +180,29 @@ class ChangeAction(models.TextChoices):
         "safeguarding_targets_published",
         "Safeguarding targets published",
     )
+    INCIDENT_RECORDED = "incident_recorded", "Incident recorded"
+    LEARNING_REVIEW_COMMISSIONED = "learning_review_commissioned", "Learning review commissioned"
+    LEARNING_REVIEW_UPDATED = "learning_review_updated", "Learning review updated"
+    RECOMMENDATION_ADDED = "recommendation_added", "Recommendation added"
+    RECOMMENDATION_DONE = "recommendation_done", "Recommendation completed"
+    LEARNING_BRIEF_PUBLISHED = "learning_brief_published", "Learning brief published"
+    LEARNING_BRIEF_READ = "learning_brief_read", "Learning brief read"
+    FEEDBACK_RECORDED = "feedback_recorded", "Feedback recorded"
+    FEEDBACK_LINK_MADE = "feedback_link_made", "Feedback link made"
+    FEEDBACK_RECEIVED = "feedback_received", "Feedback received by link"
+    FEEDBACK_QUOTE_PICKED = "feedback_quote_picked", "Feedback quotation picked"
+    PRACTICE_FRAMEWORK_PUBLISHED = "practice_framework_published", "Practice framework published"
+    PRACTICE_FRAMEWORK_ACKNOWLEDGED = (
+        "practice_framework_acknowledged",
+        "Practice framework acknowledged",
+    )
+    DIRECT_PRACTICE_RECORDED = "direct_practice_recorded", "PSW direct practice recorded"
+    ANNUAL_REPORT_DRAFTED = "annual_report_drafted", "Annual report drafted"
+    ANNUAL_REPORT_EDITED = "annual_report_edited", "Annual report section edited"
+    ANNUAL_REPORT_PUBLISHED = "annual_report_published", "Annual report published"
+    INCIDENT_REGRADED = "incident_regraded", "Incident seriousness changed"
+    ANNUAL_REPORT_REBUILT = "annual_report_rebuilt", "Annual report draft rebuilt"
+    ANNUAL_REPORT_DELETED = "annual_report_deleted", "Annual report draft deleted"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

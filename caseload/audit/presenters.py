@@ -537,6 +537,76 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.SAFEGUARDING_TARGETS_PUBLISHED: lambda e, n: (
         f"published version {e.detail.get('targets_version')} of the safeguarding targets"
     ),
+    # Learning and feedback: free text stays on the record; the log names ids and codes.
+    ChangeAction.INCIDENT_RECORDED: lambda e, n: (
+        f"recorded {_words(_new(e, 'kind'))} {_new(e, 'incident')} in {n.team(e.team_id)}, "
+        f"graded {_new(e, 'grade')}"
+    ),
+    ChangeAction.LEARNING_REVIEW_COMMISSIONED: lambda e, n: (
+        f"commissioned learning review {_new(e, 'review')} of incident {_new(e, 'incident')}"
+    ),
+    ChangeAction.LEARNING_REVIEW_UPDATED: lambda e, n: (
+        f"updated learning review {e.detail.get('review')}"
+        + (" and marked it complete" if _new(e, "completed") else "")
+    ),
+    ChangeAction.RECOMMENDATION_ADDED: lambda e, n: (
+        f"added recommendation {_new(e, 'recommendation')} to learning review "
+        f"{e.detail.get('review')}, due {_day(_new(e, 'due_on'))}"
+    ),
+    ChangeAction.RECOMMENDATION_DONE: lambda e, n: (
+        f"marked recommendation {e.detail.get('recommendation')} done"
+    ),
+    ChangeAction.LEARNING_BRIEF_PUBLISHED: lambda e, n: (
+        f"published learning brief {_new(e, 'brief')}"
+    ),
+    ChangeAction.LEARNING_BRIEF_READ: lambda e, n: (
+        f"confirmed reading learning brief {e.detail.get('brief')}"
+    ),
+    ChangeAction.FEEDBACK_RECORDED: lambda e, n: (
+        f"recorded {_words(_new(e, 'kind'))} {_new(e, 'feedback')} about case {e.case_id}"
+    ),
+    ChangeAction.FEEDBACK_LINK_MADE: lambda e, n: (
+        f"made feedback link {_new(e, 'link')} for case {e.case_id}"
+    ),
+    # Nobody signs in to answer a link: the event is its maker's, saying it was answered.
+    ChangeAction.FEEDBACK_RECEIVED: lambda e, n: (
+        f"received feedback {_new(e, 'feedback')} through their feedback link "
+        f"{e.detail.get('link')}"
+    ),
+    ChangeAction.FEEDBACK_QUOTE_PICKED: lambda e, n: (
+        f"{'picked' if _new(e, 'picked_for_report') else 'unpicked'} feedback "
+        f"{e.detail.get('feedback')} as a quotation for the annual report"
+    ),
+    ChangeAction.PRACTICE_FRAMEWORK_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'version')} of the practice framework"
+    ),
+    ChangeAction.PRACTICE_FRAMEWORK_ACKNOWLEDGED: lambda e, n: (
+        f"acknowledged version {e.detail.get('version')} of the practice framework"
+    ),
+    ChangeAction.DIRECT_PRACTICE_RECORDED: lambda e, n: (
+        f"recorded {_new(e, 'hours')} hours of {_words(_new(e, 'kind'))} on {_day(_new(e, 'on'))}"
+    ),
+    ChangeAction.ANNUAL_REPORT_DRAFTED: lambda e, n: (
+        f"drafted annual report {_new(e, 'report')} for {_day(_new(e, 'start'))} to "
+        f"{_day(_new(e, 'end'))}"
+    ),
+    ChangeAction.ANNUAL_REPORT_EDITED: lambda e, n: (
+        f"edited section {e.detail.get('section')} of annual report {e.detail.get('report')}"
+    ),
+    ChangeAction.ANNUAL_REPORT_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'version')} of annual report {e.detail.get('report')}"
+    ),
+    ChangeAction.INCIDENT_REGRADED: lambda e, n: (
+        f"changed the seriousness of incident {e.detail.get('incident')} in {n.team(e.team_id)} "
+        f"from {_old(e, 'grade')} to {_new(e, 'grade')}"
+    ),
+    ChangeAction.ANNUAL_REPORT_REBUILT: lambda e, n: (
+        f"rebuilt the draft annual report {e.detail.get('report')} from the data, "
+        f"{_new(e, 'sections_changed')} sections changed"
+    ),
+    ChangeAction.ANNUAL_REPORT_DELETED: lambda e, n: (
+        f"deleted the draft annual report {_old(e, 'report')}"
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

@@ -20,6 +20,8 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     WORKLOAD_CONCERN = "workload_concern", "Workload concern"
     SAFEGUARDING = "safeguarding", "Safeguarding"
+    RECOMMENDATION_DUE = "recommendation_due", "Learning review recommendation due"
+    LEARNING_BRIEF_PUBLISHED = "learning_brief_published", "Learning brief published"
 
 
 class Notification(models.Model):

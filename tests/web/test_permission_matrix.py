@@ -34,16 +34,21 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.allocation.actions import Choice, decide, propose_for_meeting, propose_what_if
 from caseload.allocation.jobs import start_proposal
+from caseload.annualreport.actions import draft_report
+from caseload.annualreport.actions import publish_report as publish_annual_report
+from caseload.annualreport.models import AnnualReport
 from caseload.asye.actions import start_programme
 from caseload.asye.models import Programme
 from caseload.decisions.actions import escalate_case
 from caseload.healthcheck.actions import publish_report
+from caseload.learning.actions import FrameworkDetails, publish_brief, publish_framework
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Practitioner, Team
 from caseload.web.decorators import required_permission
 from caseload.workload.actions import raise_concern
 from caseload_engine.reference import Role
+from tests import learning_factories
 from tests.asye_factories import ReviewFactory
 from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
@@ -69,7 +74,8 @@ ROLES = (
     "administrator",
     "safeguarding_lead",
 )
-PUBLIC = {"login", "health", "logout"}
+# The feedback link's page is for people who use services: no sign-in (its token is the key).
+PUBLIC = {"login", "health", "logout", "feedback_link"}
 # Pages open to every signed-in user whose record (or start page) decides what they get, and
 # the pages every signed-in user has: their own notifications, the sign-in steps.
 RECORD_PAGES = {
@@ -317,6 +323,53 @@ def _north_enquiry_concluded(w: World) -> list[int]:
 
 def _safeguarding_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
     return Row(name, args, record=SAFEGUARDING_NORTH, secret=_priyas_person, **more)
+
+
+# Learning (issue 15): an incident in Older People North, its review, Priya's recommendation.
+INCIDENT_NORTH = Seen(north, (P.VIEW_INCIDENTS,))
+LEARNING_REVIEW = Seen(north, (P.MANAGE_LEARNING,))
+PRIYAS_RECOMMENDATION = Seen(north, (P.MANAGE_LEARNING,), own_for=_held_by_priya)
+FEEDBACK_NORTH = Seen(north, (P.RECORD_FEEDBACK,))
+DRAFT_REPORT = Seen(north, (P.EDIT_ANNUAL_REPORT,))
+INCIDENT_TEXT = "Synthetic: a visit was missed"
+
+
+def _north_incident(w: World) -> list[int]:
+    return [learning_factories.incident(w.mona, w.team_north).pk]
+
+
+def _north_review(w: World) -> list[int]:
+    incident = learning_factories.incident(w.mona, w.team_north)
+    return [learning_factories.review(w.pat, incident).pk]
+
+
+def _priyas_recommendation(w: World) -> list[int]:
+    review = learning_factories.review(w.pat, learning_factories.incident(w.mona, w.team_north))
+    return [learning_factories.recommendation(w.pat, review, w.priya).pk]
+
+
+def _north_feedback(w: World) -> list[int]:
+    return [learning_factories.feedback(w.mona, w.case_held_by_priya).pk]
+
+
+def _a_framework(w: World) -> list[int]:
+    publish_framework(
+        by=w.pat,
+        details=FrameworkDetails(
+            vision="v", values="v", practice_model="p", desired_outcomes="o", evidence="e"
+        ),
+    )
+    return []
+
+
+def _draft_report(w: World) -> list[int]:
+    end = timezone.localdate()
+    return [draft_report(by=w.pat, title="Synthetic", start=end - timedelta(days=30), end=end).pk]
+
+
+def _published_report(w: World) -> list[int]:
+    draft = AnnualReport.objects.get(pk=_draft_report(w)[0])
+    return [publish_annual_report(by=w.pat, report=draft).pk]
 
 
 MATRIX: list[Row] = [
@@ -709,6 +762,83 @@ MATRIX: list[Row] = [
     Row("resource_establishment_new"),
     # An empty post: the form's errors.
     Row("resource_establishment_new", method="post"),
+    Row("learning_incidents"),
+    Row("learning_incident_new"),
+    Row("learning_incident_new", method="post", ok=400),  # an empty form: its errors
+    Row(
+        "learning_incident", _north_incident, record=INCIDENT_NORTH, secret=lambda w: INCIDENT_TEXT
+    ),
+    # Only the PSW commissions the review (an empty form: its errors).
+    Row(
+        "learning_incident",
+        _north_incident,
+        "post",
+        ok=400,
+        record=INCIDENT_NORTH,
+        also=(P.MANAGE_LEARNING,),
+        secret=lambda w: INCIDENT_TEXT,
+    ),
+    # Only the PSW changes the seriousness (an empty form: its errors, on the incident's page).
+    Row(
+        "learning_incident_grade",
+        _north_incident,
+        "post",
+        ok=400,
+        record=INCIDENT_NORTH,
+        secret=lambda w: INCIDENT_TEXT,
+    ),
+    Row("learning_review", _north_review, record=LEARNING_REVIEW),
+    Row("learning_review_update", _north_review, "post", ok=REDIRECT, record=LEARNING_REVIEW),
+    Row("learning_recommendation_add", _north_review, "post", ok=400, record=LEARNING_REVIEW),
+    Row(
+        "learning_recommendation_done",
+        _priyas_recommendation,
+        "post",
+        ok=REDIRECT,  # an empty note: back to the list with the message
+        record=PRIYAS_RECOMMENDATION,
+    ),
+    Row("learning_recommendations"),
+    Row("learning_briefs"),
+    Row("learning_briefs", method="post", ok=400, also=(P.MANAGE_LEARNING,)),
+    Row(
+        "learning_brief_read",
+        lambda w: [publish_brief(by=w.pat, title="Synthetic", summary="Synthetic").pk],
+        "post",
+        ok=REDIRECT,
+    ),
+    Row("learning_feedback"),
+    Row("learning_feedback_new"),
+    Row("learning_feedback_new", method="post", ok=400),
+    Row("learning_feedback_link_new"),
+    Row("learning_feedback_link_new", method="post", ok=400),
+    Row("learning_feedback_pick", _north_feedback, "post", ok=REDIRECT, record=FEEDBACK_NORTH),
+    Row("learning_feedback_mine"),
+    Row("learning_figures"),
+    Row("learning_framework"),
+    Row("learning_framework_acknowledge", _a_framework, "post", ok=REDIRECT),
+    Row("learning_framework_edit"),
+    Row("learning_framework_edit", method="post", ok=400),
+    Row("learning_direct_practice"),
+    Row("learning_direct_practice", method="post", ok=400),
+    Row("annual_reports"),
+    Row("annual_reports", method="post", ok=400, also=(P.EDIT_ANNUAL_REPORT,)),
+    Row("annual_report", _draft_report, record=DRAFT_REPORT),
+    Row("annual_report", _published_report),
+    Row("annual_report_section", lambda w: [*_draft_report(w), 1], record=DRAFT_REPORT),
+    # An empty section is allowed: saved.
+    Row(
+        "annual_report_section",
+        lambda w: [*_draft_report(w), 1],
+        "post",
+        ok=REDIRECT,
+        record=DRAFT_REPORT,
+    ),
+    Row("annual_report_publish", _draft_report, "post", ok=REDIRECT, record=DRAFT_REPORT),
+    Row("annual_report_rebuild", _draft_report, "post", ok=REDIRECT, record=DRAFT_REPORT),
+    Row("annual_report_delete", _draft_report, "post", ok=REDIRECT, record=DRAFT_REPORT),
+    Row("annual_report_pdf", _published_report),
+    Row("annual_report_docx", _published_report),
+    Row("annual_report_odt", _published_report),
     Row("audit_change_log"),
     Row("audit_change_log", method="post"),
     Row("audit_change_log_export", method="post"),

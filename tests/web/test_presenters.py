@@ -542,6 +542,128 @@ SENTENCES: list[Spec] = [
         lambda w: {"changes": {"name": ("Final", None)}, "detail": {"workforce_plan": 3}},
         f"{MONA} deleted workforce plan 3 (“Final”)",
     ),
+    (
+        ChangeAction.INCIDENT_RECORDED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"incident": (None, 4), "kind": (None, "near_miss"), "grade": (None, 2)},
+        },
+        f"{MONA} recorded near miss 4 in Older People North, graded 2",
+    ),
+    (
+        ChangeAction.LEARNING_REVIEW_COMMISSIONED,
+        lambda w: {"changes": {"review": (None, 2), "incident": (None, 4)}},
+        f"{MONA} commissioned learning review 2 of incident 4",
+    ),
+    (
+        ChangeAction.LEARNING_REVIEW_UPDATED,
+        lambda w: {"changes": {"completed": (False, True)}, "detail": {"review": 2}},
+        f"{MONA} updated learning review 2 and marked it complete",
+    ),
+    (
+        ChangeAction.RECOMMENDATION_ADDED,
+        lambda w: {
+            "changes": {"recommendation": (None, 7), "due_on": (None, "2027-01-31")},
+            "detail": {"review": 2},
+        },
+        f"{MONA} added recommendation 7 to learning review 2, due 31 Jan 2027",
+    ),
+    (
+        ChangeAction.RECOMMENDATION_DONE,
+        lambda w: {"detail": {"recommendation": 7}},
+        f"{MONA} marked recommendation 7 done",
+    ),
+    (
+        ChangeAction.LEARNING_BRIEF_PUBLISHED,
+        lambda w: {"changes": {"brief": (None, 3)}},
+        f"{MONA} published learning brief 3",
+    ),
+    (
+        ChangeAction.LEARNING_BRIEF_READ,
+        lambda w: {"detail": {"brief": 3}},
+        f"{MONA} confirmed reading learning brief 3",
+    ),
+    (
+        ChangeAction.FEEDBACK_RECORDED,
+        lambda w: _case(w, changes={"feedback": (None, 5), "kind": (None, "compliment")}),
+        f"{MONA} recorded compliment 5 about case {{case}}",
+    ),
+    (
+        ChangeAction.FEEDBACK_LINK_MADE,
+        lambda w: _case(w, changes={"link": (None, 6)}),
+        f"{MONA} made feedback link 6 for case {{case}}",
+    ),
+    (
+        ChangeAction.FEEDBACK_RECEIVED,
+        lambda w: _case(w, changes={"feedback": (None, 5)}, detail={"link": 6}),
+        f"{MONA} received feedback 5 through their feedback link 6",
+    ),
+    (
+        ChangeAction.FEEDBACK_QUOTE_PICKED,
+        lambda w: {"changes": {"picked_for_report": (False, True)}, "detail": {"feedback": 5}},
+        f"{MONA} picked feedback 5 as a quotation for the annual report",
+    ),
+    (
+        ChangeAction.PRACTICE_FRAMEWORK_PUBLISHED,
+        lambda w: {"changes": {"version": (None, 2)}},
+        f"{MONA} published version 2 of the practice framework",
+    ),
+    (
+        ChangeAction.PRACTICE_FRAMEWORK_ACKNOWLEDGED,
+        lambda w: {"detail": {"version": 2}},
+        f"{MONA} acknowledged version 2 of the practice framework",
+    ),
+    (
+        ChangeAction.DIRECT_PRACTICE_RECORDED,
+        lambda w: {
+            "changes": {
+                "kind": (None, "co_working"),
+                "on": (None, "2026-11-30"),
+                "hours": (None, "2.5"),
+            }
+        },
+        f"{MONA} recorded 2.5 hours of co working on 30 Nov 2026",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_DRAFTED,
+        lambda w: {
+            "changes": {
+                "report": (None, 1),
+                "start": (None, "2025-04-01"),
+                "end": (None, "2026-03-31"),
+            }
+        },
+        f"{MONA} drafted annual report 1 for 1 Apr 2025 to 31 Mar 2026",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_EDITED,
+        lambda w: {"detail": {"report": 1, "section": 3}},
+        f"{MONA} edited section 3 of annual report 1",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_PUBLISHED,
+        lambda w: {"changes": {"version": (None, 1)}, "detail": {"report": 2}},
+        f"{MONA} published version 1 of annual report 2",
+    ),
+    (
+        ChangeAction.INCIDENT_REGRADED,
+        lambda w: {
+            "team_id": w.team_north.pk,
+            "changes": {"grade": (2, 3)},
+            "detail": {"incident": 4},
+        },
+        f"{MONA} changed the seriousness of incident 4 in Older People North from 2 to 3",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_REBUILT,
+        lambda w: {"changes": {"sections_changed": (None, 2)}, "detail": {"report": 1}},
+        f"{MONA} rebuilt the draft annual report 1 from the data, 2 sections changed",
+    ),
+    (
+        ChangeAction.ANNUAL_REPORT_DELETED,
+        lambda w: {"changes": {"report": (1, None)}},
+        f"{MONA} deleted the draft annual report 1",
+    ),
 ]
 
 
