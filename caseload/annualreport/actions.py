@@ -15,9 +15,9 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.annualreport import sections
 from caseload.annualreport.models import AnnualReport
-from caseload.annualreport.sections import ReportSection
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
+from caseload.ui.report import ReportSection
 from caseload.web.errors import ActionRefused
 
 # A report covers at most a little over a year (a financial year, with slack for a late start).

@@ -22,7 +22,7 @@ from odf import text as odf_text
 from odf.opendocument import OpenDocumentText
 
 from caseload.annualreport.models import AnnualReport
-from caseload.annualreport.sections import ReportSection, ReportTable
+from caseload.ui.report import ReportSection, ReportTable
 
 # DejaVu Sans, as matplotlib ships it (a pinned requirement): Unicode, so "Zoë Łukasiewicz-Nguyễn"
 # and Welsh "Ŵ" print as written; found without importing matplotlib (no plotting is loaded).

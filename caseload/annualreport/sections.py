@@ -2,7 +2,7 @@
 
 Each builder takes the period (`start`, `end`, both days included) and returns a
 `ReportSection`. Other apps provide theirs as `annual_section(*, start, end) -> ReportSection`
-(case file audits from caseload.audits, safeguarding and MSP from caseload.safeguarding): to
+(case file audits from caseload.audits, safeguarding and MSP from caseload.sacreport): to
 wire one in, replace its placeholder in `SECTIONS` with that function.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import TypedDict
 
 from django.db.models import Count, Q, Sum
 
@@ -29,19 +28,8 @@ from caseload.learning.models import (
     IncidentKind,
     LearningReview,
 )
-
-
-class ReportTable(TypedDict):
-    caption: str
-    headers: list[str]
-    rows: list[list[str]]
-
-
-class ReportSection(TypedDict):
-    title: str
-    paragraphs: list[str]
-    tables: list[ReportTable]
-
+from caseload.sacreport.annual import annual_section as safeguarding_section
+from caseload.ui.report import ReportSection, ReportTable
 
 Builder = Callable[..., ReportSection]
 
@@ -267,7 +255,7 @@ SECTIONS: list[Builder] = [
     workforce,
     supervision,
     _not_yet("Case file audits: results and themes", "Case file audits"),  # audits.annual_section
-    _not_yet("Safeguarding and Making Safeguarding Personal", "Safeguarding enquiries"),
+    safeguarding_section,
     incidents,
     feedback,
     escalations,

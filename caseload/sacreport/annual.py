@@ -5,9 +5,9 @@ report may be published)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from caseload.sacreport import records
+from caseload.ui.report import ReportSection, ReportTable
 from caseload_engine import sac
 
 TABLES = ("enquiries_started", "msp_asked", "msp_achieved", "risk_outcome")
@@ -25,8 +25,8 @@ def _cell(table: sac.Table, row: str) -> int:
     return dict(table.rows)[row][0]
 
 
-def annual_section(*, start: date, end: date) -> dict[str, Any]:
-    """{"title", "paragraphs", "tables": [{"caption", "headers", "rows"}]} for start to end."""
+def annual_section(*, start: date, end: date) -> ReportSection:
+    """The annual report's safeguarding section for start to end, both days included."""
     period = sac.Period(start, end)
     concerns = records.concern_records(year=period)
     built = {
@@ -67,7 +67,7 @@ def annual_section(*, start: date, end: date) -> dict[str, Any]:
         "In the tables, counts from 1 to 4, and counts that would let one be worked out, are "
         "shown as *, as in the published Safeguarding Adults Collection.",
     ]
-    tables = []
+    tables: list[ReportTable] = []
     for key in TABLES:
         shown = sac.publish(built[key])
         tables.append(
