@@ -180,6 +180,7 @@ class ChangeAction(models.TextChoices):
         "safeguarding_targets_published",
         "Safeguarding targets published",
     )
+    SAFEGUARDING_RISK_REVISED = "safeguarding_risk_revised", "Safeguarding risk revised"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -537,6 +537,10 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.SAFEGUARDING_TARGETS_PUBLISHED: lambda e, n: (
         f"published version {e.detail.get('targets_version')} of the safeguarding targets"
     ),
+    ChangeAction.SAFEGUARDING_RISK_REVISED: lambda e, n: (
+        f"revised the risk recorded on safeguarding concern {e.detail.get('concern_id')} to what "
+        f"enquiry {e.detail.get('enquiry_id')} found"
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
