@@ -197,15 +197,27 @@ _STEP_FORMS = {
 }
 
 
-def _enquiry_context(request: AuthedRequest, enquiry: Enquiry) -> dict[str, Any]:
-    strategy = list(enquiry.strategy_records.select_related("recorded_by"))
+def _strategy_context(
+    request: AuthedRequest, enquiry: Enquiry, form: StrategyForm | None = None
+) -> dict[str, Any]:
+    """The strategy records and, for whoever may add to the record, the form to add one."""
     may_record = access.may_record(request.user, enquiry)
-    may_manage = enquiry.is_open and access.may_manage(request.user, enquiry.team_id)
     return {
         "enquiry": enquiry,
-        "concern": enquiry.concern,
-        "strategy_records": strategy,
+        "strategy_records": list(enquiry.strategy_records.all()),
         "may_record": may_record,
+        "strategy_form": (form or StrategyForm()) if may_record else None,
+    }
+
+
+def _enquiry_context(request: AuthedRequest, enquiry: Enquiry) -> dict[str, Any]:
+    context = _strategy_context(request, enquiry)
+    strategy = context["strategy_records"]
+    may_record = context["may_record"]
+    may_manage = enquiry.is_open and access.may_manage(request.user, enquiry.team_id)
+    return {
+        **context,
+        "concern": enquiry.concern,
         "may_manage": may_manage,
         "may_sign_off": actions.may_sign_off(request.user, enquiry),
         "may_revise_risk": may_record and actions.is_lead(request.user, enquiry),
@@ -266,11 +278,20 @@ def enquiry_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         )
     else:
         form = _STEP_FORMS[step](data)
+    # From the enquiry's page by HTMX, a strategy record replaces only that page's list of them.
+    in_place = step == "strategy" and request.htmx
     if form.is_valid():
         saved = attempt(form, lambda: _save_step(request, enquiry, step, form))
+        if saved is not None and in_place:
+            context = _strategy_context(request, enquiry)
+            return render(request, "safeguarding/_strategy.html", {**context, "saved": saved})
         if saved is not None:
             messages.success(request, "Saved.")
             return redirect("safeguarding_enquiry", enquiry.pk)
+    if in_place:
+        return render(
+            request, "safeguarding/_strategy.html", _strategy_context(request, enquiry, form)
+        )
     return render(
         request,
         "safeguarding/enquiry_step.html",
