@@ -203,6 +203,7 @@ class ChangeAction(models.TextChoices):
     INCIDENT_REGRADED = "incident_regraded", "Incident seriousness changed"
     ANNUAL_REPORT_REBUILT = "annual_report_rebuilt", "Annual report draft rebuilt"
     ANNUAL_REPORT_DELETED = "annual_report_deleted", "Annual report draft deleted"
+    SAFEGUARDING_RISK_REVISED = "safeguarding_risk_revised", "Safeguarding risk revised"
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -607,6 +607,10 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.ANNUAL_REPORT_DELETED: lambda e, n: (
         f"deleted the draft annual report {_old(e, 'report')}"
     ),
+    ChangeAction.SAFEGUARDING_RISK_REVISED: lambda e, n: (
+        f"revised the risk recorded on safeguarding concern {e.detail.get('concern_id')} to what "
+        f"enquiry {e.detail.get('enquiry_id')} found"
+    ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),

@@ -6,6 +6,10 @@ the safeguarding lead and the principal social worker (every team). Nobody else:
 teams, not the director, not the administrator. A record the user may not see is "not found",
 exactly as one that does not exist.
 
+The one exception is closure sign-off: where the delegation scheme keeps it for a senior
+manager, whoever holds that sign-off (the director) reaches exactly the enquiries awaiting it,
+on the sign-off page only (`awaiting_senior_sign_off_by`).
+
 Everyone else learns only that an enquiry exists, and only where they hold the person's case
 (`enquiry_exists_for`): they work with the person and must know to ask.
 """
@@ -19,6 +23,7 @@ from django.http import Http404
 
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, filter_by_team, has_permission
+from caseload.decisions.models import SignOffLevel
 from caseload.register.access import people_visible_to, practitioner_for
 from caseload.register.models import Allocation, Person
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
@@ -44,11 +49,28 @@ def enquiries_visible_to(user: User) -> QuerySet[Enquiry]:
     return filter_by_team(Enquiry.objects.all(), user, Permission.VIEW_SAFEGUARDING)
 
 
-def get_enquiry_for_user(user: User, pk: int) -> Enquiry:
+def awaiting_senior_sign_off_by(user: User) -> QuerySet[Enquiry]:
+    """Concluded enquiries whose closure the scheme keeps for a senior manager, for whoever holds
+    that sign-off (caseload.decisions.levels.may_sign_off's senior level); never their own
+    conclusion."""
+    if not has_permission(user, Permission.SIGN_OFF_SENIOR_DECISIONS):
+        return Enquiry.objects.none()
+    return Enquiry.objects.filter(
+        status=EnquiryStatus.AWAITING_SIGN_OFF, sign_off_level=SignOffLevel.SENIOR_MANAGER
+    ).exclude(concluded_by=user)
+
+
+def get_enquiry_for_user(user: User, pk: int, *, to_sign_off: bool = False) -> Enquiry:
+    """The enquiry if the user may see it; with `to_sign_off` (the sign-off page), also one
+    awaiting their senior sign-off."""
+    visible = enquiries_visible_to(user)
+    if to_sign_off:
+        visible = visible | awaiting_senior_sign_off_by(user)
     try:
         return (
-            enquiries_visible_to(user)
-            .select_related("person", "team", "lead", "concern", "concluded_by", "signed_off_by")
+            visible.select_related(
+                "person", "team", "lead", "concern", "concluded_by", "signed_off_by"
+            )
             .prefetch_related("concern__risk_types")
             .get(pk=pk)
         )

@@ -61,14 +61,21 @@ def _require(user: User, permission: Permission, team_id: int) -> None:
         raise ActionRefused("You may not do this for this team")
 
 
+def _check_risk(types_of_risk: Sequence[str], location_of_risk: str, source_of_risk: str) -> None:
+    if not types_of_risk:
+        raise ActionRefused("Choose at least one type of risk", field="types_of_risk")
+    if set(types_of_risk) - set(codes(ref.TYPE_OF_RISK_CHOICES)):
+        raise ActionRefused("Choose the types of risk from the list", field="types_of_risk")
+    if location_of_risk not in codes(ref.LOCATION_OF_RISK_CHOICES):
+        raise ActionRefused("Choose the location of risk", field="location_of_risk")
+    if source_of_risk not in codes(ref.SOURCE_OF_RISK_CHOICES):
+        raise ActionRefused("Choose the source of risk", field="source_of_risk")
+
+
 def _check_concern(details: ConcernDetails) -> None:
     if details.received_at > timezone.now():
         raise ActionRefused("The time received cannot be in the future", field="received_at")
-    if not details.types_of_risk:
-        raise ActionRefused("Choose at least one type of risk", field="types_of_risk")
-    unknown = set(details.types_of_risk) - set(codes(ref.TYPE_OF_RISK_CHOICES))
-    if unknown:
-        raise ActionRefused("Choose the types of risk from the list", field="types_of_risk")
+    _check_risk(details.types_of_risk, details.location_of_risk, details.source_of_risk)
     if not details.summary.strip():
         raise ActionRefused("Say what was reported", field="summary")
 
@@ -374,6 +381,61 @@ def record_strategy(
     return record
 
 
+def is_lead(user: User, enquiry: Enquiry) -> bool:
+    return enquiry.lead is not None and enquiry.lead.user_id == user.pk
+
+
+@transaction.atomic
+def revise_risk(
+    *,
+    by: User,
+    enquiry: Enquiry,
+    types_of_risk: Sequence[str],
+    location_of_risk: str,
+    source_of_risk: str,
+) -> Concern:
+    """The enquiry's lead revises the concern's types, location and source of risk to what the
+    enquiry found, before it concludes (the SAC counts concluded enquiries by what was found).
+    The change log keeps each old value beside its new one, on the concern."""
+    locked = _lock_open(by, enquiry, Permission.RECORD_SAFEGUARDING_ENQUIRY)
+    if not is_lead(by, locked):
+        raise ActionRefused("Only the enquiry's lead may revise what it found")
+    _check_risk(types_of_risk, location_of_risk, source_of_risk)
+    concern = Concern.objects.select_for_update().get(pk=locked.concern_id)
+    was_types = sorted(concern.risk_types.values_list("code", flat=True))
+    now_types = sorted(set(types_of_risk))
+    if (was_types, concern.location_of_risk, concern.source_of_risk) == (
+        now_types,
+        location_of_risk,
+        source_of_risk,
+    ):
+        return concern
+    changes: dict[str, tuple[object, object]] = {
+        "location_of_risk": (concern.location_of_risk, location_of_risk),
+        "source_of_risk": (concern.source_of_risk, source_of_risk),
+    }
+    if was_types != now_types:
+        changes["types_of_risk"] = (was_types, now_types)
+        concern.risk_types.exclude(code__in=now_types).delete()
+        ConcernRiskType.objects.bulk_create(
+            ConcernRiskType(concern=concern, code=code)
+            for code in now_types
+            if code not in was_types
+        )
+    concern.location_of_risk = location_of_risk
+    concern.source_of_risk = source_of_risk
+    concern.save(update_fields=["location_of_risk", "source_of_risk"])
+    record_change(
+        by=by,
+        action=ChangeAction.SAFEGUARDING_RISK_REVISED,
+        person_id=concern.person_id,
+        team_id=concern.team_id,
+        changes=changes,
+        detail={"concern_id": concern.pk, "enquiry_id": locked.pk},
+    )
+    return concern
+
+
 @transaction.atomic
 def record_plan(*, by: User, enquiry: Enquiry, plan: str, agreed_on: date) -> Enquiry:
     locked = _lock_open(by, enquiry, Permission.RECORD_SAFEGUARDING_ENQUIRY)
@@ -501,7 +563,7 @@ def conclude(
                 kind=NotificationKind.SIGN_OFF_REQUESTED,
                 title="A safeguarding enquiry's closure waits for your sign-off",
                 body=f"Enquiry {locked.pk} is concluded and waits for sign-off.",
-                link=reverse("safeguarding_enquiry", args=[locked.pk]),
+                link=reverse("safeguarding_sign_off", args=[locked.pk]),
             )
     return locked
 

@@ -152,6 +152,14 @@ class ConcernForm(GovukForm):
         return value
 
 
+class RiskForm(GovukForm):
+    """What the enquiry found: the concern's types, location and source of risk, revised."""
+
+    types_of_risk = ConcernForm.base_fields["types_of_risk"]
+    location_of_risk = ConcernForm.base_fields["location_of_risk"]
+    source_of_risk = ConcernForm.base_fields["source_of_risk"]
+
+
 class DecisionForm(GovukForm):
     criterion_care_and_support_needs = _choice(ref.CRITERIA[0][1], YES_NO)
     criterion_abuse_or_neglect = _choice(ref.CRITERIA[1][1], YES_NO)

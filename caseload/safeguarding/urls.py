@@ -3,7 +3,7 @@ from django.urls import path
 from caseload.safeguarding import views
 
 # Each step of an enquiry's record has its own named page.
-STEPS = ("lead", "outcomes", "strategy", "plan", "conclusion")
+STEPS = ("lead", "outcomes", "strategy", "plan", "conclusion", "risk")
 
 urlpatterns = [
     path("safeguarding/concerns/", views.concern_list, name="safeguarding_concerns"),

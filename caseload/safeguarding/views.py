@@ -30,6 +30,7 @@ from caseload.safeguarding.forms import (
     LeadForm,
     OutcomesForm,
     PlanForm,
+    RiskForm,
     SignOffForm,
     StrategyForm,
     TargetsForm,
@@ -192,20 +193,34 @@ _STEP_FORMS = {
     "strategy": StrategyForm,
     "plan": PlanForm,
     "conclusion": ConclusionForm,
+    "risk": RiskForm,
 }
 
 
-def _enquiry_context(request: AuthedRequest, enquiry: Enquiry) -> dict[str, Any]:
-    strategy = list(enquiry.strategy_records.select_related("recorded_by"))
+def _strategy_context(
+    request: AuthedRequest, enquiry: Enquiry, form: StrategyForm | None = None
+) -> dict[str, Any]:
+    """The strategy records and, for whoever may add to the record, the form to add one."""
     may_record = access.may_record(request.user, enquiry)
-    may_manage = enquiry.is_open and access.may_manage(request.user, enquiry.team_id)
     return {
         "enquiry": enquiry,
-        "concern": enquiry.concern,
-        "strategy_records": strategy,
+        "strategy_records": list(enquiry.strategy_records.all()),
         "may_record": may_record,
+        "strategy_form": (form or StrategyForm()) if may_record else None,
+    }
+
+
+def _enquiry_context(request: AuthedRequest, enquiry: Enquiry) -> dict[str, Any]:
+    context = _strategy_context(request, enquiry)
+    strategy = context["strategy_records"]
+    may_record = context["may_record"]
+    may_manage = enquiry.is_open and access.may_manage(request.user, enquiry.team_id)
+    return {
+        **context,
+        "concern": enquiry.concern,
         "may_manage": may_manage,
         "may_sign_off": actions.may_sign_off(request.user, enquiry),
+        "may_revise_risk": may_record and actions.is_lead(request.user, enquiry),
         "late_steps": timeliness.late_steps(
             enquiry, today=timezone.localdate(), has_strategy=bool(strategy)
         ),
@@ -228,11 +243,14 @@ def enquiry_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         raise PermissionDenied
     enquiry = access.get_enquiry_for_user(request.user, pk)
     log.record_person_form(request.user, person_id=enquiry.person_id)
-    allowed = (
-        access.may_manage(request.user, enquiry.team_id) and enquiry.is_open
-        if step == "lead"
-        else access.may_record(request.user, enquiry)
-    )
+    if step == "lead":
+        allowed = access.may_manage(request.user, enquiry.team_id) and enquiry.is_open
+    elif step == "risk":
+        allowed = access.may_record(request.user, enquiry) and actions.is_lead(
+            request.user, enquiry
+        )
+    else:
+        allowed = access.may_record(request.user, enquiry)
     if not allowed:
         raise PermissionDenied
     data = posted(request)
@@ -248,13 +266,32 @@ def enquiry_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
             "support": enquiry.support,
         }
         form = OutcomesForm(data, initial=initial)
+    elif step == "risk":
+        concern = enquiry.concern
+        form = RiskForm(
+            data,
+            initial={
+                "types_of_risk": concern.types_of_risk,
+                "location_of_risk": concern.location_of_risk,
+                "source_of_risk": concern.source_of_risk,
+            },
+        )
     else:
         form = _STEP_FORMS[step](data)
+    # From the enquiry's page by HTMX, a strategy record replaces only that page's list of them.
+    in_place = step == "strategy" and request.htmx
     if form.is_valid():
         saved = attempt(form, lambda: _save_step(request, enquiry, step, form))
+        if saved is not None and in_place:
+            context = _strategy_context(request, enquiry)
+            return render(request, "safeguarding/_strategy.html", {**context, "saved": saved})
         if saved is not None:
             messages.success(request, "Saved.")
             return redirect("safeguarding_enquiry", enquiry.pk)
+    if in_place:
+        return render(
+            request, "safeguarding/_strategy.html", _strategy_context(request, enquiry, form)
+        )
     return render(
         request,
         "safeguarding/enquiry_step.html",
@@ -268,6 +305,7 @@ _TITLES = {
     "strategy": "Record a strategy discussion or meeting",
     "plan": "Safeguarding plan",
     "conclusion": "Conclude the enquiry",
+    "risk": "Revise the types, location and source of risk to what the enquiry found",
 }
 
 
@@ -295,6 +333,14 @@ def _save_step(request: AuthedRequest, enquiry: Enquiry, step: str, form: Any) -
             attendees=data["attendees"],
             summary=data["summary"],
         )
+    if step == "risk":
+        return actions.revise_risk(
+            by=by,
+            enquiry=enquiry,
+            types_of_risk=data["types_of_risk"],
+            location_of_risk=data["location_of_risk"],
+            source_of_risk=data["source_of_risk"],
+        )
     if step == "plan":
         return actions.record_plan(
             by=by, enquiry=enquiry, plan=data["plan"], agreed_on=data["agreed_on"]
@@ -310,10 +356,11 @@ def _save_step(request: AuthedRequest, enquiry: Enquiry, step: str, form: Any) -
     )
 
 
-@require_permission(Permission.VIEW_SAFEGUARDING)
+# No page permission: the enquiry decides (its team's sign-off, or, where the scheme keeps it
+# for a senior manager, whoever holds that sign-off, who sees nothing else of safeguarding).
 @require_http_methods(["GET", "POST"])
 def sign_off(request: AuthedRequest, pk: int) -> HttpResponse:
-    enquiry = access.get_enquiry_for_user(request.user, pk)
+    enquiry = access.get_enquiry_for_user(request.user, pk, to_sign_off=True)
     log.record_person_form(request.user, person_id=enquiry.person_id)
     if not actions.may_sign_off(request.user, enquiry):
         raise PermissionDenied

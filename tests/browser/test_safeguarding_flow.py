@@ -1,5 +1,6 @@
 """In a real browser: a safeguarding concern is received, decided to a Section 42 enquiry with
-the three criteria one by one, the person's desired outcomes recorded, the enquiry concluded
+the three criteria one by one, the person's desired outcomes recorded, a strategy discussion
+added in place (HTMX), the enquiry concluded
 with a risk outcome, and its closure signed off by the team manager."""
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ def test_concern_to_section_42_enquiry_concluded_and_signed_off(
         )
         priya.get_by_role("button", name="Save").click()
         expect(priya.get_by_text("I want to feel safe at home")).to_be_visible()
+        # A strategy discussion, recorded in place: the page is not loaded again.
+        priya.evaluate("window.notReloaded = true")
+        priya.get_by_role("group", name="Discussion or meeting").get_by_label(
+            "Strategy discussion"
+        ).check()
+        _fill_day(priya, "Date held")
+        priya.get_by_label("Who took part").fill("Synthetic: district nurse, police")
+        priya.get_by_label("What was agreed").fill("Synthetic: a joint visit")
+        priya.get_by_role("button", name="Record the discussion or meeting").click()
+        expect(priya.get_by_role("cell", name="Synthetic: a joint visit")).to_be_visible()
+        expect(priya.get_by_role("status").filter(has_text="recorded")).to_have_text(
+            "Strategy discussion recorded"
+        )
+        assert priya.evaluate("window.notReloaded") is True
         priya.get_by_role("link", name="Conclude the enquiry").click()
         _fill_day(priya, "Date concluded")
         priya.get_by_role("group", name="Action taken and result").get_by_label(

@@ -93,6 +93,7 @@ RECORD_PAGES = {
     "asye_review_new",
     "supervision_action_done",
     "asye_review_comments",
+    "safeguarding_sign_off",
     "two_factor_verify",
     "two_factor_setup",
     "oidc_authentication_init",
@@ -164,6 +165,8 @@ class Row:
     # sends whoever may break the glass to its form).
     unseen: tuple[tuple[Permission, ...], int] | None = None
     only: Callable[[World], User] | None = None
+    # Of those the rest of the row lets in, only this user acts; the others are refused (403).
+    acting: Callable[[World], User] | None = None
     # A text of the record that must not appear in a refused page.
     secret: Callable[[World], str] = lambda w: ""
 
@@ -318,6 +321,13 @@ def _north_enquiry_concluded(w: World) -> list[int]:
         concluded_by=w.priya,
         sign_off_level="team_manager",
     )
+    return [pk]
+
+
+def _north_enquiry_concluded_senior(w: World) -> list[int]:
+    """The same, where the scheme keeps the closure for a senior manager."""
+    [pk] = _north_enquiry_concluded(w)
+    EnquiryFactory._meta.model.objects.filter(pk=pk).update(sign_off_level="senior_manager")
     return [pk]
 
 
@@ -934,6 +944,21 @@ MATRIX: list[Row] = [
     _safeguarding_row(
         "safeguarding_sign_off", _north_enquiry_concluded, also=(P.SIGN_OFF_DECISIONS,)
     ),
+    # Whoever holds a senior sign-off reaches the enquiries awaiting it, and nothing else.
+    Row(
+        "safeguarding_sign_off",
+        _north_enquiry_concluded_senior,
+        record=Seen(north, (P.VIEW_SAFEGUARDING, P.SIGN_OFF_SENIOR_DECISIONS)),
+        also=(P.SIGN_OFF_SENIOR_DECISIONS,),
+        secret=_priyas_person,
+    ),
+    # Only the enquiry's lead (Priya) revises what it found.
+    _safeguarding_row(
+        "safeguarding_enquiry_risk",
+        _north_enquiry,
+        also=(P.RECORD_SAFEGUARDING_ENQUIRY,),
+        acting=lambda w: w.priya,
+    ),
     Row("safeguarding_overdue"),
     Row("safeguarding_targets"),
     Row("safeguarding_targets", method="post", also=(P.EDIT_SAFEGUARDING_TARGETS,)),
@@ -966,6 +991,8 @@ def expected_status(row: Row, w: World, user: User, view: Callable[..., Any]) ->
         permissions, code = row.otherwise
         if not any(has_permission(user, p, team=team) for p in permissions):
             return code
+    if row.acting is not None and row.acting(w) != user:
+        return FORBIDDEN
     return row.ok
 
 

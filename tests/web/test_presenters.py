@@ -393,6 +393,11 @@ SENTENCES: list[Spec] = [
         f"{MONA} published version 2 of the safeguarding targets",
     ),
     (
+        ChangeAction.SAFEGUARDING_RISK_REVISED,
+        lambda w: {"detail": {"concern_id": 7, "enquiry_id": 3}},
+        f"{MONA} revised the risk recorded on safeguarding concern 7 to what enquiry 3 found",
+    ),
+    (
         ChangeAction.ESTABLISHMENT_SET,
         lambda w: {
             "team_id": w.team_north.pk,
