@@ -5,24 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0004_issue_12'),
+        ("notifications", "0004_issue_12"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='notification_kind_known',
+            model_name="notification",
+            name="notification_kind_known",
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('new_allocation', 'New allocation'), ('handover_due', 'Handover due'), ('registration_renewal_due', 'Registration renewal due'), ('known_person_referred', 'Request for someone your team knows'), ('asye_review_due', 'ASYE review due'), ('supervision_due', 'Supervision due'), ('sign_off_requested', 'Sign-off requested'), ('escalation', 'Escalation'), ('workload_concern', 'Workload concern'), ('safeguarding', 'Safeguarding'), ('recommendation_due', 'Learning review recommendation due'), ('learning_brief_published', 'Learning brief published')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("new_allocation", "New allocation"),
+                    ("handover_due", "Handover due"),
+                    ("registration_renewal_due", "Registration renewal due"),
+                    ("known_person_referred", "Request for someone your team knows"),
+                    ("asye_review_due", "ASYE review due"),
+                    ("supervision_due", "Supervision due"),
+                    ("sign_off_requested", "Sign-off requested"),
+                    ("escalation", "Escalation"),
+                    ("workload_concern", "Workload concern"),
+                    ("safeguarding", "Safeguarding"),
+                    ("recommendation_due", "Learning review recommendation due"),
+                    ("learning_brief_published", "Learning brief published"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['new_allocation', 'handover_due', 'registration_renewal_due', 'known_person_referred', 'asye_review_due', 'supervision_due', 'sign_off_requested', 'escalation', 'workload_concern', 'safeguarding', 'recommendation_due', 'learning_brief_published'])), name='notification_kind_known'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "new_allocation",
+                            "handover_due",
+                            "registration_renewal_due",
+                            "known_person_referred",
+                            "asye_review_due",
+                            "supervision_due",
+                            "sign_off_requested",
+                            "escalation",
+                            "workload_concern",
+                            "safeguarding",
+                            "recommendation_due",
+                            "learning_brief_published",
+                        ],
+                    )
+                ),
+                name="notification_kind_known",
+            ),
         ),
     ]
