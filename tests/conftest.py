@@ -33,7 +33,9 @@ from tests.factories import (
     UserFactory,
     allocated_case,
 )
-from tests.migrations import migrator  # noqa: F401 - the fixture, for migration tests
+
+# The fixtures, for migration tests.
+from tests.migrations import _schema_before, migrator, migrator_from_before  # noqa: F401
 from tests.postgres_flush import _flush_postgres_by_delete  # noqa: F401 - an autouse fixture
 
 # CI replays the same examples on every run, so a red build is never a lucky draw; locally each
