@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,7 +34,9 @@ from tests.factories import (
     UserFactory,
     allocated_case,
 )
-from tests.migrations import migrator  # noqa: F401 - the fixture, for migration tests
+
+# The fixtures, for migration tests.
+from tests.migrations import _schema_before, migrator, migrator_from_before  # noqa: F401
 from tests.postgres_flush import _flush_postgres_by_delete  # noqa: F401 - an autouse fixture
 
 # CI replays the same examples on every run, so a red build is never a lucky draw; locally each
@@ -44,6 +47,7 @@ if os.environ.get("CI"):
 
 
 LONDON = ZoneInfo("Europe/London")
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -123,23 +127,30 @@ def world(db: None) -> World:
     return _build_world()
 
 
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
-    """The world built once for a module, in a transaction held open until the module's last
-    test and then rolled back. Each test's own transaction is a savepoint inside it."""
+def built_once(django_db_blocker: DjangoDbBlocker, build: Callable[[], T]) -> Iterator[T]:
+    """For a module-scoped fixture: what `build` makes, made once for the module in a
+    transaction held open until the module's last test and then rolled back. Each test's own
+    transaction is a savepoint inside it. Only for a module whose database tests all read it,
+    none of them transactional (a flush would empty it for the tests after it)."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
     try:
         # At noon exactly: every test's clock starts there and runs on, so whatever a test
-        # does is later than the world, as when the world was built inside the test.
+        # does is later than what was built, as when it was built inside the test.
         with django_db_blocker.unblock(), time_machine.travel(_noon_today(), tick=False):
-            built = _build_world()
+            built = build()
         yield built
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
+    """The world built once for a module."""
+    yield from built_once(django_db_blocker, _build_world)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from django.apps.registry import Apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from pytest_django import DjangoDbBlocker
 
 Target = tuple[str, str]
 
@@ -38,3 +39,32 @@ def migrator() -> Iterator[Migrator]:
     finally:
         # Whatever happened, leave the schema as the other tests expect it: every migration.
         migrator.to_latest()
+
+
+@pytest.fixture(scope="module")
+def _schema_before(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[Migrator]:
+    # Moving back is the slow step (every later migration of every app that depends on the
+    # target is unapplied, its models rendered at each step: 10 to 30 s a time on 2 busy cores),
+    # so it is done once for the module, and the way forward again once after its last test.
+    with django_db_blocker.unblock():
+        migrator = Migrator()
+        migrator.to(*request.module.BEFORE)
+    try:
+        yield migrator
+    finally:
+        with django_db_blocker.unblock():
+            migrator.to_latest()
+
+
+@pytest.fixture
+def migrator_from_before(
+    request: pytest.FixtureRequest, _schema_before: Migrator, transactional_db: None
+) -> Iterator[Migrator]:
+    """For a module whose tests all start from the schema at its `BEFORE` targets (and build
+    their rows with `migrator.apps(*BEFORE)`'s models): each test starts there and is moved
+    back there after it, which undoes only the migrations the test applied. The test's rows go
+    in the flush after it, as after any transactional test."""
+    yield _schema_before
+    _schema_before.to(*request.module.BEFORE)

@@ -1,20 +1,22 @@
-"""The synthetic demo council in the database, and the `caseload` command that loads it."""
+"""The synthetic demo council in the database (the `caseload demo` command: test_demo_cli.py)."""
 
 from __future__ import annotations
 
-import subprocess
+import copy
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import authenticate
 from django.db.models import Count, Q
 from django.test import RequestFactory
+from django.urls import reverse
+from pytest_django import DjangoDbBlocker
 
 from caseload.accounts.models import AccessRole, User
 from caseload.asye.models import Programme, ProgrammeStatus
-from caseload.cli import main
+from caseload.decisions.models import Decision, PracticeEscalation, SignOffRequest
 from caseload.demo_loader import LoadedCouncil, load_demo_council
 from caseload.register.models import (
     OPEN_STATUSES,
@@ -22,22 +24,36 @@ from caseload.register.models import (
     Case,
     CaseStatus,
     Contact,
+    Employment,
     Person,
     Practitioner,
     Team,
 )
+from caseload.resource import figures
+from caseload.resource.models import Establishment
 from caseload_engine import demo
 from caseload_engine.asye import ReviewState
 from caseload_engine.identifiers import normalise_nhs_number
+from tests.conftest import built_once, client_for
 
-ROOT = Path(__file__).resolve().parents[2]
+
+@pytest.fixture(scope="module")
+def _module_council(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Iterator[LoadedCouncil]:
+    # Some 5 s a load: every test here reads the same council, so it is loaded once for the
+    # module, and each test's changes are rolled back.
+    yield from built_once(
+        django_db_blocker,
+        lambda: load_demo_council(
+            size="small", seed=7, as_of=date(2026, 11, 20), password="pw-demo-12345"
+        ),
+    )
 
 
 @pytest.fixture
-def loaded(db: None) -> LoadedCouncil:
-    return load_demo_council(
-        size="small", seed=7, as_of=date(2026, 11, 20), password="pw-demo-12345"
-    )
+def loaded(_module_council: LoadedCouncil, db: None) -> LoadedCouncil:
+    return copy.deepcopy(_module_council)
 
 
 def test_small_council_matches_its_description(loaded: LoadedCouncil) -> None:
@@ -126,30 +142,6 @@ def test_new_person_ids_continue_after_the_demo(loaded: LoadedCouncil) -> None:
     assert next_council_person_id() == f"P{highest + 1:07d}"
 
 
-def test_cli_demo_loads_once_then_refuses_or_skips(
-    db: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["demo", "--size", "small"]) == 0
-    assert "Loaded the small demo council" in capsys.readouterr().out
-    assert main(["demo", "--size", "small"]) == 2
-    assert main(["demo", "--if-empty"]) == 0
-    out = capsys.readouterr().out
-    assert "demo data not loaded" in out
-    assert "practitioner" in out
-
-
-def test_console_command_is_installed_with_help() -> None:
-    result = subprocess.run(  # noqa: S603
-        [str(ROOT / ".venv" / "bin" / "caseload"), "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert result.returncode == 0
-    assert "demo" in result.stdout
-
-
 def test_every_demo_case_is_scored_and_held_by_a_role_that_may_hold_it(
     loaded: LoadedCouncil,
 ) -> None:
@@ -185,3 +177,41 @@ def test_the_demo_has_asyes_at_different_stages(loaded: LoadedCouncil) -> None:
         ReviewState.SCHEDULED,
     ]
     assert all(p.assessor_id != p.practitioner.user_id for p in programmes)
+
+
+def test_the_demo_has_sign_offs_in_every_state_and_an_escalation_decided_by_the_director(
+    loaded: LoadedCouncil,
+) -> None:
+    assert Decision.objects.count() == 6
+    states = set(SignOffRequest.objects.values_list("state", flat=True))
+    assert states == {"open", "approved", "returned"}
+    assert set(PracticeEscalation.objects.values_list("state", flat=True)) == {
+        "with_psw",
+        "advised",
+        "decided",
+    }
+    manager = client_for(User.objects.get(username="manager"))
+    listed = manager.get(reverse("sign_off_list")).content.decode()
+    # The safeguarding decision has waited three days.
+    assert "3\xa0days" in listed
+    psw_list = client_for(User.objects.get(username="psw")).get(reverse("escalation_list"))
+    assert "2\xa0days" in psw_list.content.decode()
+
+
+def test_the_demo_council_has_an_establishment_with_vacancies_and_agency_cover(
+    loaded: LoadedCouncil,
+) -> None:
+    as_of = date(2026, 11, 20)
+    assert set(Establishment.objects.values_list("effective_from", flat=True)) == {
+        date(2025, 4, 1),
+        date(2026, 4, 1),
+    }
+    teams = figures.establishment_by_team(on=as_of)
+    assert len(teams) == Team.objects.count()
+    assert all(team.total.funded_fte for team in teams)
+    assert any(team.vacancy_fte > 0 for team in teams)
+    assert any(team.vacancy_fte == 0 for team in teams)
+    assert Practitioner.objects.filter(employment=Employment.AGENCY).exists()
+    assert figures.council_totals(teams).total.agency_fte > 0
+    page = client_for(User.objects.get(username="director")).get(reverse("resource"))
+    assert page.status_code == 200
