@@ -11,6 +11,7 @@ from django.db import transaction
 
 from caseload.accounts.models import AccessRole, User
 from caseload.asye.demo import load_demo_programmes
+from caseload.audits.demo import load_demo_audits
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.decisions.demo import load_demo_decisions
 from caseload.healthcheck.demo import load_demo_survey
@@ -318,6 +319,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_supervision_history(council, practitioners=practitioners, cases=cases, seed=seed)
     load_demo_workload(as_of=as_of, seed=seed)
     load_demo_survey(as_of=as_of, seed=seed)
+    load_demo_audits(as_of=as_of, seed=seed)
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "caseload.demand",
     "caseload.workload",
     "caseload.healthcheck",
+    "caseload.audits",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

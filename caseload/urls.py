@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("caseload.demand.urls")),
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
+    path("audits/", include("caseload.audits.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -85,6 +85,11 @@ class Permission(StrEnum):
     VIEW_HEALTH_CHECK = "view_health_check"
     MANAGE_HEALTH_CHECK = "manage_health_check"
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
+    VIEW_AUDIT_TOOL = "view_audit_tool"
+    EDIT_AUDIT_TOOL = "edit_audit_tool"
+    MANAGE_CASE_AUDITS = "manage_case_audits"
+    VIEW_OWN_CASE_AUDITS = "view_own_case_audits"
+    VIEW_AUDIT_RESULTS = "view_audit_results"
 
     @property
     def description(self) -> str:
@@ -218,6 +223,20 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.ANSWER_WORKLOAD_SURVEY: (
         "Answer the practitioner workload survey, once a round, anonymously"
     ),
+    Permission.VIEW_AUDIT_TOOL: "Read the case file audit tool and its versions",
+    Permission.EDIT_AUDIT_TOOL: "Publish a new version of the case file audit tool",
+    Permission.MANAGE_CASE_AUDITS: (
+        "Draw the monthly case file audit sample, assign auditors, read every audit and "
+        "moderate them (re-grade)"
+    ),
+    Permission.VIEW_OWN_CASE_AUDITS: (
+        "See the case file audits of your own cases and respond to them, and carry out those "
+        "assigned to you (reading the case for that purpose, logged)"
+    ),
+    Permission.VIEW_AUDIT_RESULTS: (
+        "See case file audit results by team, question and month, and moderation agreement, "
+        "as counts with no names"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -317,6 +336,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
             P.ANSWER_WORKLOAD_SURVEY,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_OWN_CASE_AUDITS,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -354,6 +375,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_SUPERVISION,
             P.VIEW_SUPERVISION_POLICY,
             P.VIEW_DELEGATION_SCHEME,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_OWN_CASE_AUDITS,
+            P.VIEW_AUDIT_RESULTS,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -394,6 +418,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.VIEW_AUDIT_TOOL,
+            P.EDIT_AUDIT_TOOL,
+            P.MANAGE_CASE_AUDITS,
+            P.VIEW_OWN_CASE_AUDITS,
+            P.VIEW_AUDIT_RESULTS,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -422,6 +451,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_SUPERVISION_COMPLIANCE,
             P.VIEW_HEALTH_CHECK,
             P.MANAGE_ESTABLISHMENT,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_AUDIT_RESULTS,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

@@ -511,6 +511,24 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),
     ChangeAction.ADMIN_DELETED: lambda e, n: _admin(e, "deleted"),
+    ChangeAction.AUDIT_TOOL_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'tool_version')} of the case file audit tool"
+    ),
+    ChangeAction.CASE_AUDIT_ASSIGNED: lambda e, n: (
+        f"assigned the audit of case {e.case_id} ({n.practitioner(e.practitioner_id)}'s) "
+        f"to {n.user(_new(e, 'auditor'))}"
+    ),
+    ChangeAction.CASE_AUDIT_COMPLETED: lambda e, n: (
+        f"completed the audit of case {e.case_id}, graded {_words(_new(e, 'grade'))}"
+    ),
+    ChangeAction.CASE_AUDIT_RESPONDED: lambda e, n: f"responded to the audit of case {e.case_id}",
+    ChangeAction.CASE_AUDIT_MODERATED: lambda e, n: (
+        f"moderated the audit of case {e.case_id}: {_words(_old(e, 'grade'))} re-graded "
+        f"{_words(_new(e, 'grade'))}"
+    ),
+    ChangeAction.CASE_AUDIT_ACTION_DONE: lambda e, n: (
+        f"marked done an action from the audit of case {e.case_id}"
+    ),
 }
 
 

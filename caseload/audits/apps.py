@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AuditsConfig(AppConfig):
+    name = "caseload.audits"
+    label = "audits"
+    verbose_name = "Case file audits"
+
+    def ready(self) -> None:
+        from caseload.audits import pages
+
+        pages.contribute()

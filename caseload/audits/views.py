@@ -1,0 +1,389 @@
+"""Case file audit pages: the list, the tool and its editor, the month's sample, an audit (read,
+completed against the case record, responded to, moderated) and the results.
+
+Every page reads audits through caseload.audits.access and writes the access log; every change
+goes through caseload.audits.actions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from caseload.accounts.models import User
+from caseload.accounts.permissions import Permission, has_permission
+from caseload.audit import log
+from caseload.audits import access, actions
+from caseload.audits.forms import (
+    AssignForm,
+    ModerationForm,
+    ResponseForm,
+    SampleForm,
+    ToolForm,
+    audit_form,
+)
+from caseload.audits.models import Audit, AuditStatus, ToolVersion
+from caseload.audits.results import results
+from caseload.audits.sampling import sample_for
+from caseload.complexity.models import Assessment
+from caseload.register.models import Allocation, Case, Contact, Practitioner
+from caseload.web.decorators import require_permission
+from caseload.web.errors import ActionRefused
+from caseload.web.requests import AuthedRequest, attempt, paginate, posted
+from caseload_engine import audit_sample
+
+TOOL_PUBLISHED = "Version {number} of the audit tool is published."
+
+
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
+@require_GET
+def audit_list(request: AuthedRequest) -> HttpResponse:
+    """The audits the user may see: those to carry out first, then by month, newest first."""
+    user = request.user
+    visible = access.audits_visible_to(user)
+    page = paginate(
+        request,
+        visible.select_related("case__person", "team", "practitioner", "auditor").order_by(
+            "status", "-month", "pk"
+        ),
+    )
+    log.record_case_audits_listed(user, person_ids=[a.case.person_id for a in page])
+    return render(
+        request,
+        "audits/list.html",
+        {
+            "page": page,
+            "to_do": visible.filter(auditor=user, status=AuditStatus.ASSIGNED).count(),
+            "manages": has_permission(user, Permission.MANAGE_CASE_AUDITS),
+        },
+    )
+
+
+@require_permission(Permission.VIEW_AUDIT_TOOL)
+@require_GET
+def tool_detail(request: AuthedRequest, number: int | None = None) -> HttpResponse:
+    current = ToolVersion.current()
+    version = current if number is None else get_object_or_404(ToolVersion, number=number)
+    return render(
+        request,
+        "audits/tool.html",
+        {
+            "version": version,
+            "is_current": version.pk == current.pk,
+            "tool": version.tool,
+            "versions": ToolVersion.objects.select_related("created_by"),
+        },
+    )
+
+
+@require_permission(Permission.EDIT_AUDIT_TOOL)
+@require_http_methods(["GET", "POST"])
+def tool_edit(request: AuthedRequest) -> HttpResponse:
+    current = ToolVersion.current()
+    form = ToolForm(posted(request), initial={"definition": current.definition})
+    if form.is_valid():
+        version = attempt(
+            form,
+            lambda: actions.publish_tool(
+                by=request.user,
+                definition=form.cleaned_data["definition"],
+                change_note=form.cleaned_data["change_note"],
+            ),
+        )
+        if version is not None:
+            messages.success(request, TOOL_PUBLISHED.format(number=version.number))
+            return redirect("audits_tool")
+    return render(request, "audits/tool_edit.html", {"form": form, "current": current})
+
+
+def _last_month() -> date:
+    return audit_sample.add_months(timezone.localdate().replace(day=1), -1)
+
+
+@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_http_methods(["GET", "POST"])
+def sample(request: AuthedRequest) -> HttpResponse:
+    """The month's sample (the same draw as `caseload audit sample`), each case with its audit
+    or a choice of auditor: anyone who may audit, less whoever worked the case."""
+    params = request.GET if request.GET else {"month": f"{_last_month():%Y-%m}"}
+    form = SampleForm(params)
+    rows: list[dict[str, Any]] = []
+    assign_error: AssignForm | None = None
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        picks = sample_for(month, per_team=form.cleaned_data["per_team"], filters=form.filters())
+        cases = Case.objects.select_related("person", "team").in_bulk([p.case_id for p in picks])
+        practitioners = Practitioner.objects.in_bulk([p.practitioner for p in picks])
+        audits = {
+            a.case_id: a
+            for a in Audit.objects.filter(
+                month=month, case_id__in=[p.case_id for p in picks]
+            ).select_related("auditor")
+        }
+        workers = access.workers_by_case([p.case_id for p in picks], month)
+        auditors = access.possible_auditors()
+        for pick in picks:
+            choices = [
+                (u.pk, u.get_full_name() or u.username)
+                for u in auditors
+                if u.pk not in workers[pick.case_id]
+            ]
+            rows.append(
+                {
+                    "pick": pick,
+                    "case": cases[pick.case_id],
+                    "practitioner": practitioners[pick.practitioner],
+                    "audit": audits.get(pick.case_id),
+                    "form": AssignForm(initial={"case": pick.case_id}, auditors=choices),
+                }
+            )
+        if request.method == "POST":
+            response, assign_error = _assign(request, form, rows, month)
+            if response is not None:
+                return response
+        log.record_case_audits_listed(request.user, person_ids=[r["case"].person_id for r in rows])
+    return render(
+        request,
+        "audits/sample.html",
+        {
+            "form": form,
+            "rows": rows,
+            "assign_error": assign_error,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _assign(
+    request: AuthedRequest, form: SampleForm, rows: list[dict[str, Any]], month: date
+) -> tuple[HttpResponse | None, AssignForm | None]:
+    by_case = {row["pick"].case_id: row for row in rows}
+    case_id = request.POST.get("case", "")
+    row = by_case.get(int(case_id)) if case_id.isascii() and case_id.isdigit() else None
+    if row is None:
+        # Not a case of this sample (changed meanwhile, or made up): the page, with a message.
+        assign = AssignForm(request.POST, auditors=[])
+        assign.is_valid()
+        assign.add_error(None, "That case is not in this month's sample: choose from the list")
+        return None, assign
+    assign = AssignForm(request.POST, auditors=list(row["form"].fields["auditor"].choices)[1:])
+    row["form"] = assign
+    if assign.is_valid():
+        auditor = User.objects.get(pk=assign.cleaned_data["auditor"])
+        audit = attempt(
+            assign,
+            lambda: actions.assign_audit(
+                by=request.user,
+                case=row["case"],
+                practitioner=row["practitioner"],
+                month=month,
+                auditor=auditor,
+                theme=form.theme(),
+            ),
+        )
+        if audit is not None:
+            messages.success(
+                request, f"Case {audit.case_id} assigned to {auditor.get_full_name()}."
+            )
+            return redirect(f"{request.path}?{request.GET.urlencode()}"), None
+    return None, assign
+
+
+def _audit_context(request: AuthedRequest, audit: Audit) -> dict[str, Any]:
+    answers = audit.answers or {}
+    user = request.user
+    return {
+        "audit": audit,
+        "sections": [
+            {
+                "section": section,
+                "answers": [(q, answers.get(q.key)) for q in section.questions],
+            }
+            for section in audit.tool_version.tool.sections
+        ],
+        "audit_actions": list(audit.actions.select_related("done_by")),
+        "is_auditor": audit.auditor_id == user.pk,
+        "is_practitioner": audit.practitioner.user_id == user.pk,
+        "may_moderate": has_permission(user, Permission.MANAGE_CASE_AUDITS)
+        and audit.status == AuditStatus.COMPLETED
+        and audit.moderated_at is None
+        and audit.auditor_id != user.pk,
+        "response_form": ResponseForm(initial={"response": audit.response}),
+    }
+
+
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
+@require_GET
+def audit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    audit = access.get_audit_for_user(request.user, pk)
+    log.record_case_audit_viewed(
+        request.user,
+        audit_id=audit.pk,
+        case_id=audit.case_id,
+        person_id=audit.case.person_id,
+        practitioner_id=audit.practitioner_id,
+    )
+    return render(request, "audits/audit.html", _audit_context(request, audit))
+
+
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
+@require_http_methods(["GET", "POST"])
+def audit_complete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The auditor completes the tool beside the case record, which they may read for this
+    purpose (the access log names the audit as the reason)."""
+    audit = access.get_audit_for_user(request.user, pk)
+    if audit.auditor_id != request.user.pk:
+        raise PermissionDenied
+    if audit.status != AuditStatus.ASSIGNED:
+        messages.info(request, "This audit is already completed.")
+        return redirect("audits_audit", audit.pk)
+    case = audit.case
+    log.record_case_read_for_audit(
+        request.user,
+        audit_id=audit.pk,
+        case_id=case.pk,
+        person_id=case.person_id,
+        team_id=case.team_id,
+    )
+    form = audit_form(audit.tool_version.tool, posted(request))
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: actions.complete_audit(
+                by=request.user,
+                audit=audit,
+                answers=form.answers(),
+                grade=form.cleaned_data["grade"],
+                summary=form.cleaned_data["summary"],
+                actions=form.actions(),
+            ),
+        )
+        if done is not None:
+            messages.success(request, "Audit completed. The practitioner has been told.")
+            return redirect("audits_audit", audit.pk)
+    return render(
+        request,
+        "audits/complete.html",
+        {
+            "audit": audit,
+            "case": case,
+            "form": form,
+            "assessment": Assessment.objects.filter(case=case, is_current=True).first(),
+            "allocations": Allocation.objects.filter(case=case)
+            .select_related("practitioner")
+            .order_by("-started_at")[:20],
+            "contacts": Contact.objects.filter(case=case)
+            .select_related("practitioner")
+            .order_by("-occurred_on", "-pk")[:20],
+        },
+    )
+
+
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
+@require_POST
+def audit_respond(request: AuthedRequest, pk: int) -> HttpResponse:
+    audit = access.get_audit_for_user(request.user, pk)
+    if audit.practitioner.user_id != request.user.pk:
+        raise PermissionDenied
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: actions.respond(
+                by=request.user, audit=audit, response=form.cleaned_data["response"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, "Your response is recorded.")
+            return redirect("audits_audit", audit.pk)
+    context = _audit_context(request, audit)
+    context["response_form"] = context["form"] = form
+    return render(request, "audits/audit.html", context)
+
+
+@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_http_methods(["GET", "POST"])
+def audit_moderate(request: AuthedRequest, pk: int) -> HttpResponse:
+    audit = access.get_audit_for_user(request.user, pk)
+    log.record_case_audit_viewed(
+        request.user,
+        audit_id=audit.pk,
+        case_id=audit.case_id,
+        person_id=audit.case.person_id,
+        practitioner_id=audit.practitioner_id,
+    )
+    form = ModerationForm(posted(request))
+    if form.is_valid():
+        done = attempt(
+            form,
+            lambda: actions.moderate(
+                by=request.user,
+                audit=audit,
+                grade=form.cleaned_data["grade"],
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if done is not None:
+            messages.success(request, "Moderation recorded.")
+            return redirect("audits_audit", audit.pk)
+    context = _audit_context(request, audit)
+    context["form"] = form
+    return render(request, "audits/moderate.html", context)
+
+
+@require_POST
+def action_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Only the practitioner whose case was audited marks its action done: their record
+    decides, so no role is asked."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    action = access.get_action_for_user(request.user, pk)
+    try:
+        actions.complete_action(by=request.user, action=action)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, "Action marked done.")
+    return redirect("audits_audit", action.audit_id)
+
+
+def _month_or(text: str | None, default: date) -> tuple[date, str | None]:
+    if not text:
+        return default, None
+    try:
+        return audit_sample.parse_month(text), None
+    except audit_sample.SampleError as error:
+        return default, str(error)
+
+
+@require_permission(Permission.VIEW_AUDIT_RESULTS)
+@require_GET
+def results_page(request: AuthedRequest) -> HttpResponse:
+    """Grades by team, month and question, themes, moderation agreement: counts, no names."""
+    last = timezone.localdate().replace(day=1)
+    end, end_error = _month_or(request.GET.get("to"), last)
+    start, start_error = _month_or(request.GET.get("from"), audit_sample.add_months(end, -11))
+    errors = [e for e in (start_error, end_error) if e]
+    if start > end:
+        errors.append("The first month must not be after the last")
+        start = audit_sample.add_months(end, -11)
+    if audit_sample.add_months(start, 60) <= end:
+        errors.append("Show at most five years at a time")
+        start = audit_sample.add_months(end, -59)
+    return render(
+        request,
+        "audits/results.html",
+        {
+            "figures": results(start, audit_sample.month_end(end)),
+            "start": start,
+            "end": end,
+            "errors": errors,
+        },
+    )
