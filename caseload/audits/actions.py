@@ -96,8 +96,14 @@ def assign_audit(
     if month.day != 1:
         raise ActionRefused("An audit is for a calendar month", field="month")
     case = Case.objects.select_for_update().get(pk=case.pk)
+    # Read afresh: their job decides, as it stands now.
+    auditor = User.objects.select_related("practitioner").get(pk=auditor.pk)
     if not may_audit(auditor):
         raise ActionRefused("The auditor must be a manager or senior practitioner", field="auditor")
+    if auditor.pk == practitioner.user_id:
+        raise ActionRefused(
+            "An auditor never audits a case they worked: choose someone else", field="auditor"
+        )
     _refuse_worker(auditor, case, month)
     if Audit.objects.filter(case=case, month=month).exists():
         raise ActionRefused(f"Case {case.pk} already has an audit for {month:%B %Y}")

@@ -171,7 +171,7 @@ def _assign(
         # Not a case of this sample (changed meanwhile, or made up): the page, with a message.
         assign = AssignForm(request.POST, auditors=[])
         assign.is_valid()
-        assign.add_error(None, "That case is not in this month's sample: choose from the list")
+        assign.add_error(None, "That case is not in the sample for this month: choose from the list")
         return None, assign
     assign = AssignForm(request.POST, auditors=list(row["form"].fields["auditor"].choices)[1:])
     row["form"] = assign
