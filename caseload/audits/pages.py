@@ -31,13 +31,13 @@ def contribute() -> None:
     )
     register_nav(
         NavEntry(
-            "Case file audits", 70, Permission.VIEW_OWN_CASE_AUDITS, lambda user: reverse("audits")
+            "Case file audits", 72, Permission.VIEW_OWN_CASE_AUDITS, lambda user: reverse("audits")
         )
     )
     register_nav(
         NavEntry(
             "Audit results",
-            71,
+            73,
             Permission.VIEW_AUDIT_RESULTS,
             lambda user: reverse("audits_results"),
         )

@@ -24,7 +24,8 @@ from caseload.cli import main
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Allocation, Case, Practitioner
 from caseload.web.errors import ActionRefused
-from caseload_engine import audit_sample, audit_tool
+from caseload_engine import audit_sample
+from tests.audits_factories import answers
 from tests.conftest import World, client_for
 from tests.factories import AllocationFactory, allocated_case
 
@@ -36,19 +37,6 @@ def _world(shared_world: World) -> World:
 
 def this_month() -> date:
     return timezone.localdate().replace(day=1)
-
-
-def _answers(grade: int = 3) -> dict[str, object]:
-    tool = ToolVersion.current().tool
-    answers: dict[str, object] = {}
-    for question in tool.questions:
-        if question.kind is audit_tool.Kind.GRADED:
-            answers[question.key] = grade
-        elif question.kind is audit_tool.Kind.YES_NO:
-            answers[question.key] = "yes"
-        else:
-            answers[question.key] = "Synthetic learning"
-    return answers
 
 
 def assign(
@@ -68,7 +56,7 @@ def completed(w: World, *, auditor: User | None = None, grade: int = 2) -> Audit
     return actions.complete_audit(
         by=auditor or w.mona,
         audit=audit,
-        answers=_answers(grade),
+        answers=answers(grade),
         grade=grade,
         summary="Synthetic summary",
         actions=["Synthetic action: offer the carer an assessment"],
@@ -103,7 +91,7 @@ def test_nor_one_allocated_to_them_after_it_was_assigned(world: World) -> None:
     AllocationFactory.create(case=audit.case, practitioner=mona)
     with pytest.raises(ActionRefused, match="never audits"):
         actions.complete_audit(
-            by=world.mona, audit=audit, answers=_answers(), grade=3, summary="Synthetic"
+            by=world.mona, audit=audit, answers=answers(), grade=3, summary="Synthetic"
         )
 
 
@@ -137,12 +125,13 @@ def test_the_flow_tells_each_in_turn_and_puts_actions_on_the_supervision_agenda(
     assert world.person_of_priya.family_name in page.content.decode()
     read = AccessLogEntry.objects.filter(action=AccessAction.AUDIT_CASE_READ, user_id=world.mona.pk)
     assert read.get().reason_detail == f"Case file audit {audit.pk}"
-    posted = {k: str(v) for k, v in _answers(2).items()}
+    posted = {k: str(v) for k, v in answers(2).items()}
     posted |= {"grade": "2", "summary": "Synthetic summary", "actions": "Synthetic: book review\n"}
     response = mona.post(reverse("audits_audit_complete", args=[audit.pk]), posted)
     assert response.status_code == 302
     audit.refresh_from_db()
-    assert audit.status == AuditStatus.COMPLETED and audit.grade == 2
+    assert audit.status == AuditStatus.COMPLETED
+    assert audit.grade == 2
     assert Notification.objects.filter(recipient=world.priya, kind=NotificationKind.CASE_AUDIT)
     # On the supervision record form and page for Priya, as an agenda item.
     form = mona.get(reverse("supervision_record", args=[world.priya_practitioner.pk]))
@@ -167,7 +156,7 @@ def test_the_flow_tells_each_in_turn_and_puts_actions_on_the_supervision_agenda(
 
 def test_a_missing_answer_is_named_and_nothing_is_saved(world: World) -> None:
     audit = assign(world)
-    posted = {k: str(v) for k, v in _answers().items()}
+    posted = {k: str(v) for k, v in answers().items()}
     del posted["principle_prevention"]
     posted["grade"] = "9"
     response = client_for(world.mona).post(
@@ -188,7 +177,7 @@ def test_only_the_auditor_completes_and_only_the_practitioner_responds(world: Wo
     with pytest.raises(ActionRefused, match="Only the audit's auditor"):
         actions.complete_audit(by=world.mona, audit=audit, answers={}, grade=3, summary="x")
     actions.complete_audit(
-        by=world.pat, audit=audit, answers=_answers(), grade=3, summary="Synthetic"
+        by=world.pat, audit=audit, answers=answers(), grade=3, summary="Synthetic"
     )
     with pytest.raises(ActionRefused, match="whose case it is"):
         actions.respond(by=world.mona, audit=audit, response="Synthetic")
@@ -314,8 +303,10 @@ def test_assigning_from_the_page_and_refusing_what_is_not_in_the_sample(world: W
     page = pat.get(url)
     row = next(r for r in page.context["rows"] if r["case"].pk == world.case_held_by_colin.pk)
     offered = {value for value, _ in row["form"].fields["auditor"].choices}
-    assert world.mona.pk in offered and world.pat.pk in offered
-    assert world.colin.pk not in offered and world.priya.pk not in offered
+    assert world.mona.pk in offered
+    assert world.pat.pk in offered
+    assert world.colin.pk not in offered
+    assert world.priya.pk not in offered
 
 
 def _queries(client: Client, url: str) -> int:
@@ -337,7 +328,7 @@ def _more_audits(w: World, n: int) -> None:
             auditor=w.mona,
         )
         actions.complete_audit(
-            by=w.mona, audit=audit, answers=_answers(), grade=3, summary="Synthetic"
+            by=w.mona, audit=audit, answers=answers(), grade=3, summary="Synthetic"
         )
         AuditAction.objects.create(audit=audit, description="Synthetic")
 

@@ -468,6 +468,40 @@ SENTENCES: list[Spec] = [
         f"The daily run (for {MONA}) escalated workload concern 7 of {PRIYA} to the principal "
         "social worker: not answered in 5 working days",
     ),
+    (
+        ChangeAction.AUDIT_TOOL_PUBLISHED,
+        lambda w: {"changes": {"tool_version": (1, 2)}},
+        f"{MONA} published version 2 of the case file audit tool",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_ASSIGNED,
+        lambda w: _case(
+            w,
+            practitioner_id=w.priya_practitioner.pk,
+            changes={"auditor": (None, w.mona.pk), "month": (None, "2026-11-01")},
+        ),
+        f"{MONA} assigned the audit of case {{case}} ({PRIYA}'s) to {MONA}",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_COMPLETED,
+        lambda w: _case(w, changes={"grade": (None, "requires improvement")}),
+        f"{MONA} completed the audit of case {{case}}, graded requires improvement",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_RESPONDED,
+        lambda w: _case(w, detail={"audit_id": 3}),
+        f"{MONA} responded to the audit of case {{case}}",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_MODERATED,
+        lambda w: _case(w, changes={"grade": ("good", "outstanding")}),
+        f"{MONA} moderated the audit of case {{case}}: good re-graded outstanding",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_ACTION_DONE,
+        lambda w: _case(w, detail={"audit_id": 3, "action_id": 4}),
+        f"{MONA} marked done an action from the audit of case {{case}}",
+    ),
 ]
 
 
