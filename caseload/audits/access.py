@@ -24,7 +24,7 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.audits.models import Audit, AuditAction
 from caseload.register.access import practitioner_for
 from caseload.register.models import Allocation, Case
-from caseload_engine import audit_sample
+from caseload_engine.dates import add_months
 from caseload_engine.reference import Role
 
 # Job roles senior enough to audit another's case file.
@@ -71,7 +71,7 @@ def workers_by_case(case_ids: Collection[int], month: date) -> dict[int, set[int
     """For each case, the users who worked it now or at any time in the month audited: one
     query for any number of cases."""
     start = timezone.make_aware(datetime.combine(month, time.min))
-    end = timezone.make_aware(datetime.combine(audit_sample.add_months(month, 1), time.min))
+    end = timezone.make_aware(datetime.combine(add_months(month, 1), time.min))
     workers: dict[int, set[int]] = {case_id: set() for case_id in case_ids}
     for case_id, user_id in (
         Allocation.objects.filter(case_id__in=case_ids)

@@ -13,7 +13,8 @@ from caseload.audits.access import AUDITOR_ROLES, workers_by_case
 from caseload.audits.models import Audit, AuditAction, AuditStatus, ToolVersion
 from caseload.audits.sampling import sample_for
 from caseload.register.models import Practitioner
-from caseload_engine import audit_sample, audit_tool
+from caseload_engine import audit_tool
+from caseload_engine.dates import add_months
 
 MONTHS = 4
 ACTIONS = (
@@ -49,10 +50,10 @@ def load_demo_audits(*, as_of: date, seed: int) -> int:
     users = dict(Practitioner.objects.values_list("pk", "user_id"))
     written = 0
     for back in range(MONTHS, 0, -1):
-        month = audit_sample.add_months(this_month, -back)
+        month = add_months(this_month, -back)
         picks = sample_for(month)
         workers = workers_by_case([p.case_id for p in picks], month)
-        assigned_on = audit_sample.add_months(month, 1)
+        assigned_on = add_months(month, 1)
         audits = []
         for pick in picks:
             choices = [a for a in auditors if a not in workers[pick.case_id]]

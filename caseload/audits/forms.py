@@ -206,7 +206,7 @@ def audit_form(tool: audit_tool.Tool, data: Any = None, **kwargs: Any) -> AuditF
         required=False,
         help_text="One a line: they go to the practitioner's next supervision",
     )
-    form_class = type("ToolAuditForm", (AuditForm,), fields)
+    form_class: type[AuditForm] = type("ToolAuditForm", (AuditForm,), fields)
     return form_class(data, tool=tool, **kwargs)
 
 

@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from caseload.audits.models import Audit, AuditStatus, ToolVersion
 from caseload.register.models import Team
 from caseload.ui.charts import ChartSpec, Series
-from caseload_engine import audit_sample, audit_tool
+from caseload_engine import audit_tool
+from caseload_engine.dates import add_months
 
 # A graded answer at or below this is "found wanting" (requires improvement or inadequate).
 WANTING = audit_tool.REQUIRES_IMPROVEMENT
@@ -96,7 +97,7 @@ def results(start: date, end: date) -> Results:
     month = start.replace(day=1)
     while month <= end:
         months.append(month)
-        month = audit_sample.add_months(month, 1)
+        month = add_months(month, 1)
     by_team: dict[int, list[int]] = defaultdict(list)
     by_month: dict[date, list[int]] = defaultdict(list)
     answered: Counter[tuple[str, str]] = Counter()
@@ -104,7 +105,9 @@ def results(start: date, end: date) -> Results:
     section_answered: Counter[str] = Counter()
     section_wanting: Counter[str] = Counter()
     pairs = []
-    for team_id, audit_month, grade, moderated, answers, tool_id in rows:
+    for team_id, audit_month, graded, moderated, answers, tool_id in rows:
+        # Completed audits carry a grade (a database constraint).
+        grade = int(graded or 0)
         by_team[team_id].append(grade)
         by_month[audit_month].append(grade)
         if moderated is not None:

@@ -16,6 +16,7 @@ from caseload.complexity.models import Assessment
 from caseload.register.models import Allocation, Case
 from caseload_engine import audit_sample
 from caseload_engine.audit_sample import CaseRow, Filter, Pick
+from caseload_engine.dates import add_months
 
 
 def _aware(day: date) -> datetime:
@@ -25,7 +26,7 @@ def _aware(day: date) -> datetime:
 def case_rows(month: date) -> list[CaseRow]:
     """Every case open at some time in the month or closed in it, with who held it last in
     the month (None if nobody did), their role and its tier now: four queries."""
-    start, end = _aware(month), _aware(audit_sample.add_months(month, 1))
+    start, end = _aware(month), _aware(add_months(month, 1))
     in_month = Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
     cases = Case.objects.filter(in_month).values_list(
         "pk", "team_id", "status", "opened_at", "closed_at"
@@ -69,7 +70,7 @@ def sample_for(
 ) -> list[Pick]:
     """The month's sample: the engine's draw over the register, excluding cases audited in the
     six months before and covering practitioners not audited lately first."""
-    since = audit_sample.add_months(month, -audit_sample.EXCLUDE_MONTHS)
+    since = add_months(month, -audit_sample.EXCLUDE_MONTHS)
     audited: dict[int, list[date]] = defaultdict(list)
     for case_id, audited_month in Audit.objects.filter(
         month__gte=since, month__lt=month

@@ -38,6 +38,7 @@ from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
 from caseload_engine import audit_sample
+from caseload_engine.dates import add_months
 
 TOOL_PUBLISHED = "Version {number} of the audit tool is published."
 
@@ -104,7 +105,7 @@ def tool_edit(request: AuthedRequest) -> HttpResponse:
 
 
 def _last_month() -> date:
-    return audit_sample.add_months(timezone.localdate().replace(day=1), -1)
+    return add_months(timezone.localdate().replace(day=1), -1)
 
 
 @require_permission(Permission.MANAGE_CASE_AUDITS)
@@ -171,7 +172,9 @@ def _assign(
         # Not a case of this sample (changed meanwhile, or made up): the page, with a message.
         assign = AssignForm(request.POST, auditors=[])
         assign.is_valid()
-        assign.add_error(None, "That case is not in the sample for this month: choose from the list")
+        assign.add_error(
+            None, "That case is not in the sample for this month: choose from the list"
+        )
         return None, assign
     assign = AssignForm(request.POST, auditors=list(row["form"].fields["auditor"].choices)[1:])
     row["form"] = assign
@@ -369,14 +372,14 @@ def results_page(request: AuthedRequest) -> HttpResponse:
     """Grades by team, month and question, themes, moderation agreement: counts, no names."""
     last = timezone.localdate().replace(day=1)
     end, end_error = _month_or(request.GET.get("to"), last)
-    start, start_error = _month_or(request.GET.get("from"), audit_sample.add_months(end, -11))
+    start, start_error = _month_or(request.GET.get("from"), add_months(end, -11))
     errors = [e for e in (start_error, end_error) if e]
     if start > end:
         errors.append("The first month must not be after the last")
-        start = audit_sample.add_months(end, -11)
-    if audit_sample.add_months(start, 60) <= end:
+        start = add_months(end, -11)
+    if add_months(start, 60) <= end:
         errors.append("Show at most five years at a time")
-        start = audit_sample.add_months(end, -59)
+        start = add_months(end, -59)
     return render(
         request,
         "audits/results.html",

@@ -24,7 +24,7 @@ from caseload.cli import main
 from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Allocation, Case, Practitioner
 from caseload.web.errors import ActionRefused
-from caseload_engine import audit_sample
+from caseload_engine.dates import add_months
 from tests.audits_factories import answers
 from tests.conftest import World, client_for
 from tests.factories import AllocationFactory, allocated_case
@@ -257,7 +257,7 @@ def test_a_bad_month_gives_a_message_and_a_non_zero_exit(
 
 
 def test_a_case_audited_lately_is_not_sampled_again(world: World) -> None:
-    last_month = audit_sample.add_months(this_month(), -1)
+    last_month = add_months(this_month(), -1)
     actions.assign_audit(
         by=world.pat,
         case=world.case_held_by_priya,
