@@ -122,12 +122,15 @@ def draw(
     month = month.replace(day=1)
     audited = audited or {}
     covered = last_covered or {}
+    # Worked out once, not per case: a month's sample reads every case of the council.
+    last_day, since = month_end(month), add_months(month, -EXCLUDE_MONTHS)
     by_team: dict[int, list[CaseRow]] = defaultdict(list)
     for row in cases:
         if (
             row.practitioner is not None
-            and active_in(row, month)
-            and not recently_audited(month, audited.get(row.case_id, ()))
+            and row.opened_on <= last_day
+            and (row.closed_on is None or row.closed_on >= month)
+            and not any(since <= d.replace(day=1) < month for d in audited.get(row.case_id, ()))
             and all(keep(row) for keep in filters)
         ):
             by_team[row.team].append(row)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from caseload.audits.models import Audit
 from caseload.complexity.models import Assessment
-from caseload.register.models import Allocation, Case
+from caseload.register.models import Allocation
 from caseload_engine import audit_sample
 from caseload_engine.audit_sample import CaseRow, Filter, Pick
 from caseload_engine.dates import add_months
@@ -24,42 +24,57 @@ def _aware(day: date) -> datetime:
 
 
 def case_rows(month: date) -> list[CaseRow]:
-    """Every case open at some time in the month or closed in it, with who held it last in
-    the month (None if nobody did), their role and its tier now: four queries."""
+    """Every case open at some time in the month (or closed in it) that somebody held in the
+    month, with who held it last then, their role, and its tier now: two queries, read from
+    the allocations (a case nobody held has no practice to audit)."""
     start, end = _aware(month), _aware(add_months(month, 1))
-    in_month = Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
-    cases = Case.objects.filter(in_month).values_list(
-        "pk", "team_id", "status", "opened_at", "closed_at"
-    )
-    holders: dict[int, tuple[datetime, int, str]] = {}
-    for case_id, started, practitioner_id, role in Allocation.objects.filter(
+    held_in_month = Allocation.objects.filter(
         Q(ended_at__isnull=True) | Q(ended_at__gte=start),
+        Q(case__closed_at__isnull=True) | Q(case__closed_at__gte=start),
         started_at__lt=end,
         case__opened_at__lt=end,
-    ).values_list("case_id", "started_at", "practitioner_id", "practitioner__role"):
-        if case_id not in holders or started > holders[case_id][0]:
-            holders[case_id] = (started, practitioner_id, role)
-    tiers = dict(
-        Assessment.objects.filter(is_current=True, case__opened_at__lt=end).values_list(
-            "case_id", "effective_tier"
-        )
     )
-    rows = []
-    for case_id, team_id, status, opened_at, closed_at in cases:
-        holder = holders.get(case_id)
-        rows.append(
-            CaseRow(
-                case_id=case_id,
-                team=team_id,
-                practitioner=holder[1] if holder else None,
-                practitioner_role=holder[2] if holder else "",
-                opened_on=timezone.localdate(opened_at),
-                closed_on=timezone.localdate(closed_at) if closed_at else None,
-                status=status,
-                tier=tiers.get(case_id),
-            )
+    holders: dict[int, tuple[datetime, int, str, int, str, datetime, datetime | None]] = {}
+    for (
+        case_id,
+        started,
+        practitioner_id,
+        role,
+        team_id,
+        status,
+        opened,
+        closed,
+    ) in held_in_month.values_list(
+        "case_id",
+        "started_at",
+        "practitioner_id",
+        "practitioner__role",
+        "case__team_id",
+        "case__status",
+        "case__opened_at",
+        "case__closed_at",
+    ):
+        if case_id not in holders or started > holders[case_id][0]:
+            holders[case_id] = (started, practitioner_id, role, team_id, status, opened, closed)
+    tiers = dict(
+        Assessment.objects.filter(
+            is_current=True, case__in=held_in_month.values("case_id")
+        ).values_list("case_id", "effective_tier")
+    )
+    zone = timezone.get_current_timezone()
+    return [
+        CaseRow(
+            case_id=case_id,
+            team=team_id,
+            practitioner=practitioner_id,
+            practitioner_role=role,
+            opened_on=opened.astimezone(zone).date(),
+            closed_on=closed.astimezone(zone).date() if closed else None,
+            status=status,
+            tier=tiers.get(case_id),
         )
-    return rows
+        for case_id, (_, practitioner_id, role, team_id, status, opened, closed) in holders.items()
+    ]
 
 
 def sample_for(

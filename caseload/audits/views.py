@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -117,20 +119,29 @@ def sample(request: AuthedRequest) -> HttpResponse:
     form = SampleForm(params)
     rows: list[dict[str, Any]] = []
     assign_error: AssignForm | None = None
+    count = 0
+    page = None
     if form.is_valid():
         month = form.cleaned_data["month"]
         picks = sample_for(month, per_team=form.cleaned_data["per_team"], filters=form.filters())
-        cases = Case.objects.select_related("person", "team").in_bulk([p.case_id for p in picks])
-        practitioners = Practitioner.objects.in_bulk([p.practitioner for p in picks])
+        if request.method == "POST":
+            # The case posted, wherever it is in the sample.
+            posted_case = request.POST.get("case", "")
+            chosen = [p for p in picks if str(p.case_id) == posted_case]
+        else:
+            # A themed audit may take hundreds of cases: one page of them at a time.
+            page = Paginator(picks, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+            chosen = list(page.object_list)
+        ids = [p.case_id for p in chosen]
+        cases = Case.objects.select_related("person", "team").in_bulk(ids)
+        practitioners = Practitioner.objects.in_bulk([p.practitioner for p in chosen])
         audits = {
             a.case_id: a
-            for a in Audit.objects.filter(
-                month=month, case_id__in=[p.case_id for p in picks]
-            ).select_related("auditor")
+            for a in Audit.objects.filter(month=month, case_id__in=ids).select_related("auditor")
         }
-        workers = access.workers_by_case([p.case_id for p in picks], month)
+        workers = access.workers_by_case(ids, month)
         auditors = access.possible_auditors()
-        for pick in picks:
+        for pick in chosen:
             choices = [
                 (u.pk, u.get_full_name() or u.username)
                 for u in auditors
@@ -145,6 +156,7 @@ def sample(request: AuthedRequest) -> HttpResponse:
                     "form": AssignForm(initial={"case": pick.case_id}, auditors=choices),
                 }
             )
+        count = len(picks)
         if request.method == "POST":
             response, assign_error = _assign(request, form, rows, month)
             if response is not None:
@@ -156,10 +168,20 @@ def sample(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
+            "page": page,
+            "count": count,
             "assign_error": assign_error,
-            "query": request.GET.urlencode(),
+            # The pagination's links add the page; the assign forms post back to this page.
+            "query": _without_page(request),
+            "here": request.GET.urlencode(),
         },
     )
+
+
+def _without_page(request: AuthedRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 def _assign(
