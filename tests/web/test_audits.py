@@ -343,3 +343,20 @@ def test_list_pages_take_as_many_queries_for_many_rows_as_for_few(world: World, 
     few = _queries(pat, url)
     _more_audits(world, 4)
     assert _queries(pat, url) == few
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"from": "2026-99"}, "not a month"),
+        ({"to": "x" * 500}, "YYYY-MM"),
+        ({"from": "2026-11", "to": "2026-01"}, "must not be after"),
+        ({"from": "2001-01", "to": "2026-01"}, "at most five years"),
+    ],
+)
+def test_the_results_page_refuses_bad_months_with_a_message(
+    world: World, params: dict[str, str], message: str
+) -> None:
+    response = client_for(world.dee).get(reverse("audits_results"), params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
