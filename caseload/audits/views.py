@@ -124,14 +124,12 @@ def sample(request: AuthedRequest) -> HttpResponse:
     if form.is_valid():
         month = form.cleaned_data["month"]
         picks = sample_for(month, per_team=form.cleaned_data["per_team"], filters=form.filters())
-        if request.method == "POST":
-            # The case posted, wherever it is in the sample.
-            posted_case = request.POST.get("case", "")
-            chosen = [p for p in picks if str(p.case_id) == posted_case]
-        else:
-            # A themed audit may take hundreds of cases: one page of them at a time.
-            page = Paginator(picks, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-            chosen = list(page.object_list)
+        # A themed audit may take hundreds of cases: one page of them at a time, and the case
+        # posted wherever it is in the sample.
+        page = Paginator(picks, settings.CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+        chosen = list(page.object_list)
+        posted_case = request.POST.get("case", "") if request.method == "POST" else ""
+        chosen += [p for p in picks if str(p.case_id) == posted_case and p not in chosen]
         ids = [p.case_id for p in chosen]
         cases = Case.objects.select_related("person", "team").in_bulk(ids)
         practitioners = Practitioner.objects.in_bulk([p.practitioner for p in chosen])
