@@ -89,7 +89,7 @@ def _print_logins() -> None:
     from caseload.accounts.models import User
 
     print("\nDemo logins (synthetic data only), all with the password", repr(DEMO_PASSWORD))
-    for username in ("practitioner", "manager", "psw", "director", "admin"):
+    for username in ("practitioner", "manager", "psw", "director", "admin", "safeguarding"):
         user = User.objects.filter(username=username).first()
         if user is not None:
             print(f"  {username:<13} {user.get_access_role_display()}: {user.get_full_name()}")

@@ -30,10 +30,12 @@ from caseload.register.models import (
     Team,
 )
 from caseload.resource.demo import load_demo_establishment
+from caseload.safeguarding.demo import load_demo_safeguarding
 from caseload.supervision.demo import load_supervision_history
 from caseload.workload.demo import load_demo_workload
 from caseload_engine import complexity, demo
 from caseload_engine.demo_complexity import DemoScore, score_council
+from caseload_engine.demo_safeguarding import person_profiles
 from caseload_engine.reference import SPECIALISM_CHOICES, Role
 
 BATCH = 2000
@@ -230,7 +232,15 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
         is_superuser=True,
         password=hashed,
     )
+    safeguarding_lead = User.objects.create(
+        username="safeguarding",
+        first_name="Sam",
+        last_name="Safeguarding",
+        access_role=AccessRole.SAFEGUARDING_LEAD,
+        password=hashed,
+    )
 
+    profiles = person_profiles(len(council.people), seed=seed)
     people = Person.objects.bulk_create(
         (
             Person(
@@ -243,8 +253,10 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
                 primary_support_reason=p.primary_support_reason,
                 has_unpaid_carer=p.has_unpaid_carer,
                 date_of_death=p.date_of_death,
+                sex=sex,
+                ethnicity=ethnicity,
             )
-            for p in council.people
+            for p, (sex, ethnicity) in zip(council.people, profiles, strict=True)
         ),
         batch_size=BATCH,
     )
@@ -320,18 +332,22 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_workload(as_of=as_of, seed=seed)
     load_demo_survey(as_of=as_of, seed=seed)
     load_demo_audits(as_of=as_of, seed=seed)
+    load_demo_safeguarding(
+        council, people=people, teams=teams, practitioners=practitioners, seed=seed
+    )
     highest_id = max((int(p.council_person_id[1:]) for p in council.people), default=0)
     IdentifierSequence.objects.update_or_create(
         name=PERSON_ID_SEQUENCE, defaults={"next_value": highest_id + 1}
     )
 
-    by_username = {u.username: u for u in (*users, director, admin)}
+    by_username = {u.username: u for u in (*users, director, admin, safeguarding_lead)}
     descriptions = {
         "practitioner": "social worker",
         "manager": "team manager",
         "psw": "principal social worker",
         "director": "director of adult social services",
         "admin": "administrator",
+        "safeguarding": "safeguarding lead",
     }
     logins = tuple(
         DemoLogin(

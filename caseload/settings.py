@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "caseload.workload",
     "caseload.healthcheck",
     "caseload.audits",
+    "caseload.safeguarding",
     "caseload.web",
 ]
 FORM_RENDERER = "caseload.ui.forms.GovukFormRenderer"

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
     path("audits/", include("caseload.audits.urls")),
+    path("", include("caseload.safeguarding.urls")),
     path("admin/", admin.site.urls),
 ]

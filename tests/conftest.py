@@ -74,6 +74,7 @@ class World:
     pat: User
     dee: User
     ada: User
+    sally: User
     priya_practitioner: Practitioner
     colin_practitioner: Practitioner
     max_practitioner: Practitioner
@@ -96,6 +97,7 @@ class World:
             "principal_social_worker": self.pat,
             "director": self.dee,
             "administrator": self.ada,
+            "safeguarding_lead": self.sally,
         }
 
 
@@ -185,6 +187,7 @@ def _build_world() -> World:
         pat=pat,
         dee=dee,
         ada=ada,
+        sally=_persona("sally", AccessRole.SAFEGUARDING_LEAD),
         priya_practitioner=priya_p,
         colin_practitioner=colin_p,
         max_practitioner=max_p,

@@ -46,6 +46,7 @@ LAYERS = [
     "resource",
     "demand",
     "healthcheck",
+    "safeguarding",
     "audits",
 ]
 

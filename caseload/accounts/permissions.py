@@ -90,6 +90,12 @@ class Permission(StrEnum):
     MANAGE_CASE_AUDITS = "manage_case_audits"
     VIEW_OWN_CASE_AUDITS = "view_own_case_audits"
     VIEW_AUDIT_RESULTS = "view_audit_results"
+    VIEW_SAFEGUARDING = "view_safeguarding"
+    RECORD_SAFEGUARDING_CONCERN = "record_safeguarding_concern"
+    MANAGE_SAFEGUARDING = "manage_safeguarding"
+    RECORD_SAFEGUARDING_ENQUIRY = "record_safeguarding_enquiry"
+    VIEW_SAFEGUARDING_OVERDUE = "view_safeguarding_overdue"
+    EDIT_SAFEGUARDING_TARGETS = "edit_safeguarding_targets"
 
     @property
     def description(self) -> str:
@@ -237,6 +243,25 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
         "See case file audit results by team, question and month, and moderation agreement, "
         "as counts with no names"
     ),
+    Permission.VIEW_SAFEGUARDING: (
+        "Read the team's safeguarding concerns and enquiries in full (without it, a user sees "
+        "only that an enquiry exists, for a person whose case they hold)"
+    ),
+    Permission.RECORD_SAFEGUARDING_CONCERN: "Record a safeguarding concern received by the team",
+    Permission.MANAGE_SAFEGUARDING: (
+        "Decide the team's safeguarding concerns (Section 42 enquiry, other enquiry or no "
+        "further action) and choose who leads each enquiry"
+    ),
+    Permission.RECORD_SAFEGUARDING_ENQUIRY: (
+        "Record on the team's enquiries: desired outcomes, capacity and support, strategy "
+        "discussions, the safeguarding plan and the conclusion"
+    ),
+    Permission.VIEW_SAFEGUARDING_OVERDUE: (
+        "See the team's safeguarding concerns and enquiries that are past a target"
+    ),
+    Permission.EDIT_SAFEGUARDING_TARGETS: (
+        "Publish a new version of the safeguarding timeliness targets"
+    ),
 }
 
 _TEAM_SCOPED = frozenset(
@@ -263,6 +288,11 @@ _TEAM_SCOPED = frozenset(
         Permission.RECORD_CONTINGENCY_PLAN,
         Permission.VIEW_TEAM_WORKLOAD,
         Permission.ANSWER_WORKLOAD_CONCERNS,
+        Permission.VIEW_SAFEGUARDING,
+        Permission.RECORD_SAFEGUARDING_CONCERN,
+        Permission.MANAGE_SAFEGUARDING,
+        Permission.RECORD_SAFEGUARDING_ENQUIRY,
+        Permission.VIEW_SAFEGUARDING_OVERDUE,
     }
 )
 
@@ -282,6 +312,7 @@ class AccessRole(models.TextChoices):
     PRINCIPAL_SOCIAL_WORKER = "principal_social_worker", "Principal social worker"
     DIRECTOR = "director", "Director or senior manager"
     ADMINISTRATOR = "administrator", "Administrator"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
 
 
 @dataclass(frozen=True)
@@ -323,6 +354,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_DECISIONS,
             P.VIEW_DEMAND,
             P.VIEW_TEAM_WORKLOAD,
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
         ],
         unscoped=[
             P.VIEW_OWN_CASELOAD,
@@ -365,6 +399,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.MANAGE_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
+            P.VIEW_SAFEGUARDING_OVERDUE,
         ],
         unscoped=[
             P.RECORD_EXTRA_HOURS,
@@ -397,6 +436,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.RECORD_CONTINGENCY_PLAN,
             P.VIEW_TEAM_WORKLOAD,
             P.ANSWER_WORKLOAD_CONCERNS,
+            P.VIEW_SAFEGUARDING,
+            P.VIEW_SAFEGUARDING_OVERDUE,
         ],
         unscoped=[
             P.VIEW_WORKLOAD_ESCALATIONS,
@@ -423,6 +464,7 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_CASE_AUDITS,
             P.VIEW_OWN_CASE_AUDITS,
             P.VIEW_AUDIT_RESULTS,
+            P.EDIT_SAFEGUARDING_TARGETS,
         ],
     ),
     AccessRole.DIRECTOR: _role(
@@ -463,6 +505,23 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_AUDIT_LOG,
             P.EXPORT_AUDIT_LOG,
             P.ADMINISTER,
+        ],
+    ),
+    AccessRole.SAFEGUARDING_LEAD: _role(
+        "Leads safeguarding adults for the council: sees every team's concerns and enquiries, "
+        "decides concerns, chooses enquiry leads, follows up what is overdue and sets the "
+        "targets.",
+        every_team=[
+            P.VIEW_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_CONCERN,
+            P.MANAGE_SAFEGUARDING,
+            P.RECORD_SAFEGUARDING_ENQUIRY,
+            P.VIEW_SAFEGUARDING_OVERDUE,
+        ],
+        unscoped=[
+            P.VIEW_COMPLEXITY_MODEL,
+            P.VIEW_DELEGATION_SCHEME,
+            P.EDIT_SAFEGUARDING_TARGETS,
         ],
     ),
 }

@@ -169,6 +169,20 @@ class ChangeAction(models.TextChoices):
     SURVEY_ROUND_OPENED = "survey_round_opened", "Workload survey round opened"
     SURVEY_ANSWERED = "survey_answered", "Workload survey answered"
     HEALTH_CHECK_PUBLISHED = "health_check_published", "Health Check published"
+    SAFEGUARDING_CONCERN_RECORDED = "safeguarding_concern_recorded", "Safeguarding concern recorded"
+    SAFEGUARDING_CONCERN_DECIDED = "safeguarding_concern_decided", "Safeguarding concern decided"
+    SAFEGUARDING_LEAD_CHOSEN = "safeguarding_lead_chosen", "Enquiry lead chosen"
+    SAFEGUARDING_ENQUIRY_RECORDED = "safeguarding_enquiry_recorded", "Enquiry record added to"
+    SAFEGUARDING_ENQUIRY_CONCLUDED = "safeguarding_enquiry_concluded", "Enquiry concluded"
+    SAFEGUARDING_CLOSURE_SIGNED_OFF = (
+        "safeguarding_closure_signed_off",
+        "Enquiry closure signed off",
+    )
+    SAFEGUARDING_CLOSURE_RETURNED = "safeguarding_closure_returned", "Enquiry closure returned"
+    SAFEGUARDING_TARGETS_PUBLISHED = (
+        "safeguarding_targets_published",
+        "Safeguarding targets published",
+    )
     ADMIN_ADDED = "admin_added", "Added in administration"
     ADMIN_CHANGED = "admin_changed", "Changed in administration"
     ADMIN_DELETED = "admin_deleted", "Deleted in administration"

@@ -29,6 +29,7 @@ from caseload.audit.models import (
     ChangeEvent,
 )
 from caseload_engine import asye, reference
+from caseload_engine import safeguarding_reference as sg
 
 
 class Directory(Protocol):
@@ -507,6 +508,34 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ),
     ChangeAction.HEALTH_CHECK_PUBLISHED: lambda e, n: (
         f"published the Health Check as on {_day(_new(e, 'as_of'))}"
+    ),
+    # Safeguarding: the records are more restricted than the case, so a sentence names the
+    # concern or enquiry by id, never the person.
+    ChangeAction.SAFEGUARDING_CONCERN_RECORDED: lambda e, n: (
+        f"recorded safeguarding concern {e.detail.get('concern_id')} for {n.team(e.team_id)}"
+    ),
+    ChangeAction.SAFEGUARDING_CONCERN_DECIDED: lambda e, n: (
+        f"decided safeguarding concern {e.detail.get('concern_id')}: "
+        f"{reference.label(sg.CONCERN_DECISION_CHOICES, _new(e, 'decision')).lower()}"
+    ),
+    ChangeAction.SAFEGUARDING_LEAD_CHOSEN: lambda e, n: (
+        f"chose {n.practitioner(e.practitioner_id)} to lead enquiry {e.detail.get('enquiry_id')}"
+    ),
+    ChangeAction.SAFEGUARDING_ENQUIRY_RECORDED: lambda e, n: (
+        f"recorded the {_words(e.detail.get('part'))} of enquiry {e.detail.get('enquiry_id')}"
+    ),
+    ChangeAction.SAFEGUARDING_ENQUIRY_CONCLUDED: lambda e, n: (
+        f"concluded enquiry {e.detail.get('enquiry_id')}: "
+        f"{reference.label(sg.ACTION_AND_RESULT_CHOICES, _new(e, 'action_and_result')).lower()}"
+    ),
+    ChangeAction.SAFEGUARDING_CLOSURE_SIGNED_OFF: lambda e, n: (
+        f"signed off the closure of enquiry {e.detail.get('enquiry_id')}"
+    ),
+    ChangeAction.SAFEGUARDING_CLOSURE_RETURNED: lambda e, n: (
+        f"returned the closure of enquiry {e.detail.get('enquiry_id')} with comments"
+    ),
+    ChangeAction.SAFEGUARDING_TARGETS_PUBLISHED: lambda e, n: (
+        f"published version {e.detail.get('targets_version')} of the safeguarding targets"
     ),
     ChangeAction.ADMIN_ADDED: lambda e, n: _admin(e, "added"),
     ChangeAction.ADMIN_CHANGED: lambda e, n: _admin(e, "changed"),

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     WORKLOAD_CONCERN = "workload_concern", "Workload concern"
     CASE_AUDIT = "case_audit", "Case file audit"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
 
 
 class Notification(models.Model):

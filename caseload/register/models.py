@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from caseload.ui.forms import validate_name
 from caseload_engine import reference
+from caseload_engine import safeguarding_reference as sg_reference
 from caseload_engine.identifiers import format_nhs_number
 
 SWE_REGISTERED_ROLE_CODES = sorted(role.value for role in reference.SWE_REGISTERED_ROLES)
@@ -203,6 +204,9 @@ class Person(models.Model):
         max_length=40, choices=reference.PRIMARY_SUPPORT_REASON_CHOICES, default="unknown"
     )
     has_unpaid_carer = models.BooleanField(default=False)
+    # The Safeguarding Adults Collection's categories (SG1); blank where not recorded.
+    sex = models.CharField(max_length=16, choices=sg_reference.SEX_CHOICES, blank=True)
+    ethnicity = models.CharField(max_length=16, choices=sg_reference.ETHNICITY_CHOICES, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
 
     class Meta:

@@ -50,6 +50,7 @@ from tests.asye_factories import ReviewFactory
 from tests.audits_factories import answers
 from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
+from tests.safeguarding_factories import ConcernFactory, EnquiryFactory
 from tests.supervision_factories import ActionFactory, AgreementFactory, SessionFactory
 
 
@@ -68,6 +69,7 @@ ROLES = (
     "principal_social_worker",
     "director",
     "administrator",
+    "safeguarding_lead",
 )
 PUBLIC = {"login", "health", "logout"}
 # Pages open to every signed-in user whose record (or start page) decides what they get, and
@@ -244,7 +246,7 @@ def _priyas_concern(w: World) -> list[int]:
     return [raise_concern(by=w.priya, concern=CONCERN_TEXT).pk]
 
 
-START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS)
+START_PAGES = (P.VIEW_OWN_CASELOAD, P.VIEW_TEAM_CASELOADS, P.VIEW_SAFEGUARDING)
 BREAK_GLASS = ((P.BREAK_GLASS,), REDIRECT)
 
 # Priya's supervision: seen by her, by whoever may supervise in her team, and by no one else.
@@ -296,6 +298,48 @@ def _priyas_audit_action(w: World) -> list[int]:
 
 def _audit_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
     return Row(name, args, record=PRIYAS_AUDIT, secret=lambda w: AUDIT_SUMMARY, **more)
+
+
+# Safeguarding records of Older People North: its team, the safeguarding lead and the PSW.
+SAFEGUARDING_NORTH = Seen(north, (P.VIEW_SAFEGUARDING,))
+SAFEGUARDING_SECRET = "Synthetic concern: bruising noticed on a visit"
+
+
+def _north_concern(w: World) -> list[int]:
+    return [ConcernFactory.create(team=w.team_north, person=w.person_of_priya).pk]
+
+
+def _north_enquiry(w: World) -> list[int]:
+    concern = ConcernFactory.create(
+        team=w.team_north,
+        person=w.person_of_priya,
+        criterion_care_and_support_needs=True,
+        criterion_abuse_or_neglect=True,
+        criterion_unable_to_protect=True,
+        decision="section_42",
+        decided_at=timezone.now(),
+        decided_by=w.mona,
+    )
+    return [EnquiryFactory.create(concern=concern, lead=w.priya_practitioner).pk]
+
+
+def _north_enquiry_concluded(w: World) -> list[int]:
+    """Concluded by Priya, waiting for a manager's sign-off."""
+    [pk] = _north_enquiry(w)
+    EnquiryFactory._meta.model.objects.filter(pk=pk).update(
+        status="awaiting_sign_off",
+        msp_asked="not_asked",
+        outcomes_not_asked_reason="Synthetic: unwell",
+        concluded_on=timezone.localdate(),
+        action_and_result="no_risk_no_action",
+        concluded_by=w.priya,
+        sign_off_level="team_manager",
+    )
+    return [pk]
+
+
+def _safeguarding_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
+    return Row(name, args, record=SAFEGUARDING_NORTH, secret=_priyas_person, **more)
 
 
 MATRIX: list[Row] = [
@@ -753,6 +797,46 @@ MATRIX: list[Row] = [
     Row("admin:index", otherwise=((P.ADMINISTER,), REDIRECT)),
     # People are not in the admin at all: no role reaches them there.
     Row("/admin/register/person/", ok=NOT_FOUND, otherwise=((P.ADMINISTER,), REDIRECT)),
+    Row("safeguarding_concerns"),
+    Row("safeguarding_enquiries"),
+    Row("safeguarding_concern_new"),
+    Row("safeguarding_concern_new", method="post"),  # an empty form: its errors
+    Row(
+        "safeguarding_concern",
+        _north_concern,
+        record=SAFEGUARDING_NORTH,
+        secret=lambda w: SAFEGUARDING_SECRET,
+    ),
+    # An empty post: the decision form's errors, for whoever may decide.
+    Row(
+        "safeguarding_concern",
+        _north_concern,
+        "post",
+        record=SAFEGUARDING_NORTH,
+        also=(P.MANAGE_SAFEGUARDING,),
+        secret=lambda w: SAFEGUARDING_SECRET,
+    ),
+    _safeguarding_row("safeguarding_enquiry", _north_enquiry),
+    _safeguarding_row("safeguarding_enquiry_lead", _north_enquiry, also=(P.MANAGE_SAFEGUARDING,)),
+    *(
+        _safeguarding_row(
+            f"safeguarding_enquiry_{step}", _north_enquiry, also=(P.RECORD_SAFEGUARDING_ENQUIRY,)
+        )
+        for step in ("outcomes", "strategy", "plan", "conclusion")
+    ),
+    _safeguarding_row(
+        "safeguarding_enquiry_outcomes",
+        _north_enquiry,
+        method="post",  # an empty form: its errors
+        also=(P.RECORD_SAFEGUARDING_ENQUIRY,),
+    ),
+    # Signed off by a manager of the team, never by Priya who concluded it.
+    _safeguarding_row(
+        "safeguarding_sign_off", _north_enquiry_concluded, also=(P.SIGN_OFF_DECISIONS,)
+    ),
+    Row("safeguarding_overdue"),
+    Row("safeguarding_targets"),
+    Row("safeguarding_targets", method="post", also=(P.EDIT_SAFEGUARDING_TARGETS,)),
 ]
 
 

@@ -140,6 +140,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Demand",
                 "Workload survey",
                 "New referral",
+                "Safeguarding",
                 "Case file audits",
                 "Complexity model",
             ],
@@ -157,6 +158,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Resource",
                 "Demand",
                 "New referral",
+                "Safeguarding",
                 "Case file audits",
                 "Audit results",
                 "ASYE",
@@ -176,6 +178,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
                 "Resource",
                 "Demand",
                 "Health Check",
+                "Safeguarding",
                 "Case file audits",
                 "Audit results",
                 "ASYE",
@@ -202,6 +205,7 @@ def test_templates_ask_through_the_can_filter(world: World) -> None:
             ],
         ),
         ("ada", ["Complexity model", "Audit log", "Administration"]),
+        ("sally", ["Safeguarding", "Complexity model"]),
     ],
 )
 def test_navigation_follows_permissions(world: World, who: str, labels: list[str]) -> None:
@@ -251,6 +255,7 @@ ACTIONS: dict[str, tuple[Permission, Callable[[World, User], object]]] = {
         "principal_social_worker",
         "director",
         "administrator",
+        "safeguarding_lead",
     ],
 )
 @pytest.mark.parametrize("action", sorted(ACTIONS))

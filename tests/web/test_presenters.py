@@ -350,6 +350,49 @@ SENTENCES: list[Spec] = [
         f"{MONA} published the Health Check as on 1 Dec 2026",
     ),
     (
+        ChangeAction.SAFEGUARDING_CONCERN_RECORDED,
+        lambda w: {"team_id": w.team_north.pk, "detail": {"concern_id": 7}},
+        f"{MONA} recorded safeguarding concern 7 for Older People North",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_CONCERN_DECIDED,
+        lambda w: {"changes": {"decision": ("", "section_42")}, "detail": {"concern_id": 7}},
+        f"{MONA} decided safeguarding concern 7: section 42 enquiry",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_LEAD_CHOSEN,
+        lambda w: {"practitioner_id": w.priya_practitioner.pk, "detail": {"enquiry_id": 3}},
+        f"{MONA} chose {PRIYA} to lead enquiry 3",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_ENQUIRY_RECORDED,
+        lambda w: {"detail": {"enquiry_id": 3, "part": "desired_outcomes"}},
+        f"{MONA} recorded the desired outcomes of enquiry 3",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_ENQUIRY_CONCLUDED,
+        lambda w: {
+            "changes": {"action_and_result": (None, "risk_identified_action")},
+            "detail": {"enquiry_id": 3},
+        },
+        f"{MONA} concluded enquiry 3: risk identified and action taken",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_CLOSURE_SIGNED_OFF,
+        lambda w: {"detail": {"enquiry_id": 3}},
+        f"{MONA} signed off the closure of enquiry 3",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_CLOSURE_RETURNED,
+        lambda w: {"detail": {"enquiry_id": 3}},
+        f"{MONA} returned the closure of enquiry 3 with comments",
+    ),
+    (
+        ChangeAction.SAFEGUARDING_TARGETS_PUBLISHED,
+        lambda w: {"detail": {"targets_version": 2}},
+        f"{MONA} published version 2 of the safeguarding targets",
+    ),
+    (
         ChangeAction.ESTABLISHMENT_SET,
         lambda w: {
             "team_id": w.team_north.pk,
