@@ -208,8 +208,9 @@ def status_in(text: str) -> Filter:
     return lambda row: row.status in statuses
 
 
-def closed_between(text: str) -> Filter:
-    """`2026-07-01..2026-09-30`: closed on either day or between."""
+def parse_days(text: str) -> tuple[date, date]:
+    """`2026-07-01..2026-09-30` as its first and last day; SampleError if not two days in
+    order."""
     parts = text.split("..")
     try:
         start, end = (date.fromisoformat(p.strip()) for p in parts)
@@ -217,6 +218,12 @@ def closed_between(text: str) -> Filter:
         raise SampleError(f"Give two days as YYYY-MM-DD..YYYY-MM-DD, not {text!r:.40}") from None
     if end < start:
         raise SampleError("The second day must not be before the first")
+    return start, end
+
+
+def closed_between(text: str) -> Filter:
+    """`2026-07-01..2026-09-30`: closed on either day or between."""
+    start, end = parse_days(text)
     return lambda row: row.closed_on is not None and start <= row.closed_on <= end
 
 
@@ -244,3 +251,51 @@ def make_filter(name: str, text: str) -> Filter:
     if factory is None:
         raise SampleError(f"No filter {name!r:.40}: the filters are {', '.join(sorted(FILTERS))}")
     return factory(text)
+
+
+# Moderation: which completed audits a moderator re-grades.
+DEFAULT_MODERATION_PERCENT = 10
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A completed audit, for the moderation draw."""
+
+    audit_id: int
+    team: int
+    month: date
+
+
+def moderation_picks(
+    audits: Iterable[Completed], *, percent: int, moderated: Collection[int] = ()
+) -> set[int]:
+    """The audits to moderate: each month, `percent` of its completed audits (rounded up), and
+    at least one of every team's. Audits already moderated count first, so that a month's
+    choice only grows as more audits complete; then each team's best-ranked audit; then the
+    rest by rank. A place is a hash of the audit id and the month, as in the sample: the same
+    audits give the same choice, whatever order they come in."""
+    if isinstance(percent, bool) or not 1 <= percent <= 100:
+        raise SampleError(f"The share to moderate must be 1 to 100 per cent, not {percent}")
+    done = set(moderated)
+    by_month: dict[date, list[Completed]] = defaultdict(list)
+    for audit in audits:
+        by_month[audit.month.replace(day=1)].append(audit)
+    picks: set[int] = set()
+    for month, month_audits in by_month.items():
+        ranked = sorted(month_audits, key=lambda a: _rank(f"{month:%Y-%m}", "moderate", a.audit_id))
+        quota = -(-len(ranked) * percent // 100)
+        chosen = [a for a in ranked if a.audit_id in done]
+        covered = {a.team for a in chosen}
+        for audit in ranked:
+            if audit.team not in covered:
+                chosen.append(audit)
+                covered.add(audit.team)
+        taken = {a.audit_id for a in chosen}
+        for audit in ranked:
+            if len(chosen) >= quota:
+                break
+            if audit.audit_id not in taken:
+                chosen.append(audit)
+                taken.add(audit.audit_id)
+        picks |= taken
+    return picks

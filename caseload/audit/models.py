@@ -192,6 +192,9 @@ class ChangeAction(models.TextChoices):
     CASE_AUDIT_RESPONDED = "case_audit_responded", "Practitioner responded to a case file audit"
     CASE_AUDIT_MODERATED = "case_audit_moderated", "Case file audit moderated"
     CASE_AUDIT_ACTION_DONE = "case_audit_action_done", "Case file audit action done"
+    AUDIT_MODERATOR_APPOINTED = "audit_moderator_appointed", "Case file audit moderator named"
+    AUDIT_MODERATOR_REMOVED = "audit_moderator_removed", "Case file audit moderator removed"
+    AUDIT_MODERATION_SHARE_SET = "audit_moderation_share_set", "Share of audits to moderate set"
 
 
 class AccessLogEntry(AppendOnlyModel):

@@ -558,6 +558,16 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.CASE_AUDIT_ACTION_DONE: lambda e, n: (
         f"marked done an action from the audit of case {e.case_id}"
     ),
+    ChangeAction.AUDIT_MODERATOR_APPOINTED: lambda e, n: (
+        f"named {n.user(_new(e, 'moderator'))} a moderator of case file audits"
+    ),
+    ChangeAction.AUDIT_MODERATOR_REMOVED: lambda e, n: (
+        f"removed {n.user(_old(e, 'moderator'))} from the moderators of case file audits"
+    ),
+    ChangeAction.AUDIT_MODERATION_SHARE_SET: lambda e, n: (
+        f"set the share of case file audits to moderate from {_old(e, 'percent')}% to "
+        f"{_new(e, 'percent')}%"
+    ),
 }
 
 
@@ -573,6 +583,8 @@ def change_names(events: Sequence[ChangeEvent], directory: Directory) -> Names:
         users=[
             *(event.user_id for event in events),
             *(_new(event, "assessor") for event in events),
+            *(_new(event, "moderator") for event in events),
+            *(_old(event, "moderator") for event in events),
         ],
         people=(event.person_id for event in events),
         practitioners=[

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
-from caseload.audits.models import Audit, AuditAction
+from caseload.audits.models import Audit, AuditAction, AuditStatus, Moderator
+from caseload.audits.moderation import chosen_for_moderation
 from caseload.register.access import practitioner_for
 from caseload.register.models import Allocation, Case
 from caseload_engine.dates import add_months
@@ -36,7 +37,14 @@ def audits_visible_to(user: User) -> QuerySet[Audit]:
         return Audit.objects.all()
     if not has_permission(user, Permission.VIEW_OWN_CASE_AUDITS):
         return Audit.objects.none()
-    return Audit.objects.filter(Q(auditor=user) | Q(practitioner__user=user))
+    mine = Q(auditor=user) | Q(practitioner__user=user)
+    if is_delegate(user):
+        # A moderator also sees the audits chosen for moderation that they may moderate, and
+        # those they moderated.
+        mine |= Q(moderated_by=user) | Q(
+            pk__in=chosen_for_moderation(), moderated_at__isnull=True
+        ) & ~Q(auditor=user)
+    return Audit.objects.filter(mine)
 
 
 def get_audit_for_user(user: User, pk: int) -> Audit:
@@ -50,6 +58,43 @@ def get_audit_for_user(user: User, pk: int) -> Audit:
         )
     except Audit.DoesNotExist:
         raise Http404("No such audit") from None
+
+
+def is_delegate(user: User) -> bool:
+    """Named by the PSW to moderate audits (those who manage the audits moderate anyway)."""
+    return user.is_active and Moderator.objects.filter(user=user).exists()
+
+
+def is_moderator(user: User) -> bool:
+    return (
+        has_permission(user, Permission.MANAGE_CASE_AUDITS)
+        or has_permission(user, Permission.VIEW_OWN_CASE_AUDITS)
+        and is_delegate(user)
+    )
+
+
+def moderation_refusal(user: User, audit: Audit) -> str | None:
+    """Why the user may not moderate the audit, or None if they may: whoever manages the
+    audits moderates any completed audit, a delegate those chosen for moderation; never their
+    own audit, nor a case they worked (now or in the month audited)."""
+    if not is_moderator(user):
+        return "Only the principal social worker or a moderator they name moderates audits"
+    if audit.status != AuditStatus.COMPLETED:
+        return "Only a completed audit is moderated"
+    if audit.moderated_at is not None:
+        return "This audit is already moderated"
+    if audit.auditor_id == user.pk:
+        return "An auditor does not moderate their own audit"
+    if (
+        audit.practitioner_user_id == user.pk
+        or user.pk in (workers_by_case([audit.case_id], audit.month)[audit.case_id])
+    ):
+        return "A moderator never moderates the audit of a case they worked"
+    if not has_permission(user, Permission.MANAGE_CASE_AUDITS) and audit.pk not in (
+        chosen_for_moderation(since=audit.month, until=audit.month)
+    ):
+        return "This audit is not one of those chosen for moderation"
+    return None
 
 
 def may_audit(user: User) -> bool:

@@ -19,8 +19,15 @@ from caseload.accounts.models import User
 from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
-from caseload.audits.access import may_audit, workers_of
-from caseload.audits.models import Audit, AuditAction, AuditStatus, ToolVersion
+from caseload.audits.access import may_audit, moderation_refusal, workers_of
+from caseload.audits.models import (
+    Audit,
+    AuditAction,
+    AuditStatus,
+    ModerationShare,
+    Moderator,
+    ToolVersion,
+)
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Case, Practitioner
@@ -245,16 +252,12 @@ def respond(*, by: User, audit: Audit, response: str) -> Audit:
 
 @transaction.atomic
 def moderate(*, by: User, audit: Audit, grade: int, note: str) -> Audit:
-    """The moderator's own grade for a completed audit, once; never by its auditor."""
-    if not has_permission(by, Permission.MANAGE_CASE_AUDITS):
-        raise ActionRefused("Your role cannot moderate case file audits")
+    """The moderator's own grade for a completed audit, once: by the PSW, or a moderator they
+    named for an audit chosen for moderation; never by its auditor or a worker of the case."""
     audit = _lock(audit)
-    if audit.status != AuditStatus.COMPLETED:
-        raise ActionRefused("Only a completed audit is moderated")
-    if audit.auditor_id == by.pk:
-        raise ActionRefused("An auditor does not moderate their own audit")
-    if audit.moderated_at is not None:
-        raise ActionRefused("This audit is already moderated")
+    refusal = moderation_refusal(by, audit)
+    if refusal is not None:
+        raise ActionRefused(refusal)
     if isinstance(grade, bool) or grade not in audit_tool.GRADES:
         raise ActionRefused("Choose your grade", field="grade")
     audit.moderated_grade = grade
@@ -272,6 +275,59 @@ def moderate(*, by: User, audit: Audit, grade: int, note: str) -> Audit:
         detail={"audit_id": audit.pk},
     )
     return audit
+
+
+def _refuse_unless_managing(by: User) -> None:
+    if not has_permission(by, Permission.MANAGE_CASE_AUDITS):
+        raise ActionRefused("Only the principal social worker names moderators of audits")
+
+
+@transaction.atomic
+def appoint_moderator(*, by: User, user: User) -> Moderator:
+    """Name a manager or senior practitioner to moderate audits on the PSW's behalf."""
+    _refuse_unless_managing(by)
+    user = User.objects.select_related("practitioner").get(pk=user.pk)
+    if not may_audit(user):
+        raise ActionRefused("A moderator must be a manager or senior practitioner", field="user")
+    moderator, created = Moderator.objects.get_or_create(
+        user=user, defaults={"appointed_by": by, "appointed_at": timezone.now()}
+    )
+    if not created:
+        raise ActionRefused(f"{user.get_full_name()} is already a moderator", field="user")
+    record_change(
+        by=by, action=ChangeAction.AUDIT_MODERATOR_APPOINTED, changes={"moderator": (None, user.pk)}
+    )
+    return moderator
+
+
+@transaction.atomic
+def remove_moderator(*, by: User, moderator: Moderator) -> None:
+    """No longer a moderator: the audits they moderated keep their grades."""
+    _refuse_unless_managing(by)
+    user_id = moderator.user_id
+    if not Moderator.objects.filter(pk=moderator.pk).delete()[0]:
+        raise ActionRefused("They are no longer a moderator")
+    record_change(
+        by=by, action=ChangeAction.AUDIT_MODERATOR_REMOVED, changes={"moderator": (user_id, None)}
+    )
+
+
+@transaction.atomic
+def set_moderation_share(*, by: User, percent: int) -> ModerationShare:
+    """The share of each month's completed audits to moderate, from now on."""
+    _refuse_unless_managing(by)
+    if isinstance(percent, bool) or not 1 <= percent <= 100:
+        raise ActionRefused("The share must be a whole number, 1 to 100", field="percent")
+    before = ModerationShare.current_percent()
+    if percent == before:
+        raise ActionRefused(f"The share is already {percent}%", field="percent")
+    share = ModerationShare.objects.create(percent=percent, set_by=by, set_at=timezone.now())
+    record_change(
+        by=by,
+        action=ChangeAction.AUDIT_MODERATION_SHARE_SET,
+        changes={"percent": (before, percent)},
+    )
+    return share
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ class AuditsConfig(AppConfig):
     verbose_name = "Case file audits"
 
     def ready(self) -> None:
-        from caseload.audits import pages
+        from caseload.audits import pages, themes
 
         pages.contribute()
+        themes.contribute()

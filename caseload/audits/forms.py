@@ -90,6 +90,13 @@ class SampleForm(GovukForm):
         choices=[("", "Any role"), *ROLE_CHOICES],
         required=False,
     )
+    s42_closed = forms.CharField(
+        label="Theme: Section 42 enquiries closed between (optional)",
+        max_length=30,
+        required=False,
+        help_text="The cases of people whose Section 42 enquiry was signed off closed in "
+        "these days, for example 2026-07-01..2026-09-30",
+    )
 
     def clean_month(self) -> Any:
         try:
@@ -106,10 +113,19 @@ class SampleForm(GovukForm):
         except audit_sample.SampleError as error:
             raise ValidationError(str(error)) from None
 
+    def clean_s42_closed(self) -> Filter | None:
+        text = self.cleaned_data["s42_closed"].strip()
+        if not text:
+            return None
+        try:
+            return audit_sample.make_filter("s42_closed_between", text)
+        except audit_sample.SampleError as error:
+            raise ValidationError(str(error)) from None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         text = (data.get("per_team") or "").strip()
-        themed = bool(data.get("tier") or data.get("role"))
+        themed = bool(data.get("tier") or data.get("role") or data.get("s42_closed"))
         if not text:
             data["per_team"] = None if themed else audit_sample.DEFAULT_PER_TEAM
         else:
@@ -132,6 +148,8 @@ class SampleForm(GovukForm):
         chosen = [data["tier"]] if data.get("tier") else []
         if data.get("role"):
             chosen.append(audit_sample.make_filter("role", data["role"]))
+        if data.get("s42_closed"):
+            chosen.append(data["s42_closed"])
         return chosen
 
     def theme(self) -> str:
@@ -141,6 +159,8 @@ class SampleForm(GovukForm):
             parts.append(f"Tier {self.data['tier'].strip()}")
         if data.get("role"):
             parts.append(dict(ROLE_CHOICES)[data["role"]])
+        if data.get("s42_closed"):
+            parts.append(f"Section 42 enquiries closed {self.data['s42_closed'].strip()}")
         return ", ".join(parts)
 
 
@@ -217,3 +237,33 @@ class ResponseForm(GovukForm):
 class ModerationForm(GovukForm):
     grade = _grade("Your grade", "Choose your grade")
     note = _text("Moderation note", required=False, rows=3)
+
+
+class AppointForm(GovukForm):
+    user = forms.TypedChoiceField(
+        label="Name a moderator",
+        coerce=int,
+        choices=[],
+        help_text="A manager or senior practitioner, who moderates the audits chosen for moderation",
+        error_messages={"required": "Choose who to name", "invalid_choice": "Choose who to name"},
+    )
+
+    def __init__(self, *args: Any, candidates: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose"), *candidates]  # type: ignore[attr-defined]
+
+
+class ShareForm(GovukForm):
+    percent = forms.CharField(
+        label="Share of each month's completed audits to moderate (per cent)",
+        max_length=5,
+        help_text="1 to 100; at least one audit of every team is moderated whatever the share",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={"required": "Enter the share, 1 to 100"},
+    )
+
+    def clean_percent(self) -> int:
+        digits = ascii_digits(self.cleaned_data["percent"].strip().rstrip("%").strip())
+        if digits is None or len(digits) > 3 or not 1 <= int(digits) <= 100:
+            raise ValidationError("The share must be a whole number, 1 to 100")
+        return int(digits)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from caseload_engine import audit_tool
+from caseload_engine import audit_sample, audit_tool
 
 GRADE_CHOICES = [(g, label) for g, label in audit_tool.GRADE_LABELS.items()]
 
@@ -161,6 +161,14 @@ class Audit(models.Model):
                 name="audit_response_complete",
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="audit_month_first_day"),
+            # A moderator re-grades someone else's audit of someone else's case.
+            models.CheckConstraint(
+                condition=~Q(moderated_by=F("auditor")), name="audit_not_moderated_by_auditor"
+            ),
+            models.CheckConstraint(
+                condition=~Q(moderated_by=F("practitioner_user")),
+                name="audit_not_moderated_by_practitioner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,3 +207,45 @@ class AuditAction(models.Model):
 
     def __str__(self) -> str:
         return f"Action {self.pk} from audit {self.audit_id}"
+
+
+class Moderator(models.Model):
+    """Someone the PSW names to moderate audits on their behalf (a delegate)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_moderator"
+    )
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    appointed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "pk"]
+
+    def __str__(self) -> str:
+        return f"Moderator {self.user_id}"
+
+
+class ModerationShare(models.Model):
+    """The share of completed audits to moderate, each setting kept: the newest is in force."""
+
+    percent = models.PositiveSmallIntegerField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-set_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=1, percent__lte=100), name="audit_moderation_share_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}% moderated"
+
+    @classmethod
+    def current_percent(cls) -> int:
+        latest = cls.objects.order_by("-set_at", "-pk").values_list("percent", flat=True).first()
+        return audit_sample.DEFAULT_MODERATION_PERCENT if latest is None else latest

@@ -14,4 +14,12 @@ urlpatterns = [
     path("<int:pk>/respond/", views.audit_respond, name="audits_audit_respond"),
     path("<int:pk>/moderate/", views.audit_moderate, name="audits_audit_moderate"),
     path("actions/<int:pk>/done/", views.action_done, name="audits_action_done"),
+    path("moderation/", views.moderation, name="audits_moderation"),
+    path("moderation/moderators/", views.moderator_appoint, name="audits_moderator_appoint"),
+    path(
+        "moderation/moderators/<int:pk>/remove/",
+        views.moderator_remove,
+        name="audits_moderator_remove",
+    ),
+    path("moderation/share/", views.moderation_share, name="audits_moderation_share"),
 ]

@@ -24,14 +24,17 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.audit import log
 from caseload.audits import access, actions
 from caseload.audits.forms import (
+    AppointForm,
     AssignForm,
     ModerationForm,
     ResponseForm,
     SampleForm,
+    ShareForm,
     ToolForm,
     audit_form,
 )
-from caseload.audits.models import Audit, AuditStatus, ToolVersion
+from caseload.audits.models import Audit, AuditStatus, ModerationShare, Moderator, ToolVersion
+from caseload.audits.moderation import agreement_by_moderator, chosen_for_moderation
 from caseload.audits.results import results
 from caseload.audits.sampling import sample_for
 from caseload.complexity.models import Assessment
@@ -234,10 +237,8 @@ def _audit_context(request: AuthedRequest, audit: Audit) -> dict[str, Any]:
         "audit_actions": list(audit.actions.select_related("done_by")),
         "is_auditor": audit.auditor_id == user.pk,
         "is_practitioner": audit.practitioner.user_id == user.pk,
-        "may_moderate": has_permission(user, Permission.MANAGE_CASE_AUDITS)
-        and audit.status == AuditStatus.COMPLETED
-        and audit.moderated_at is None
-        and audit.auditor_id != user.pk,
+        "may_moderate": audit.status == AuditStatus.COMPLETED
+        and access.moderation_refusal(user, audit) is None,
         "response_form": ResponseForm(initial={"response": audit.response}),
     }
 
@@ -331,10 +332,13 @@ def audit_respond(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "audits/audit.html", context)
 
 
-@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
 @require_http_methods(["GET", "POST"])
 def audit_moderate(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The PSW, or a moderator they named, re-grades a completed audit."""
     audit = access.get_audit_for_user(request.user, pk)
+    if not access.is_moderator(request.user):
+        raise PermissionDenied
     log.record_case_audit_viewed(
         request.user,
         audit_id=audit.pk,
@@ -410,3 +414,105 @@ def results_page(request: AuthedRequest) -> HttpResponse:
             "errors": errors,
         },
     )
+
+
+def _moderation_page(
+    request: AuthedRequest,
+    appoint_form: AppointForm | None = None,
+    share_form: ShareForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The month's audits chosen for moderation (those the user may moderate, for a moderator
+    the PSW named), agreement per moderator; for the PSW, the moderators and the share too."""
+    user = request.user
+    manages = has_permission(user, Permission.MANAGE_CASE_AUDITS)
+    month, month_error = _month_or(request.GET.get("month"), _last_month())
+    chosen: list[Audit] = []
+    agreement = []
+    if manages or access.is_delegate(user):
+        chosen = list(
+            access.audits_visible_to(user)
+            .filter(pk__in=chosen_for_moderation(since=month, until=month))
+            .select_related("case__person", "team", "auditor", "moderated_by")
+            .order_by("team__name", "case_id")
+        )
+        if not manages:
+            # Never their own audit nor one of their own case (the action says so too).
+            chosen = [a for a in chosen if user.pk not in (a.auditor_id, a.practitioner_user_id)]
+        log.record_case_audits_listed(user, person_ids=[a.case.person_id for a in chosen])
+        agreement = agreement_by_moderator(add_months(month, -11), audit_sample.month_end(month))
+    context: dict[str, Any] = {
+        "manages": manages,
+        "is_moderator": manages or access.is_delegate(user),
+        "month": month,
+        "month_error": month_error,
+        "chosen": chosen,
+        "agreement": agreement,
+        "percent": ModerationShare.current_percent(),
+    }
+    if manages:
+        moderators = list(Moderator.objects.select_related("user", "appointed_by"))
+        named = {m.user_id for m in moderators}
+        context |= {
+            "moderators": moderators,
+            "appoint_form": appoint_form
+            or AppointForm(
+                candidates=[
+                    (u.pk, u.get_full_name() or u.username)
+                    for u in access.possible_auditors()
+                    if u.pk not in named and not has_permission(u, Permission.MANAGE_CASE_AUDITS)
+                ]
+            ),
+            "share_form": share_form
+            or ShareForm(initial={"percent": ModerationShare.current_percent()}),
+        }
+    return render(request, "audits/moderation.html", context, status=status)
+
+
+@require_permission(Permission.VIEW_OWN_CASE_AUDITS)
+@require_GET
+def moderation(request: AuthedRequest) -> HttpResponse:
+    return _moderation_page(request)
+
+
+@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_POST
+def moderator_appoint(request: AuthedRequest) -> HttpResponse:
+    candidates = [(u.pk, u.get_full_name() or u.username) for u in access.possible_auditors()]
+    form = AppointForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        user = User.objects.get(pk=form.cleaned_data["user"])
+        if attempt(form, lambda: actions.appoint_moderator(by=request.user, user=user)):
+            messages.success(request, f"{user.get_full_name()} is now a moderator.")
+            return redirect("audits_moderation")
+    return _moderation_page(request, appoint_form=form)
+
+
+@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_POST
+def moderator_remove(request: AuthedRequest, pk: int) -> HttpResponse:
+    moderator = get_object_or_404(Moderator.objects.select_related("user"), pk=pk)
+    try:
+        actions.remove_moderator(by=request.user, moderator=moderator)
+    except ActionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"{moderator.user.get_full_name()} is no longer a moderator.")
+    return redirect("audits_moderation")
+
+
+@require_permission(Permission.MANAGE_CASE_AUDITS)
+@require_POST
+def moderation_share(request: AuthedRequest) -> HttpResponse:
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        share = attempt(
+            form,
+            lambda: actions.set_moderation_share(
+                by=request.user, percent=form.cleaned_data["percent"]
+            ),
+        )
+        if share is not None:
+            messages.success(request, f"{share.percent}% of completed audits will be moderated.")
+            return redirect("audits_moderation")
+    return _moderation_page(request, share_form=form)
