@@ -66,10 +66,8 @@ def is_delegate(user: User) -> bool:
 
 
 def is_moderator(user: User) -> bool:
-    return (
-        has_permission(user, Permission.MANAGE_CASE_AUDITS)
-        or has_permission(user, Permission.VIEW_OWN_CASE_AUDITS)
-        and is_delegate(user)
+    return has_permission(user, Permission.MANAGE_CASE_AUDITS) or (
+        has_permission(user, Permission.VIEW_OWN_CASE_AUDITS) and is_delegate(user)
     )
 
 

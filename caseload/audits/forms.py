@@ -244,7 +244,7 @@ class AppointForm(GovukForm):
         label="Name a moderator",
         coerce=int,
         choices=[],
-        help_text="A manager or senior practitioner, who moderates the audits chosen for moderation",
+        help_text="A manager or senior practitioner: they moderate the audits chosen",
         error_messages={"required": "Choose who to name", "invalid_choice": "Choose who to name"},
     )
 

@@ -187,3 +187,45 @@ def test_a_bad_filter_is_refused(name: str, text: str) -> None:
 def test_a_quota_out_of_range_is_refused() -> None:
     with pytest.raises(SampleError, match="quota"):
         draw([], month=MONTH, per_team=0)
+
+
+# Moderation: a reproducible share of each month's completed audits, every team covered.
+_completed_audits = st.lists(
+    st.builds(
+        audit_sample.Completed,
+        audit_id=st.integers(1, 10_000),
+        team=st.integers(1, 4),
+        month=st.sampled_from([date(2026, 10, 1), date(2026, 11, 1)]),
+    ),
+    max_size=40,
+    unique_by=lambda a: a.audit_id,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(audits=_completed_audits, percent=st.integers(1, 100), seed=st.randoms())
+def test_moderation_picks_are_reproducible_cover_every_team_and_meet_the_share(
+    audits: list[audit_sample.Completed], percent: int, seed: random.Random
+) -> None:
+    picks = audit_sample.moderation_picks(audits, percent=percent)
+    shuffled = list(audits)
+    seed.shuffle(shuffled)
+    assert audit_sample.moderation_picks(shuffled, percent=percent) == picks
+    for month in {a.month for a in audits}:
+        of_month = [a for a in audits if a.month == month]
+        chosen = [a for a in of_month if a.audit_id in picks]
+        assert {a.team for a in chosen} == {a.team for a in of_month}
+        assert len(chosen) >= -(-len(of_month) * percent // 100)
+
+
+@settings(max_examples=30, deadline=None)
+@given(audits=_completed_audits, percent=st.integers(1, 100))
+def test_moderated_audits_stay_chosen(audits: list[audit_sample.Completed], percent: int) -> None:
+    moderated = {a.audit_id for a in audits[::3]}
+    assert moderated <= audit_sample.moderation_picks(audits, percent=percent, moderated=moderated)
+
+
+@pytest.mark.parametrize("percent", [0, 101, True])
+def test_a_share_out_of_range_is_refused(percent: int) -> None:
+    with pytest.raises(audit_sample.SampleError, match="1 to 100"):
+        audit_sample.moderation_picks([], percent=percent)

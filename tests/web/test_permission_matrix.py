@@ -36,7 +36,7 @@ from caseload.allocation.actions import Choice, decide, propose_for_meeting, pro
 from caseload.allocation.jobs import start_proposal
 from caseload.asye.actions import start_programme
 from caseload.asye.models import Programme
-from caseload.audits.actions import assign_audit, complete_audit
+from caseload.audits.actions import appoint_moderator, assign_audit, complete_audit
 from caseload.audits.models import Audit, ToolVersion
 from caseload.decisions.actions import escalate_case
 from caseload.healthcheck.actions import publish_report
@@ -294,6 +294,10 @@ def _priyas_audit_action(w: World) -> list[int]:
         by=w.pat, audit=audit, answers=answers(), grade=2, summary=AUDIT_SUMMARY, actions=["Do"]
     )
     return [audit.actions.get().pk]
+
+
+def _moderator(w: World) -> list[int]:
+    return [appoint_moderator(by=w.pat, user=w.mona).pk]
 
 
 def _audit_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
@@ -767,9 +771,14 @@ MATRIX: list[Row] = [
     _audit_row("audits_audit_complete", _priyas_audit, also=(P.MANAGE_CASE_AUDITS,)),
     # Only the practitioner responds: the PSW, who sees it, is refused (an empty post: errors).
     _audit_row("audits_audit_respond", _priyas_audit, method="post", also=(P.VIEW_OWN_CASELOAD,)),
-    _audit_row("audits_audit_moderate", _priyas_audit),
+    # Only a moderator (the PSW, or one they name): Priya, who sees it, is refused.
+    _audit_row("audits_audit_moderate", _priyas_audit, also=(P.MANAGE_CASE_AUDITS,)),
     # Only the practitioner marks an audit action done.
     Row("audits_action_done", _priyas_audit_action, "post", ok=REDIRECT, only=lambda w: w.priya),
+    Row("audits_moderation"),
+    Row("audits_moderator_appoint", method="post"),  # nobody chosen: the page, with its error
+    Row("audits_moderator_remove", _moderator, "post", ok=REDIRECT),
+    Row("audits_moderation_share", method="post"),  # no share given: the page, with its error
     # Only whoever started a job sees it.
     Row(
         "job_detail",

@@ -545,6 +545,21 @@ SENTENCES: list[Spec] = [
         lambda w: _case(w, detail={"audit_id": 3, "action_id": 4}),
         f"{MONA} marked done an action from the audit of case {{case}}",
     ),
+    (
+        ChangeAction.AUDIT_MODERATOR_APPOINTED,
+        lambda w: {"changes": {"moderator": (None, w.colin.pk)}},
+        f"{MONA} named {COLIN} a moderator of case file audits",
+    ),
+    (
+        ChangeAction.AUDIT_MODERATOR_REMOVED,
+        lambda w: {"changes": {"moderator": (w.colin.pk, None)}},
+        f"{MONA} removed {COLIN} from the moderators of case file audits",
+    ),
+    (
+        ChangeAction.AUDIT_MODERATION_SHARE_SET,
+        lambda w: {"changes": {"percent": (10, 25)}},
+        f"{MONA} set the share of case file audits to moderate from 10% to 25%",
+    ),
 ]
 
 
