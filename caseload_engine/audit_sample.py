@@ -91,7 +91,7 @@ def recently_audited(month: date, audited_months: Iterable[date]) -> bool:
 
 
 def _rank(*parts: object) -> bytes:
-    return hashlib.sha256(":".join(str(p) for p in parts).encode()).digest()
+    return hashlib.sha256(":".join(map(str, parts)).encode()).digest()
 
 
 def is_due(month: date, last_covered: date | None, coverage_months: int) -> bool:
@@ -135,8 +135,9 @@ def draw(
         ):
             by_team[row.team].append(row)
     picks: list[Pick] = []
+    label = f"{month:%Y-%m}"
     for team in sorted(by_team):
-        ranked = sorted(by_team[team], key=lambda r: _rank(f"{month:%Y-%m}", team, r.case_id))
+        ranked = sorted(by_team[team], key=lambda r: _rank(label, team, r.case_id))
         if per_team is None:
             chosen = ranked
         else:

@@ -45,7 +45,9 @@ def agreement_by_moderator(start: date, end: date) -> list[ModeratorAgreement]:
     for moderator, grade, moderated in Audit.objects.filter(
         moderated_at__isnull=False, month__gte=start.replace(day=1), month__lte=end
     ).values_list("moderated_by_id", "grade", "moderated_grade"):
-        pairs[moderator].append((grade, moderated))
+        # Never None once moderated (the audit's constraints): narrowed for the type checker.
+        if moderator is not None and grade is not None and moderated is not None:
+            pairs[moderator].append((grade, moderated))
     names = {
         u.pk: u.get_full_name() or u.username for u in User.objects.filter(pk__in=pairs.keys())
     }
