@@ -875,7 +875,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME=VALUE",
         help="a themed audit's filter, repeatable: tier=3, role=asye, status=closed, "
-        "closed_between=2026-07-01..2026-09-30, tag=...",
+        "closed_between=2026-07-01..2026-09-30, "
+        "s42_closed_between=2026-07-01..2026-09-30 (Section 42 enquiries closed), tag=...",
     )
     sample.add_argument("--json", action="store_true", help="print the sample as JSON")
 

@@ -4,6 +4,7 @@ moderator; and the themed audit of Section 42 enquiries closed in a period."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from caseload.audits import actions
 from caseload.audits.models import Audit, Moderator
 from caseload.audits.moderation import agreement_by_moderator, chosen_for_moderation
 from caseload.audits.sampling import sample_for
+from caseload.cli import main
 from caseload.register.models import Practitioner
 from caseload.web.errors import ActionRefused
 from caseload_engine import audit_sample
@@ -142,7 +144,9 @@ def test_the_moderation_page_per_user_with_constant_queries(world: World) -> Non
     assert ok.status_code == 302
 
 
-def test_the_themed_audit_of_section_42_enquiries_closed_in_a_period(world: World) -> None:
+def test_the_themed_audit_of_section_42_enquiries_closed_in_a_period(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     closed_on = timezone.now()
     concern = ConcernFactory.create(
         team=world.team_north,
@@ -170,6 +174,13 @@ def test_the_themed_audit_of_section_42_enquiries_closed_in_a_period(world: Worl
     themed = audit_sample.make_filter("s42_closed_between", period)
     picks = sample_for(this_month(), per_team=None, filters=[themed])
     assert [p.case_id for p in picks] == [world.case_held_by_priya.pk]
+    month = f"{this_month():%Y-%m}"
+    command = ["audit", "sample", "--month", month, "--filter", f"s42_closed_between={period}"]
+    assert main([*command, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "month": month,
+        "cases": [p.as_json() for p in picks],
+    }
     with pytest.raises(audit_sample.SampleError, match="YYYY-MM-DD"):
         audit_sample.make_filter("s42_closed_between", f"{day}..")
     page = client_for(world.pat).get(
