@@ -135,6 +135,7 @@ def main() -> int:
         ("psw", "get", "/audits/sample/", None),
         ("psw", "get", "/audits/sample/", {"month": f"{as_of:%Y-%m}", "tier": "3"}),
         ("psw", "get", "/audits/results/", None),
+        ("psw", "get", "/audits/moderation/", None),
         ("director", "get", "/audits/results/", None),
         ("practitioner", "get", "/audits/", None),
         ("psw", "get", f"/audits/{audit.pk}/", None),
