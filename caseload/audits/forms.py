@@ -267,3 +267,75 @@ class ShareForm(GovukForm):
         if digits is None or len(digits) > 3 or not 1 <= int(digits) <= 100:
             raise ValidationError("The share must be a whole number, 1 to 100")
         return int(digits)
+
+
+class ToolDetailsForm(GovukForm):
+    """The form editor's tool name and change note (its questions are `QuestionFormSet`)."""
+
+    name = forms.CharField(
+        label="Name of the tool",
+        max_length=audit_tool.MAX_TEXT,
+        validators=[validate_text],
+        error_messages={"required": "Enter the name of the tool"},
+    )
+    change_note = ToolForm.base_fields["change_note"]
+
+
+class QuestionForm(GovukForm):
+    """One question, with the section it belongs to: consecutive questions of the same section
+    key make the section."""
+
+    section_key = forms.CharField(label="Section key", max_length=audit_tool.MAX_KEY)
+    section_title = forms.CharField(
+        label="Section title", max_length=audit_tool.MAX_TEXT, validators=[validate_text]
+    )
+    key = forms.CharField(label="Question key", max_length=audit_tool.MAX_KEY)
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[
+            (audit_tool.Kind.GRADED.value, "Graded"),
+            (audit_tool.Kind.YES_NO.value, "Yes or no"),
+            (audit_tool.Kind.FREE_TEXT.value, "Free text"),
+        ],
+    )
+    text = forms.CharField(
+        label="Question", max_length=audit_tool.MAX_TEXT, validators=[validate_text]
+    )
+    guidance = forms.CharField(
+        label="Guidance for the auditor",
+        max_length=audit_tool.MAX_GUIDANCE,
+        required=False,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @staticmethod
+    def initial_for(section: audit_tool.Section, question: audit_tool.Question) -> dict[str, str]:
+        return {
+            "section_key": section.key,
+            "section_title": section.title,
+            "key": question.key,
+            "kind": question.kind.value,
+            "text": question.text,
+            "guidance": question.guidance,
+        }
+
+
+class _QuestionRows(forms.BaseFormSet):  # type: ignore[type-arg]
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this question"
+            form.fields["DELETE"].widget.attrs["class"] = "govuk-checkboxes__input"
+
+
+# Bounded both ways: a post cannot ask for more rows than a tool may hold.
+QuestionFormSet = forms.formset_factory(
+    QuestionForm,
+    formset=_QuestionRows,
+    extra=0,
+    can_delete=True,
+    max_num=audit_tool.MAX_QUESTIONS,
+    absolute_max=audit_tool.MAX_QUESTIONS,
+    validate_max=True,
+)

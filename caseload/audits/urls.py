@@ -7,6 +7,7 @@ urlpatterns = [
     path("tool/", views.tool_detail, name="audits_tool"),
     path("tool/versions/<int:number>/", views.tool_detail, name="audits_tool_version"),
     path("tool/edit/", views.tool_edit, name="audits_tool_edit"),
+    path("tool/edit/form/", views.tool_edit_form, name="audits_tool_edit_form"),
     path("sample/", views.sample, name="audits_sample"),
     path("results/", views.results_page, name="audits_results"),
     path("<int:pk>/", views.audit_detail, name="audits_audit"),

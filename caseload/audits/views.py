@@ -7,6 +7,7 @@ goes through caseload.audits.actions.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import BaseFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,9 +29,12 @@ from caseload.audits.forms import (
     AppointForm,
     AssignForm,
     ModerationForm,
+    QuestionForm,
+    QuestionFormSet,
     ResponseForm,
     SampleForm,
     ShareForm,
+    ToolDetailsForm,
     ToolForm,
     audit_form,
 )
@@ -39,10 +44,11 @@ from caseload.audits.results import results
 from caseload.audits.sampling import sample_for
 from caseload.complexity.models import Assessment
 from caseload.register.models import Allocation, Case, Contact, Practitioner
+from caseload.ui.forms import ErrorSummary
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
-from caseload_engine import audit_sample
+from caseload_engine import audit_sample, audit_tool
 from caseload_engine.dates import add_months
 
 TOOL_PUBLISHED = "Version {number} of the audit tool is published."
@@ -107,6 +113,105 @@ def tool_edit(request: AuthedRequest) -> HttpResponse:
             messages.success(request, TOOL_PUBLISHED.format(number=version.number))
             return redirect("audits_tool")
     return render(request, "audits/tool_edit.html", {"form": form, "current": current})
+
+
+@require_permission(Permission.EDIT_AUDIT_TOOL)
+@require_http_methods(["GET", "POST"])
+def tool_edit_form(request: AuthedRequest) -> HttpResponse:
+    """The tool's questions as forms, beside the YAML editor: the same tool, checked by the
+    same engine reader and published by the same action. A question is added by a submit
+    button (server-side, no script) and removed by ticking its box."""
+    current = ToolVersion.current()
+    tool = current.tool
+    data = posted(request)
+    adding = data is not None and "add" in data
+    if data is not None and adding:
+        data = data.copy()
+        total = data.get("questions-TOTAL_FORMS", "")
+        data["questions-TOTAL_FORMS"] = str(
+            (int(total) if total.isascii() and total.isdigit() else 0) + 1
+        )
+    details = ToolDetailsForm(data, initial={"name": tool.name}, prefix="tool")
+    questions = QuestionFormSet(
+        data,
+        prefix="questions",
+        initial=[QuestionForm.initial_for(s, q) for s in tool.sections for q in s.questions],
+    )
+    if data is not None and not adding:
+        version = _publish_from_forms(request, details, questions)
+        if version is not None:
+            messages.success(request, TOOL_PUBLISHED.format(number=version.number))
+            return redirect("audits_tool")
+    return render(
+        request,
+        "audits/tool_edit_form.html",
+        {
+            "current": current,
+            "details": details,
+            "questions": questions,
+            "summary": None if adding else ErrorSummary(details, questions),
+        },
+    )
+
+
+def _publish_from_forms(
+    request: AuthedRequest,
+    details: ToolDetailsForm,
+    questions: BaseFormSet,  # type: ignore[type-arg]
+) -> ToolVersion | None:
+    if not (details.is_valid() and questions.is_valid()):
+        return None
+    kept = [f for f in questions.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+    # Consecutive questions of one section key make the section; where each form landed, so
+    # that the engine's refusal (`sections[2].questions[1].kind: ...`) lands on its field.
+    sections: list[dict[str, Any]] = []
+    placed: dict[tuple[int, int | None], Any] = {}
+    for form in kept:
+        row = form.cleaned_data
+        if not sections or sections[-1]["key"] != row["section_key"]:
+            sections.append(
+                {"key": row["section_key"], "title": row["section_title"], "questions": []}
+            )
+            placed[(len(sections), None)] = form
+        question = {k: row[k] for k in ("key", "kind", "text")}
+        if row["guidance"]:
+            question["guidance"] = row["guidance"]
+        sections[-1]["questions"].append(question)
+        placed[(len(sections), len(sections[-1]["questions"]))] = form
+    try:
+        edited = audit_tool.from_dict({"name": details.cleaned_data["name"], "sections": sections})
+    except audit_tool.ToolError as error:
+        _place_tool_error(str(error), details, placed)
+        return None
+    return attempt(
+        details,
+        lambda: actions.publish_tool(
+            by=request.user,
+            definition=audit_tool.dumps(edited),
+            change_note=details.cleaned_data["change_note"],
+        ),
+    )
+
+
+_TOOL_ERROR = re.compile(r"sections\[(\d+)\](?:\.questions\[(\d+)\])?\.?(\w*): (.*)", re.S)
+
+
+def _place_tool_error(
+    message: str, details: ToolDetailsForm, placed: dict[tuple[int, int | None], Any]
+) -> None:
+    """The engine's refusal on the field it names, or at the top of the form."""
+    found = _TOOL_ERROR.fullmatch(message)
+    if found is not None:
+        section, question, key, text = found.groups()
+        form = placed.get((int(section), int(question) if question else None))
+        field = key if question else {"key": "section_key", "title": "section_title"}.get(key)
+        if form is not None and field in form.fields:
+            form.add_error(field, text)
+            return
+    if message.startswith("name: "):
+        details.add_error("name", message.removeprefix("name: "))
+        return
+    details.add_error(None, message.replace("the tool: ", "The tool ", 1))
 
 
 def _last_month() -> date:

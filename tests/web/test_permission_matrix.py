@@ -763,6 +763,8 @@ MATRIX: list[Row] = [
     Row("audits_tool_version", lambda w: [ToolVersion.current().number]),
     Row("audits_tool_edit"),
     Row("audits_tool_edit", method="post"),  # an empty form: its errors
+    Row("audits_tool_edit_form"),
+    Row("audits_tool_edit_form", method="post"),  # an empty form: its errors
     Row("audits_sample"),
     Row("audits_sample", method="post"),  # no case chosen: the page, with its error
     Row("audits_results"),
