@@ -42,6 +42,7 @@ def main() -> int:
     from django.utils import timezone
 
     from caseload.accounts.models import User
+    from caseload.audits.models import Audit, AuditStatus
     from caseload.demand.jobs import make_forecasts
     from caseload.demo_loader import load_demo_council
     from caseload.planning.models import WorkforcePlan
@@ -92,6 +93,8 @@ def main() -> int:
         .annotate(discussed=Count("discussions"))
         .latest("discussed", "held_on", "pk")
     )
+    # A completed audit with its answers: the audit and moderation pages' fullest case.
+    audit = Audit.objects.filter(status=AuditStatus.COMPLETED).latest("pk")
     pages = [
         ("director", "get", "/people/", None),
         ("director", "get", "/teams/", None),
@@ -131,6 +134,16 @@ def main() -> int:
         ("practitioner", "get", "/workload-survey/", None),
         ("director", "get", "/planning/", None),
         ("psw", "get", f"/planning/plans/{WorkforcePlan.objects.get().pk}/", None),
+        ("psw", "get", "/audits/", None),
+        ("psw", "get", "/audits/sample/", None),
+        ("psw", "get", "/audits/sample/", {"month": f"{as_of:%Y-%m}", "tier": "3"}),
+        ("psw", "get", "/audits/results/", None),
+        ("psw", "get", "/audits/moderation/", None),
+        ("director", "get", "/audits/results/", None),
+        ("practitioner", "get", "/audits/", None),
+        ("psw", "get", f"/audits/{audit.pk}/", None),
+        ("psw", "get", f"/audits/{audit.pk}/moderate/", None),
+        ("manager", "get", f"/supervision/practitioners/{practitioner.pk}/record/", None),
     ]
     timings: list[tuple[float, float]] = []
     for username, method, url, data in pages:

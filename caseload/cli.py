@@ -24,7 +24,16 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from caseload_engine import allocation, complexity, planning, sac, supervision, tabular, tiering
+from caseload_engine import (
+    allocation,
+    audit_sample,
+    complexity,
+    planning,
+    sac,
+    supervision,
+    tabular,
+    tiering,
+)
 from caseload_engine import forecast as forecasting
 from caseload_engine import forecast_table as forecast_files
 from caseload_engine import supervision_table as supervision_files
@@ -814,6 +823,37 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_audit_sample(args: argparse.Namespace) -> int:
+    """The month's case file audit sample, as the sample page draws it (the same function)."""
+    try:
+        month = audit_sample.parse_month(args.month)
+        filters = [audit_sample.make_filter(name, text) for name, text in args.filter or []]
+    except audit_sample.SampleError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if not 1 <= args.per_team <= audit_sample.MAX_PER_TEAM:
+        print(f"--per-team must be 1 to {audit_sample.MAX_PER_TEAM}", file=sys.stderr)
+        return 2
+    _setup_django()
+    from caseload.audits.sampling import sample_for
+
+    picks = sample_for(month, per_team=args.per_team, filters=filters)
+    if args.json:
+        print(json.dumps({"month": f"{month:%Y-%m}", "cases": [p.as_json() for p in picks]}))
+        return 0
+    print(f"{_plural(len(picks), 'case')} sampled for {month:%B %Y}:")
+    for pick in picks:
+        print(f"  case {pick.case_id}  team {pick.team}  practitioner {pick.practitioner}")
+    return 0
+
+
+def _filter(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"give a filter as NAME=VALUE, such as tier=3: {text!r}")
+    return name.strip(), value
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """The development server with a task worker beside it. Ctrl+C (which the terminal sends to
     all three) or SIGTERM to this process stops both."""
@@ -1221,6 +1261,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--out", metavar="OUTPUT", help="a .json file (default: the output)")
 
+    audit_command = commands.add_parser(
+        "audit", help="case file audits: the month's sample", description="Case file audits."
+    )
+    audit_commands = audit_command.add_subparsers(dest="audit_command", required=True)
+    sample = audit_commands.add_parser(
+        "sample",
+        help="the month's reproducible random sample of cases to audit, per team",
+        description="Draw the month's case file audit sample from the database, exactly as the "
+        "sample page does: per team, from cases open or closed in the month, never a case "
+        "audited in the six months before, practitioners not audited lately first. The same "
+        "month gives the same sample every time.",
+    )
+    sample.add_argument("--month", required=True, metavar="YYYY-MM", help="the month to sample")
+    sample.add_argument(
+        "--per-team",
+        type=int,
+        default=audit_sample.DEFAULT_PER_TEAM,
+        metavar="N",
+        help=f"cases per team (default: {audit_sample.DEFAULT_PER_TEAM})",
+    )
+    sample.add_argument(
+        "--filter",
+        type=_filter,
+        action="append",
+        metavar="NAME=VALUE",
+        help="a themed audit's filter, repeatable: tier=3, role=asye, status=closed, "
+        "closed_between=2026-07-01..2026-09-30, "
+        "s42_closed_between=2026-07-01..2026-09-30 (Section 42 enquiries closed), tag=...",
+    )
+    sample.add_argument("--json", action="store_true", help="print the sample as JSON")
+
     serve = commands.add_parser(
         "serve",
         help="the development server with a background worker beside it (`make run`)",
@@ -1271,6 +1342,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_sac(args)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "audit":
+        return run_audit_sample(args)
     return 2  # argparse has already refused any other command
 
 

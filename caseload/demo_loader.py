@@ -13,6 +13,7 @@ from django.utils import timezone
 from caseload.accounts.models import AccessRole, User
 from caseload.annualreport.demo import load_demo_report
 from caseload.asye.demo import load_demo_programmes
+from caseload.audits.demo import load_demo_audits
 from caseload.complexity.models import Assessment, ModelVersion
 from caseload.decisions.demo import load_demo_decisions
 from caseload.healthcheck.demo import load_demo_survey
@@ -346,6 +347,7 @@ def load_demo_council(*, size: str, seed: int, as_of: date, password: str) -> Lo
     load_demo_workload(as_of=as_of, seed=seed)
     load_demo_survey(as_of=as_of, seed=seed)
     load_demo_plan(as_of=as_of, by=director)
+    load_demo_audits(as_of=as_of, seed=seed)
     load_demo_safeguarding(
         council, people=people, teams=teams, practitioners=practitioners, seed=seed
     )

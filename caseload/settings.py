@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "caseload.workload",
     "caseload.healthcheck",
     "caseload.planning",
+    "caseload.audits",
     "caseload.safeguarding",
     "caseload.sacreport",
     "caseload.learning",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("caseload.workload.urls")),
     path("", include("caseload.healthcheck.urls")),
     path("", include("caseload.planning.urls")),
+    path("audits/", include("caseload.audits.urls")),
     path("", include("caseload.safeguarding.urls")),
     path("", include("caseload.sacreport.urls")),
     path("", include("caseload.learning.urls")),

@@ -49,6 +49,7 @@ LAYERS = [
     "planning",
     "safeguarding",
     "sacreport",
+    "audits",
     "learning",
     "annualreport",
 ]

@@ -87,6 +87,11 @@ class Permission(StrEnum):
     ANSWER_WORKLOAD_SURVEY = "answer_workload_survey"
     VIEW_WORKFORCE_PLANS = "view_workforce_plans"
     RUN_WORKFORCE_PLANS = "run_workforce_plans"
+    VIEW_AUDIT_TOOL = "view_audit_tool"
+    EDIT_AUDIT_TOOL = "edit_audit_tool"
+    MANAGE_CASE_AUDITS = "manage_case_audits"
+    VIEW_OWN_CASE_AUDITS = "view_own_case_audits"
+    VIEW_AUDIT_RESULTS = "view_audit_results"
     VIEW_SAFEGUARDING = "view_safeguarding"
     RECORD_SAFEGUARDING_CONCERN = "record_safeguarding_concern"
     MANAGE_SAFEGUARDING = "manage_safeguarding"
@@ -248,6 +253,20 @@ _DESCRIPTIONS: Mapping[Permission, str] = {
     Permission.RUN_WORKFORCE_PLANS: (
         "Edit a workforce plan's assumptions, run plans in the background, and save, rename "
         "and delete saved plans"
+    ),
+    Permission.VIEW_AUDIT_TOOL: "Read the case file audit tool and its versions",
+    Permission.EDIT_AUDIT_TOOL: "Publish a new version of the case file audit tool",
+    Permission.MANAGE_CASE_AUDITS: (
+        "Draw the monthly case file audit sample, assign auditors, read every audit and "
+        "moderate them (re-grade)"
+    ),
+    Permission.VIEW_OWN_CASE_AUDITS: (
+        "See the case file audits of your own cases and respond to them, and carry out those "
+        "assigned to you (reading the case for that purpose, logged)"
+    ),
+    Permission.VIEW_AUDIT_RESULTS: (
+        "See case file audit results by team, question and month, and moderation agreement, "
+        "as counts with no names"
     ),
     Permission.VIEW_SAFEGUARDING: (
         "Read the team's safeguarding concerns and enquiries in full (without it, a user sees "
@@ -424,6 +443,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_FEEDBACK,
             P.VIEW_PRACTICE_FRAMEWORK,
             P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_OWN_CASE_AUDITS,
         ],
     ),
     AccessRole.TEAM_MANAGER: _role(
@@ -473,6 +494,9 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_OWN_FEEDBACK,
             P.VIEW_PRACTICE_FRAMEWORK,
             P.ACKNOWLEDGE_PRACTICE_FRAMEWORK,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_OWN_CASE_AUDITS,
+            P.VIEW_AUDIT_RESULTS,
         ],
     ),
     AccessRole.PRINCIPAL_SOCIAL_WORKER: _role(
@@ -520,6 +544,11 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.MANAGE_ESTABLISHMENT,
             P.VIEW_WORKFORCE_PLANS,
             P.RUN_WORKFORCE_PLANS,
+            P.VIEW_AUDIT_TOOL,
+            P.EDIT_AUDIT_TOOL,
+            P.MANAGE_CASE_AUDITS,
+            P.VIEW_OWN_CASE_AUDITS,
+            P.VIEW_AUDIT_RESULTS,
             P.EDIT_SAFEGUARDING_TARGETS,
             P.VIEW_SAFEGUARDING_RETURN,
             P.VIEW_SAFEGUARDING_QUALITY,
@@ -565,6 +594,8 @@ ROLES: Mapping[AccessRole, RoleDefinition] = {
             P.VIEW_LEARNING_FIGURES,
             P.VIEW_PRACTICE_FRAMEWORK,
             P.VIEW_ANNUAL_REPORT,
+            P.VIEW_AUDIT_TOOL,
+            P.VIEW_AUDIT_RESULTS,
         ],
     ),
     AccessRole.ADMINISTRATOR: _role(

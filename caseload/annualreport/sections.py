@@ -1,9 +1,8 @@
 """The annual report's sections, built from live data: THE list is `SECTIONS`, in report order.
 
 Each builder takes the period (`start`, `end`, both days included) and returns a
-`ReportSection`. Other apps provide theirs as `annual_section(*, start, end) -> ReportSection`
-(case file audits from caseload.audits, safeguarding and MSP from caseload.sacreport): to
-wire one in, replace its placeholder in `SECTIONS` with that function.
+`ReportSection` (caseload.ui.report). Case file audits (caseload.audits) and safeguarding and
+MSP (caseload.sacreport) provide theirs as `annual_section(*, start, end)`.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Q, Sum
 
+from caseload.audits.results import annual_section as audits_section
 from caseload.decisions.models import PracticeEscalation
 from caseload.healthcheck import figures as healthcheck
 from caseload.learning import figures as learning
@@ -114,15 +114,6 @@ def supervision(*, start: date, end: date) -> ReportSection:
         ],
         _healthcheck(("supervision",), end=end),
     )
-
-
-def _not_yet(title: str, source: str) -> Builder:
-    """A placeholder until the integrator wires in the app's `annual_section`."""
-
-    def build(*, start: date, end: date) -> ReportSection:
-        return _section(title, [f"{source} are not recorded in this service yet."])
-
-    return build
 
 
 def incidents(*, start: date, end: date) -> ReportSection:
@@ -254,7 +245,7 @@ SECTIONS: list[Builder] = [
     practice_framework,
     workforce,
     supervision,
-    _not_yet("Case file audits: results and themes", "Case file audits"),  # audits.annual_section
+    audits_section,
     safeguarding_section,
     incidents,
     feedback,

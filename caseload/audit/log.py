@@ -228,3 +228,35 @@ def record_supervision_form(
 def record_supervision_overdue_viewed(user: User, *, team_id: int) -> None:
     """A team's overdue supervision: names practitioners and their supervision dates."""
     _record(user, AccessAction.VIEW_SUPERVISION_OVERDUE, team_id=team_id)
+
+
+def record_case_audit_viewed(
+    user: User, *, audit_id: int, case_id: int, person_id: int, practitioner_id: int
+) -> None:
+    """A case file audit: its case's person, and the practitioner audited."""
+    _record(
+        user,
+        AccessAction.VIEW_CASE_AUDIT,
+        person_ids=[person_id],
+        case_id=case_id,
+        practitioner_id=practitioner_id,
+        reason_detail=f"Case file audit {audit_id}",
+    )
+
+
+def record_case_audits_listed(user: User, *, person_ids: Iterable[int]) -> None:
+    _record(user, AccessAction.LIST_CASE_AUDITS, person_ids=person_ids)
+
+
+def record_case_read_for_audit(
+    user: User, *, audit_id: int, case_id: int, person_id: int, team_id: int
+) -> None:
+    """The auditor reads a case they may not otherwise see: the reason is the audit."""
+    _record(
+        user,
+        AccessAction.AUDIT_CASE_READ,
+        person_ids=[person_id],
+        case_id=case_id,
+        team_id=team_id,
+        reason_detail=f"Case file audit {audit_id}",
+    )

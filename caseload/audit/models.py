@@ -93,6 +93,9 @@ class AccessAction(models.TextChoices):
     )
     SEARCH_AUDIT_LOG = "search_audit_log", "Searched the audit log"
     EXPORT_AUDIT_LOG = "export_audit_log", "Exported the audit log"
+    VIEW_CASE_AUDIT = "view_case_audit", "Viewed a case file audit"
+    LIST_CASE_AUDITS = "list_case_audits", "Listed case file audits"
+    AUDIT_CASE_READ = "audit_case_read", "Read a case's record for its case file audit"
 
 
 class BreakGlassReason(models.TextChoices):
@@ -212,6 +215,15 @@ class ChangeAction(models.TextChoices):
     WORKFORCE_PLAN_SAVED = "workforce_plan_saved", "Workforce plan saved"
     WORKFORCE_PLAN_RENAMED = "workforce_plan_renamed", "Workforce plan renamed"
     WORKFORCE_PLAN_DELETED = "workforce_plan_deleted", "Workforce plan deleted"
+    AUDIT_TOOL_PUBLISHED = "audit_tool_published", "Case file audit tool published"
+    CASE_AUDIT_ASSIGNED = "case_audit_assigned", "Case file audit assigned"
+    CASE_AUDIT_COMPLETED = "case_audit_completed", "Case file audit completed"
+    CASE_AUDIT_RESPONDED = "case_audit_responded", "Practitioner responded to a case file audit"
+    CASE_AUDIT_MODERATED = "case_audit_moderated", "Case file audit moderated"
+    CASE_AUDIT_ACTION_DONE = "case_audit_action_done", "Case file audit action done"
+    AUDIT_MODERATOR_APPOINTED = "audit_moderator_appointed", "Case file audit moderator named"
+    AUDIT_MODERATOR_REMOVED = "audit_moderator_removed", "Case file audit moderator removed"
+    AUDIT_MODERATION_SHARE_SET = "audit_moderation_share_set", "Share of audits to moderate set"
 
 
 class AccessLogEntry(AppendOnlyModel):

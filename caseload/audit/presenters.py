@@ -633,6 +633,34 @@ PHRASES: dict[ChangeAction, Phrase] = {
     ChangeAction.WORKFORCE_PLAN_DELETED: lambda e, n: (
         f"deleted workforce plan {e.detail.get('workforce_plan')} (“{_old(e, 'name')}”)"
     ),
+    ChangeAction.AUDIT_TOOL_PUBLISHED: lambda e, n: (
+        f"published version {_new(e, 'tool_version')} of the case file audit tool"
+    ),
+    ChangeAction.CASE_AUDIT_ASSIGNED: lambda e, n: (
+        f"assigned the audit of case {e.case_id} ({n.practitioner(e.practitioner_id)}'s) "
+        f"to {n.user(_new(e, 'auditor'))}"
+    ),
+    ChangeAction.CASE_AUDIT_COMPLETED: lambda e, n: (
+        f"completed the audit of case {e.case_id}, graded {_words(_new(e, 'grade'))}"
+    ),
+    ChangeAction.CASE_AUDIT_RESPONDED: lambda e, n: f"responded to the audit of case {e.case_id}",
+    ChangeAction.CASE_AUDIT_MODERATED: lambda e, n: (
+        f"moderated the audit of case {e.case_id}: {_words(_old(e, 'grade'))} re-graded "
+        f"{_words(_new(e, 'grade'))}"
+    ),
+    ChangeAction.CASE_AUDIT_ACTION_DONE: lambda e, n: (
+        f"marked done an action from the audit of case {e.case_id}"
+    ),
+    ChangeAction.AUDIT_MODERATOR_APPOINTED: lambda e, n: (
+        f"named {n.user(_new(e, 'moderator'))} a moderator of case file audits"
+    ),
+    ChangeAction.AUDIT_MODERATOR_REMOVED: lambda e, n: (
+        f"removed {n.user(_old(e, 'moderator'))} from the moderators of case file audits"
+    ),
+    ChangeAction.AUDIT_MODERATION_SHARE_SET: lambda e, n: (
+        f"set the share of case file audits to moderate from {_old(e, 'percent')}% to "
+        f"{_new(e, 'percent')}%"
+    ),
 }
 
 
@@ -652,6 +680,8 @@ def change_names(events: Sequence[ChangeEvent], directory: Directory) -> Names:
         users=[
             *(event.user_id for event in events),
             *(_new(event, "assessor") for event in events),
+            *(_new(event, "moderator") for event in events),
+            *(_old(event, "moderator") for event in events),
         ],
         people=(event.person_id for event in events),
         practitioners=[

@@ -29,7 +29,7 @@ from caseload.complexity.forms import (
 )
 from caseload.complexity.models import ModelVersion
 from caseload.register import access
-from caseload.ui.forms import SummaryItem
+from caseload.ui.forms import ErrorSummary
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate, posted
@@ -239,7 +239,7 @@ def model_edit_form(request: AuthedRequest) -> HttpResponse:
             "details": details,
             "factors": factors,
             "tiers": tiers,
-            "summary": _ErrorSummary(details, factors, tiers) if adding is None else None,
+            "summary": ErrorSummary(details, factors, tiers) if adding is None else None,
         },
     )
 
@@ -302,18 +302,6 @@ def _place_model_error(
             kept[position - 1].add_error(None, message)
             return
     details.add_error("name" if message.startswith("name:") else None, message)
-
-
-class _ErrorSummary:
-    """The GOV.UK error summary for several forms and formsets at once."""
-
-    def __init__(self, details: ModelDetailsForm, *formsets: BaseFormSet) -> None:  # type: ignore[type-arg]
-        self.error_summary: list[SummaryItem] = list(details.error_summary())
-        for formset in formsets:
-            self.error_summary.extend(SummaryItem(str(e)) for e in formset.non_form_errors())
-            for form in formset.forms:
-                self.error_summary.extend(form.error_summary())
-        self.errors = bool(self.error_summary)
 
 
 @require_permission(Permission.EDIT_COMPLEXITY_MODEL)

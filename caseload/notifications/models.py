@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     SIGN_OFF_REQUESTED = "sign_off_requested", "Sign-off requested"
     ESCALATION = "escalation", "Escalation"
     WORKLOAD_CONCERN = "workload_concern", "Workload concern"
+    CASE_AUDIT = "case_audit", "Case file audit"
     SAFEGUARDING = "safeguarding", "Safeguarding"
     RECOMMENDATION_DUE = "recommendation_due", "Learning review recommendation due"
     LEARNING_BRIEF_PUBLISHED = "learning_brief_published", "Learning brief published"

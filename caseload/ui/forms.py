@@ -262,3 +262,15 @@ class GovukForm(forms.Form):
             for message in self.errors.get(name, []):
                 items.append(SummaryItem(str(message), f"#{target}"))
         return items
+
+
+class ErrorSummary:
+    """The GOV.UK error summary for a form and several formsets at once."""
+
+    def __init__(self, details: GovukForm, *formsets: forms.BaseFormSet) -> None:  # type: ignore[type-arg]
+        self.error_summary: list[SummaryItem] = list(details.error_summary())
+        for formset in formsets:
+            self.error_summary.extend(SummaryItem(str(e)) for e in formset.non_form_errors())
+            for form in formset.forms:
+                self.error_summary.extend(form.error_summary())
+        self.errors = bool(self.error_summary)

@@ -6,7 +6,7 @@ its values from the request and the page's objects (or None to show nothing). A 
 asks for its slot's extra columns the same way (`with_columns`, `{% for column in columns %}`).
 
 Slots in use: case_detail, case_allocation_history, team_detail, team_caseloads, escalation_list,
-practitioner_actions, practitioner_detail, practitioner_caseload (panels);
+practitioner_actions, practitioner_detail, practitioner_caseload, supervision_agenda (panels);
 practitioner_caseload, team_caseloads (columns).
 """
 

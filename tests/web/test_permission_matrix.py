@@ -39,6 +39,8 @@ from caseload.annualreport.actions import publish_report as publish_annual_repor
 from caseload.annualreport.models import AnnualReport
 from caseload.asye.actions import start_programme
 from caseload.asye.models import Programme
+from caseload.audits.actions import appoint_moderator, assign_audit, complete_audit
+from caseload.audits.models import Audit, ToolVersion
 from caseload.decisions.actions import escalate_case
 from caseload.healthcheck.actions import publish_report
 from caseload.learning.actions import FrameworkDetails, publish_brief, publish_framework
@@ -50,6 +52,7 @@ from caseload.workload.actions import raise_concern
 from caseload_engine.reference import Role
 from tests import learning_factories
 from tests.asye_factories import ReviewFactory
+from tests.audits_factories import answers
 from tests.conftest import World, client_for
 from tests.decisions_factories import decision_needing_sign_off
 from tests.planning_factories import saved_plan
@@ -94,6 +97,7 @@ RECORD_PAGES = {
     "supervision_action_done",
     "asye_review_comments",
     "safeguarding_sign_off",
+    "audits_action_done",
     "two_factor_verify",
     "two_factor_setup",
     "oidc_authentication_init",
@@ -284,6 +288,39 @@ def _priyas_action(w: World) -> list[int]:
 
 def _supervision_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
     return Row(name, args, record=PRIYAS_SUPERVISION, secret=lambda w: SUPERVISION_NOTE, **more)
+
+
+# An audit of Priya's case, by the PSW: seen by its auditor (who manages the audits) and by
+# Priya; nobody else, not even her manager.
+PRIYAS_AUDIT = Seen(north, (P.MANAGE_CASE_AUDITS,), own_for=_held_by_priya)
+AUDIT_SUMMARY = "Synthetic audit summary: thin on outcomes"
+
+
+def _priyas_audit(w: World) -> list[int]:
+    audit = assign_audit(
+        by=w.pat,
+        case=w.case_held_by_priya,
+        practitioner=w.priya_practitioner,
+        month=timezone.localdate().replace(day=1),
+        auditor=w.pat,
+    )
+    return [audit.pk]
+
+
+def _priyas_audit_action(w: World) -> list[int]:
+    audit = Audit.objects.get(pk=_priyas_audit(w)[0])
+    complete_audit(
+        by=w.pat, audit=audit, answers=answers(), grade=2, summary=AUDIT_SUMMARY, actions=["Do"]
+    )
+    return [audit.actions.get().pk]
+
+
+def _moderator(w: World) -> list[int]:
+    return [appoint_moderator(by=w.pat, user=w.mona).pk]
+
+
+def _audit_row(name: str, args: Callable[[World], list[int]], **more: Any) -> Row:
+    return Row(name, args, record=PRIYAS_AUDIT, secret=lambda w: AUDIT_SUMMARY, **more)
 
 
 # Safeguarding records of Older People North: its team, the safeguarding lead and the PSW.
@@ -871,6 +908,29 @@ MATRIX: list[Row] = [
     Row("supervision_policy_edit"),
     # Only the action's owner marks it done.
     Row("supervision_action_done", _priyas_action, "post", ok=REDIRECT, only=lambda w: w.priya),
+    Row("audits"),
+    Row("audits_tool"),
+    Row("audits_tool_version", lambda w: [ToolVersion.current().number]),
+    Row("audits_tool_edit"),
+    Row("audits_tool_edit", method="post"),  # an empty form: its errors
+    Row("audits_tool_edit_form"),
+    Row("audits_tool_edit_form", method="post"),  # an empty form: its errors
+    Row("audits_sample"),
+    Row("audits_sample", method="post"),  # no case chosen: the page, with its error
+    Row("audits_results"),
+    _audit_row("audits_audit", _priyas_audit),
+    # Only the auditor carries it out; Priya, who sees the audit, is refused.
+    _audit_row("audits_audit_complete", _priyas_audit, also=(P.MANAGE_CASE_AUDITS,)),
+    # Only the practitioner responds: the PSW, who sees it, is refused (an empty post: errors).
+    _audit_row("audits_audit_respond", _priyas_audit, method="post", also=(P.VIEW_OWN_CASELOAD,)),
+    # Only a moderator (the PSW, or one they name): Priya, who sees it, is refused.
+    _audit_row("audits_audit_moderate", _priyas_audit, also=(P.MANAGE_CASE_AUDITS,)),
+    # Only the practitioner marks an audit action done.
+    Row("audits_action_done", _priyas_audit_action, "post", ok=REDIRECT, only=lambda w: w.priya),
+    Row("audits_moderation"),
+    Row("audits_moderator_appoint", method="post"),  # nobody chosen: the page, with its error
+    Row("audits_moderator_remove", _moderator, "post", ok=REDIRECT),
+    Row("audits_moderation_share", method="post"),  # no share given: the page, with its error
     # Only whoever started a job sees it.
     Row(
         "job_detail",

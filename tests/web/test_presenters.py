@@ -668,6 +668,53 @@ SENTENCES: list[Spec] = [
         ChangeAction.ANNUAL_REPORT_DELETED,
         lambda w: {"changes": {"report": (1, None)}},
         f"{MONA} deleted the draft annual report 1",
+        ChangeAction.AUDIT_TOOL_PUBLISHED,
+        lambda w: {"changes": {"tool_version": (1, 2)}},
+        f"{MONA} published version 2 of the case file audit tool",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_ASSIGNED,
+        lambda w: _case(
+            w,
+            practitioner_id=w.priya_practitioner.pk,
+            changes={"auditor": (None, w.mona.pk), "month": (None, "2026-11-01")},
+        ),
+        f"{MONA} assigned the audit of case {{case}} ({PRIYA}'s) to {MONA}",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_COMPLETED,
+        lambda w: _case(w, changes={"grade": (None, "requires improvement")}),
+        f"{MONA} completed the audit of case {{case}}, graded requires improvement",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_RESPONDED,
+        lambda w: _case(w, detail={"audit_id": 3}),
+        f"{MONA} responded to the audit of case {{case}}",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_MODERATED,
+        lambda w: _case(w, changes={"grade": ("good", "outstanding")}),
+        f"{MONA} moderated the audit of case {{case}}: good re-graded outstanding",
+    ),
+    (
+        ChangeAction.CASE_AUDIT_ACTION_DONE,
+        lambda w: _case(w, detail={"audit_id": 3, "action_id": 4}),
+        f"{MONA} marked done an action from the audit of case {{case}}",
+    ),
+    (
+        ChangeAction.AUDIT_MODERATOR_APPOINTED,
+        lambda w: {"changes": {"moderator": (None, w.colin.pk)}},
+        f"{MONA} named {COLIN} a moderator of case file audits",
+    ),
+    (
+        ChangeAction.AUDIT_MODERATOR_REMOVED,
+        lambda w: {"changes": {"moderator": (w.colin.pk, None)}},
+        f"{MONA} removed {COLIN} from the moderators of case file audits",
+    ),
+    (
+        ChangeAction.AUDIT_MODERATION_SHARE_SET,
+        lambda w: {"changes": {"percent": (10, 25)}},
+        f"{MONA} set the share of case file audits to moderate from 10% to 25%",
     ),
 ]
 
