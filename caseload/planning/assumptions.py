@@ -10,12 +10,21 @@ from typing import Any
 
 from caseload.planning.calibration import calibrate_from_register
 from caseload_engine.planning.calibrate import QUANTILES, TierFit
+from caseload_engine.planning.scenario import read_file, to_dict
+from caseload_engine.planning.variants import EXAMPLE
 
 
 def calibrated(*, until: date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The calibrated scenario (plain data, as `from_dict` reads) and each tier's fit as JSON."""
+    """The calibrated scenario (plain data, as `from_dict` reads) and each tier's fit as JSON.
+    Raises CalibrationError when the register's history cannot be calibrated."""
     found = calibrate_from_register(until=until)
     return found.scenario, [_stored(fit) for fit in found.fits]
+
+
+def example() -> dict[str, Any]:
+    """The worked example's scenario: where a council starts while its register is too young
+    (or too sparse) to calibrate from."""
+    return to_dict(read_file(EXAMPLE))
 
 
 def _stored(fit: TierFit) -> dict[str, Any]:

@@ -5,6 +5,7 @@ background job; these views only read and queue."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, paginate
 from caseload_engine.planning import from_dict
+from caseload_engine.planning.calibrate import CalibrationError
 from caseload_engine.planning.scenario import ScenarioError, dumps
 from caseload_engine.planning.variants import VARIANTS, variant
 
@@ -86,8 +88,16 @@ def home(request: AuthedRequest) -> HttpResponse:
         scenario, fits = start.scenario, start.fits
         calibrated = False
     else:
-        scenario, fits = assumptions.calibrated(until=timezone.localdate())
-        calibrated = True
+        try:
+            scenario, fits = assumptions.calibrated(until=timezone.localdate())
+            calibrated = True
+        except CalibrationError as refusal:
+            scenario, fits, calibrated = assumptions.example(), [], False
+            messages.warning(
+                request,
+                f"The register's history cannot be calibrated yet ({refusal}). The assumptions "
+                "below are the worked example's; change them to your council's.",
+            )
     try:
         text = dumps(from_dict(scenario))
     except ScenarioError:
@@ -119,7 +129,9 @@ def scenario(request: AuthedRequest) -> HttpResponse:
         return _page(request, form=ScenarioForm(initial={"scenario": dumps(changed)}))
     fits = None
     if form.cleaned_data["calibrated"]:
-        fits = assumptions.calibrated(until=timezone.localdate())[1]
+        # The history may have changed since the page was drawn; the plan then keeps no fit.
+        with suppress(CalibrationError):
+            fits = assumptions.calibrated(until=timezone.localdate())[1]
     started = attempt(
         form,
         lambda: actions.start_plan(

@@ -20,13 +20,15 @@ from caseload import cli
 from caseload.audit.models import ChangeAction, ChangeEvent
 from caseload.jobs import tasks
 from caseload.jobs.models import Job
-from caseload.planning import actions
+from caseload.planning import actions, assumptions
 from caseload.planning.demo import DEMO_NAME, DEMO_REPLICATIONS, load_demo_plan
 from caseload.planning.models import WorkforcePlan
 from caseload.resource.models import Establishment
 from caseload.web.errors import ActionRefused
 from caseload_engine.planning import from_dict, loads
-from caseload_engine.planning.scenario import dumps
+from caseload_engine.planning.calibrate import CalibrationError
+from caseload_engine.planning.scenario import dumps, read_file
+from caseload_engine.planning.variants import EXAMPLE
 from tests.conftest import World, client_for
 from tests.planning_factories import FITS, saved_plan, stub_calibration, tiny
 from tests.web.jobs import job_result, started_job
@@ -107,6 +109,21 @@ def test_with_no_plan_saved_the_page_starts_from_the_calibration(
     assert loads(response.context["form"].initial["scenario"]) == from_dict(tiny())
     assert "Statistic" in page  # the calibration's fit, shown
     assert "Observed" in page
+
+
+def test_a_register_too_young_to_calibrate_starts_from_the_worked_example(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*, until: object) -> None:
+        raise CalibrationError("Tier 2: no case allocated in the window has closed")
+
+    monkeypatch.setattr(assumptions, "calibrate_from_register", refused)
+    response = client_for(world.dee).get(reverse("planning_home"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot be calibrated yet (Tier 2: no case allocated" in page
+    assert loads(response.context["form"].initial["scenario"]) == read_file(EXAMPLE)
+    assert response.context["calibrated"] is False
 
 
 def test_the_page_shows_todays_establishment_against_the_latest_plan(

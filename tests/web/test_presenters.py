@@ -668,6 +668,8 @@ SENTENCES: list[Spec] = [
         ChangeAction.ANNUAL_REPORT_DELETED,
         lambda w: {"changes": {"report": (1, None)}},
         f"{MONA} deleted the draft annual report 1",
+    ),
+    (
         ChangeAction.AUDIT_TOOL_PUBLISHED,
         lambda w: {"changes": {"tool_version": (1, 2)}},
         f"{MONA} published version 2 of the case file audit tool",

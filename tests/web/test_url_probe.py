@@ -23,7 +23,9 @@ def _world(shared_world: World) -> World:
 
 
 HOSTILE_IDS = (10**30, 2**63, 0)
-ALLOWED = {200, 302, 400, 403, 404, 405}
+HOSTILE_TOKENS = ("%00%1b", "a" * 300, "\u0669\u0669")
+# 429: the feedback link's limit on tries per address, which the probe soon reaches.
+ALLOWED = {200, 302, 400, 403, 404, 405, 429}
 # Namespaces not probed, each with its reason.
 SKIPPED_NAMESPACES = {
     # Django's own admin: staff only, its views and their id handling are Django's, not ours.
@@ -87,10 +89,15 @@ WITH_IDS = sorted(name for name, route in ROUTES.items() if _CONVERTER.search(ro
 WITHOUT_IDS = sorted(set(ROUTES) - set(WITH_IDS))
 
 
-def _with_id(route: str, value: int) -> str:
+# The one kind of non-integer URL part: a feedback link's token (no sign-in; unguessable). It
+# is probed with the same hostile values as ids, as text, and with control characters.
+TOKEN_PARTS = {"token"}
+
+
+def _with_id(route: str, value: int | str) -> str:
     def replace(match: re.Match[str]) -> str:
-        # Only integer ids in our URLs (caseload/urls.py): anything else must be probed anew.
-        assert match["kind"] == "int", route
+        # Only integer ids and tokens in our URLs: anything else must be probed anew.
+        assert match["kind"] == "int" or match["name"] in TOKEN_PARTS, route
         return str(value)
 
     return "/" + _CONVERTER.sub(replace, route)
@@ -112,7 +119,8 @@ def test_the_probe_sees_the_apps_urls() -> None:
 @pytest.mark.parametrize("name", WITH_IDS)
 def test_hostile_ids_never_give_a_server_error(world: World, name: str) -> None:
     for role, client in _clients(world).items():
-        for value in HOSTILE_IDS:
+        tokens = HOSTILE_TOKENS if "<str:token>" in ROUTES[name] else ()
+        for value in (*HOSTILE_IDS, *tokens):
             url = _with_id(ROUTES[name], value)
             for method, data in (("GET", None), ("POST", {}), ("POST", HOSTILE_BODY)):
                 send = client.get if method == "GET" else client.post
