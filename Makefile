@@ -31,15 +31,21 @@ typecheck: install $(STAMPS)/bench
 
 # The suite runs on every core (pytest-xdist). Its budget: under 10 minutes for both databases on
 # 2 cores. Coverage is measured on the SQLite run and may not fall below the floor in pyproject.toml.
-PYTEST := $(BIN)/pytest -q -n auto --dist loadfile
+# worksteal: an idle worker takes tests from a busy one, so one long file never runs alone at the end.
+PYTEST := $(BIN)/pytest -q -n auto --dist worksteal
 
+# Each test runs on both databases, except where the other database adds nothing:
+# - migration tests run on PostgreSQL only: migrations are applied to production's database, and
+#   every test database on SQLite is itself built by running them all;
 test-sqlite: install assets $(STAMPS)/chromium
-	$(PYTEST) --cov --cov-report=term:skip-covered --durations=10
+	$(PYTEST) -m "not migration" --cov --cov-report=term:skip-covered --durations=10
 
-# tests/engine is left out here: the engine imports no Django (tests/engine/test_no_django.py), so
-# those tests cannot behave differently on another database, and the SQLite run has them.
+# - tests/engine runs on SQLite only: the engine imports no Django (tests/engine/test_no_django.py),
+#   so those tests cannot behave differently on another database;
+# - browser tests run on SQLite only: they drive pages whose every view also runs on PostgreSQL in
+#   the permission matrix, the URL probe and each app's own tests.
 test-postgres: install assets $(STAMPS)/chromium
-	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) --ignore=tests/engine
+	DATABASE_URL=$(POSTGRES_URL) $(PYTEST) --ignore=tests/engine -m "not browser"
 
 install: $(STAMPS)/python $(STAMPS)/node
 

@@ -228,3 +228,14 @@ def client_for(user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+MIGRATION_FIXTURES = {"migrator", "migrator_from_before"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that moves the schema through migrations is marked `migration`, whatever its
+    file: the Makefile runs those on PostgreSQL, production's database, only."""
+    for item in items:
+        if MIGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.migration)

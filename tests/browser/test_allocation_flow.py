@@ -105,6 +105,8 @@ def test_manager_is_warned_before_taking_someone_past_capacity(page: Any, world:
     expect(summary).to_contain_text(f"Giving {world.priya_practitioner.full_name} the cases of")
     assert not Allocation.objects.filter(case=case).exists()
 
+    # The summary's links move focus once GOV.UK Frontend has started, which focuses it.
+    expect(summary).to_be_focused()
     summary.get_by_role("link").first.click()
     confirm = page.get_by_label("Yes, take them past their capacity")
     expect(confirm).to_be_focused()

@@ -59,6 +59,8 @@ def test_missing_scores_are_listed_and_linked(page: Any, world: World) -> None:
     page.get_by_role("button", name="Save score").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Select a score for Risk")
+    # The summary's links move focus once GOV.UK Frontend has started, which focuses it.
+    expect(summary).to_be_focused()
     summary.get_by_role("link", name="Select a score for Risk").click()
     expect(page.locator("#id_risk_0")).to_be_focused()
     assert not Assessment.objects.filter(case=world.case_waiting_north).exists()
