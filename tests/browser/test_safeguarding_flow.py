@@ -5,6 +5,7 @@ with a risk outcome, and its closure signed off by the team manager."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from caseload.safeguarding.models import Enquiry, EnquiryStatus
+from caseload_engine import sac
 from tests.browser.conftest import sign_in
 from tests.conftest import World
 
@@ -126,3 +128,16 @@ def test_concern_to_section_42_enquiry_concluded_and_signed_off(
         "reduced",
         "fully",
     )
+
+    # The safeguarding lead finds it in the year's SAC return: one Section 42 enquiry started,
+    # as the council returns it (the published tables would show a single one as *).
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "sally")
+    page.get_by_role("link", name="Safeguarding return").click()
+    page.get_by_label("Financial year").select_option(str(sac.year_of(timezone.localdate())))
+    page.get_by_label("Every count: the council's return to DHSC").check()
+    page.get_by_role("button", name="Show the year").click()
+    started = page.get_by_role("table", name="Enquiries started")
+    expect(started.get_by_role("row", name="Section 42 enquiry")).to_contain_text("1")
+    concluded = page.get_by_role("table", name=re.compile("Risk outcome"))
+    expect(concluded.get_by_role("row", name="Risk reduced")).to_contain_text("1")
