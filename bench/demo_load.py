@@ -17,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -42,13 +43,15 @@ def main() -> int:
     from django.utils import timezone
 
     from caseload.accounts.models import User
+    from caseload.annualreport.models import AnnualReport
     from caseload.audits.models import Audit, AuditStatus
     from caseload.demand.jobs import make_forecasts
     from caseload.demo_loader import load_demo_council
     from caseload.planning.models import WorkforcePlan
     from caseload.register.models import Case
+    from caseload.safeguarding.models import Enquiry
     from caseload.supervision.models import Session
-    from caseload_engine import demo
+    from caseload_engine import demo, sac
 
     settings.ALLOWED_HOSTS.append("testserver")
     call_command("migrate", verbosity=0)
@@ -95,6 +98,11 @@ def main() -> int:
     )
     # A completed audit with its answers: the audit and moderation pages' fullest case.
     audit = Audit.objects.filter(status=AuditStatus.COMPLETED).latest("pk")
+    # The enquiry with the most strategy records; last financial year's SAC return; the
+    # published annual report, the fullest.
+    enquiry = Enquiry.objects.annotate(held=Count("strategy_records")).latest("held", "pk")
+    sac_year = str(sac.year_of(as_of - timedelta(days=365)))
+    report = AnnualReport.objects.latest("pk")
     pages = [
         ("director", "get", "/people/", None),
         ("director", "get", "/teams/", None),
@@ -144,6 +152,21 @@ def main() -> int:
         ("psw", "get", f"/audits/{audit.pk}/", None),
         ("psw", "get", f"/audits/{audit.pk}/moderate/", None),
         ("manager", "get", f"/supervision/practitioners/{practitioner.pk}/record/", None),
+        ("manager", "get", "/safeguarding/concerns/", None),
+        ("safeguarding", "get", "/safeguarding/enquiries/", None),
+        ("safeguarding", "get", f"/safeguarding/enquiries/{enquiry.pk}/", None),
+        ("safeguarding", "get", "/safeguarding/overdue/", None),
+        ("safeguarding", "get", "/safeguarding-return/", None),
+        ("psw", "get", "/safeguarding-return/", {"year": sac_year, "counts": "raw"}),
+        ("psw", "get", "/safeguarding-quality/", None),
+        ("psw", "get", "/incidents/", None),
+        ("psw", "get", "/recommendations/", None),
+        ("practitioner", "get", "/learning-briefs/", None),
+        ("psw", "get", "/feedback/", None),
+        ("psw", "get", "/learning/figures/", None),
+        ("psw", "get", "/practice-framework/", None),
+        ("psw", "get", "/annual-report/", None),
+        ("psw", "get", f"/annual-report/{report.pk}/", None),
     ]
     timings: list[tuple[float, float]] = []
     for username, method, url, data in pages:
