@@ -1,6 +1,7 @@
 """The daily notice of overdue safeguarding work: one digest a day to each of the team's
 managers, the safeguarding leads and each enquiry's lead, counting what is past its target in
-what they follow up (a digest, so that a backlog does not become a flood)."""
+what they follow up (a digest, so that a backlog does not become a flood); and, for a closure
+kept for a senior manager, a notice to those who may sign it."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from django.urls import reverse
 
 from caseload.accounts.models import AccessRole, User
 from caseload.accounts.permissions import Permission, has_permission
+from caseload.decisions.models import SignOffLevel
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.safeguarding import timeliness
-from caseload.safeguarding.actions import team_managers
-from caseload.safeguarding.models import Concern, Enquiry
+from caseload.safeguarding.actions import approvers, team_managers
+from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -56,7 +58,7 @@ def send_overdue_notices(*, on: date) -> int:
         for user in {u.pk: u for u in recipients}.values():
             users[user.pk] = user
             late_steps[user.pk] += steps
-    sent = 0
+    sent = _notify_senior_sign_offs(enquiries, on=on)
     for user in users.values():
         found = [
             _plural(late_concerns[user.pk], "concern not decided", "concerns not decided"),
@@ -72,6 +74,37 @@ def send_overdue_notices(*, on: date) -> int:
             once=f"sg-overdue:{on.isoformat()}",
         )
         sent += notice is not None
+    return sent
+
+
+def _notify_senior_sign_offs(enquiries: list[Enquiry], *, on: date) -> int:
+    """A closure the scheme keeps for a senior manager, past its sign-off target: each senior
+    manager who may sign it (never whoever concluded it) is told, with the one page of it they
+    may open. The team's managers, told in their digest, cannot sign it themselves."""
+    waiting = [
+        enquiry
+        for enquiry in enquiries
+        if enquiry.status == EnquiryStatus.AWAITING_SIGN_OFF
+        and enquiry.sign_off_level == SignOffLevel.SENIOR_MANAGER
+    ]
+    if not waiting:
+        return 0
+    seniors = approvers(SignOffLevel.SENIOR_MANAGER, waiting[0].team_id)
+    sent = 0
+    for enquiry in waiting:
+        for user in seniors:
+            if user.pk == enquiry.concluded_by_id:
+                continue
+            notice = notify(
+                recipient=user,
+                kind=NotificationKind.SAFEGUARDING,
+                title="A safeguarding closure is past its sign-off target",
+                body=f"Safeguarding enquiry {enquiry.pk} has waited for your sign-off since "
+                f"{enquiry.sign_off_due_on:%-d %B %Y}.",
+                link=reverse("safeguarding_sign_off", args=[enquiry.pk]),
+                once=f"sg-senior-overdue:{enquiry.pk}:{on.isoformat()}",
+            )
+            sent += notice is not None
     return sent
 
 

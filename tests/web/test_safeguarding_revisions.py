@@ -4,6 +4,7 @@ reaches them; a strategy record is added in place by HTMX, or by its own page wi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Person
 from caseload.safeguarding import actions
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus, StrategyRecord
+from caseload.safeguarding.notices import send_overdue_notices
 from caseload.web.errors import ActionRefused
 from caseload_engine import safeguarding_reference as ref
 from tests.conftest import World, client_for
@@ -292,6 +294,18 @@ def test_a_senior_sign_off_reaches_the_director_and_only_those_awaiting_it(world
     assert dee.get(reverse("safeguarding_enquiry", args=[enquiry.pk])).status_code == 403
     assert dee.get(reverse("safeguarding_sign_off", args=[other.pk])).status_code == 404
     assert client_for(world.ada).get(url).status_code == 404
+    # Past its sign-off target, the daily run tells her, not only the team's managers who
+    # cannot sign it; once a day.
+    late = timezone.localdate() + timedelta(days=30)
+    enquiry.refresh_from_db()
+    assert enquiry.sign_off_due_on is not None
+    assert enquiry.sign_off_due_on < late
+    send_overdue_notices(on=late)
+    send_overdue_notices(on=late)
+    overdue = Notification.objects.get(recipient=world.dee, kind=NotificationKind.SAFEGUARDING)
+    assert overdue.link == url
+    assert overdue.title == "A safeguarding closure is past its sign-off target"
+    assert world.person_of_priya.family_name not in overdue.title
     response = dee.post(url, {"approve": "yes", "comments": ""})
     assert response.status_code == 302
     enquiry.refresh_from_db()
