@@ -28,6 +28,7 @@ from caseload.audits.models import (
     Moderator,
     ToolVersion,
 )
+from caseload.audits.moderation import chosen_for_moderation
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.register.models import Case, Practitioner
@@ -221,7 +222,25 @@ def complete_audit(
             body=f"Case {audit.case_id}: graded {audit.grade_label.lower()}. Read it and respond.",
             link=reverse("audits_audit", args=[audit.pk]),
         )
+    if audit.pk in chosen_for_moderation(since=audit.month, until=audit.month):
+        _tell_moderators(audit)
     return audit
+
+
+def _tell_moderators(audit: Audit) -> None:
+    """An audit just chosen for moderation: the named moderators who may moderate it (not its
+    auditor, not the case's worker) are told."""
+    for moderator in Moderator.objects.select_related("user").exclude(user_id=audit.auditor_id):
+        if audit.practitioner.user_id == moderator.user_id:
+            continue
+        notify(
+            recipient=moderator.user,
+            kind=NotificationKind.CASE_AUDIT,
+            title="A case file audit is chosen for moderation",
+            body=f"Case {audit.case_id}, audited for {dateformat.format(audit.month, 'F Y')}.",
+            link=reverse("audits_audit_moderate", args=[audit.pk]),
+            once=f"audit-moderation:{audit.pk}",
+        )
 
 
 @transaction.atomic
@@ -296,6 +315,14 @@ def appoint_moderator(*, by: User, user: User) -> Moderator:
         raise ActionRefused(f"{user.get_full_name()} is already a moderator", field="user")
     record_change(
         by=by, action=ChangeAction.AUDIT_MODERATOR_APPOINTED, changes={"moderator": (None, user.pk)}
+    )
+    notify(
+        recipient=user,
+        kind=NotificationKind.CASE_AUDIT,
+        title="You are a moderator of case file audits",
+        body="Each month a share of completed audits is chosen for moderation; those you may "
+        "moderate are on the moderation page.",
+        link=reverse("audits_moderation"),
     )
     return moderator
 

@@ -18,6 +18,7 @@ from caseload.audits.models import Audit, Moderator
 from caseload.audits.moderation import agreement_by_moderator, chosen_for_moderation
 from caseload.audits.sampling import sample_for
 from caseload.cli import main
+from caseload.notifications.models import Notification, NotificationKind
 from caseload.register.models import Practitioner
 from caseload.web.errors import ActionRefused
 from caseload_engine import audit_sample
@@ -96,6 +97,23 @@ def test_a_delegate_moderates_only_chosen_audits_and_never_their_own(world: Worl
         1,
         1,
     )
+
+
+def test_moderators_are_told_when_named_and_when_an_audit_is_chosen_for_them(
+    world: World,
+) -> None:
+    actions.appoint_moderator(by=world.pat, user=world.mona)
+    named = Notification.objects.get(recipient=world.mona, kind=NotificationKind.CASE_AUDIT)
+    assert named.link == reverse("audits_moderation")
+    actions.set_moderation_share(by=world.pat, percent=100)
+    audit = _completed_by_pat(world)
+    assert audit.pk in chosen_for_moderation()
+    chosen = Notification.objects.filter(recipient=world.mona).exclude(pk=named.pk)
+    assert [n.link for n in chosen] == [reverse("audits_audit_moderate", args=[audit.pk])]
+    # Not the auditor (the PSW here), who is no moderator of their own audit.
+    assert not Notification.objects.filter(
+        recipient=world.pat, title="A case file audit is chosen for moderation"
+    ).exists()
 
 
 def test_a_moderator_never_moderates_an_audit_of_their_own_case(world: World) -> None:
