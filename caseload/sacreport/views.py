@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.http import HttpResponse
@@ -22,6 +23,7 @@ from caseload.sacreport.forms import FORMATS, DownloadForm, QualityForm, YearFor
 from caseload.web.decorators import require_permission
 from caseload.web.requests import AuthedRequest
 from caseload_engine import sac, tabular
+from caseload_engine.dates import add_months
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -107,6 +109,7 @@ def quality(request: AuthedRequest) -> HttpResponse:
             "measures": quality_figures.MEASURES,
             "sample": sample,
             "month": month,
+            "month_end": add_months(month, 1) - timedelta(days=1),
             "seed": seed,
         },
     )

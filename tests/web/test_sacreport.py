@@ -20,6 +20,7 @@ from caseload.sacreport import quality, records
 from caseload.sacreport.annual import annual_section
 from caseload.safeguarding.models import Enquiry
 from caseload_engine import sac
+from caseload_engine.dates import add_months
 from tests.conftest import World, client_for
 from tests.factories import PersonFactory
 from tests.safeguarding_factories import (
@@ -392,6 +393,21 @@ def test_the_sample_is_reproducible_and_logged(world: World) -> None:
     entry = AccessLogEntry.objects.get(user_id=world.pat.pk, action=AccessAction.LIST_PEOPLE)
     assert set(entry.subjects.values_list("person_id", flat=True)) == {e.person_id for e in one}
     assert reverse("safeguarding_enquiry", args=[one[0].pk]) in page.content.decode()
+    # The PSW can take the month's enquiries to a themed case file audit; the lead cannot.
+    month_start = month.replace(day=1)
+    month_end = add_months(month_start, 1) - timedelta(days=1)
+    themed = (
+        f"{reverse('audits_sample')}?month={month:%Y-%m}&amp;"
+        f"s42_closed={month_start.isoformat()}..{month_end.isoformat()}"
+    )
+    assert themed in page.content.decode()
+    lead_page = client_for(world.sally).get(
+        reverse("sacreport_quality"), {"month": f"{month:%Y-%m}"}
+    )
+    assert reverse("audits_sample") not in lead_page.content.decode()
+    sampled = client_for(world.pat).get(themed.replace("&amp;", "&"))
+    assert sampled.status_code == 200
+    assert sampled.context["form"].is_valid()
 
 
 @pytest.mark.parametrize(
