@@ -24,6 +24,7 @@ from caseload.healthcheck.models import Answer, RoleGroup, SurveyRound
 from caseload.register.models import Team
 from caseload.resource import figures as establishment
 from caseload.supervision import compliance
+from caseload.ui.report import percent_of
 from caseload.workload import figures as workload
 from caseload.workload.figures import PractitionerLoad
 from caseload_engine import survey
@@ -70,10 +71,6 @@ def _figure(key: str, label: str) -> Column:
 
 def _one_place(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
-
-
-def _percent(part: int, whole: int) -> int | None:
-    return None if whole == 0 else round(100 * part / whole)
 
 
 def build(*, on: date) -> Figures:
@@ -174,7 +171,7 @@ def caseloads(loads: Sequence[PractitionerLoad], team_names: Mapping[int, str]) 
                 "utilisation": total.percent,
                 "amber": total.amber,
                 "over_safe_level": total.over_red,
-                "over_safe_level_percent": _percent(total.over_red, total.practitioners),
+                "over_safe_level_percent": percent_of(total.over_red, total.practitioners),
             }
         )
     return {
@@ -285,7 +282,7 @@ def _supervision_row(
         "role": role,
         "practitioners": practitioners,
         "compliant": compliant,
-        "compliant_percent": _percent(compliant, practitioners),
+        "compliant_percent": percent_of(compliant, practitioners),
         "overdue": overdue,
     }
 

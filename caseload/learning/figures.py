@@ -27,12 +27,9 @@ from caseload.learning.models import (
     Recommendation,
 )
 from caseload.register.models import Practitioner, Team
+from caseload.ui.report import percent_of
 
 SMALL_NUMBER = 5
-
-
-def _percent(part: int, whole: int) -> int | None:
-    return None if whole == 0 else round(100 * part / whole)
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,8 @@ def _row(label: str, month: date | None, c: dict[str, int]) -> FeedbackRow:
         received=c["received"],
         compliments=c["compliments"],
         complaints=c["complaints"],
-        listened_percent=_percent(c["listened"], c["listened_answered"]),
-        outcomes_met_percent=_percent(c["met"], c["met_answered"]),
+        listened_percent=percent_of(c["listened"], c["listened_answered"]),
+        outcomes_met_percent=percent_of(c["met"], c["met_answered"]),
     )
 
 
@@ -157,7 +154,9 @@ def _rates(done_by_user: dict[int, int], per_user: int, *, on: date) -> list[Rat
     for team_id, users in sorted(_staff_by_team(on).items(), key=lambda t: names.get(t[0], "")):
         done = sum(done_by_user.get(u, 0) for u in users)
         rows.append(
-            RateRow(names.get(team_id, ""), len(users), done, _percent(done, len(users) * per_user))
+            RateRow(
+                names.get(team_id, ""), len(users), done, percent_of(done, len(users) * per_user)
+            )
         )
     return rows
 

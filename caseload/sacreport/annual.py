@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from caseload.sacreport import records
-from caseload.ui.report import ReportSection, ReportTable
+from caseload.ui.report import ReportSection, ReportTable, count_of
 from caseload_engine import sac
 
 TABLES = ("enquiries_started", "msp_asked", "msp_achieved", "risk_outcome")
@@ -15,10 +15,6 @@ TABLES = ("enquiries_started", "msp_asked", "msp_achieved", "risk_outcome")
 
 def _share(count: int, whole: int) -> str:
     return "none to count" if whole == 0 else f"{round(100 * count / whole)}%"
-
-
-def _number(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def _cell(table: sac.Table, row: str) -> int:
@@ -53,11 +49,11 @@ def annual_section(*, start: date, end: date) -> ReportSection:
     other_started = _cell(started, "Other enquiry")
     paragraphs = [
         f"From {start:%-d %B %Y} to {end:%-d %B %Y} the council received "
-        f"{_number(len(concerns), 'safeguarding concern', 'safeguarding concerns')} and started "
-        f"{_number(section_42_started, 'Section 42 enquiry', 'Section 42 enquiries')} and "
-        f"{_number(other_started, 'other enquiry', 'other enquiries')}. Of "
+        f"{count_of(len(concerns), 'safeguarding concern', 'safeguarding concerns')} and started "
+        f"{count_of(section_42_started, 'Section 42 enquiry', 'Section 42 enquiries')} and "
+        f"{count_of(other_started, 'other enquiry', 'other enquiries')}. Of "
         f"the concerns decided, {_share(section_42, len(decided))} led to a Section 42 enquiry.",
-        f"{_number(concluded, 'Section 42 enquiry was', 'Section 42 enquiries were')} concluded. "
+        f"{count_of(concluded, 'Section 42 enquiry was', 'Section 42 enquiries were')} concluded. "
         "Making Safeguarding Personal: the person was asked their desired outcomes in "
         f"{_share(asked, concluded)}; where they expressed outcomes, these were fully or partly "
         f"achieved in {_share(achieved, expressed)}.",

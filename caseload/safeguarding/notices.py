@@ -21,10 +21,7 @@ from caseload.notifications.models import NotificationKind
 from caseload.safeguarding import timeliness
 from caseload.safeguarding.actions import approvers, team_managers
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+from caseload.ui.report import count_of
 
 
 @transaction.atomic
@@ -61,8 +58,8 @@ def send_overdue_notices(*, on: date) -> int:
     sent = _notify_senior_sign_offs(enquiries, on=on)
     for user in users.values():
         found = [
-            _plural(late_concerns[user.pk], "concern not decided", "concerns not decided"),
-            _plural(late_steps[user.pk], "enquiry step", "enquiry steps"),
+            count_of(late_concerns[user.pk], "concern not decided", "concerns not decided"),
+            count_of(late_steps[user.pk], "enquiry step", "enquiry steps"),
         ]
         follows_up = has_permission(user, Permission.VIEW_SAFEGUARDING_OVERDUE)
         notice = notify(
