@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from pytest_django.live_server_helper import LiveServer
 
 from caseload.accounts.models import User
 from caseload.security.two_factor import authenticator_for, requires_second_factor
@@ -53,6 +57,50 @@ def browser() -> Iterator[Any]:
             browser.close()
     finally:
         playwright.stop()
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """Django's threaded test server, handling one request at a time.
+
+    With in-memory SQLite every request thread uses the test's one connection, so two requests
+    at once (an HTMX preview fired by a field's blur while its form is submitted) interleave
+    their statements in one transaction and fail at random. Production has a connection per
+    request; this makes the browser tests as deterministic as that. Connections stay threaded,
+    so a browser's idle keep-alive socket never blocks the next request.
+    """
+
+    request_lock = threading.Lock()
+
+    def set_app(self, application: WSGIApplication | None) -> None:
+        assert application is not None
+
+        def serialised(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+            with self.request_lock:
+                result = application(environ, start_response)
+                try:
+                    # Read the whole body under the lock: a streamed response queries as it goes.
+                    return [b"".join(result)]
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+
+        super().set_app(serialised)
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """pytest-django's live server, on the one-request-at-a-time server above."""
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    server.thread.server_class = OneRequestAtATimeServer  # type: ignore[attr-defined]  # not in django-stubs
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
