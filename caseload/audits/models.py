@@ -5,11 +5,13 @@ that go to the practitioner's next supervision."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from caseload.audit.versions import PublishedVersion
 from caseload_engine import audit_sample, audit_tool
 
 GRADE_CHOICES = [(g, label) for g, label in audit_tool.GRADE_LABELS.items()]
@@ -20,21 +22,14 @@ def _parse(definition: str) -> audit_tool.Tool:
     return audit_tool.loads(definition)
 
 
-class ToolVersion(models.Model):
-    """One version of the audit tool. Never edited: a change is a new version, so every audit
-    is read against the questions it was answered on."""
+class ToolVersion(PublishedVersion):
+    """One version of the audit tool: every audit is read against the questions it was
+    answered on."""
 
-    number = models.PositiveIntegerField(unique=True)
     name = models.CharField(max_length=500)
     definition = models.TextField(help_text="The tool in YAML")
-    change_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["-number"]
+    class Meta(PublishedVersion.Meta):
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="audit_tool_number_positive")
         ]
@@ -47,22 +42,13 @@ class ToolVersion(models.Model):
         return _parse(self.definition)
 
     @classmethod
-    def current(cls) -> ToolVersion:
-        """The newest version; until the PSW publishes one, the shipped default, recorded as
-        version 1 the first time it is needed."""
-        version = cls.objects.order_by("-number").first()
-        if version is not None:
-            return version
+    def shipped_defaults(cls) -> dict[str, Any]:
         text = audit_tool.default_tool_text()
-        version, _ = cls.objects.get_or_create(
-            number=1,
-            defaults={
-                "name": _parse(text).name,
-                "definition": text,
-                "change_note": "The default audit tool shipped with caseload",
-            },
-        )
-        return version
+        return {
+            "name": _parse(text).name,
+            "definition": text,
+            "change_note": "The default audit tool shipped with caseload",
+        }
 
 
 class AuditStatus(models.TextChoices):

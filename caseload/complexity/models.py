@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from caseload.audit.versions import PublishedVersion
 from caseload_engine import complexity
 
 
@@ -18,21 +20,12 @@ def _parse(definition: str) -> complexity.ComplexityModel:
     return complexity.loads(definition)
 
 
-class ModelVersion(models.Model):
-    """One version of the complexity model. Never edited: a change is a new version, so every
-    assessment can be explained against the model it was scored under."""
+class ModelVersion(PublishedVersion):
+    """One version of the complexity model: every assessment can be explained against the
+    model it was scored under."""
 
-    number = models.PositiveIntegerField(unique=True)
     name = models.CharField(max_length=120)
     definition = models.TextField(help_text="The model in YAML")
-    change_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-number"]
 
     def __str__(self) -> str:
         return f"{self.name}, version {self.number}"
@@ -42,22 +35,13 @@ class ModelVersion(models.Model):
         return _parse(self.definition)
 
     @classmethod
-    def current(cls) -> ModelVersion:
-        """The newest version; until a council publishes its own, the shipped default model,
-        recorded as version 1 the first time it is needed."""
-        version = cls.objects.order_by("-number").first()
-        if version is not None:
-            return version
+    def shipped_defaults(cls) -> dict[str, Any]:
         text = complexity.default_model_text()
-        version, _ = cls.objects.get_or_create(
-            number=1,
-            defaults={
-                "name": _parse(text).name,
-                "definition": text,
-                "change_note": "The default model shipped with caseload",
-            },
-        )
-        return version
+        return {
+            "name": _parse(text).name,
+            "definition": text,
+            "change_note": "The default model shipped with caseload",
+        }
 
 
 class Assessment(models.Model):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseload.accounts.models import User
-from caseload.accounts.permissions import Permission, Scope, has_permission, roles_with, scope_of
+from caseload.accounts.permissions import Permission, has_permission, roles_with
 from caseload.audit.changes import record_change
 from caseload.audit.models import ChangeAction
 from caseload.complexity.models import Assessment
@@ -169,25 +169,6 @@ def record_decision(
     return decision
 
 
-def _approvers(level: str, team_id: int) -> list[User]:
-    """Who is told of a request: at team level, the team's own managers (those who hold the
-    permission everywhere are not told of every team's); at senior level, the senior managers."""
-    if level == SignOffLevel.SENIOR_MANAGER:
-        permission = Permission.SIGN_OFF_SENIOR_DECISIONS
-        return list(User.objects.filter(access_role__in=roles_with(permission), is_active=True))
-    candidates = User.objects.filter(
-        access_role__in=roles_with(Permission.SIGN_OFF_DECISIONS),
-        is_active=True,
-        practitioner__team_id=team_id,
-    ).select_related("practitioner")
-    return [
-        user
-        for user in candidates
-        if scope_of(user, Permission.SIGN_OFF_DECISIONS) is Scope.OWN_TEAM
-        and has_permission(user, Permission.SIGN_OFF_DECISIONS, team=team_id)
-    ]
-
-
 def _tell(
     users: Iterable[User], *, kind: NotificationKind, title: str, body: str, link: str
 ) -> None:
@@ -220,11 +201,15 @@ def _open_request(*, by: User, decision: Decision, case: Case, note: str) -> Sig
             "level": decision.sign_off_level,
         },
     )
-    approvers = [user for user in _approvers(decision.sign_off_level, case.team_id) if user != by]
+    approvers = [
+        user
+        for user in levels.approvers(decision.sign_off_level, team_id=case.team_id)
+        if user != by
+    ]
     if not approvers:
         # A team's only manager asking: a senior manager, who may give a team manager's
         # sign-off too, is asked instead.
-        approvers = [u for u in _approvers(SignOffLevel.SENIOR_MANAGER, case.team_id) if u != by]
+        approvers = [u for u in levels.senior_approvers() if u != by]
     _tell(
         approvers,
         kind=NotificationKind.SIGN_OFF_REQUESTED,

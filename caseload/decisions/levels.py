@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from caseload.accounts.models import User
-from caseload.accounts.permissions import Permission, has_permission
+from caseload.accounts.permissions import Permission, Scope, has_permission, roles_with, scope_of
 from caseload.decisions.models import LEVEL_RANK, DecisionKind, DelegationScheme, SignOffLevel
 from caseload.register.access import practitioner_for
 from caseload.register.models import Practitioner
@@ -107,3 +107,27 @@ def practice_level_lines(user: User, scheme: DelegationScheme) -> list[str]:
             f"{SignOffLevel(scheme.funding_above_threshold).label.lower()}."
         )
     return lines
+
+
+def senior_approvers() -> list[User]:
+    """Who is told that a sign-off waits at senior level: the senior managers."""
+    permission = Permission.SIGN_OFF_SENIOR_DECISIONS
+    return list(User.objects.filter(access_role__in=roles_with(permission), is_active=True))
+
+
+def approvers(level: str, *, team_id: int) -> list[User]:
+    """Who is told that a sign-off waits for them: at team level the team's own managers (those
+    who hold the permission everywhere are not told of every team's), at senior level the
+    senior managers."""
+    if level == SignOffLevel.SENIOR_MANAGER:
+        return senior_approvers()
+    permission = Permission.SIGN_OFF_DECISIONS
+    candidates = User.objects.filter(
+        access_role__in=roles_with(permission), is_active=True, practitioner__team_id=team_id
+    ).select_related("practitioner")
+    return [
+        user
+        for user in candidates
+        if scope_of(user, permission) is Scope.OWN_TEAM
+        and has_permission(user, permission, team=team_id)
+    ]

@@ -5,10 +5,13 @@ worker (and on to the director)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+
+from caseload.audit.versions import PublishedVersion
 
 # The default weekly amount above which a funding decision needs a senior manager: £1,000 a
 # week (about the cost of a residential care home place), which the PSW may change.
@@ -28,11 +31,10 @@ class SignOffLevel(models.TextChoices):
 LEVEL_RANK = {SignOffLevel.NONE: 0, SignOffLevel.TEAM_MANAGER: 1, SignOffLevel.SENIOR_MANAGER: 2}
 
 
-class DelegationScheme(models.Model):
-    """One version of the delegation scheme. Never edited: a change is a new version, and each
-    decision keeps the version it was recorded under."""
+class DelegationScheme(PublishedVersion):
+    """One version of the delegation scheme: each decision keeps the version it was recorded
+    under."""
 
-    number = models.PositiveIntegerField(unique=True)
     closing_tier3 = models.CharField(
         "closing a Tier 3 case", max_length=20, choices=SignOffLevel.choices, blank=True
     )
@@ -60,16 +62,9 @@ class DelegationScheme(models.Model):
         choices=SignOffLevel.choices,
         blank=True,
     )
-    change_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
     LEVEL_FIELDS = ("closing_tier3", "against_wishes", "safeguarding", "funding_above_threshold")
 
-    class Meta:
-        ordering = ["-number"]
+    class Meta(PublishedVersion.Meta):
         constraints = [
             *(
                 models.CheckConstraint(
@@ -94,25 +89,16 @@ class DelegationScheme(models.Model):
         return f"Delegation scheme, version {self.number}"
 
     @classmethod
-    def current(cls) -> DelegationScheme:
-        """The newest version; until the PSW publishes one, the defaults, recorded as version 1
-        the first time they are needed."""
-        scheme = cls.objects.order_by("-number").first()
-        if scheme is not None:
-            return scheme
-        scheme, _ = cls.objects.get_or_create(
-            number=1,
-            defaults={
-                "closing_tier3": SignOffLevel.TEAM_MANAGER,
-                "against_wishes": SignOffLevel.TEAM_MANAGER,
-                "safeguarding": SignOffLevel.TEAM_MANAGER,
-                "funding_above_threshold": SignOffLevel.SENIOR_MANAGER,
-                "funding_threshold": DEFAULT_FUNDING_THRESHOLD,
-                "by_asye": SignOffLevel.TEAM_MANAGER,
-                "change_note": "The defaults shipped with caseload",
-            },
-        )
-        return scheme
+    def shipped_defaults(cls) -> dict[str, Any]:
+        return {
+            "closing_tier3": SignOffLevel.TEAM_MANAGER,
+            "against_wishes": SignOffLevel.TEAM_MANAGER,
+            "safeguarding": SignOffLevel.TEAM_MANAGER,
+            "funding_above_threshold": SignOffLevel.SENIOR_MANAGER,
+            "funding_threshold": DEFAULT_FUNDING_THRESHOLD,
+            "by_asye": SignOffLevel.TEAM_MANAGER,
+            "change_note": "The defaults shipped with caseload",
+        }
 
 
 class DecisionKind(models.TextChoices):

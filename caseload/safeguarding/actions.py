@@ -459,30 +459,6 @@ def _sign_off_level() -> str:
     return level or SignOffLevel.TEAM_MANAGER
 
 
-def approvers(level: str, team_id: int) -> list[User]:
-    """Who is told that a closure waits for them: the team's own managers, or at senior level
-    the senior managers."""
-    if level == SignOffLevel.SENIOR_MANAGER:
-        permission = Permission.SIGN_OFF_SENIOR_DECISIONS
-    else:
-        permission = Permission.SIGN_OFF_DECISIONS
-    candidates = User.objects.filter(is_active=True).select_related("practitioner")
-    if level != SignOffLevel.SENIOR_MANAGER:
-        candidates = candidates.filter(practitioner__team_id=team_id)
-    return [
-        user
-        for user in candidates
-        if scope_of(user, permission) is not None
-        and (
-            level == SignOffLevel.SENIOR_MANAGER
-            or (
-                scope_of(user, permission) is Scope.OWN_TEAM
-                and has_permission(user, permission, team=team_id)
-            )
-        )
-    ]
-
-
 @transaction.atomic
 def conclude(
     *,
@@ -556,7 +532,7 @@ def conclude(
         },
         detail={"enquiry_id": locked.pk},
     )
-    for user in approvers(locked.sign_off_level, locked.team_id):
+    for user in levels.approvers(locked.sign_off_level, team_id=locked.team_id):
         if user.pk != by.pk:
             notify(
                 recipient=user,

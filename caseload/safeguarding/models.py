@@ -8,10 +8,13 @@ SAC report and the records export read these rows without mapping.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from caseload.audit.versions import PublishedVersion
 from caseload.register.models import SWE_REGISTERED_ROLE_CODES
 from caseload_engine import safeguarding_reference as ref
 from caseload_engine.safeguarding_reference import codes
@@ -31,12 +34,10 @@ TARGET_FIELDS = (
 )
 
 
-class Targets(models.Model):
+class Targets(PublishedVersion):
     """One version of the timeliness targets, in working days (England and Wales bank holidays
-    excluded). Never edited: a change is a new version; each record keeps the due dates worked
-    out when its step began."""
+    excluded); each record keeps the due dates worked out when its step began."""
 
-    number = models.PositiveIntegerField(unique=True)
     decision_days = models.PositiveSmallIntegerField(
         "decide a concern within (working days)", default=2
     )
@@ -56,16 +57,9 @@ class Targets(models.Model):
     sign_off_days = models.PositiveSmallIntegerField(
         "sign off the closure within (working days of the request)", default=5
     )
-    change_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
     DAY_FIELDS = TARGET_FIELDS
 
-    class Meta:
-        ordering = ["-number"]
+    class Meta(PublishedVersion.Meta):
         verbose_name_plural = "targets"
         constraints = [
             models.CheckConstraint(
@@ -81,16 +75,8 @@ class Targets(models.Model):
         return f"Safeguarding targets, version {self.number}"
 
     @classmethod
-    def current(cls) -> Targets:
-        """The newest version; until the safeguarding lead publishes one, the defaults,
-        recorded as version 1 the first time they are needed."""
-        targets = cls.objects.order_by("-number").first()
-        if targets is not None:
-            return targets
-        targets, _ = cls.objects.get_or_create(
-            number=1, defaults={"change_note": "The defaults shipped with caseload"}
-        )
-        return targets
+    def shipped_defaults(cls) -> dict[str, Any]:
+        return {"change_note": "The defaults shipped with caseload"}
 
 
 def _all_criteria_met() -> Q:

@@ -13,13 +13,14 @@ from django.urls import reverse
 
 from caseload.accounts.models import AccessRole, User
 from caseload.accounts.permissions import Permission, has_permission
+from caseload.decisions import levels
 from caseload.decisions.models import SignOffLevel
 from caseload.jobs.models import Job
 from caseload.jobs.registry import Outcome, ReportProgress, job_kind
 from caseload.notifications.actions import notify
 from caseload.notifications.models import NotificationKind
 from caseload.safeguarding import timeliness
-from caseload.safeguarding.actions import approvers, team_managers
+from caseload.safeguarding.actions import team_managers
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
 from caseload.ui.report import count_of
 
@@ -86,7 +87,7 @@ def _notify_senior_sign_offs(enquiries: list[Enquiry], *, on: date) -> int:
     ]
     if not waiting:
         return 0
-    seniors = approvers(SignOffLevel.SENIOR_MANAGER, waiting[0].team_id)
+    seniors = levels.senior_approvers()
     sent = 0
     for enquiry in waiting:
         for user in seniors:
