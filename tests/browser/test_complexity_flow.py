@@ -31,6 +31,8 @@ def test_practitioner_scores_a_case_and_sees_tier_and_explanation(page: Any, wor
     page.get_by_role("link", name="Score complexity").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Score complexity")
 
+    previews: list[str] = []
+    page.on("request", lambda r: previews.append(r.url) if "/complexity/preview" in r.url else None)
     preview = page.locator("#tier-preview")
     expect(preview).to_contain_text("0 of 6 factors scored")
     factors = list(CHOICES.items())
@@ -43,13 +45,17 @@ def test_practitioner_scores_a_case_and_sees_tier_and_explanation(page: Any, wor
         page.get_by_label(f"Why {factor.lower()} scores this").fill(f"Reason for {factor}")
     expect(preview).to_contain_text("Tier 3")
     expect(preview).to_contain_text("Total 15")
+    # Only a score moves the total: typing a reason (its change on blur) sends no preview.
+    page.get_by_label("Why risk scores this").fill("A reason for risk, edited")
+    page.get_by_label("Why breadth of need scores this").focus()
+    assert len(previews) == len(CHOICES)
 
     page.get_by_role("button", name="Save score").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Tier 3")
     panel = page.locator(".govuk-summary-card")
     expect(panel).to_contain_text("Tier 3: total 15 ≥ 14")
     expect(panel).to_contain_text("Risk 3")
-    expect(panel).to_contain_text("Why: Reason for Risk")
+    expect(panel).to_contain_text("Why: A reason for risk, edited")
     assert Assessment.objects.get(case=case, is_current=True).tier == 3
 
 
