@@ -29,7 +29,7 @@ import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -305,6 +305,24 @@ def durations(histories: Sequence[CaseHistory], *, until: date) -> tuple[Floats,
         times[index] = max((last - history.allocated_on).days / DAYS_IN_WEEK, SAME_DAY_WEEKS)
         closed[index] = ended
     return times, closed
+
+
+def first_spell(
+    allocations: Iterable[tuple[datetime, datetime | None]],
+) -> tuple[datetime, datetime | None] | None:
+    """A case's first continuous spell of practitioner work from its allocations (start, end;
+    end None while current): when its first allocation started and when the chain of
+    allocations from it first broke (a handover, one allocation ending as the next starts,
+    continues the spell); None as the end while the spell is still running, None if never
+    allocated. Later work (a review after a held period) is not part of it."""
+    ordered = sorted(allocations, key=lambda allocation: allocation[0])
+    if not ordered:
+        return None
+    starts = {started for started, _ in ordered}
+    # Allocations do not overlap, so the earliest end that no allocation takes over from is
+    # the first spell's; there is none while the spell runs on into a current allocation.
+    breaks = [ended for _, ended in ordered if ended is not None and ended not in starts]
+    return ordered[0][0], min(breaks, default=None)
 
 
 def poisson_rate(count: int, weeks: float) -> Rate:
