@@ -7,14 +7,22 @@ the never-issued 999 range and postcodes from the non-existent "ZZ" area.
 
 The shape follows the product brief ("What open means"): one team manager per team and one
 principal social worker; requests every weekday for `years` years, with winter pressure, a summer
-dip, a Christmas dip and a few per cent growth a year; each case holder's allocated caseload
-around the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs); a waiting list of a few
-per cent of open cases, new requests mostly waiting days to weeks; most open cases held by their
-team with a care plan in place until their next annual review falls due, when it is allocated
-or waits (some overdue); the rest of the requests closed with Client Level Data outcomes. A
-couple of teams are under strain: more demand, fuller caseloads, longer waits, later reviews.
-Cases carry their contacts and review dates. Every event happens before `as_of` (by the evening
-of the day before).
+dip, a Christmas dip and a few per cent growth a year. Each request is drawn as a queue would
+make it: its tier from its team's service-area mix; it becomes a case or closes at the front
+door (Client Level Data outcomes, or still being screened); a case waits days to weeks for
+allocation, then its first spell of practitioner work lasts a draw from its tier's
+`PRACTITIONER_WORK_WEEKS`, independent of everything else. A spell still running on `as_of` is
+allocated; one that ended was closed then, or left held by the team with its care plan in place
+until its next annual review falls due, when it is allocated or waits (some overdue). So which
+cases are open follows from the draws, and calibrating from the history recovers the durations.
+The share of requests that become cases is set per team by Little's law so that the cases in
+their first spell, with the reviews in hand, keep each case holder's allocated caseload around
+the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs) in expectation (in the `small`
+council every request becomes a case and that is still too few: its caseloads sit at about
+half the benchmark); each allocated case goes to a holder whose role may hold its tier (the
+default complexity model's bands), the one furthest below their target. A couple of teams are
+under strain: more demand, fuller caseloads, longer waits, later reviews. Cases carry their
+contacts and review dates. Every event happens before `as_of` (by the evening of the day before).
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ __all__ = [
     "DemoPractitioner",
     "DemoSize",
     "DemoTeam",
+    "expected_arrivals",
     "expected_requests",
     "generate",
 ]
@@ -108,7 +117,11 @@ REVIEW_LEAD_DAYS: Final = 28
 # handover, to when the work ended: closed, or held by the team with its plan in place), in
 # weeks, by tier of the default complexity model. The demo draws every case's spell from these,
 # independently of everything else, so that calibrating from its history
-# (caseload_engine.planning.calibrate) can be checked against them; see generate().
+# (caseload_engine.planning.calibrate) can be checked against them. Shorter than the worked
+# plan's 8, 14 and 26 weeks (data/plan-example.yaml): with those, filling the caseloads by
+# Little's law takes so few requests as cases that only one closed case in six had had a worker
+# (measured on the `council` demo), against about half in the Client Level Data shape the demo
+# keeps; at these it is 45%.
 PRACTITIONER_WORK_WEEKS: Final[dict[int, Duration]] = {
     1: Duration("exponential", mean=4.0),
     2: Duration("lognormal", mean=8.0, sd=6.0),
@@ -339,12 +352,12 @@ _SOURCES: Final = {area: _Weighted(w) for area, w in tables.REQUEST_SOURCES.item
 
 # Requests that become cases: the share per team is set by Little's law so that the cases
 # still in their first spell of practitioner work fill the caseloads (see _share_becoming_cases).
-# The others close at the front door within four weeks, after a week or so (three weeks when it
-# is not an NFA), most (81%) with no further action; of cases closed after practitioner work,
+# The others close at the front door within four weeks, after four days or so (three weeks when
+# it is not an NFA), most (81%) with no further action; of cases closed after practitioner work,
 # a fifth are NFA (the Client Level Data shares of the two routes to closure).
 _NFA_AT_FRONT_DOOR: Final = 0.81
 _NFA_AFTER_WORK: Final = 0.2
-_MEAN_DAYS_OPEN_NFA: Final = 7.0
+_MEAN_DAYS_OPEN_NFA: Final = 4.0
 _MEAN_DAYS_OPEN_OTHER: Final = 21.0
 _FRONT_DOOR_DAYS: Final = 28
 _PREVIOUS_ALLOCATION_RATE: Final = 0.10
@@ -572,6 +585,31 @@ def expected_requests(day: date, *, as_of: date) -> float:
         season *= _AUGUST
     growth = math.pow(1 + _GROWTH_PER_YEAR, -(as_of - day).days / 365.25)
     return season * growth * _WEEKDAY_SHARE[day.weekday()]
+
+
+def expected_arrivals(council: DemoCouncil, *, weeks: int) -> dict[int, float]:
+    """Requests a week by tier that the generator means the council to have had over the
+    `weeks` before its day: its requests a year over the days by `expected_requests`, to teams
+    by demand (more to a team under strain) and to tiers by each service area's mix (every
+    team of the named sizes has someone who may hold each tier)."""
+    shape = SIZES[council.size]
+    first = council.as_of - timedelta(days=shape.years * 365)
+    days = [first + timedelta(days=n) for n in range(shape.years * 365)]
+    window = council.as_of - timedelta(weeks=weeks)
+    demand = [expected_requests(day, as_of=council.as_of) for day in days]
+    in_window = sum(d for day, d in zip(days, demand, strict=True) if day >= window) / sum(demand)
+    strained = set(council.strained_team_keys)
+    team_demand = {t.key: _STRAINED_DEMAND if t.key in strained else 1.0 for t in council.teams}
+    total = sum(team_demand.values())
+    per_week = shape.total_requests * in_window / weeks
+    return {
+        tier: per_week
+        * sum(
+            team_demand[t.key] / total * tables.TIER_MIX[t.service_area][tier - 1]
+            for t in council.teams
+        )
+        for tier in _TIER_ROLES
+    }
 
 
 def _make_teams(shape: DemoSize) -> tuple[DemoTeam, ...]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -318,10 +319,15 @@ def first_spell(
     ordered = sorted(allocations, key=lambda allocation: allocation[0])
     if not ordered:
         return None
-    starts = {started for started, _ in ordered}
-    # Allocations do not overlap, so the earliest end that no allocation takes over from is
-    # the first spell's; there is none while the spell runs on into a current allocation.
-    breaks = [ended for _, ended in ordered if ended is not None and ended not in starts]
+    starts = Counter(started for started, _ in ordered)
+    # Allocations do not overlap, so the earliest end that no other allocation takes over from
+    # (one may start and end at the same moment) is the first spell's; there is none while the
+    # spell runs on into a current allocation.
+    breaks = [
+        ended
+        for started, ended in ordered
+        if ended is not None and starts[ended] == (1 if started == ended else 0)
+    ]
     return ordered[0][0], min(breaks, default=None)
 
 

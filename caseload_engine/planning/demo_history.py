@@ -12,7 +12,7 @@ Either way calibration (calibrate.py) can be checked against the numbers that ma
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
