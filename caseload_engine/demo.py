@@ -412,8 +412,8 @@ _STRAINED_REVIEW_JITTER_DAYS: Final = 365
 # unseen for three months or more. A held case keeps the contacts of its latest assessment or
 # review only (the earlier ones add rows, not information, to the demo).
 _MEAN_CONTACT_GAP_DAYS: Final = 14.0
-_DRIFT_CHANCE: Final = 0.3
-_STRAINED_DRIFT_CHANCE: Final = 0.5
+_DRIFT_CHANCE: Final = 0.5
+_STRAINED_DRIFT_CHANCE: Final = 0.7
 _DRIFT_DAYS: Final = (90, 200)
 _CONTACT_KINDS: Final = _Weighted((("visit", 35), ("call", 40), ("meeting", 15), ("letter", 10)))
 _CONTACT_NOTES: Final[dict[str, tuple[str, ...]]] = {
