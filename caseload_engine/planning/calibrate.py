@@ -7,11 +7,13 @@ team, when asked):
 - *share becoming cases*: of the requests that were either allocated to a practitioner or
   closed without one by the window's end, the share allocated (requests still undecided are
   left out rather than counted as either);
-- *duration*: weeks from allocation to closure, for cases allocated within the window. Cases
-  still open at its end are right-censored, not dropped: dropping them keeps the short cases
-  and loses the long ones, which biases durations short. Exponential and lognormal are fitted
-  by maximum likelihood with censoring (a closed case contributes its density, an open one
-  its survival to the window's end), and the one with the lower AIC is chosen. The fit is
+- *duration*: weeks from allocation to closure (from the register or the demo: to the end of
+  the case's first spell of practitioner work, `first_spell`), for cases allocated within the
+  window. Cases still open at its end are right-censored, not dropped: dropping them keeps
+  the short cases and loses the long ones, which biases durations short. Exponential and
+  lognormal are fitted by maximum likelihood with censoring (a closed case contributes its
+  density, an open one its survival to the window's end), and the one with the lower AIC is
+  chosen. The fit is
   shown against the Kaplan-Meier estimate (the censoring-aware empirical distribution): the
   largest gap between the two distribution functions (a Kolmogorov-Smirnov distance) and the
   10/25/50/75/90% quantiles of both. The empirical list offered is the Kaplan-Meier quantiles
@@ -56,7 +58,9 @@ _LOG_ROOT_2PI: Final = 0.5 * math.log(2 * math.pi)
 @dataclass(frozen=True)
 class CaseHistory:
     """One request and what became of it. `allocated_on`: the day it was first allocated to a
-    practitioner, None if it never was (closed at the front door, or still waiting)."""
+    practitioner, None if it never was (closed at the front door, or still waiting).
+    `closed_on`: for an allocated case, the day its practitioner work ended (None: still
+    running); otherwise the day it closed."""
 
     tier: int
     team: str
