@@ -35,6 +35,7 @@ from caseload_engine.demo import (
     generate,
 )
 from caseload_engine.identifiers import normalise_nhs_number, normalise_postcode
+from caseload_engine.planning.calibrate import first_spell
 from caseload_engine.reference import (
     ABSENCE_REASON_CHOICES,
     CASE_HOLDING_ROLES,
@@ -645,3 +646,18 @@ def test_invariants_hold_for_any_seed_and_date(seed: int, as_of: date) -> None:
     council = generate("small", seed=seed, as_of=as_of)
     check_all(council)
     assert len(council.cases) == 800
+
+
+def test_only_cases_in_their_first_spell_of_work_are_in_it(any_council: DemoCouncil) -> None:
+    """A case allocated for new work is in its first spell of practitioner work (through any
+    handover); every other case that was ever allocated has ended it: held, closed, or
+    allocated again for a review after a held period."""
+    for case in any_council.cases:
+        spell = first_spell((a.started_at, a.ended_at) for a in case.allocations)
+        if case.status == ALLOCATED and case.next_review_on is None:
+            assert spell is not None
+            assert spell[1] is None
+        elif case.allocations:
+            assert spell is not None
+            assert spell[1] is not None
+            assert spell[1] < datetime.combine(any_council.as_of, time.min, tzinfo=UTC)
