@@ -7,14 +7,22 @@ the never-issued 999 range and postcodes from the non-existent "ZZ" area.
 
 The shape follows the product brief ("What open means"): one team manager per team and one
 principal social worker; requests every weekday for `years` years, with winter pressure, a summer
-dip, a Christmas dip and a few per cent growth a year; each case holder's allocated caseload
-around the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs); a waiting list of a few
-per cent of open cases, new requests mostly waiting days to weeks; most open cases held by their
-team with a care plan in place until their next annual review falls due, when it is allocated
-or waits (some overdue); the rest of the requests closed with Client Level Data outcomes. A
-couple of teams are under strain: more demand, fuller caseloads, longer waits, later reviews.
-Cases carry their contacts and review dates. Every event happens before `as_of` (by the evening
-of the day before).
+dip, a Christmas dip and a few per cent growth a year. Each request is drawn as a queue would
+make it: its tier from its team's service-area mix; it becomes a case or closes at the front
+door (Client Level Data outcomes, or still being screened); a case waits days to weeks for
+allocation, then its first spell of practitioner work lasts a draw from its tier's
+`PRACTITIONER_WORK_WEEKS`, independent of everything else. A spell still running on `as_of` is
+allocated; one that ended was closed then, or left held by the team with its care plan in place
+until its next annual review falls due, when it is allocated or waits (some overdue). So which
+cases are open follows from the draws, and calibrating from the history recovers the durations.
+The share of requests that become cases is set per team by Little's law so that the cases in
+their first spell, with the reviews in hand, keep each case holder's allocated caseload around
+the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs) in expectation (in the `small`
+council every request becomes a case and that is still too few: its caseloads sit at about
+half the benchmark); each allocated case goes to a holder whose role may hold its tier (the
+default complexity model's bands), the one furthest below their target. A couple of teams are
+under strain: more demand, fuller caseloads, longer waits, later reviews. Cases carry their
+contacts and review dates. Every event happens before `as_of` (by the evening of the day before).
 """
 
 from __future__ import annotations
@@ -22,16 +30,19 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import heapq
+import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Final
 
+from caseload_engine import complexity
 from caseload_engine import demo_tables as tables
 from caseload_engine.dates import add_months, is_bank_holiday
+from caseload_engine.durations import Duration
 from caseload_engine.identifiers import normalise_postcode, synthetic_nhs_number
 from caseload_engine.reference import (
     CASE_HOLDING_ROLES,
@@ -56,6 +67,7 @@ __all__ = [
     "OPEN_STATUSES",
     "PCF_LEVEL_FOR_ROLE",
     "PERMANENT",
+    "PRACTITIONER_WORK_WEEKS",
     "REVIEW_INTERVAL_MONTHS",
     "REVIEW_LEAD_DAYS",
     "SIZES",
@@ -70,6 +82,7 @@ __all__ = [
     "DemoPractitioner",
     "DemoSize",
     "DemoTeam",
+    "expected_arrivals",
     "expected_requests",
     "generate",
 ]
@@ -100,6 +113,20 @@ EMPLOYMENTS: Final[tuple[str, ...]] = (PERMANENT, FIXED_TERM, AGENCY)
 # the CASELOAD_REVIEW_LEAD_DAYS setting).
 REVIEW_INTERVAL_MONTHS: Final = 12
 REVIEW_LEAD_DAYS: Final = 28
+# How long a case's first spell of practitioner work lasts (from its allocation, through any
+# handover, to when the work ended: closed, or held by the team with its plan in place), in
+# weeks, by tier of the default complexity model. The demo draws every case's spell from these,
+# independently of everything else, so that calibrating from its history
+# (caseload_engine.planning.calibrate) can be checked against them. Shorter than the worked
+# plan's 8, 14 and 26 weeks (data/plan-example.yaml): with those, filling the caseloads by
+# Little's law takes so few requests as cases that only one closed case in six had had a worker
+# (measured on the `council` demo), against about half in the Client Level Data shape the demo
+# keeps; at these it is 45%.
+PRACTITIONER_WORK_WEEKS: Final[dict[int, Duration]] = {
+    1: Duration("exponential", mean=4.0),
+    2: Duration("lognormal", mean=8.0, sd=6.0),
+    3: Duration("lognormal", mean=16.0, sd=12.0),
+}
 
 LOCALITIES: Final[tuple[str, ...]] = (
     "North",
@@ -262,6 +289,7 @@ class DemoCase:
     closed_at: datetime | None
     outcome: str
     allocations: tuple[DemoAllocation, ...]
+    tier: int  # of the default complexity model; every holder's role may hold it
     # Held cases always have a next review; allocated and waiting ones when the work is one.
     next_review_on: date | None = None
     last_reviewed_on: date | None = None
@@ -298,6 +326,13 @@ class _Weighted:
     def pick(self, rng: random.Random) -> str:
         return self._codes[bisect.bisect_right(self._cumulative, rng.random() * self._total)]
 
+    def mean(self, values: Mapping[int, float]) -> float:
+        """The weighted mean of `values` by code (codes are whole numbers here: tiers)."""
+        weights = [b - a for a, b in itertools.pairwise((0.0, *self._cumulative))]
+        return (
+            sum(w * values[int(c)] for c, w in zip(self._codes, weights, strict=True)) / self._total
+        )
+
 
 # The weight tables are `demo_tables`' (one copy, shared with the benchmark's instances).
 _CASE_HOLDER_ROLES: Final = _Weighted(tables.CASE_HOLDER_ROLES)
@@ -305,19 +340,26 @@ _FTE: Final = _Weighted(tables.FTE)
 _MANAGER_FTE: Final = _Weighted(tables.MANAGER_FTE)
 _CASELOAD_SD: Final = 3.0  # at 1.0 FTE: social workers mostly 15-25
 _ABSENCE_REASONS: Final = _Weighted(tables.ABSENCE_REASONS)
-_OUTCOMES: Final = _Weighted(tables.OUTCOMES)
+_NFA_OUTCOMES: Final = _Weighted([(c, w) for c, w in tables.OUTCOMES if c.startswith("nfa_")])
+_OTHER_OUTCOMES: Final = _Weighted([(c, w) for c, w in tables.OUTCOMES if not c.startswith("nfa_")])
+# Which roles may hold each tier: the default complexity model's bands.
+_TIER_ROLES: Final[dict[int, frozenset[str]]] = {
+    band.tier: frozenset(band.roles) for band in complexity.default_model().tiers
+}
 _PSR: Final = {area: _Weighted(w) for area, w in tables.PRIMARY_SUPPORT_REASONS.items()}
 _ROUTES: Final = {area: _Weighted(w) for area, w in tables.ROUTES_OF_ACCESS.items()}
 _SOURCES: Final = {area: _Weighted(w) for area, w in tables.REQUEST_SOURCES.items()}
 
-# NFA requests mostly close at the front door without a named worker; the others mostly had
-# one. 0.51 * 0.2 + 0.49 * 0.81 gives about half of closed cases allocated.
-_ALLOCATED_IF_NFA: Final = 0.2
-_ALLOCATED_OTHERWISE: Final = 0.81
-_MEAN_DAYS_OPEN_NFA: Final = 7.0
-_MEAN_DAYS_OPEN_OTHER: Final = 45.0
-
-_SCREENING_SHARE: Final = 0.12
+# Requests that become cases: the share per team is set by Little's law so that the cases
+# still in their first spell of practitioner work fill the caseloads (see _share_becoming_cases).
+# The others close at the front door within four weeks, after four days or so (three weeks when
+# it is not an NFA), most (81%) with no further action; of cases closed after practitioner work,
+# a fifth are NFA (the Client Level Data shares of the two routes to closure).
+_NFA_AT_FRONT_DOOR: Final = 0.81
+_NFA_AFTER_WORK: Final = 0.2
+_MEAN_DAYS_OPEN_NFA: Final = 4.0
+_MEAN_DAYS_OPEN_OTHER: Final = 21.0
+_FRONT_DOOR_DAYS: Final = 28
 _PREVIOUS_ALLOCATION_RATE: Final = 0.10
 _REPEAT_REQUEST_RATE: Final = 0.15
 _UNPAID_CARER_RATE: Final = 0.35
@@ -339,25 +381,21 @@ _STRAINED_EVERY: Final = 9
 _STRAINED_DEMAND: Final = 1.15
 _STRAINED_CASELOAD: Final = 1.2
 
-# New requests waiting: this share of open cases, three times as many per worker in a team
-# under strain (reviews falling due wait too). Waits are log-normal: a median of days to weeks
-# and a tail of a few months.
-_WAITING_SHARE: Final = 0.03
-_STRAINED_WAITING: Final = 3.0
-_SCREENING_DAYS: Final = 21
-_MEDIAN_WAIT_DAYS: Final = 12.0
-_STRAINED_MEDIAN_WAIT_DAYS: Final = 35.0
+# Waits for allocation are log-normal: a median of days to weeks and a tail of a few months,
+# longer in a team under strain. About this share of open cases is then waiting for allocation
+# (it follows from the waits; it is used only to leave room for them when sizing the held cases).
+_WAITING_SHARE: Final = 0.05
+_MEDIAN_WAIT_DAYS: Final = 9.0
+_STRAINED_MEDIAN_WAIT_DAYS: Final = 30.0
 _WAIT_SIGMA: Final = 0.9
-_MEAN_DAYS_TO_ALLOCATE: Final = 10.0
+_MAX_WAIT_DAYS: Final = 270
 
-# Allocated work: new requests in assessment (most allocated within weeks, some long-running)
-# and reviews of held cases falling due. A case held when its assessment ends, 3-13 weeks on.
-_REVIEW_WORK_SHARE: Final = 0.45
-_LONG_RUNNING_SHARE: Final = 0.25
-_ASSESSMENT_DAYS: Final = (21, 90)
-# Held cases are picked among requests at least this old, the older a little less often
-# (people die or move away): a weight of exp(-age / _HELD_DECAY_DAYS).
-_HELD_MIN_AGE_DAYS: Final = 45
+# Allocated work: cases in their first spell of practitioner work, and reviews of held cases
+# falling due (this share of each holder's caseload).
+_REVIEW_WORK_SHARE: Final = 0.5
+# When a first spell ends the case is closed, or held by the team (its care plan in place) and
+# reviewed yearly; the held ones are the more likely the more recent the spell's end (people
+# die or move away): a weight of exp(-age / _HELD_DECAY_DAYS).
 _HELD_DECAY_DAYS: Final = 1000.0
 # Reviews are held from a week early to ten weeks late; some (more under strain) slip by up to
 # nine months.
@@ -374,8 +412,8 @@ _STRAINED_REVIEW_JITTER_DAYS: Final = 365
 # unseen for three months or more. A held case keeps the contacts of its latest assessment or
 # review only (the earlier ones add rows, not information, to the demo).
 _MEAN_CONTACT_GAP_DAYS: Final = 14.0
-_DRIFT_CHANCE: Final = 0.3
-_STRAINED_DRIFT_CHANCE: Final = 0.5
+_DRIFT_CHANCE: Final = 0.5
+_STRAINED_DRIFT_CHANCE: Final = 0.7
 _DRIFT_DAYS: Final = (90, 200)
 _CONTACT_KINDS: Final = _Weighted((("visit", 35), ("call", 40), ("meeting", 15), ("letter", 10)))
 _CONTACT_NOTES: Final[dict[str, tuple[str, ...]]] = {
@@ -406,6 +444,7 @@ class _Draft:
 
     received_at: datetime
     team_index: int
+    tier: int
     status: str
     closed_at: datetime | None = None
     outcome: str = ""
@@ -424,8 +463,25 @@ class _TeamStaff:
     start_dates: tuple[date, ...]
     strained: bool
 
-    def present_by(self, day: date) -> tuple[DemoPractitioner, ...]:
-        return self.holders[: bisect.bisect_right(self.start_dates, day)]
+    def eligible(self, tier: int, day: date | None = None) -> list[DemoPractitioner]:
+        """The holders whose role may hold the tier (who were here by `day`, if given)."""
+        present = (
+            self.holders
+            if day is None
+            else self.holders[: bisect.bisect_right(self.start_dates, day)]
+        )
+        return [holder for holder in present if holder.role in _TIER_ROLES[tier]]
+
+    def first_eligible(self, tier: int) -> date:
+        """The day the first holder who may hold the tier arrived (max: no one may)."""
+        return min((holder.start_date for holder in self.eligible(tier)), default=date.max)
+
+    def tier_mix(self, area: str) -> _Weighted:
+        """The service area's tier mix, over the tiers someone in the team may hold."""
+        mix = tables.TIER_MIX[area]
+        return _Weighted(
+            [(str(tier), mix[tier - 1] if self.eligible(tier) else 0.0) for tier in _TIER_ROLES]
+        )
 
 
 class _Clock:
@@ -479,13 +535,9 @@ def generate(size: str, *, seed: int = 2026, as_of: date) -> DemoCouncil:
 
     caseloads = _caseloads(rng, staff, shape.open_cases)
     allocated = sum(sum(counts) for counts in caseloads)
-    waiting_total = round(shape.open_cases * _WAITING_SHARE)
-    waiting = _apportion(
-        waiting_total,
-        [len(s.holders) * (_STRAINED_WAITING if s.strained else 1.0) for s in staff],
-    )
+    waiting = round(shape.open_cases * _WAITING_SHARE)
     held = _apportion(
-        max(0, shape.open_cases - allocated - waiting_total), [len(s.holders) for s in staff]
+        max(0, shape.open_cases - allocated - waiting), [len(s.holders) for s in staff]
     )
     drafts: list[_Draft] = []
     for team_index, team_staff in enumerate(staff):
@@ -494,9 +546,9 @@ def generate(size: str, *, seed: int = 2026, as_of: date) -> DemoCouncil:
                 clock,
                 team_index,
                 team_staff,
+                teams[team_index].service_area,
                 requests[team_index],
                 caseloads=caseloads[team_index],
-                waiting=waiting[team_index],
                 held=held[team_index],
             )
         )
@@ -533,6 +585,31 @@ def expected_requests(day: date, *, as_of: date) -> float:
         season *= _AUGUST
     growth = math.pow(1 + _GROWTH_PER_YEAR, -(as_of - day).days / 365.25)
     return season * growth * _WEEKDAY_SHARE[day.weekday()]
+
+
+def expected_arrivals(council: DemoCouncil, *, weeks: int) -> dict[int, float]:
+    """Requests a week by tier that the generator means the council to have had over the
+    `weeks` before its day: its requests a year over the days by `expected_requests`, to teams
+    by demand (more to a team under strain) and to tiers by each service area's mix (every
+    team of the named sizes has someone who may hold each tier)."""
+    shape = SIZES[council.size]
+    first = council.as_of - timedelta(days=shape.years * 365)
+    days = [first + timedelta(days=n) for n in range(shape.years * 365)]
+    window = council.as_of - timedelta(weeks=weeks)
+    demand = [expected_requests(day, as_of=council.as_of) for day in days]
+    in_window = sum(d for day, d in zip(days, demand, strict=True) if day >= window) / sum(demand)
+    strained = set(council.strained_team_keys)
+    team_demand = {t.key: _STRAINED_DEMAND if t.key in strained else 1.0 for t in council.teams}
+    total = sum(team_demand.values())
+    per_week = shape.total_requests * in_window / weeks
+    return {
+        tier: per_week
+        * sum(
+            team_demand[t.key] / total * tables.TIER_MIX[t.service_area][tier - 1]
+            for t in council.teams
+        )
+        for tier in _TIER_ROLES
+    }
 
 
 def _make_teams(shape: DemoSize) -> tuple[DemoTeam, ...]:
@@ -753,197 +830,236 @@ def _requests(clock: _Clock, shape: DemoSize, staff: Sequence[_TeamStaff]) -> li
     return by_team
 
 
-class _Requests:
-    """One team's requests in received order, each taken once for a fate (waiting, allocated,
-    held; the rest closed)."""
+@dataclass(frozen=True, slots=True)
+class _Spell:
+    """A request that became a case, with its tier and its first spell of practitioner work:
+    from `first` to `last` (after the clock's last day: still running)."""
 
-    def __init__(self, moments: list[datetime]) -> None:
-        self.moments = moments
-        self.days = [moment.date() for moment in moments]
-        # _left[i + 1] == i + 1 while request i is free; a taken one points left (union-find),
-        # so the latest free request on or before a day is found in near-constant time.
-        self._left = list(range(len(moments) + 1))
-
-    def is_free(self, index: int) -> bool:
-        return self._left[index + 1] == index + 1
-
-    def take(self, index: int) -> datetime:
-        self._left[index + 1] = index
-        return self.moments[index]
-
-    def _latest_free(self, slot: int) -> int:
-        root = slot
-        while self._left[root] != root:
-            root = self._left[root]
-        while self._left[slot] != root:
-            self._left[slot], slot = root, self._left[slot]
-        return root
-
-    def near(self, day: date) -> int | None:
-        """The latest free request received on or before `day`, else the earliest after it."""
-        end = bisect.bisect_right(self.days, day)
-        slot = self._latest_free(end)
-        if slot:
-            return slot - 1
-        return next((i for i in range(end, len(self.days)) if self.is_free(i)), None)
-
-    def sample(
-        self, rng: random.Random, count: int, *, before: date, decay_days: float
-    ) -> list[int]:
-        """Up to `count` free requests received before `before`, in received order, the older
-        less likely (weight exp(-age / decay_days); weighted sampling by random keys)."""
-        end = bisect.bisect_left(self.days, before)
-        keyed = sorted(
-            (
-                (rng.random() ** math.exp((before - self.days[i]).days / decay_days), i)
-                for i in range(end)
-                if self.is_free(i)
-            ),
-            reverse=True,
-        )
-        return sorted(index for _, index in keyed[:count])
-
-    def free(self) -> list[int]:
-        return [i for i in range(len(self.days)) if self.is_free(i)]
+    received_at: datetime
+    tier: int
+    first: date
+    last: date
 
 
 @dataclass(frozen=True, slots=True)
 class _History:
-    """A held case's past: its assessment and reviews, each allocated and ended."""
+    """A held case's past: its first spell of work and its reviews, each allocated and ended."""
 
     allocations: tuple[DemoAllocation, ...]
     contacts: tuple[DemoContact, ...]
     last_reviewed_on: date | None
     next_review_on: date
-    ended_at: datetime  # when its last allocation ended (when it was received, if none)
+    ended_at: datetime  # when its last allocation ended
 
 
 def _team_drafts(
     clock: _Clock,
     team_index: int,
     team: _TeamStaff,
+    area: str,
     moments: list[datetime],
     *,
     caseloads: Sequence[int],
-    waiting: int,
     held: int,
 ) -> list[_Draft]:
-    """A team's cases: the waiting list from recent requests, each holder's allocated cases
-    (new work from the last months, reviews of held cases falling due), held cases from older
-    requests, and every other request closed."""
+    """A team's cases, request by request as a queue would make them: each request's tier from
+    the service area's mix; it becomes a case (at the team's share) or closes at the front door;
+    a case waits, then its first spell of practitioner work lasts a draw from its tier's
+    duration. A spell still running on the day is allocated; one that ended was closed then, or
+    held with yearly reviews, the reviews falling due allocated or waiting. Who holds each
+    allocated case follows the holders' caseload targets; which cases are open does not."""
     rng = clock.rng
-    requests = _Requests(moments)
+    reviews = round(_REVIEW_WORK_SHARE * sum(caseloads))
+    tiers = team.tier_mix(area)
+    share = _share_becoming_cases(clock, tiers, moments, sum(caseloads) - reviews)
     drafts: list[_Draft] = []
-    median = _STRAINED_MEDIAN_WAIT_DAYS if team.strained else _MEDIAN_WAIT_DAYS
-    for _ in range(waiting):
-        if rng.random() < _SCREENING_SHARE:
-            status, days = AWAITING_SCREENING, rng.randint(1, _SCREENING_DAYS)
+    running: list[_Spell] = []
+    ended: list[_Spell] = []
+    for received_at in moments:
+        tier = int(tiers.pick(rng))
+        if rng.random() >= share:
+            drafts.append(_front_door(clock, team_index, received_at, tier))
+            continue
+        first = max(received_at.date() + _wait(rng, team), team.first_eligible(tier))
+        days = round(_draw_weeks(rng, PRACTITIONER_WORK_WEEKS[tier]) * 7)
+        if first > clock.last_day:
+            drafts.append(_Draft(received_at, team_index, tier, AWAITING_ALLOCATION))
+            continue
+        spell = _Spell(received_at, tier, first, first + timedelta(days=days))
+        (running if spell.last > clock.last_day else ended).append(spell)
+
+    # Ended spells: held (enough of them, in expectation, for the team's held cases and the
+    # reviews its holders carry) or closed.
+    weights = [math.exp(-(clock.as_of - s.last).days / _HELD_DECAY_DAYS) for s in ended]
+    scale = (held + reviews) / sum(weights) if weights else 0.0
+    histories: list[tuple[_Spell, _History]] = []
+    for spell, weight in zip(ended, weights, strict=True):
+        if rng.random() < scale * weight:
+            histories.append((spell, _held_history(clock, team, spell)))
         else:
-            wait = rng.lognormvariate(math.log(median), _WAIT_SIGMA)
-            status, days = AWAITING_ALLOCATION, max(1, min(round(wait), 270))
-        index = requests.near(clock.as_of - timedelta(days=days))
-        if index is not None:
-            drafts.append(_Draft(requests.take(index), team_index, status))
+            drafts.append(_closed_after_work(clock, team_index, team, spell))
 
-    reviewers: list[DemoPractitioner] = []
-    for holder, count in zip(team.holders, caseloads, strict=True):
-        for _ in range(count):
-            if rng.random() < _REVIEW_WORK_SHARE:
-                reviewers.append(holder)
-                continue
-            draft = _new_work(clock, team_index, team, holder, requests)
-            if draft is not None:
-                drafts.append(draft)
-
-    before = clock.as_of - timedelta(days=_HELD_MIN_AGE_DAYS)
-    # Held cases and reviews come from the same draw. As the daily run leaves it (reviews.
-    # mark_reviews_due), no case is held within REVIEW_LEAD_DAYS of its review: each due one is
-    # allocated for it (the earlier due first, roughly, as an allocation meeting would; a team
-    # under strain less so, and its overdue reviews wait) or waits on the list. Requests drawn
-    # but not needed stay free (and close).
-    picks = requests.sample(rng, held + len(reviewers), before=before, decay_days=_HELD_DECAY_DAYS)
-    histories = {i: _held_history(clock, team, requests.moments[i]) for i in picks}
+    # As the daily run leaves it (reviews.mark_reviews_due), no case is held within
+    # REVIEW_LEAD_DAYS of its review: each due one is allocated for it (the earlier due first,
+    # roughly, as an allocation meeting would; a team under strain less so) or waits.
     due_by = clock.as_of + timedelta(days=REVIEW_LEAD_DAYS)
     jitter = _STRAINED_REVIEW_JITTER_DAYS if team.strained else _REVIEW_JITTER_DAYS
     due = sorted(
-        (histories[i].next_review_on + timedelta(days=rng.randint(0, jitter)), i)
-        for i in picks
-        if histories[i].next_review_on <= due_by
+        (history.next_review_on + timedelta(days=rng.randint(0, jitter)), k)
+        for k, (_, history) in enumerate(histories)
+        if history.next_review_on <= due_by
     )
-    by_reviewer = {i: reviewer for (_, i), reviewer in zip(due, reviewers, strict=False)}
-    review_due = [i for _, i in due if i not in by_reviewer][:held]
-    not_due = [i for i in picks if histories[i].next_review_on > due_by]
-    kept = not_due[: held - len(review_due)]
-    for index in sorted((*kept, *review_due, *by_reviewer)):
-        received_at, history = requests.take(index), histories[index]
-        reviewer = by_reviewer.get(index)
-        if reviewer is None:
+    reviewed = {k for _, k in due[:reviews]}
+    for k, (spell, history) in enumerate(histories):
+        if k not in reviewed:
+            status = HELD if history.next_review_on > due_by else AWAITING_ALLOCATION
             drafts.append(
                 _Draft(
-                    received_at,
+                    spell.received_at,
                     team_index,
-                    HELD if history.next_review_on > due_by else AWAITING_ALLOCATION,
+                    spell.tier,
+                    status,
                     allocations=history.allocations,
                     next_review_on=history.next_review_on,
                     last_reviewed_on=history.last_reviewed_on,
                     contacts=history.contacts,
                 )
             )
-        else:
-            drafts.append(_review_work(clock, team_index, team, reviewer, received_at, history))
-    # Reviewers with no review falling due take new work instead.
-    for holder in reviewers[len(by_reviewer) :]:
-        draft = _new_work(clock, team_index, team, holder, requests)
-        if draft is not None:
-            drafts.append(draft)
 
-    for index in requests.free():
-        drafts.append(_closed_draft(clock, team_index, team, requests.take(index)))
+    # Allocated work to holders who may hold its tier, each to the one furthest below their
+    # caseload target, the highest tiers first (the fewest may hold them).
+    loads = _Loads(team, caseloads)
+    work = sorted(
+        [(-spell.tier, 0, k) for k, spell in enumerate(running)]
+        + [(-histories[k][0].tier, 1, k) for k in sorted(reviewed)]
+    )
+    for _, kind, k in work:
+        if kind == 0:
+            spell = running[k]
+            drafts.append(_running_work(clock, team_index, team, loads.take(spell.tier), spell))
+        else:
+            spell, history = histories[k]
+            holder = loads.take(spell.tier)
+            drafts.append(_review_work(clock, team_index, team, holder, spell, history))
     return drafts
 
 
-def _mean_wait(team: _TeamStaff) -> float:
-    """Mean days from a request to its allocation: longer in a team under strain."""
-    if team.strained:
-        return _MEAN_DAYS_TO_ALLOCATE * _STRAINED_MEDIAN_WAIT_DAYS / _MEDIAN_WAIT_DAYS
-    return _MEAN_DAYS_TO_ALLOCATE
+class _Loads:
+    """A team's holders' room below their caseload targets, as allocated work is given out."""
+
+    def __init__(self, team: _TeamStaff, targets: Sequence[int]) -> None:
+        self.team = team
+        self.room = {h.key: target for h, target in zip(team.holders, targets, strict=True)}
+
+    def take(self, tier: int) -> DemoPractitioner:
+        """The holder who may hold the tier with the most room (the earlier of equals), now
+        holding one more."""
+        best: DemoPractitioner | None = None
+        for holder in self.team.eligible(tier):
+            if best is None or self.room[holder.key] > self.room[best.key]:
+                best = holder
+        if best is None:
+            raise ValueError(f"no one in the team may hold Tier {tier}")
+        self.room[best.key] -= 1
+        return best
 
 
-def _new_work(
-    clock: _Clock,
-    team_index: int,
-    team: _TeamStaff,
-    holder: DemoPractitioner,
-    requests: _Requests,
-) -> _Draft | None:
-    """A recent request allocated to `holder` (sometimes after another worker had it): most
-    allocated in the last three months, a quarter running longer; contacts to date, except a
-    few long-running cases that have drifted unseen."""
+def _share_becoming_cases(
+    clock: _Clock, tiers: _Weighted, moments: Sequence[datetime], allocated: int
+) -> float:
+    """The share of requests that become cases for `allocated` cases to be in their first
+    spell of work on the day, by Little's law: open = cases a week x mean weeks of work, at the
+    team's requests a week over the last year and its tier mix's mean duration."""
+    year_ago = clock.as_of - timedelta(days=365)
+    per_week = sum(1 for moment in moments if moment.date() >= year_ago) / (365 / 7)
+    mean_weeks = tiers.mean({tier: PRACTITIONER_WORK_WEEKS[tier].mean for tier in _TIER_ROLES})
+    if per_week * mean_weeks <= 0:
+        return 0.0
+    return min(1.0, allocated / (per_week * mean_weeks))
+
+
+def _wait(rng: random.Random, team: _TeamStaff) -> timedelta:
+    """Days from a request to its allocation: log-normal, longer in a team under strain."""
+    median = _STRAINED_MEDIAN_WAIT_DAYS if team.strained else _MEDIAN_WAIT_DAYS
+    return timedelta(
+        days=min(round(rng.lognormvariate(math.log(median), _WAIT_SIGMA)), _MAX_WAIT_DAYS)
+    )
+
+
+def _draw_weeks(rng: random.Random, duration: Duration) -> float:
+    """A duration in weeks from an exponential or lognormal (by its mean and sd)."""
+    if duration.distribution == "exponential":
+        return rng.expovariate(1 / duration.mean)
+    if duration.distribution == "lognormal":
+        return rng.lognormvariate(*duration.log_parameters())
+    raise ValueError("the demo draws exponential or lognormal durations")
+
+
+def _front_door(clock: _Clock, team_index: int, received_at: datetime, tier: int) -> _Draft:
+    """A request that does not become a case: closed within four weeks, most with no further
+    action, or still being screened if that is after the day."""
     rng = clock.rng
-    elapsed = rng.randint(91, 300) if rng.random() < _LONG_RUNNING_SHARE else rng.randint(1, 90)
-    mean_wait = _mean_wait(team)
-    target = clock.as_of - timedelta(days=elapsed + round(mean_wait))
-    index = requests.near(target)
-    if index is None:
-        return None
-    received_at = requests.take(index)
-    received_day = received_at.date()
+    nfa = rng.random() < _NFA_AT_FRONT_DOOR
+    outcome = (_NFA_OUTCOMES if nfa else _OTHER_OUTCOMES).pick(rng)
+    days = int(rng.expovariate(1 / (_MEAN_DAYS_OPEN_NFA if nfa else _MEAN_DAYS_OPEN_OTHER)))
+    if days > _FRONT_DOOR_DAYS:
+        days = rng.randint(0, _FRONT_DOOR_DAYS)
+    closed_day = received_at.date() + timedelta(days=days)
+    if closed_day > clock.last_day:
+        return _Draft(received_at, team_index, tier, AWAITING_SCREENING)
+    closed_at = clock.after(received_at, closed_day)
+    return _Draft(received_at, team_index, tier, CLOSED, closed_at, outcome)
 
+
+def _first_spell(
+    clock: _Clock, team: _TeamStaff, spell: _Spell, contacts: int
+) -> tuple[DemoAllocation, datetime, list[DemoContact]]:
+    """An ended first spell: allocated to someone in the team who may hold the tier (and was
+    there by its first day), with `contacts` contacts spread over it."""
+    rng = clock.rng
+    worker = rng.choice(team.eligible(spell.tier, spell.first))
+    started = clock.after(spell.received_at, spell.first)
+    ended = clock.after(started, spell.last)
+    allocation = DemoAllocation(worker.key, started, ended, team.manager_key)
+    return allocation, ended, _spread_contacts(rng, worker.key, spell.first, spell.last, contacts)
+
+
+def _closed_after_work(clock: _Clock, team_index: int, team: _TeamStaff, spell: _Spell) -> _Draft:
+    """A case closed when its first spell of work ended; contacts kept for a recent one."""
+    rng = clock.rng
+    allocation, closed_at, contacts = _first_spell(clock, team, spell, rng.randint(1, 3))
+    outcome = (_NFA_OUTCOMES if rng.random() < _NFA_AFTER_WORK else _OTHER_OUTCOMES).pick(rng)
+    recent = (clock.as_of - spell.last).days <= _CLOSED_CONTACT_DAYS
+    return _Draft(
+        spell.received_at,
+        team_index,
+        spell.tier,
+        CLOSED,
+        closed_at,
+        outcome,
+        (allocation,),
+        contacts=tuple(contacts) if recent else (),
+    )
+
+
+def _running_work(
+    clock: _Clock, team_index: int, team: _TeamStaff, holder: DemoPractitioner, spell: _Spell
+) -> _Draft:
+    """A first spell still running, held by `holder`: handed over from someone else who may
+    hold the tier when `holder` arrived after it began (and at times anyway); contacts to date,
+    except a few long-running cases that have drifted unseen."""
+    rng = clock.rng
     allocations: list[DemoAllocation] = []
     contacts: list[DemoContact] = []
-    others = [p for p in team.present_by(received_day) if p.key != holder.key]
-    if others and rng.random() < _PREVIOUS_ALLOCATION_RATE:
+    others = [p for p in team.eligible(spell.tier, spell.first) if p.key != holder.key]
+    start_at = clock.after(spell.received_at, spell.first)
+    if others and (holder.start_date > spell.first or rng.random() < _PREVIOUS_ALLOCATION_RATE):
         previous = rng.choice(others)
-        first_day = clock.day_between(received_day, mean_wait)
-        first_at = clock.after(received_at, first_day)
-        handover_day = clock.day_between(max(first_day, holder.start_date), 30.0)
-        handover_at = clock.after(first_at, handover_day)
-        allocations.append(DemoAllocation(previous.key, first_at, handover_at, team.manager_key))
-        contacts.extend(_ongoing_contacts(rng, previous.key, first_day, handover_day))
+        handover_day = clock.day_between(max(spell.first, holder.start_date), 30.0)
+        handover_at = clock.after(start_at, handover_day)
+        allocations.append(DemoAllocation(previous.key, start_at, handover_at, team.manager_key))
+        contacts.extend(_ongoing_contacts(rng, previous.key, spell.first, handover_day))
         start_at = handover_at
-    else:
-        first_day = clock.day_between(max(received_day, holder.start_date), mean_wait)
-        start_at = clock.after(received_at, first_day)
     allocations.append(DemoAllocation(holder.key, start_at, None, team.manager_key))
     start_day = start_at.date()
     stop = clock.last_day
@@ -953,25 +1069,25 @@ def _new_work(
         stop = clock.as_of - timedelta(days=rng.randint(_DRIFT_DAYS[0], min(span, _DRIFT_DAYS[1])))
     contacts.extend(_ongoing_contacts(rng, holder.key, start_day, stop))
     return _Draft(
-        received_at, team_index, ALLOCATED, allocations=tuple(allocations), contacts=tuple(contacts)
+        spell.received_at,
+        team_index,
+        spell.tier,
+        ALLOCATED,
+        allocations=tuple(allocations),
+        contacts=tuple(contacts),
     )
 
 
-def _held_history(clock: _Clock, team: _TeamStaff, received_at: datetime) -> _History:
-    """A request assessed, its care plan put in place 3-13 weeks on, then held and reviewed
-    about yearly until the day (a review late enough is still outstanding, so overdue). Each
-    assessment and review was allocated to someone in the team then, when anyone was."""
+def _held_history(clock: _Clock, team: _TeamStaff, spell: _Spell) -> _History:
+    """A case whose first spell of work ended with its care plan in place, then held and
+    reviewed about yearly until the day (a review late enough is still outstanding, so
+    overdue). Each review was allocated to someone in the team then who may hold the tier."""
     rng = clock.rng
-    start_day = clock.day_between(received_at.date(), _mean_wait(team))
-    plan_day = min(start_day + timedelta(days=rng.randint(*_ASSESSMENT_DAYS)), clock.last_day)
-    allocations: list[DemoAllocation] = []
-    contacts: list[DemoContact] = []
-    latest = _worked(
-        clock, team, (allocations, contacts), received_at, (start_day, plan_day), rng.randint(2, 4)
-    )
+    first, latest, contacts = _first_spell(clock, team, spell, rng.randint(2, 4))
+    allocations = [first]
     slip = _STRAINED_REVIEW_SLIP_CHANCE if team.strained else _REVIEW_SLIP_CHANCE
     last_reviewed: date | None = None
-    due = add_months(plan_day, REVIEW_INTERVAL_MONTHS)
+    due = add_months(spell.last, REVIEW_INTERVAL_MONTHS)
     while True:
         late = rng.randint(*(_REVIEW_SLIP if rng.random() < slip else _REVIEW_LATENESS))
         held_on = due + timedelta(days=late)
@@ -980,7 +1096,13 @@ def _held_history(clock: _Clock, team: _TeamStaff, received_at: datetime) -> _Hi
         begin = max(held_on - timedelta(days=rng.randint(*_REVIEW_ALLOCATION_DAYS)), latest.date())
         contacts.clear()
         latest = _worked(
-            clock, team, (allocations, contacts), latest, (begin, held_on), rng.randint(1, 2)
+            clock,
+            team,
+            spell.tier,
+            (allocations, contacts),
+            latest,
+            (begin, held_on),
+            rng.randint(1, 2),
         )
         last_reviewed = held_on
         due = add_months(held_on, REVIEW_INTERVAL_MONTHS)
@@ -990,16 +1112,18 @@ def _held_history(clock: _Clock, team: _TeamStaff, received_at: datetime) -> _Hi
 def _worked(
     clock: _Clock,
     team: _TeamStaff,
+    tier: int,
     into: tuple[list[DemoAllocation], list[DemoContact]],
     earliest: datetime,
     days: tuple[date, date],
     contacts: int,
 ) -> datetime:
-    """A finished piece of work over `days`, allocated to someone in the team by its first day
-    (if anyone was), with `contacts` contacts; returns when it ended (or `earliest`)."""
+    """A finished piece of work over `days`, allocated to someone in the team who may hold the
+    tier by its first day (if anyone was), with `contacts` contacts; returns when it ended (or
+    `earliest`)."""
     rng = clock.rng
     first, last = days
-    present = team.present_by(first)
+    present = team.eligible(tier, first)
     if not present:
         return earliest
     worker = rng.choice(present)
@@ -1015,7 +1139,7 @@ def _review_work(
     team_index: int,
     team: _TeamStaff,
     holder: DemoPractitioner,
-    received_at: datetime,
+    spell: _Spell,
     history: _History,
 ) -> _Draft:
     """A held case whose review has fallen due, allocated to `holder` for it in the last weeks."""
@@ -1027,8 +1151,9 @@ def _review_work(
     current = DemoAllocation(holder.key, start_at, None, team.manager_key)
     ongoing = _ongoing_contacts(rng, holder.key, start_day, clock.last_day)
     return _Draft(
-        received_at,
+        spell.received_at,
         team_index,
+        spell.tier,
         ALLOCATED,
         allocations=(*history.allocations, current),
         next_review_on=history.next_review_on,
@@ -1068,36 +1193,6 @@ def _spread_contacts(
     contacts = [_contact(rng, key, day, _CONTACT_KINDS) for day in days]
     contacts.append(_contact(rng, key, last, _FINAL_KINDS))
     return contacts
-
-
-def _closed_draft(
-    clock: _Clock, team_index: int, team: _TeamStaff, received_at: datetime
-) -> _Draft:
-    rng = clock.rng
-    received_day = received_at.date()
-    outcome = _OUTCOMES.pick(rng)
-    nfa = outcome.startswith("nfa_")
-    mean_open = _MEAN_DAYS_OPEN_NFA if nfa else _MEAN_DAYS_OPEN_OTHER
-    closed_day = clock.day_between(received_day, mean_open)
-    closed_at = clock.after(received_at, closed_day)
-
-    allocations: tuple[DemoAllocation, ...] = ()
-    contacts: list[DemoContact] = []
-    if rng.random() < (_ALLOCATED_IF_NFA if nfa else _ALLOCATED_OTHERWISE):
-        span = (closed_day - received_day).days
-        allocation_day = received_day + timedelta(days=int(span * rng.random() * 0.5))
-        present = team.present_by(allocation_day)
-        if present:
-            started_at = min(clock.after(received_at, allocation_day), closed_at)
-            holder = rng.choice(present)
-            allocations = (DemoAllocation(holder.key, started_at, closed_at, team.manager_key),)
-            if (clock.as_of - closed_day).days <= _CLOSED_CONTACT_DAYS:
-                contacts = _spread_contacts(
-                    rng, holder.key, started_at.date(), closed_at.date(), rng.randint(1, 3)
-                )
-    return _Draft(
-        received_at, team_index, CLOSED, closed_at, outcome, allocations, contacts=tuple(contacts)
-    )
 
 
 def _assign_people(
@@ -1152,6 +1247,7 @@ def _assign_people(
                 closed_at=draft.closed_at,
                 outcome=draft.outcome,
                 allocations=draft.allocations,
+                tier=draft.tier,
                 next_review_on=draft.next_review_on,
                 last_reviewed_on=draft.last_reviewed_on,
                 contacts=draft.contacts,

@@ -1,8 +1,8 @@
 """Complexity scores for a synthetic council, consistent with who holds each case.
 
-Every case gets a tier drawn from its team's service-area mix, restricted to tiers its current
-holder's role may hold, then factor scores that add up to a total inside that tier's band. The
-mix and the shares of reserved functions are `demo_tables`'.
+Every case is scored into its own tier (drawn by the generator from its team's service-area mix,
+and held only by roles that may hold it): factor scores that add up to a total inside that
+tier's band, and reserved functions at `demo_tables`' shares where its holder may carry them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from caseload_engine import complexity
 from caseload_engine.demo import DemoCase, DemoCouncil
-from caseload_engine.demo_tables import AMHP_SHARE, SECTION_42_SHARE, TIER_MIX
+from caseload_engine.demo_tables import AMHP_SHARE, SECTION_42_SHARE
 
 
 @dataclass(frozen=True)
@@ -48,21 +48,13 @@ def _score_case(
     area: str,
     holder_role: str | None,
 ) -> DemoScore:
-    bands = list(model.tiers)
-    mix: tuple[float, ...] = TIER_MIX.get(area, (1.0,) * len(bands))
-    weights = [
-        (mix[i] if i < len(mix) else mix[-1])
-        if holder_role is None or holder_role in band.roles
-        else 0.0
-        for i, band in enumerate(bands)
-    ]
-    band = rng.choices(bands, weights=weights)[0]
+    band = model.band(case.tier)
     total = rng.randint(band.minimum, band.maximum)
     scores = _spread(total, [factor.key for factor in model.factors], rng)
     registered = holder_role is None or holder_role in model.registered_roles
     reserved: list[str] = []
     known = {function.key for function in model.reserved_functions}
-    top_tier = band is bands[-1]
+    top_tier = band is model.tiers[-1]
     if registered and top_tier and "section_42_lead" in known and rng.random() < SECTION_42_SHARE:
         reserved.append("section_42_lead")
     if registered and area == "mental_health" and "amhp" in known and rng.random() < AMHP_SHARE:

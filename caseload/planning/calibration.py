@@ -6,16 +6,20 @@ What counts, so that the scenario means what the planning model means by a case:
   assessment's effective tier (a case with no current assessment is left out, and counted in
   the calibration's notes);
 - it *became a case* when it was first allocated to a practitioner (its earliest allocation);
-- its *duration* runs from then until the practitioner work ended: the case's closure, or, for
-  a case open with no current allocation (held by the team after its plan, or waiting again),
-  the end of its latest allocation. A case still allocated is open: censored at `until`.
+- its *duration* is its first continuous spell of practitioner work: from then until the
+  first allocation that ended with no other starting at that moment (a reallocation ends one
+  and starts the next at the same moment, so a handover continues the spell). That is the
+  case's closure, or when it was left held by the team with its plan in place, or waiting
+  again; later allocations (a review after a held period) are not part of it. A spell still
+  running (through to a current allocation) is censored at `until`. Allocations of a case do
+  not overlap (one current at a time), so the first such end is the first spell's.
 The roles' FTE are today's case-holding staff in post (`resource.figures.establishment_by_team`,
 of the teams given); where that differs from the funded establishment, the calibration's notes
 say so (the scenario carries the capacity there is, the planner may set the posts). Capacity
 and who may hold each tier come from the published complexity model.
 
-Five queries whatever the register's size: the cases with their first and last allocation and
-tier in one, the establishment and staff in post in three, and the model.
+Five queries whatever the register's size: the cases with their first allocation, the end of
+its spell and their tier in one, the establishment and staff in post in three, and the model.
 """
 
 from __future__ import annotations
@@ -26,11 +30,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from caseload.complexity.models import Assessment, ModelVersion
-from caseload.register.models import CASE_HOLDING_ROLE_CODES, Case
+from caseload.register.models import CASE_HOLDING_ROLE_CODES, Allocation, Case
 from caseload.resource.figures import establishment_by_team
 from caseload_engine.planning import calibrate as engine
 
@@ -56,25 +60,33 @@ def calibrate_from_register(
     if team_ids is not None:
         cases = cases.filter(team_id__in=team_ids)
     current = Assessment.objects.filter(case=OuterRef("pk"), is_current=True)
+    allocations = Allocation.objects.filter(case=OuterRef("pk"))
+    # Another allocation of the case starting as this one ends (not itself: an allocation
+    # may start and end at the same moment).
+    taken_over = Allocation.objects.filter(
+        case=OuterRef("case"), started_at=OuterRef("ended_at")
+    ).exclude(pk=OuterRef("pk"))
+    spell_ends = (
+        Allocation.objects.filter(case=OuterRef("pk"), ended_at__isnull=False)
+        .exclude(Exists(taken_over))
+        .order_by("ended_at")
+    )
     rows = cases.annotate(
         tier=Subquery(current.values("effective_tier")[:1]),
-        first_allocated=Min("allocations__started_at"),
-        last_ended=Max("allocations__ended_at"),
-        current=Count("allocations", filter=Q(allocations__ended_at__isnull=True)),
+        first_allocated=Subquery(allocations.order_by("started_at").values("started_at")[:1]),
+        spell_ended=Subquery(spell_ends.values("ended_at")[:1]),
     ).values_list(
         "tier", "team__name", "request__received_at", "closed_at", "first_allocated",
-        "last_ended", "current",
+        "spell_ended",
     )  # fmt: skip
     histories: list[engine.CaseHistory] = []
     unscored = 0
-    for tier_number, team, received, closed, allocated, ended, current in rows.iterator(
-        chunk_size=5000
-    ):
+    for tier_number, team, received, closed, allocated, ended in rows.iterator(chunk_size=5000):
         if tier_number is None:
             unscored += 1
             continue
-        if closed is None and allocated is not None and not current:
-            closed = ended  # practitioner work over: held by the team, or waiting again
+        if allocated is not None:
+            closed = ended  # the first spell's end; None while it runs
         histories.append(
             engine.CaseHistory(
                 tier=tier_number,

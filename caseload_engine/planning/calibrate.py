@@ -7,11 +7,13 @@ team, when asked):
 - *share becoming cases*: of the requests that were either allocated to a practitioner or
   closed without one by the window's end, the share allocated (requests still undecided are
   left out rather than counted as either);
-- *duration*: weeks from allocation to closure, for cases allocated within the window. Cases
-  still open at its end are right-censored, not dropped: dropping them keeps the short cases
-  and loses the long ones, which biases durations short. Exponential and lognormal are fitted
-  by maximum likelihood with censoring (a closed case contributes its density, an open one
-  its survival to the window's end), and the one with the lower AIC is chosen. The fit is
+- *duration*: weeks from allocation to closure (from the register or the demo: to the end of
+  the case's first spell of practitioner work, `first_spell`), for cases allocated within the
+  window. Cases still open at its end are right-censored, not dropped: dropping them keeps
+  the short cases and loses the long ones, which biases durations short. Exponential and
+  lognormal are fitted by maximum likelihood with censoring (a closed case contributes its
+  density, an open one its survival to the window's end), and the one with the lower AIC is
+  chosen. The fit is
   shown against the Kaplan-Meier estimate (the censoring-aware empirical distribution): the
   largest gap between the two distribution functions (a Kolmogorov-Smirnov distance) and the
   10/25/50/75/90% quantiles of both. The empirical list offered is the Kaplan-Meier quantiles
@@ -27,9 +29,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -55,7 +58,9 @@ _LOG_ROOT_2PI: Final = 0.5 * math.log(2 * math.pi)
 @dataclass(frozen=True)
 class CaseHistory:
     """One request and what became of it. `allocated_on`: the day it was first allocated to a
-    practitioner, None if it never was (closed at the front door, or still waiting)."""
+    practitioner, None if it never was (closed at the front door, or still waiting).
+    `closed_on`: for an allocated case, the day its practitioner work ended (None: still
+    running); otherwise the day it closed."""
 
     tier: int
     team: str
@@ -305,6 +310,29 @@ def durations(histories: Sequence[CaseHistory], *, until: date) -> tuple[Floats,
         times[index] = max((last - history.allocated_on).days / DAYS_IN_WEEK, SAME_DAY_WEEKS)
         closed[index] = ended
     return times, closed
+
+
+def first_spell(
+    allocations: Iterable[tuple[datetime, datetime | None]],
+) -> tuple[datetime, datetime | None] | None:
+    """A case's first continuous spell of practitioner work from its allocations (start, end;
+    end None while current): when its first allocation started and when the chain of
+    allocations from it first broke (a handover, one allocation ending as the next starts,
+    continues the spell); None as the end while the spell is still running, None if never
+    allocated. Later work (a review after a held period) is not part of it."""
+    ordered = sorted(allocations, key=lambda allocation: allocation[0])
+    if not ordered:
+        return None
+    starts = Counter(started for started, _ in ordered)
+    # Allocations do not overlap, so the earliest end that no other allocation takes over from
+    # (one may start and end at the same moment) is the first spell's; there is none while the
+    # spell runs on into a current allocation.
+    breaks = [
+        ended
+        for started, ended in ordered
+        if ended is not None and starts[ended] == (1 if started == ended else 0)
+    ]
+    return ordered[0][0], min(breaks, default=None)
 
 
 def poisson_rate(count: int, weeks: float) -> Rate:

@@ -1,13 +1,13 @@
-"""A synthetic case history drawn from known, named parameters: what calibration must recover.
+"""Case histories with known, named parameters: what calibration must recover.
 
-The demo council (`caseload_engine.demo`) is built to look like a council today (caseloads,
-waiting lists, reviews due), not drawn from a queue with durations by tier: its open cases are
-placed to match the benchmarks, and its tiers are scored after the fact. So the planning
-parameters are made explicit here instead: per tier, requests a week (Poisson, spread evenly
-over the teams), the share allocated to a practitioner, the days from request to allocation,
-and the duration distribution, in the scenario's own types. `history` draws the requests of a
-window from them, each closed on its drawn day or still open at the window's end, so that
-calibration (calibrate.py) can be checked against the numbers that made the data.
+Two sources. `council_histories` reads the demo council's (`caseload_engine.demo`): each
+request with its tier, and its first spell of practitioner work (allocation, through any
+handover, to the end of the work), the spell's length drawn from the demo's
+`PRACTITIONER_WORK_WEEKS` for its tier. `history` draws a plain queue from `DEMO_TIERS`: per
+tier, requests a week (Poisson, spread evenly over the teams), the share allocated to a
+practitioner, the days from request to allocation, and the duration (the demo's), in the
+scenario's own types; each request closed on its drawn day or still open at the window's end.
+Either way calibration (calibrate.py) can be checked against the numbers that made the data.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Final
 
 import numpy as np
 
-from caseload_engine.planning.calibrate import CaseHistory
+from caseload_engine.demo import PRACTITIONER_WORK_WEEKS, DemoCouncil
+from caseload_engine.planning.calibrate import CaseHistory, first_spell
 from caseload_engine.planning.scenario import DAYS_IN_WEEK, Duration
 
 
@@ -34,13 +35,34 @@ class TierParameters:
 
 
 # A council of the demo's size (13,600 requests a year, as `caseload_engine.demo.SIZES`), with
-# the worked plan's split of them by tier and its durations (data/plan-example.yaml), Tier 3's
-# lognormal in place of its list of weeks.
-DEMO_TIERS: Final[tuple[TierParameters, ...]] = (
-    TierParameters(1, 150.0, 0.6, Duration("exponential", mean=8.0)),
-    TierParameters(2, 80.0, 0.6, Duration("lognormal", mean=14.0, sd=10.0)),
-    TierParameters(3, 31.5, 0.6, Duration("lognormal", mean=26.0, sd=20.0)),
+# the worked plan's split of them by tier (data/plan-example.yaml) and the demo's durations.
+DEMO_TIERS: Final[tuple[TierParameters, ...]] = tuple(
+    TierParameters(tier, per_week, 0.6, PRACTITIONER_WORK_WEEKS[tier])
+    for tier, per_week in ((1, 150.0), (2, 80.0), (3, 31.5))
 )
+
+
+def council_histories(council: DemoCouncil) -> list[CaseHistory]:
+    """Every request of a demo council with its tier and what became of it by its day: the
+    first spell of practitioner work (censored if still running), or its closure at the front
+    door (None: still being screened or waiting)."""
+    found = []
+    for case in council.cases:
+        spell = first_spell((a.started_at, a.ended_at) for a in case.allocations)
+        if spell is None:
+            allocated_on, closed = None, case.closed_at
+        else:
+            allocated_on, closed = spell[0].date(), spell[1]
+        found.append(
+            CaseHistory(
+                tier=case.tier,
+                team=case.team_key,
+                requested_on=case.received_at.date(),
+                closed_on=None if closed is None else closed.date(),
+                allocated_on=allocated_on,
+            )
+        )
+    return found
 
 
 def draw_weeks(

@@ -12,15 +12,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from caseload_engine import complexity
+from caseload_engine.durations import DISTRIBUTIONS as DISTRIBUTIONS
+from caseload_engine.durations import Distribution as Distribution
+from caseload_engine.durations import Duration as Duration
 from caseload_engine.reference import CASE_HOLDING_ROLES, Role
 
-Distribution = Literal["exponential", "lognormal", "empirical"]
-DISTRIBUTIONS: tuple[Distribution, ...] = ("exponential", "lognormal", "empirical")
 WEEKS_IN_YEAR = 52
 DAYS_IN_WEEK = 7
 
@@ -43,22 +44,6 @@ MAX_MONEY = 1e9
 
 class ScenarioError(ValueError):
     """The scenario cannot be used; the message starts with the key path that is wrong."""
-
-
-@dataclass(frozen=True)
-class Duration:
-    """How long a case stays open, in weeks: exponential (mean), lognormal (mean, sd) or
-    empirical (a list of observed durations, drawn from with replacement)."""
-
-    distribution: Distribution
-    mean: float
-    sd: float = 0.0
-    weeks: tuple[float, ...] = ()
-
-    def log_parameters(self) -> tuple[float, float]:
-        """A lognormal's mu and sigma (of the log of the weeks), from its mean and sd."""
-        sigma2 = math.log1p((self.sd / self.mean) ** 2)
-        return math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2)
 
 
 @dataclass(frozen=True)

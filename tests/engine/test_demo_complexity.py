@@ -1,4 +1,5 @@
-"""Demo complexity scores: valid, consistent with who holds each case, deterministic."""
+"""Demo complexity scores: valid, in each case's own tier, consistent with who holds each case,
+deterministic."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ def test_every_case_gets_valid_scores(
     assert len(scores) == len(council.cases)
     for demo_score in scores:
         complexity.check_scores(model, demo_score.scores)
+
+
+def test_every_case_is_scored_into_its_own_tier(
+    council: DemoCouncil, model: complexity.ComplexityModel
+) -> None:
+    scores = score_council(council, model, seed=3)
+    tiers = [complexity.score(model, demo_score.scores).tier for demo_score in scores]
+    assert tiers == [case.tier for case in council.cases]
 
 
 def test_current_holders_may_hold_their_cases(

@@ -10,7 +10,7 @@ at least 400 cases allocated in the window (about 4 standard errors of the mean 
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from caseload_engine import complexity, demo
 from caseload_engine.demo_complexity import score_council
-from caseload_engine.demo_tables import TIER_MIX
 from caseload_engine.planning import calibrate as cal
 from caseload_engine.planning import demo_history
 from caseload_engine.planning.demo_history import TierParameters
@@ -27,8 +26,6 @@ from caseload_engine.planning.scenario import Duration, from_dict
 
 UNTIL = date(2026, 12, 1)
 ROLES = [{"role": "social_worker", "fte": 10, "capacity_points_per_fte": 85}]
-# The demo sends a team under strain this much more demand (caseload_engine.demo).
-STRAINED_DEMAND = demo._STRAINED_DEMAND
 
 
 def one_tier(duration: Duration, *, rate: float, weeks: int, seed: int) -> cal.TierFit:
@@ -221,44 +218,49 @@ def test_the_share_counts_only_what_was_decided_by_the_windows_end() -> None:
     assert (fit.arrivals.count, fit.cases, fit.closed) == (5, 1, 1)
 
 
-def test_the_demo_councils_own_requests_calibrate_to_its_tier_mix() -> None:
-    """The `council` demo as `caseload demo` builds it: its requests by tier (scored as the
-    loader scores them) calibrate to the demo's own parameters, the requests a year apportioned
-    over the days by `expected_requests`, to teams by demand (more to a team under strain) and
-    to tiers by each service area's mix. Within 6%: the open cases' tiers are held to what
-    their holders' roles may hold, which moves a few per cent of them between tiers. (Its
-    durations are not drawn by tier: see DEMO_TIERS for those.)"""
+def test_the_demo_councils_own_history_calibrates_to_its_parameters() -> None:
+    """The `council` demo as `caseload demo` builds it calibrates to the demo's own parameters.
+
+    Arrivals: the requests a year apportioned over the days by `expected_requests`, to teams by
+    demand (more to a team under strain) and to tiers by each service area's mix, within 6%.
+    Durations: each case's first spell of practitioner work is drawn from its tier's
+    `demo.PRACTITIONER_WORK_WEEKS`, the spells still running on the day censored; the family
+    that made each tier's is chosen, with the tolerances above (thousands of cases a tier)."""
     as_of = date(2026, 11, 20)
     council = demo.generate("council", seed=7, as_of=as_of)
     model = complexity.default_model()
-    tiers = [complexity.score(model, s.scores).tier for s in score_council(council, model, seed=7)]
-    histories = [
-        cal.CaseHistory(
-            tier=tier,
-            team=case.team_key,
-            requested_on=case.received_at.date(),
-            closed_on=case.closed_at.date() if case.closed_at else None,
-            allocated_on=case.allocations[0].started_at.date() if case.allocations else None,
-        )
-        for case, tier in zip(council.cases, tiers, strict=True)
-    ]
+    # The tiers the loader gives the cases (their complexity scores') are the drawn ones.
+    scored = [complexity.score(model, s.scores).tier for s in score_council(council, model, seed=7)]
+    assert scored == [case.tier for case in council.cases]
+    histories = demo_history.council_histories(council)
     calibration = cal.calibrate(
         histories, until=as_of, weeks=104, points={1: 3, 2: 5, 3: 8}, roles=ROLES
     )
-    shape = demo.SIZES["council"]
-    first = as_of - timedelta(days=shape.years * 365)
-    every_day = [first + timedelta(days=n) for n in range(shape.years * 365)]
-    share_in_window = sum(
-        demo.expected_requests(day, as_of=as_of)
-        for day in every_day
-        if day >= as_of - timedelta(weeks=104)
-    ) / sum(demo.expected_requests(day, as_of=as_of) for day in every_day)
-    strained = set(council.strained_team_keys)
-    demand = {t.key: STRAINED_DEMAND if t.key in strained else 1.0 for t in council.teams}
+    expected = demo.expected_arrivals(council, weeks=104)
+    assert [fit.tier for fit in calibration.fits] == sorted(demo.PRACTITIONER_WORK_WEEKS)
     for fit in calibration.fits:
-        mix = sum(
-            demand[t.key] / sum(demand.values()) * TIER_MIX[t.service_area][fit.tier - 1]
-            for t in council.teams
-        )
-        expected = shape.total_requests * share_in_window * mix / 104
-        assert abs(fit.arrivals.per_week - expected) <= 0.06 * expected, fit.tier
+        rate = expected[fit.tier]
+        assert abs(fit.arrivals.per_week - rate) <= 0.06 * rate, fit.tier
+        wanted = demo.PRACTITIONER_WORK_WEEKS[fit.tier]
+        assert fit.cases >= 2_000
+        assert fit.chosen == wanted.distribution, fit.tier
+        best = fit.best
+        assert best is not None
+        assert close(best.mean, wanted.mean, 0.15), (fit.tier, best.mean)
+        if wanted.distribution == "lognormal":
+            assert close(best.sd, wanted.sd, 0.30), (fit.tier, best.sd)
+
+
+def test_the_first_spell_runs_through_handovers_and_stops_at_a_gap() -> None:
+    day = datetime(2026, 1, 5, 10, tzinfo=UTC)
+    week = timedelta(weeks=1)
+    handed_over = [(day, day + week), (day + week, day + 3 * week)]
+    assert cal.first_spell(handed_over) == (day, day + 3 * week)
+    # A review a year on, after a held period, is not part of it; nor is its order given.
+    review = (day + 52 * week, day + 54 * week)
+    assert cal.first_spell([review, *handed_over]) == (day, day + 3 * week)
+    # Still running through a handover to a current allocation: censored.
+    assert cal.first_spell([(day, day + week), (day + week, None)]) == (day, None)
+    # Closed on the moment of its allocation: a spell of no time, not one still running.
+    assert cal.first_spell([(day, day)]) == (day, day)
+    assert cal.first_spell([]) is None
