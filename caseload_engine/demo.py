@@ -17,12 +17,11 @@ until its next annual review falls due, when it is allocated or waits (some over
 cases are open follows from the draws, and calibrating from the history recovers the durations.
 The share of requests that become cases is set per team by Little's law so that the cases in
 their first spell, with the reviews in hand, keep each case holder's allocated caseload around
-the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs) in expectation (in the `small`
-council every request becomes a case and that is still too few: its caseloads sit at about
-half the benchmark); each allocated case goes to a holder whose role may hold its tier (the
-default complexity model's bands), the one furthest below their target. A couple of teams are
-under strain: more demand, fuller caseloads, longer waits, later reviews. Cases carry their
-contacts and review dates. Every event happens before `as_of` (by the evening of the day before).
+the published benchmarks (15-25 at 1.0 FTE, fewer for ASYEs) in expectation; each allocated case
+goes to a holder whose role may hold its tier (the default complexity model's bands), the one
+furthest below their target. A couple of teams are under strain: more demand, fuller caseloads,
+longer waits, later reviews. Cases carry their contacts and review dates. Every event happens
+before `as_of` (by the evening of the day before).
 """
 
 from __future__ import annotations
@@ -188,14 +187,16 @@ class DemoSize:
 
 SIZES: Final[dict[str, DemoSize]] = {
     # 1 PSW + 3 teams of 5 (a manager and four case holders).
-    # Two years, so that held cases have had a review and some are overdue.
+    # Two years, so that held cases have had a review and some are overdue. Requests per
+    # practitioner as in the `council` size (about 90 a year): fewer could not keep the
+    # caseloads at the benchmark once which cases are open follows from the durations.
     "small": DemoSize(
         localities=1,
         service_areas=3,
         practitioners=16,
         open_cases=450,
         years=2,
-        requests_per_year=400,
+        requests_per_year=1_400,
     ),
     # A large council by the brief: ~10,000 open cases, ~150 practitioners, 13,600 requests a year.
     "council": DemoSize(

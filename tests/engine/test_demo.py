@@ -276,7 +276,7 @@ def test_a_different_seed_gives_a_different_council(small: DemoCouncil) -> None:
 
 
 def test_small_shape(small: DemoCouncil) -> None:
-    assert len(small.cases) == 800
+    assert len(small.cases) == 2_800
     statuses = Counter(c.status for c in small.cases)
     # Open cases follow from the drawn waits and durations: the size's 450 in expectation.
     assert 0.85 * 450 <= sum(statuses[s] for s in OPEN_STATUSES) <= 1.15 * 450
@@ -645,7 +645,7 @@ def test_cases_are_in_received_order(any_council: DemoCouncil) -> None:
 def test_invariants_hold_for_any_seed_and_date(seed: int, as_of: date) -> None:
     council = generate("small", seed=seed, as_of=as_of)
     check_all(council)
-    assert len(council.cases) == 800
+    assert len(council.cases) == 2_800
 
 
 def test_only_cases_in_their_first_spell_of_work_are_in_it(any_council: DemoCouncil) -> None:

@@ -72,7 +72,7 @@ def test_small_council_matches_its_description(loaded: LoadedCouncil) -> None:
     assert Practitioner.objects.filter(role="team_manager").count() == teams
     assert Person.objects.count() == len(council.people)
     assert Case.objects.count() == len(council.cases)
-    assert Case.objects.count() == shape.total_requests == 800
+    assert Case.objects.count() == shape.total_requests == 2_800
     by_status = Counter(Case.objects.values_list("status", flat=True))
     assert by_status == Counter(case.status for case in council.cases)
     assert Allocation.objects.count() == sum(len(case.allocations) for case in council.cases)
@@ -227,12 +227,11 @@ def test_calibrating_from_the_register_recovers_the_demos_parameters(
 ) -> None:
     """Calibration from the register (issue 13) on the loaded demo: the same fits as the
     demo's own history gives in the engine (nothing lost on the way through the register's
-    allocations and assessments), and near the parameters that made it. The small council
-    has some 320, 300 and 130 cases in Tiers 1-3 over the window, so the tolerances are wider
-    than for the `council` demo (test_planning_calibrate.py): requests a week within 4
-    standard errors of the generator's rate, the family that made each tier's durations
-    chosen, the mean within 20% and the lognormal's sd within 40% (about three standard
-    errors at Tier 3's size)."""
+    allocations and assessments), and near the parameters that made it, within the `council`
+    demo's tolerances (test_planning_calibrate.py) for durations: the family that made each
+    tier's durations chosen, the mean within 15% and the lognormal's sd within 30% (about
+    three standard errors at Tier 3's 260 cases over the window). Requests a week within 4
+    standard errors of the generator's rate."""
     as_of, weeks = date(2026, 11, 20), 104
     calibration = calibrate_from_register(until=as_of, weeks=weeks)
     council = demo.generate("small", seed=7, as_of=as_of)
@@ -253,6 +252,6 @@ def test_calibrating_from_the_register_recovers_the_demos_parameters(
         best = fit.best
         assert best is not None
         assert fit.chosen == wanted.distribution, fit.tier
-        assert abs(best.mean - wanted.mean) <= 0.20 * wanted.mean, (fit.tier, best.mean)
+        assert abs(best.mean - wanted.mean) <= 0.15 * wanted.mean, (fit.tier, best.mean)
         if wanted.distribution == "lognormal":
-            assert abs(best.sd - wanted.sd) <= 0.40 * wanted.sd, (fit.tier, best.sd)
+            assert abs(best.sd - wanted.sd) <= 0.30 * wanted.sd, (fit.tier, best.sd)
