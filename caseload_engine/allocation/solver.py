@@ -24,11 +24,17 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from caseload_engine.allocation.criteria import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
+from caseload_engine.allocation.criteria import (
+    PERMILLE,
+    PRIORITIES,
+    SPREAD_BANDS,
+    scaled_spread_penalty,
+)
 
 _WEIGHT_LIMIT = 2**40
 # Work and continuity; the highest utilisation; spread and qualification (indices of terms).
 _BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
+_LAST_WORK_TERM = 2  # terms 0-2: the work of priorities 1-3
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,9 @@ class _Term:
 
     def gain_of(self, value: int) -> int:
         return value - self.low if self.maximise else self.high - value
+
+    def value_of(self, gain: int) -> int:
+        return self.low + gain if self.maximise else self.high - gain
 
 
 class _GroupModel:
@@ -318,6 +327,11 @@ class GroupSolver:
 
     def __init__(self, group: Group) -> None:
         self._built = _GroupModel(group)
+        # The model the rounds solve: `_built`, or once the work is settled, its merger (see
+        # `_merge`). The solution in hand is always in `_built`'s cells.
+        self._active = self._built
+        self._merger: _Merger | None = None
+        self._settled: dict[int, int] = {}  # term -> the value it is kept at least as good as
         terms = self._built.terms
         self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
         self._solver = cp_model.CpSolver()
@@ -346,13 +360,16 @@ class GroupSolver:
         run = self._runs.get(first_term)
         if run is None:
             return True
-        built, solver = self._built, self._solver
+        if run[0] > _LAST_WORK_TERM and self._active is self._built:
+            self._merge()
+        built, solver = self._active, self._solver
         model, terms = built.model, built.terms
-        values = built.values(self._counts)
+        counts = self._counts if self._merger is None else self._merger.merged(self._counts)
+        values = built.values(counts)
         if all(values[i] == terms[i].best for i in run):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
-        _hint(built, self._counts)
+        _hint(built, counts)
         weights = _lexicographic_weights([terms[i] for i in run])
         # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it the
         # search starts from the hint at once. Once the work is settled, though, it fixes much
@@ -377,7 +394,8 @@ class GroupSolver:
             achieved = [terms[i].gain_of(values[i]) for i in run]
             bound = sum(w * terms[i].span for w, i in zip(weights, run, strict=True))
         else:
-            self._counts = {cell: solver.value(cell.var) for cell in built.cells}
+            found = {cell: solver.value(cell.var) for cell in built.cells}
+            self._counts = found if self._merger is None else self._merger.split(found)
             achieved = [solver.value(terms[i].gain()) for i in run]
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
             if status != cp_model.OPTIMAL:
@@ -395,7 +413,7 @@ class GroupSolver:
         attempt = self._attempt
         if run is None or attempt is None:
             return
-        terms = self._built.terms
+        terms = self._active.terms
         self._optimal = self._optimal and attempt.proven
         if attempt.weights is not None and attempt.bound is not None:
             runs = [terms[i] for i in run]
@@ -406,13 +424,136 @@ class GroupSolver:
         # Small separate constraints, where one on the weighted sum would mix coefficients of
         # wildly different sizes.
         for i, gain in zip(run, attempt.achieved, strict=True):
-            self._built.model.add(terms[i].gain() >= gain)
+            self._active.model.add(terms[i].gain() >= gain)
+            self._settled[i] = terms[i].value_of(gain)
+
+    def _merge(self) -> None:
+        """Once every work term is settled, solve on in a model where the types of each
+        priority whose every case is now allocated are merged by points and eligible
+        practitioners (`_merged_group`), if that leaves fewer types. The rounds after work
+        depend on each practitioner's load and which practitioners hold which points, not on
+        the priority of the cases: cases of such types are interchangeable from here on, and
+        the model by type left the solver to prove the same optimum again for every way of
+        swapping them (a team of 17 with 62 waiting: its spread never proven in 20 s)."""
+        group, terms = self._built.group, self._built.terms
+        complete = {
+            priority
+            for i, priority in enumerate(PRIORITIES)
+            if self._settled.get(i, terms[i].low)
+            == sum(kind.weight * kind.count for kind in group.types if kind.priority == priority)
+        }
+        merged, origin = _merged_group(group, complete)
+        if len(merged.types) == len(group.types):
+            return
+        active = _GroupModel(merged)
+        runs = {run[0]: run for batch in _BATCHES for run in _split(active.terms, batch)}
+        if any(runs.get(first) != run for first, run in self._runs.items() if first > 2):
+            return  # the lexicographic weights would split differently: keep to the model
+        merger = _Merger(self._built, active, origin, complete)
+        # Everything settled so far, as the merged model measures it: every case of a merged
+        # type allocated, the work of the other priorities and continuity as kept.
+        for cell_type, kind in enumerate(merged.types):
+            if cell_type in merger.merged_types:
+                cells = [cell.var for cell in active.cells if cell.kind == cell_type]
+                active.model.add(cp_model.LinearExpr.sum(cells) == kind.count)
+        for i, value in self._settled.items():
+            if i > _LAST_WORK_TERM or PRIORITIES[i] not in complete:
+                active.model.add(active.terms[i].expression >= value)
+        self._active, self._merger = active, merger
 
     def solved(self) -> Solved:
         per_type = [[0] * len(kind.eligible) for kind in self._built.group.types]
         for cell, count in self._counts.items():
             per_type[cell.kind][cell.position] = count
         return Solved(tuple(tuple(row) for row in per_type), self._optimal, self._gaps)
+
+
+def _merged_group(group: Group, complete: set[int]) -> tuple[Group, list[int]]:
+    """The group with the types of the complete priorities merged by points and eligible
+    practitioners (their returning cases added up), the other types as they are; and for
+    each of the group's types, the merged type it went into. A merged type takes the
+    priority of its first type, which only the work terms see, and they are settled."""
+    merged: list[CaseType] = []
+    origin: list[int] = []
+    where: dict[tuple[int, tuple[int, ...]], int] = {}
+    for kind in group.types:
+        key = (kind.weight, kind.eligible)
+        if kind.priority not in complete or key not in where:
+            if kind.priority in complete:
+                where[key] = len(merged)
+            origin.append(len(merged))
+            merged.append(kind)
+            continue
+        m = where[key]
+        origin.append(m)
+        returning: dict[int, int] = dict(merged[m].returning)
+        for p, held_before in kind.returning:
+            returning[p] = returning.get(p, 0) + held_before
+        merged[m] = CaseType(
+            weight=kind.weight,
+            priority=merged[m].priority,
+            count=merged[m].count + kind.count,
+            eligible=kind.eligible,
+            returning=tuple(sorted(returning.items())),
+        )
+    return Group(group.capacity, group.current, group.rank, tuple(merged)), origin
+
+
+class _Merger:
+    """Counts between a group's model and the model of its merged group. Every case of a
+    merged type is allocated (its priority is complete), so any practitioner's count of a
+    merged type can be split into counts of its types: first each type's cases returning to
+    the practitioner, then any, as every type has the same eligible practitioners. The split
+    keeps every load, and continuity at the merged model's min(cases returning, count)."""
+
+    def __init__(
+        self, built: _GroupModel, merged: _GroupModel, origin: Sequence[int], complete: set[int]
+    ) -> None:
+        self._built, self._origin = built, origin
+        self._members: dict[int, list[int]] = {}
+        for t, m in enumerate(origin):
+            self._members.setdefault(m, []).append(t)
+        # The merged types of the complete priorities: every one of their cases is allocated.
+        self.merged_types = frozenset(
+            m for m, kind in enumerate(merged.group.types) if kind.priority in complete
+        )
+        self._returning = [dict(kind.returning) for kind in built.group.types]
+        self._original = {(cell.kind, cell.practitioner): cell for cell in built.cells}
+        self._merged_cell = {(cell.kind, cell.practitioner): cell for cell in merged.cells}
+
+    def merged(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        found: dict[_Cell, int] = {}
+        for cell, count in counts.items():
+            if count:
+                place = self._merged_cell[(self._origin[cell.kind], cell.practitioner)]
+                found[place] = found.get(place, 0) + count
+        return found
+
+    def split(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        types = self._built.group.types
+        found: dict[_Cell, int] = {}
+        by_type: dict[int, list[tuple[int, int]]] = {}
+        for cell, count in counts.items():
+            if count:
+                by_type.setdefault(cell.kind, []).append((cell.practitioner, count))
+        for m, held in by_type.items():
+            kinds = self._members[m]
+            supply = {t: types[t].count for t in kinds}
+            wanted = dict(held)
+            for returning_only in (True, False):
+                for p in wanted:
+                    for t in kinds:
+                        cases = min(wanted[p], supply[t])
+                        if returning_only:
+                            cases = min(cases, self._returning[t].get(p, 0))
+                        if cases:
+                            place = self._original[(t, p)]
+                            found[place] = found.get(place, 0) + cases
+                            supply[t] -= cases
+                            wanted[p] -= cases
+            if any(wanted.values()):
+                raise RuntimeError("A merged type's counts do not split into its types")
+        return found
 
 
 def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
