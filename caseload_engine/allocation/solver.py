@@ -360,6 +360,7 @@ class GroupSolver:
         # `_merge`). The solution in hand is always in `_built`'s cells.
         self._active = self._built
         self._merger: _Merger | None = None
+        self._merge_tried = False
         self._settled: dict[int, int] = {}  # term -> the value it is kept at least as good as
         terms = self._built.terms
         self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
@@ -389,7 +390,8 @@ class GroupSolver:
         run = self._runs.get(first_term)
         if run is None:
             return True
-        if run[0] > _LAST_WORK_TERM and self._active is self._built:
+        if run[0] > _LAST_WORK_TERM and not self._merge_tried:
+            self._merge_tried = True
             self._merge()
         built, solver = self._active, self._solver
         model, terms = built.model, built.terms
