@@ -405,8 +405,12 @@ class GroupSolver:
         # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it the
         # search starts from the hint at once. Once the work is settled, though, it fixes much
         # of the model (most loads follow from the work kept) and halves the continuity stage,
-        # the slowest.
-        solver.parameters.cp_model_presolve = self._runs_done > 0
+        # the slowest, and it proves hard spreads sooner (without it, one of four intakes in
+        # teams of 30 took 4.4-4.8 s against 1.1-1.4 s). In the highest utilisation's round it
+        # costs more than it saves: a rebalance's 38 such rounds took 0.60-0.70 s of wall time
+        # without it against 1.05-1.06 s with it (seed 2026, load average 5), the 40 random
+        # teams' 0.51-0.57 s against 0.77-0.82 s.
+        solver.parameters.cp_model_presolve = self._runs_done > 0 and run != [_HIGHEST]
         # The fuller linear relaxation proves the work stage's bound where the default one
         # searched for seconds (a rebalance's work stages, seed 2027: 1.48 deterministic
         # seconds in all, 0.29 with it), and in the spread's round it cut the deterministic
