@@ -241,26 +241,32 @@ class _GroupModel:
         most = self._most(self.cells, dict(enumerate(group.rank)))
         return _Term("least_qualified", expression, 0, most, maximise=False)
 
-    def below_highest(self, highest: int) -> cp_model.CpModel:
+    def below_highest(self, highest: int, least: int) -> cp_model.CpModel | None:
         """A copy of the model (objective included) holding the highest utilisation below
         `highest`, each practitioner's room cut to the most their cases' common divisor of
-        points can fill under it. Whole cases fill a practitioner's room in steps of that
+        points can fill under it; None if that room all told is less than `least`, the
+        points any allocation adds. Whole cases fill a practitioner's room in steps of that
         divisor: the model's linear relaxation, which lets cases be split, proved a team of
         12 at 994 per mille at most where no allocation stays below 1000, and 20 s of search
         did not close the gap; with the room in whole steps its relaxation is infeasible."""
-        group, trial = self.group, self.model.clone()
+        group = self.group
         ceiling = highest - 1
+        rooms = []  # (cells, their points, the common divisor, room in steps of it)
+        for p, cells in enumerate(self.received):
+            if cells:
+                weights = [group.types[cell.kind].weight for cell in cells]
+                unit = math.gcd(*weights)
+                room = (ceiling * group.capacity[p] // PERMILLE - group.current[p]) // unit
+                rooms.append((cells, weights, unit, room))
+        if sum(unit * room for *_, unit, room in rooms) < least:
+            return None
+        trial = self.model.clone()
 
         def var(each: cp_model.IntVar) -> cp_model.IntVar:
             return trial.get_int_var_from_proto_index(each.index)
 
         trial.add(var(self.highest) <= ceiling)
-        for p, cells in enumerate(self.received):
-            if not cells:
-                continue
-            weights = [group.types[cell.kind].weight for cell in cells]
-            unit = math.gcd(*weights)
-            room = (ceiling * group.capacity[p] // PERMILLE - group.current[p]) // unit
+        for cells, weights, unit, room in rooms:
             trial.add(
                 cp_model.LinearExpr.weighted_sum(
                     [var(cell.var) for cell in cells], [weight // unit for weight in weights]
@@ -422,11 +428,14 @@ class GroupSolver:
         model.maximize(cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights))
         if time_limit_s is not None:
             solver.parameters.max_time_in_seconds = max(time_limit_s, 0.001)
-        below = None
-        if run == [_HIGHEST]:
-            below = built.below_highest(values[_HIGHEST])
-        status = solver.solve(model if below is None else below)
-        if below is not None and status == cp_model.INFEASIBLE:
+        trial: cp_model.CpModel | None = model
+        probing = run == [_HIGHEST]
+        if probing:
+            # Whatever is allocated, at least the work kept is: points in all.
+            least = sum(self._settled.get(i, 0) for i in range(_LAST_WORK_TERM + 1))
+            trial = built.below_highest(values[_HIGHEST], least)
+        status = cp_model.INFEASIBLE if trial is None else solver.solve(trial)
+        if probing and status == cp_model.INFEASIBLE:
             status = cp_model.OPTIMAL  # nothing beats the solution in hand
             achieved = [terms[i].gain_of(values[i]) for i in run]
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
