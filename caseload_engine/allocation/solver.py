@@ -22,6 +22,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from caseload_engine.allocation.criteria import (
@@ -35,6 +36,7 @@ _WEIGHT_LIMIT = 2**40
 # Work and continuity; the highest utilisation; spread and qualification (indices of terms).
 _BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
 _LAST_WORK_TERM = 2  # terms 0-2: the work of priorities 1-3
+_CONTINUITY = 3
 _HIGHEST = 4  # the term of the highest utilisation
 
 
@@ -406,6 +408,9 @@ class GroupSolver:
         if all(values[i] == terms[i].best for i in run):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
+        if _CONTINUITY in run and self._attempt is None:
+            counts = _back_with_previous(built, counts)
+            self._counts = counts if self._merger is None else self._merger.split(counts)
         _hint(built, counts)
         weights = _lexicographic_weights([terms[i] for i in run])
         # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it the
@@ -605,6 +610,52 @@ class _Merger:
             if any(wanted.values()):
                 raise RuntimeError("A merged type's counts do not split into its types")
         return found
+
+
+def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+    """The counts with as many cases back with their previous practitioner as can be without
+    changing how many cases of each type are allocated, or how many cases of each weight
+    each practitioner holds: so every load, and every other term, stays as it is. For each
+    weight, a transportation problem solved as a minimum-cost flow, each case back with its
+    previous practitioner earning one. The work round does not look at continuity when it
+    is a round of its own: a rebalance team's continuity round started from 46 cases back
+    where 95 were possible and spent a second finding its way there."""
+    group = built.group
+    held = {(cell.kind, cell.practitioner): back for cell, back, _ in built.returning}
+    by_weight: dict[int, list[_Cell]] = {}
+    for cell in built.cells:
+        by_weight.setdefault(group.types[cell.kind].weight, []).append(cell)
+    found = dict(counts)
+    for cells in by_weight.values():
+        if not any((cell.kind, cell.practitioner) in held for cell in cells):
+            continue
+        kinds = {kind: node for node, kind in enumerate(dict.fromkeys(c.kind for c in cells))}
+        people = {
+            p: len(kinds) + i for i, p in enumerate(dict.fromkeys(c.practitioner for c in cells))
+        }
+        flow = min_cost_flow.SimpleMinCostFlow()
+        arcs: list[tuple[_Cell, int]] = []
+        for cell in cells:
+            back = min(held.get((cell.kind, cell.practitioner), 0), cell.upper)
+            for capacity, cost in ((back, -1), (cell.upper - back, 0)):
+                if capacity:
+                    arc = flow.add_arc_with_capacity_and_unit_cost(
+                        kinds[cell.kind], people[cell.practitioner], capacity, cost
+                    )
+                    arcs.append((cell, arc))
+        for cell in cells:
+            count = counts.get(cell, 0)
+            flow.set_node_supply(kinds[cell.kind], flow.supply(kinds[cell.kind]) + count)
+            flow.set_node_supply(
+                people[cell.practitioner], flow.supply(people[cell.practitioner]) - count
+            )
+        if flow.solve() != flow.OPTIMAL:
+            continue
+        for cell in cells:
+            found[cell] = 0
+        for cell, arc in arcs:
+            found[cell] += flow.flow(arc)
+    return found
 
 
 def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:

@@ -17,6 +17,9 @@ from caseload_engine.allocation import (
 )
 from caseload_engine.allocation import instances as allocation_instances
 from caseload_engine.allocation import solver as allocation_solver
+from caseload_engine.allocation.greedy import greedy_assignment
+from caseload_engine.allocation.optimal import _case_types, _problem
+from caseload_engine.allocation.prepare import groups_of, prepare
 
 
 def test_the_first_round_may_take_all_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,3 +174,31 @@ def test_the_highest_utilisation_is_proven_where_the_relaxation_splits_cases() -
     team = allocation_instances.random_teams(count=40)[14]
     result = allocate(team.cases, team.practitioners, team.rules, time_limit_s=10)
     assert result.optimal
+
+
+def test_cases_go_back_to_their_previous_practitioner_before_the_continuity_round() -> None:
+    """Before continuity is searched, the solution in hand takes as many cases back to their
+    previous practitioner as it can without changing any load or any type's count."""
+    council = allocation_instances.council_rebalance(2027, practitioners=30, cases=1000)
+    instance = prepare(council.cases, council.practitioners, council.rules)
+    baseline = greedy_assignment(instance)
+    raised = 0
+    for group in groups_of(instance):
+        types = _case_types(instance, group)
+        built = allocation_solver._GroupModel(_problem(instance, group, types, baseline))
+        counts = built.greedy()
+        found = allocation_solver._back_with_previous(built, counts)
+        weights = [kind.weight for kind in built.group.types]
+        for key in ("type", "practitioner's cases of a weight"):
+            before, after = Counter[object](), Counter[object]()
+            for cell in built.cells:
+                place = cell.kind if key == "type" else (cell.practitioner, weights[cell.kind])
+                before[place] += counts.get(cell, 0)
+                after[place] += found.get(cell, 0)
+            assert +before == +after, key
+        values, improved = built.values(counts), built.values(found)
+        assert improved[:3] == values[:3]
+        assert improved[4:] == values[4:]
+        assert improved[3] >= values[3]
+        raised += improved[3] > values[3]
+    assert raised
