@@ -14,6 +14,16 @@ The first batch starts from the better of a greedy solution (continuity first, t
 utilisation) and the caller's baseline; a batch whose terms the solution in hand already takes
 to their trivial bounds (everything allocated, every case back with its previous practitioner,
 nobody above the highest utilisation before allocation) needs no solver call.
+
+Beyond the model, what makes the later rounds quick (issue 10, "Allocation at real team sizes"):
+- once work is settled, the types of each priority whose every case is allocated are merged
+  by points and eligible practitioners (`GroupSolver._merge`): the later terms never see a
+  case's priority, and the solver no longer proves one optimum per way of swapping them;
+- continuity starts from the solution in hand with as many cases back with their previous
+  practitioner as fit without changing a load (`_back_with_previous`, a minimum-cost flow);
+- the highest utilisation is searched below the value in hand with each practitioner's room
+  in whole steps of their cases' points (`_GroupModel.below_highest`), which the linear
+  relaxation lacks; where that room cannot take the work kept, no search is needed.
 """
 
 from __future__ import annotations
@@ -440,8 +450,7 @@ class GroupSolver:
             least = sum(self._settled.get(i, 0) for i in range(_LAST_WORK_TERM + 1))
             trial = built.below_highest(values[_HIGHEST], least)
         status = cp_model.INFEASIBLE if trial is None else solver.solve(trial)
-        if probing and status == cp_model.INFEASIBLE:
-            status = cp_model.OPTIMAL  # nothing beats the solution in hand
+        if probing and status == cp_model.INFEASIBLE:  # nothing beats the solution in hand
             achieved = [terms[i].gain_of(values[i]) for i in run]
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
         elif status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
@@ -503,7 +512,8 @@ class GroupSolver:
             return
         active = _GroupModel(merged)
         runs = {run[0]: run for batch in _BATCHES for run in _split(active.terms, batch)}
-        if any(runs.get(first) != run for first, run in self._runs.items() if first > 2):
+        later = (run for first, run in self._runs.items() if first > _LAST_WORK_TERM)
+        if any(runs.get(run[0]) != run for run in later):
             return  # the lexicographic weights would split differently: keep to the model
         merger = _Merger(self._built, active, origin, complete)
         # Everything settled so far, as the merged model measures it: every case of a merged
@@ -649,8 +659,9 @@ def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict
             flow.set_node_supply(
                 people[cell.practitioner], flow.supply(people[cell.practitioner]) - count
             )
+        # The counts in hand are a flow meeting every supply, so an optimal one exists.
         if flow.solve() != flow.OPTIMAL:
-            continue
+            raise RuntimeError("The cases of one weight could not be rearranged")
         for cell in cells:
             found[cell] = 0
         for cell, arc in arcs:
