@@ -48,6 +48,7 @@ _BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
 _LAST_WORK_TERM = 2  # terms 0-2: the work of priorities 1-3
 _CONTINUITY = 3
 _HIGHEST = 4  # the term of the highest utilisation
+_QUICK_SPREAD = 0.02  # deterministic seconds
 
 
 @dataclass(frozen=True)
@@ -449,7 +450,12 @@ class GroupSolver:
             # Whatever is allocated, at least the work kept is: points in all.
             least = sum(self._settled.get(i, 0) for i in range(_LAST_WORK_TERM + 1))
             trial = built.below_highest(values[_HIGHEST], least)
-        status = cp_model.INFEASIBLE if trial is None else solver.solve(trial)
+        if trial is None:
+            status = cp_model.INFEASIBLE
+        elif terms[run[0]].stage == "spread" and self._attempt is None:
+            status = self._quick_then_presolved(built, time_limit_s)
+        else:
+            status = solver.solve(trial)
         if probing and status == cp_model.INFEASIBLE:  # nothing beats the solution in hand
             achieved = [terms[i].gain_of(values[i]) for i in run]
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
@@ -471,6 +477,29 @@ class GroupSolver:
             bound = min(bound, earlier.bound)  # every try's bound holds
         self._attempt = _Attempt(achieved, weights, bound)
         return self._attempt.proven
+
+    def _quick_then_presolved(
+        self, built: _GroupModel, time_limit_s: float | None
+    ) -> cp_model.CpSolverStatus:
+        """The spread's round: first briefly without presolve, which proves most groups'
+        spread at once, then, if not proven, with presolve from the best solution found.
+        Presolve costs more than the search in most rounds (a rebalance's 38 spread rounds:
+        2.2-2.5 s of wall time with it, 1.7-2.2 s this way; 40 random teams: median
+        0.07-0.09 s to 0.05 s, 95th percentile 0.65-0.70 s to 0.42-0.47 s; load average 5),
+        but without it one of four intakes in teams of 30 took 4.4-4.8 s against 1.1-1.4 s."""
+        solver = self._solver
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.max_deterministic_time = _QUICK_SPREAD
+        status = solver.solve(built.model)
+        solver.parameters.cp_model_presolve = True
+        solver.parameters.max_deterministic_time = math.inf
+        if status == cp_model.OPTIMAL:
+            return status
+        if status == cp_model.FEASIBLE:
+            _hint(built, {cell: solver.value(cell.var) for cell in built.cells})
+        if time_limit_s is not None:
+            solver.parameters.max_time_in_seconds = max(time_limit_s - solver.wall_time, 0.001)
+        return solver.solve(built.model)
 
     def settle_round(self, first_term: int) -> None:
         """Keep the run's terms at least as good as its last try achieved, from now on."""

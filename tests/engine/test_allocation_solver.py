@@ -202,3 +202,20 @@ def test_cases_go_back_to_their_previous_practitioner_before_the_continuity_roun
         assert improved[3] >= values[3]
         raised += improved[3] > values[3]
     assert raised
+
+
+def test_the_spread_is_proven_when_the_quick_try_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The spread's round tries without presolve briefly first; where that proves nothing,
+    the round goes on with presolve to the same optimum."""
+    team = allocation_instances.random_teams(count=40)[15]
+    cases, staff, rules = team.cases, team.practitioners, team.rules
+    quick = allocate(cases, staff, rules)
+    monkeypatch.setattr(allocation_solver, "_QUICK_SPREAD", 0.0)
+    full = allocate(cases, staff, rules)
+    assert quick.optimal
+    assert full.optimal
+    found, expected = (
+        objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
+        for each in (full, quick)
+    )
+    assert found == expected
