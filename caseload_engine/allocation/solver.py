@@ -14,6 +14,16 @@ The first batch starts from the better of a greedy solution (continuity first, t
 utilisation) and the caller's baseline; a batch whose terms the solution in hand already takes
 to their trivial bounds (everything allocated, every case back with its previous practitioner,
 nobody above the highest utilisation before allocation) needs no solver call.
+
+Beyond the model, what makes the later rounds quick (issue 10, "Allocation at real team sizes"):
+- once work is settled, the types of each priority whose every case is allocated are merged
+  by points and eligible practitioners (`GroupSolver._merge`): the later terms never see a
+  case's priority, and the solver no longer proves one optimum per way of swapping them;
+- continuity starts from the solution in hand with as many cases back with their previous
+  practitioner as fit without changing a load (`_back_with_previous`, a minimum-cost flow);
+- the highest utilisation is searched below the value in hand with each practitioner's room
+  in whole steps of their cases' points (`_GroupModel.below_highest`), which the linear
+  relaxation lacks; where that room cannot take the work kept, no search is needed.
 """
 
 from __future__ import annotations
@@ -22,13 +32,23 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
-from caseload_engine.allocation.criteria import PERMILLE, SPREAD_BANDS, scaled_spread_penalty
+from caseload_engine.allocation.criteria import (
+    PERMILLE,
+    PRIORITIES,
+    SPREAD_BANDS,
+    scaled_spread_penalty,
+)
 
 _WEIGHT_LIMIT = 2**40
 # Work and continuity; the highest utilisation; spread and qualification (indices of terms).
 _BATCHES = ((0, 1, 2, 3), (4,), (5, 6))
+_LAST_WORK_TERM = 2  # terms 0-2: the work of priorities 1-3
+_CONTINUITY = 3
+_HIGHEST = 4  # the term of the highest utilisation
+_QUICK_SPREAD = 0.02  # deterministic seconds
 
 
 @dataclass(frozen=True)
@@ -92,6 +112,9 @@ class _Term:
 
     def gain_of(self, value: int) -> int:
         return value - self.low if self.maximise else self.high - value
+
+    def value_of(self, gain: int) -> int:
+        return self.low + gain if self.maximise else self.high - gain
 
 
 class _GroupModel:
@@ -231,6 +254,40 @@ class _GroupModel:
         most = self._most(self.cells, dict(enumerate(group.rank)))
         return _Term("least_qualified", expression, 0, most, maximise=False)
 
+    def below_highest(self, highest: int, least: int) -> cp_model.CpModel | None:
+        """A copy of the model (objective included) holding the highest utilisation below
+        `highest`, each practitioner's room cut to the most their cases' common divisor of
+        points can fill under it; None if that room all told is less than `least`, the
+        points any allocation adds. Whole cases fill a practitioner's room in steps of that
+        divisor: the model's linear relaxation, which lets cases be split, proved a team of
+        12 at 994 per mille at most where no allocation stays below 1000, and 20 s of search
+        did not close the gap; with the room in whole steps its relaxation is infeasible."""
+        group = self.group
+        ceiling = highest - 1
+        rooms = []  # (cells, their points, the common divisor, room in steps of it)
+        for p, cells in enumerate(self.received):
+            if cells:
+                weights = [group.types[cell.kind].weight for cell in cells]
+                unit = math.gcd(*weights)
+                room = (ceiling * group.capacity[p] // PERMILLE - group.current[p]) // unit
+                rooms.append((cells, weights, unit, room))
+        if sum(unit * room for *_, unit, room in rooms) < least:
+            return None
+        trial = self.model.clone()
+
+        def var(each: cp_model.IntVar) -> cp_model.IntVar:
+            return trial.get_int_var_from_proto_index(each.index)
+
+        trial.add(var(self.highest) <= ceiling)
+        for cells, weights, unit, room in rooms:
+            trial.add(
+                cp_model.LinearExpr.weighted_sum(
+                    [var(cell.var) for cell in cells], [weight // unit for weight in weights]
+                )
+                <= room
+            )
+        return trial
+
     def values(self, counts: Mapping[_Cell, int]) -> list[int]:
         """Every term's value for these counts, continuity taken at its best for them."""
         group = self.group
@@ -318,6 +375,12 @@ class GroupSolver:
 
     def __init__(self, group: Group) -> None:
         self._built = _GroupModel(group)
+        # The model the rounds solve: `_built`, or once the work is settled, its merger (see
+        # `_merge`). The solution in hand is always in `_built`'s cells.
+        self._active = self._built
+        self._merger: _Merger | None = None
+        self._merge_tried = False
+        self._settled: dict[int, int] = {}  # term -> the value it is kept at least as good as
         terms = self._built.terms
         self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
         self._solver = cp_model.CpSolver()
@@ -346,19 +409,30 @@ class GroupSolver:
         run = self._runs.get(first_term)
         if run is None:
             return True
-        built, solver = self._built, self._solver
+        if run[0] > _LAST_WORK_TERM and not self._merge_tried:
+            self._merge_tried = True
+            self._merge()
+        built, solver = self._active, self._solver
         model, terms = built.model, built.terms
-        values = built.values(self._counts)
+        counts = self._counts if self._merger is None else self._merger.merged(self._counts)
+        values = built.values(counts)
         if all(values[i] == terms[i].best for i in run):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
-        _hint(built, self._counts)
+        if _CONTINUITY in run and self._attempt is None:
+            counts = _back_with_previous(built, counts)
+            self._counts = counts if self._merger is None else self._merger.split(counts)
+        _hint(built, counts)
         weights = _lexicographic_weights([terms[i] for i in run])
         # Presolve once turned a team's first stage from 0.4 s into 34 s, and without it the
         # search starts from the hint at once. Once the work is settled, though, it fixes much
         # of the model (most loads follow from the work kept) and halves the continuity stage,
-        # the slowest.
-        solver.parameters.cp_model_presolve = self._runs_done > 0
+        # the slowest, and it proves hard spreads sooner (without it, one of four intakes in
+        # teams of 30 took 4.4-4.8 s against 1.1-1.4 s). In the highest utilisation's round it
+        # costs more than it saves: a rebalance's 38 such rounds took 0.60-0.70 s of wall time
+        # without it against 1.05-1.06 s with it (seed 2026, load average 5), the 40 random
+        # teams' 0.51-0.57 s against 0.77-0.82 s.
+        solver.parameters.cp_model_presolve = self._runs_done > 0 and run != [_HIGHEST]
         # The fuller linear relaxation proves the work stage's bound where the default one
         # searched for seconds (a rebalance's work stages, seed 2027: 1.48 deterministic
         # seconds in all, 0.29 with it), and in the spread's round it cut the deterministic
@@ -370,14 +444,29 @@ class GroupSolver:
         model.maximize(cp_model.LinearExpr.weighted_sum([terms[i].gain() for i in run], weights))
         if time_limit_s is not None:
             solver.parameters.max_time_in_seconds = max(time_limit_s, 0.001)
-        status = solver.solve(model)
-        if status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
+        trial: cp_model.CpModel | None = model
+        probing = run == [_HIGHEST]
+        if probing:
+            # Whatever is allocated, at least the work kept is: points in all.
+            least = sum(self._settled.get(i, 0) for i in range(_LAST_WORK_TERM + 1))
+            trial = built.below_highest(values[_HIGHEST], least)
+        if trial is None:
+            status = cp_model.INFEASIBLE
+        elif terms[run[0]].stage == "spread" and self._attempt is None:
+            status = self._quick_then_presolved(built, time_limit_s)
+        else:
+            status = solver.solve(trial)
+        if probing and status == cp_model.INFEASIBLE:  # nothing beats the solution in hand
+            achieved = [terms[i].gain_of(values[i]) for i in run]
+            bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
+        elif status in (cp_model.MODEL_INVALID, cp_model.INFEASIBLE):
             raise RuntimeError(f"The allocation model is {solver.status_name(status)}")
-        if status == cp_model.UNKNOWN:  # out of time: keep the solution in hand
+        elif status == cp_model.UNKNOWN:  # out of time: keep the solution in hand
             achieved = [terms[i].gain_of(values[i]) for i in run]
             bound = sum(w * terms[i].span for w, i in zip(weights, run, strict=True))
         else:
-            self._counts = {cell: solver.value(cell.var) for cell in built.cells}
+            found = {cell: solver.value(cell.var) for cell in built.cells}
+            self._counts = found if self._merger is None else self._merger.split(found)
             achieved = [solver.value(terms[i].gain()) for i in run]
             bound = sum(w * a for w, a in zip(weights, achieved, strict=True))
             if status != cp_model.OPTIMAL:
@@ -389,13 +478,36 @@ class GroupSolver:
         self._attempt = _Attempt(achieved, weights, bound)
         return self._attempt.proven
 
+    def _quick_then_presolved(
+        self, built: _GroupModel, time_limit_s: float | None
+    ) -> cp_model.CpSolverStatus:
+        """The spread's round: first briefly without presolve, which proves most groups'
+        spread at once, then, if not proven, with presolve from the best solution found.
+        Presolve costs more than the search in most rounds (a rebalance's 38 spread rounds:
+        2.2-2.5 s of wall time with it, 1.7-2.2 s this way; 40 random teams: median
+        0.07-0.09 s to 0.05 s, 95th percentile 0.65-0.70 s to 0.42-0.47 s; load average 5),
+        but without it one of four intakes in teams of 30 took 4.4-4.8 s against 1.1-1.4 s."""
+        solver = self._solver
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.max_deterministic_time = _QUICK_SPREAD
+        status = solver.solve(built.model)
+        solver.parameters.cp_model_presolve = True
+        solver.parameters.max_deterministic_time = math.inf
+        if status == cp_model.OPTIMAL:
+            return status
+        if status == cp_model.FEASIBLE:
+            _hint(built, {cell: solver.value(cell.var) for cell in built.cells})
+        if time_limit_s is not None:
+            solver.parameters.max_time_in_seconds = max(time_limit_s - solver.wall_time, 0.001)
+        return solver.solve(built.model)
+
     def settle_round(self, first_term: int) -> None:
         """Keep the run's terms at least as good as its last try achieved, from now on."""
         run = self._runs.get(first_term)
         attempt = self._attempt
         if run is None or attempt is None:
             return
-        terms = self._built.terms
+        terms = self._active.terms
         self._optimal = self._optimal and attempt.proven
         if attempt.weights is not None and attempt.bound is not None:
             runs = [terms[i] for i in run]
@@ -406,13 +518,184 @@ class GroupSolver:
         # Small separate constraints, where one on the weighted sum would mix coefficients of
         # wildly different sizes.
         for i, gain in zip(run, attempt.achieved, strict=True):
-            self._built.model.add(terms[i].gain() >= gain)
+            self._active.model.add(terms[i].gain() >= gain)
+            self._settled[i] = terms[i].value_of(gain)
+
+    def _merge(self) -> None:
+        """Once every work term is settled, solve on in a model where the types of each
+        priority whose every case is now allocated are merged by points and eligible
+        practitioners (`_merged_group`), if that leaves fewer types. The rounds after work
+        depend on each practitioner's load and which practitioners hold which points, not on
+        the priority of the cases: cases of such types are interchangeable from here on, and
+        the model by type left the solver to prove the same optimum again for every way of
+        swapping them (a team of 17 with 62 waiting: its spread never proven in 20 s)."""
+        group, terms = self._built.group, self._built.terms
+        complete = {
+            priority
+            for i, priority in enumerate(PRIORITIES)
+            if self._settled.get(i, terms[i].low)
+            == sum(kind.weight * kind.count for kind in group.types if kind.priority == priority)
+        }
+        merged, origin = _merged_group(group, complete)
+        if len(merged.types) == len(group.types):
+            return
+        active = _GroupModel(merged)
+        runs = {run[0]: run for batch in _BATCHES for run in _split(active.terms, batch)}
+        later = (run for first, run in self._runs.items() if first > _LAST_WORK_TERM)
+        if any(runs.get(run[0]) != run for run in later):
+            return  # the lexicographic weights would split differently: keep to the model
+        merger = _Merger(self._built, active, origin, complete)
+        # Everything settled so far, as the merged model measures it: every case of a merged
+        # type allocated, the work of the other priorities and continuity as kept.
+        for cell_type, kind in enumerate(merged.types):
+            if cell_type in merger.merged_types:
+                cells = [cell.var for cell in active.cells if cell.kind == cell_type]
+                active.model.add(cp_model.LinearExpr.sum(cells) == kind.count)
+        for i, value in self._settled.items():
+            if i > _LAST_WORK_TERM or PRIORITIES[i] not in complete:
+                active.model.add(active.terms[i].expression >= value)
+        self._active, self._merger = active, merger
 
     def solved(self) -> Solved:
         per_type = [[0] * len(kind.eligible) for kind in self._built.group.types]
         for cell, count in self._counts.items():
             per_type[cell.kind][cell.position] = count
         return Solved(tuple(tuple(row) for row in per_type), self._optimal, self._gaps)
+
+
+def _merged_group(group: Group, complete: set[int]) -> tuple[Group, list[int]]:
+    """The group with the types of the complete priorities merged by points and eligible
+    practitioners (their returning cases added up), the other types as they are; and for
+    each of the group's types, the merged type it went into. A merged type takes the
+    priority of its first type, which only the work terms see, and they are settled."""
+    merged: list[CaseType] = []
+    origin: list[int] = []
+    where: dict[tuple[int, tuple[int, ...]], int] = {}
+    for kind in group.types:
+        key = (kind.weight, kind.eligible)
+        if kind.priority not in complete or key not in where:
+            if kind.priority in complete:
+                where[key] = len(merged)
+            origin.append(len(merged))
+            merged.append(kind)
+            continue
+        m = where[key]
+        origin.append(m)
+        returning: dict[int, int] = dict(merged[m].returning)
+        for p, held_before in kind.returning:
+            returning[p] = returning.get(p, 0) + held_before
+        merged[m] = CaseType(
+            weight=kind.weight,
+            priority=merged[m].priority,
+            count=merged[m].count + kind.count,
+            eligible=kind.eligible,
+            returning=tuple(sorted(returning.items())),
+        )
+    return Group(group.capacity, group.current, group.rank, tuple(merged)), origin
+
+
+class _Merger:
+    """Counts between a group's model and the model of its merged group. Every case of a
+    merged type is allocated (its priority is complete), so any practitioner's count of a
+    merged type can be split into counts of its types: first each type's cases returning to
+    the practitioner, then any, as every type has the same eligible practitioners. The split
+    keeps every load, and continuity at the merged model's min(cases returning, count)."""
+
+    def __init__(
+        self, built: _GroupModel, merged: _GroupModel, origin: Sequence[int], complete: set[int]
+    ) -> None:
+        self._built, self._origin = built, origin
+        self._members: dict[int, list[int]] = {}
+        for t, m in enumerate(origin):
+            self._members.setdefault(m, []).append(t)
+        # The merged types of the complete priorities: every one of their cases is allocated.
+        self.merged_types = frozenset(
+            m for m, kind in enumerate(merged.group.types) if kind.priority in complete
+        )
+        self._returning = [dict(kind.returning) for kind in built.group.types]
+        self._original = {(cell.kind, cell.practitioner): cell for cell in built.cells}
+        self._merged_cell = {(cell.kind, cell.practitioner): cell for cell in merged.cells}
+
+    def merged(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        found: dict[_Cell, int] = {}
+        for cell, count in counts.items():
+            if count:
+                place = self._merged_cell[(self._origin[cell.kind], cell.practitioner)]
+                found[place] = found.get(place, 0) + count
+        return found
+
+    def split(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        types = self._built.group.types
+        found: dict[_Cell, int] = {}
+        by_type: dict[int, list[tuple[int, int]]] = {}
+        for cell, count in counts.items():
+            if count:
+                by_type.setdefault(cell.kind, []).append((cell.practitioner, count))
+        for m, held in by_type.items():
+            kinds = self._members[m]
+            supply = {t: types[t].count for t in kinds}
+            wanted = dict(held)
+            for returning_only in (True, False):
+                for p in wanted:
+                    for t in kinds:
+                        cases = min(wanted[p], supply[t])
+                        if returning_only:
+                            cases = min(cases, self._returning[t].get(p, 0))
+                        if cases:
+                            place = self._original[(t, p)]
+                            found[place] = found.get(place, 0) + cases
+                            supply[t] -= cases
+                            wanted[p] -= cases
+            if any(wanted.values()):
+                raise RuntimeError("A merged type's counts do not split into its types")
+        return found
+
+
+def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+    """The counts with as many cases back with their previous practitioner as can be without
+    changing how many cases of each type are allocated, or how many cases of each weight
+    each practitioner holds: so every load, and every other term, stays as it is. For each
+    weight, a transportation problem solved as a minimum-cost flow, each case back with its
+    previous practitioner earning one. The work round does not look at continuity when it
+    is a round of its own: a rebalance team's continuity round started from 46 cases back
+    where 95 were possible and spent a second finding its way there."""
+    group = built.group
+    held = {(cell.kind, cell.practitioner): back for cell, back, _ in built.returning}
+    by_weight: dict[int, list[_Cell]] = {}
+    for cell in built.cells:
+        by_weight.setdefault(group.types[cell.kind].weight, []).append(cell)
+    found = dict(counts)
+    for cells in by_weight.values():
+        if not any((cell.kind, cell.practitioner) in held for cell in cells):
+            continue
+        kinds = {kind: node for node, kind in enumerate(dict.fromkeys(c.kind for c in cells))}
+        people = {
+            p: len(kinds) + i for i, p in enumerate(dict.fromkeys(c.practitioner for c in cells))
+        }
+        flow = min_cost_flow.SimpleMinCostFlow()
+        arcs: list[tuple[_Cell, int]] = []
+        for cell in cells:
+            back = min(held.get((cell.kind, cell.practitioner), 0), cell.upper)
+            for capacity, cost in ((back, -1), (cell.upper - back, 0)):
+                if capacity:
+                    arc = flow.add_arc_with_capacity_and_unit_cost(
+                        kinds[cell.kind], people[cell.practitioner], capacity, cost
+                    )
+                    arcs.append((cell, arc))
+        for cell in cells:
+            count = counts.get(cell, 0)
+            flow.set_node_supply(kinds[cell.kind], flow.supply(kinds[cell.kind]) + count)
+            flow.set_node_supply(
+                people[cell.practitioner], flow.supply(people[cell.practitioner]) - count
+            )
+        # The counts in hand are a flow meeting every supply, so an optimal one exists.
+        if flow.solve() != flow.OPTIMAL:
+            raise RuntimeError("The cases of one weight could not be rearranged")
+        for cell in cells:
+            found[cell] = 0
+        for cell, arc in arcs:
+            found[cell] += flow.flow(arc)
+    return found
 
 
 def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:

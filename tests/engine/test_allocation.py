@@ -200,6 +200,47 @@ def test_every_stage_matches_brute_force_in_each_group_across_teams(
         assert found == _brute_force_best(group_cases, group_staff, CROSS_TEAM)
 
 
+@st.composite
+def room_for_everyone(
+    draw: st.DrawFn,
+) -> tuple[list[CaseToAllocate], list[PractitionerCapacity]]:
+    """Tier 1 and 2 cases of every priority, many back with their previous practitioner,
+    onto three practitioners with room for them all: every priority is complete, so the
+    solver merges types after work (`solver.GroupSolver._merge`)."""
+    staff = [
+        practitioner(
+            f"p{i}",
+            draw(st.sampled_from(["asye", "social_worker", "experienced"])),
+            capacity="40",
+            current=str(draw(st.integers(0, 20))),
+        )
+        for i in range(3)
+    ]
+    cases = [
+        case(
+            f"c{i}",
+            draw(st.integers(1, 2)),
+            priority=draw(st.integers(1, 3)),
+            previous=draw(st.none() | st.sampled_from(["p0", "p1", "p2"])),
+        )
+        for i in range(draw(st.integers(2, 6)))
+    ]
+    return cases, staff
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(room_for_everyone())
+def test_every_stage_matches_brute_force_with_types_merged_after_work(
+    instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
+) -> None:
+    cases, staff = instance
+    result = allocate(cases, staff, RULES)
+    assert result.optimal
+    assert all(p.practitioner_id for p in result.proposals)
+    found = objective(cases, staff, RULES, _assignment(result)).key()
+    assert found == _brute_force_best(cases, staff, RULES)
+
+
 def test_the_objective_weighs_priority_before_everything_else() -> None:
     staff = [practitioner("p1", current="77")]  # room for one 8-point case
     cases = [case("low", 3, priority=3, previous="p1"), case("high", 3, priority=1)]
