@@ -228,7 +228,7 @@ def room_for_everyone(
     return cases, staff
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(room_for_everyone())
 def test_every_stage_matches_brute_force_with_types_merged_after_work(
     instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
