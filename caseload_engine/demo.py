@@ -1012,23 +1012,14 @@ def _front_door(clock: _Clock, team_index: int, received_at: datetime, tier: int
     return _Draft(received_at, team_index, tier, CLOSED, closed_at, outcome)
 
 
-def _first_spell(
-    clock: _Clock, team: _TeamStaff, spell: _Spell, contacts: int
-) -> tuple[DemoAllocation, datetime, list[DemoContact]]:
-    """An ended first spell: allocated to someone in the team who may hold the tier (and was
-    there by its first day), with `contacts` contacts spread over it."""
-    rng = clock.rng
-    worker = rng.choice(team.eligible(spell.tier, spell.first))
-    started = clock.after(spell.received_at, spell.first)
-    ended = clock.after(started, spell.last)
-    allocation = DemoAllocation(worker.key, started, ended, team.manager_key)
-    return allocation, ended, _spread_contacts(rng, worker.key, spell.first, spell.last, contacts)
-
-
 def _closed_after_work(clock: _Clock, team_index: int, team: _TeamStaff, spell: _Spell) -> _Draft:
     """A case closed when its first spell of work ended; contacts kept for a recent one."""
     rng = clock.rng
-    allocation, closed_at, contacts = _first_spell(clock, team, spell, rng.randint(1, 3))
+    allocations: list[DemoAllocation] = []
+    contacts: list[DemoContact] = []
+    # Someone who may hold the tier was there by the spell's first day: it starts no earlier.
+    days, worked = (spell.first, spell.last), (allocations, contacts)
+    closed_at = _worked(clock, team, spell.tier, worked, spell.received_at, days, rng.randint(1, 3))
     outcome = (_NFA_OUTCOMES if rng.random() < _NFA_AFTER_WORK else _OTHER_OUTCOMES).pick(rng)
     recent = (clock.as_of - spell.last).days <= _CLOSED_CONTACT_DAYS
     return _Draft(
@@ -1038,7 +1029,7 @@ def _closed_after_work(clock: _Clock, team_index: int, team: _TeamStaff, spell: 
         CLOSED,
         closed_at,
         outcome,
-        (allocation,),
+        tuple(allocations),
         contacts=tuple(contacts) if recent else (),
     )
 
@@ -1084,8 +1075,10 @@ def _held_history(clock: _Clock, team: _TeamStaff, spell: _Spell) -> _History:
     reviewed about yearly until the day (a review late enough is still outstanding, so
     overdue). Each review was allocated to someone in the team then who may hold the tier."""
     rng = clock.rng
-    first, latest, contacts = _first_spell(clock, team, spell, rng.randint(2, 4))
-    allocations = [first]
+    allocations: list[DemoAllocation] = []
+    contacts: list[DemoContact] = []
+    days, worked = (spell.first, spell.last), (allocations, contacts)
+    latest = _worked(clock, team, spell.tier, worked, spell.received_at, days, rng.randint(2, 4))
     slip = _STRAINED_REVIEW_SLIP_CHANCE if team.strained else _REVIEW_SLIP_CHANCE
     last_reviewed: date | None = None
     due = add_months(spell.last, REVIEW_INTERVAL_MONTHS)
