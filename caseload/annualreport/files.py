@@ -22,7 +22,7 @@ from odf import text as odf_text
 from odf.opendocument import OpenDocumentText
 
 from caseload.annualreport.models import AnnualReport
-from caseload.ui.report import ReportSection, ReportTable
+from caseload.ui.report import ReportSection, ReportTable, long_date
 
 # DejaVu Sans, as matplotlib ships it (a pinned requirement): Unicode, so "Zoë Łukasiewicz-Nguyễn"
 # and Welsh "Ŵ" print as written; found without importing matplotlib (no plotting is loaded).
@@ -43,7 +43,7 @@ _FONT_FILES = {
 
 
 def _period(report: AnnualReport) -> str:
-    return f"{report.start:%-d %B %Y} to {report.end:%-d %B %Y}"
+    return f"{long_date(report.start)} to {long_date(report.end)}"
 
 
 def _sections(report: AnnualReport) -> Sequence[ReportSection]:

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from caseload.audits.models import Audit, AuditStatus, ToolVersion
 from caseload.register.models import Team
 from caseload.ui.charts import ChartSpec, Series
-from caseload.ui.report import ReportSection
+from caseload.ui.report import ReportSection, long_date
 from caseload_engine import audit_tool
 from caseload_engine.dates import add_months
 
@@ -178,7 +178,7 @@ def annual_section(*, start: date, end: date) -> ReportSection:
     agreement = figures.agreement
     paragraphs = [
         f"{figures.completed} case file audits were completed between "
-        f"{start:%-d %B %Y} and {end:%-d %B %Y}."
+        f"{long_date(start)} and {long_date(end)}."
     ]
     if figures.completed:
         good = sum(r.counts[0] + r.counts[1] for r in figures.by_team)

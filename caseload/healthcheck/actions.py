@@ -27,6 +27,7 @@ from caseload.healthcheck.models import (
     SurveyRound,
 )
 from caseload.register.models import Practitioner
+from caseload.ui.report import long_date
 from caseload.web.errors import ActionRefused
 
 
@@ -49,8 +50,8 @@ def open_round(*, by: User, period: str, opens_on: date, closes_on: date) -> Sur
     )
     if overlapping is not None:
         raise ActionRefused(
-            f"The round for {overlapping.period} runs from {overlapping.opens_on:%-d %B %Y} to "
-            f"{overlapping.closes_on:%-d %B %Y}: rounds cannot overlap",
+            f"The round for {overlapping.period} runs from {long_date(overlapping.opens_on)} to "
+            f"{long_date(overlapping.closes_on)}: rounds cannot overlap",
             field="opens_on",
         )
     created = SurveyRound.objects.create(

@@ -24,7 +24,7 @@ from caseload.healthcheck.models import Answer, RoleGroup, SurveyRound
 from caseload.register.models import Team
 from caseload.resource import figures as establishment
 from caseload.supervision import compliance
-from caseload.ui.report import percent_of
+from caseload.ui.report import long_date, percent_of
 from caseload.workload import figures as workload
 from caseload.workload.figures import PractitionerLoad
 from caseload_engine import survey
@@ -388,9 +388,9 @@ def survey_results(*, on: date) -> Section:
         return section
     still = " (still open)" if found.closes_on >= on else ""
     section["notes"].append(
-        f"Survey {found.period}, {found.opens_on:%-d %B %Y} to {found.closes_on:%-d %B %Y}{still}: "
-        "answered anonymously. Results are shown only for groups of "
-        f"{survey.MINIMUM_GROUP} or more answers."
+        f"Survey {found.period}, {long_date(found.opens_on)} to "
+        f"{long_date(found.closes_on)}{still}: answered anonymously. Results are shown only "
+        f"for groups of {survey.MINIMUM_GROUP} or more answers."
     )
     answers = list(
         Answer.objects.filter(round=found)

@@ -18,6 +18,7 @@ from caseload.accounts.permissions import Permission, has_permission
 from caseload.healthcheck import actions, figures
 from caseload.healthcheck.forms import AnswerForm, RoundForm
 from caseload.healthcheck.models import PublishedReport, SurveyRound
+from caseload.ui.report import long_date
 from caseload.web.decorators import require_permission
 from caseload.web.errors import ActionRefused
 from caseload.web.requests import AuthedRequest, attempt, posted
@@ -64,7 +65,7 @@ def publish(request: AuthedRequest) -> HttpResponse:
     except ActionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("healthcheck_report")
-    messages.success(request, f"The Health Check as on {published.as_of:%-d %B %Y} is published.")
+    messages.success(request, f"The Health Check as on {long_date(published.as_of)} is published.")
     return redirect("healthcheck_published", published.pk)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from caseload.sacreport import records
-from caseload.ui.report import ReportSection, ReportTable, count_of
+from caseload.ui.report import ReportSection, ReportTable, count_of, long_date
 from caseload_engine import sac
 
 TABLES = ("enquiries_started", "msp_asked", "msp_achieved", "risk_outcome")
@@ -48,7 +48,7 @@ def annual_section(*, start: date, end: date) -> ReportSection:
     section_42_started = _cell(started, "Section 42 enquiry")
     other_started = _cell(started, "Other enquiry")
     paragraphs = [
-        f"From {start:%-d %B %Y} to {end:%-d %B %Y} the council received "
+        f"From {long_date(start)} to {long_date(end)} the council received "
         f"{count_of(len(concerns), 'safeguarding concern', 'safeguarding concerns')} and started "
         f"{count_of(section_42_started, 'Section 42 enquiry', 'Section 42 enquiries')} and "
         f"{count_of(other_started, 'other enquiry', 'other enquiries')}. Of "

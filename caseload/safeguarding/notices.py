@@ -22,7 +22,7 @@ from caseload.notifications.models import NotificationKind
 from caseload.safeguarding import timeliness
 from caseload.safeguarding.actions import team_managers
 from caseload.safeguarding.models import Concern, Enquiry, EnquiryStatus
-from caseload.ui.report import count_of
+from caseload.ui.report import count_of, long_date
 
 
 @transaction.atomic
@@ -80,16 +80,17 @@ def _notify_senior_sign_offs(enquiries: list[Enquiry], *, on: date) -> int:
     manager who may sign it (never whoever concluded it) is told, with the one page of it they
     may open. The team's managers, told in their digest, cannot sign it themselves."""
     waiting = [
-        enquiry
+        (enquiry, enquiry.sign_off_due_on)
         for enquiry in enquiries
         if enquiry.status == EnquiryStatus.AWAITING_SIGN_OFF
         and enquiry.sign_off_level == SignOffLevel.SENIOR_MANAGER
+        and enquiry.sign_off_due_on is not None
     ]
     if not waiting:
         return 0
     seniors = levels.senior_approvers()
     sent = 0
-    for enquiry in waiting:
+    for enquiry, due_on in waiting:
         for user in seniors:
             if user.pk == enquiry.concluded_by_id:
                 continue
@@ -98,7 +99,7 @@ def _notify_senior_sign_offs(enquiries: list[Enquiry], *, on: date) -> int:
                 kind=NotificationKind.SAFEGUARDING,
                 title="A safeguarding closure is past its sign-off target",
                 body=f"Safeguarding enquiry {enquiry.pk} has waited for your sign-off since "
-                f"{enquiry.sign_off_due_on:%-d %B %Y}.",
+                f"{long_date(due_on)}.",
                 link=reverse("safeguarding_sign_off", args=[enquiry.pk]),
                 once=f"sg-senior-overdue:{enquiry.pk}:{on.isoformat()}",
             )

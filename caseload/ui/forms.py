@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
+from caseload.ui.report import long_date
 from caseload_engine.text import ascii_digits, name_problem
 
 # A bound on a date: a fixed day, or one worked out when the form is checked (like "today").
@@ -79,10 +80,6 @@ def _bound(bound: DateBound) -> date:
     return bound() if callable(bound) else bound
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 class GovukDateField(forms.MultiValueField):
     """A date typed as day, month and year, with the messages the GOV.UK pattern recommends.
 
@@ -147,13 +144,13 @@ class GovukDateField(forms.MultiValueField):
             if typed < earliest:
                 if earliest == timezone.localdate():
                     raise ValidationError(f"The {label} must be today or later")
-                raise ValidationError(f"The {label} must be {_long_date(earliest)} or later")
+                raise ValidationError(f"The {label} must be {long_date(earliest)} or later")
         if self._latest is not None:
             latest = _bound(self._latest)
             if typed > latest:
                 if latest == timezone.localdate():
                     raise ValidationError(f"The {label} cannot be in the future")
-                raise ValidationError(f"The {label} must be {_long_date(latest)} or earlier")
+                raise ValidationError(f"The {label} must be {long_date(latest)} or earlier")
         return typed
 
     def compress(self, data_list: list[Any]) -> date | None:

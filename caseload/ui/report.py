@@ -4,6 +4,7 @@ importing the report."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypedDict
 
 
@@ -27,3 +28,9 @@ def percent_of(part: int, whole: int) -> int | None:
 def count_of(count: int, one: str, many: str) -> str:
     """The count with its noun: "1 concern", "3 concerns"."""
     return f"{count} {one if count == 1 else many}"
+
+
+def long_date(day: date) -> str:
+    """ "1 December 2026": the day without a leading zero, in every C library (strftime's
+    `%-d` is glibc's alone)."""
+    return f"{day.day} {day:%B %Y}"
