@@ -45,10 +45,15 @@ def test_practitioner_scores_a_case_and_sees_tier_and_explanation(page: Any, wor
         page.get_by_label(f"Why {factor.lower()} scores this").fill(f"Reason for {factor}")
     expect(preview).to_contain_text("Tier 3")
     expect(preview).to_contain_text("Total 15")
-    # Only a score moves the total: typing a reason (its change on blur) sends no preview.
+    # Only a score moves the total: at most one preview per score (of the changes made while a
+    # preview is in flight, HTMX sends only the last, with every score), none for a reason.
+    scored = len(previews)
+    assert 1 <= scored <= len(CHOICES)
     page.get_by_label("Why risk scores this").fill("A reason for risk, edited")
     page.get_by_label("Why breadth of need scores this").focus()
-    assert len(previews) == len(CHOICES)
+    # A preview would be sent at once on the blur; give it time to show up if it were.
+    page.wait_for_timeout(500)
+    assert len(previews) == scored
 
     page.get_by_role("button", name="Save score").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Tier 3")

@@ -13,6 +13,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
+from caseload.accounts.models import User
+from caseload.accounts.permissions import has_permission
+from caseload.web.decorators import required_permission
 from tests.conftest import World, client_for
 
 
@@ -70,8 +73,8 @@ HOSTILE_QUERY = {
 
 def _routes(
     patterns: Iterable[URLPattern | URLResolver], prefix: str = ""
-) -> Iterator[tuple[str, str]]:
-    """(name, full route) of every named URL, through the apps' included URL lists."""
+) -> Iterator[tuple[str, str, Callable[..., object]]]:
+    """(name, full route, view) of every named URL, through the apps' included URL lists."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace in SKIPPED_NAMESPACES:
@@ -81,10 +84,12 @@ def _routes(
         elif pattern.name:
             # Every app route is a path(); a regex one would escape the probe unnoticed.
             assert isinstance(pattern.pattern, RoutePattern), pattern
-            yield pattern.name, prefix + str(pattern.pattern)
+            yield pattern.name, prefix + str(pattern.pattern), pattern.callback
 
 
-ROUTES = dict(_routes(get_resolver().url_patterns))
+_ALL_ROUTES = list(_routes(get_resolver().url_patterns))
+ROUTES = {name: route for name, route, _ in _ALL_ROUTES}
+VIEWS = {name: view for name, _, view in _ALL_ROUTES}
 WITH_IDS = sorted(name for name, route in ROUTES.items() if _CONVERTER.search(route))
 WITHOUT_IDS = sorted(set(ROUTES) - set(WITH_IDS))
 
@@ -103,8 +108,24 @@ def _with_id(route: str, value: int | str) -> str:
     return "/" + _CONVERTER.sub(replace, route)
 
 
-def _clients(world: World) -> dict[str, Client]:
-    return {role: client_for(user) for role, user in world.by_role().items()}
+def _admitted(world: World, name: str) -> dict[str, User]:
+    """The personas, by role, whom the view's permission decorator lets in. The others get a
+    403 before the view reads its id or body (the permission matrix asserts that answer), so
+    probing them too would only send thousands more requests down that one path."""
+    permission = required_permission(VIEWS[name])
+    return {
+        role: user
+        for role, user in world.by_role().items()
+        if permission is None or has_permission(user, permission)
+    }
+
+
+def _clients(world: World, name: str) -> dict[str, Client]:
+    return {role: client_for(user) for role, user in _admitted(world, name).items()}
+
+
+def test_some_persona_reaches_every_view(world: World) -> None:
+    assert [name for name in ROUTES if not _admitted(world, name)] == []
 
 
 def _assert_no_server_error(role: str, method: str, url: str, status: int) -> None:
@@ -118,7 +139,7 @@ def test_the_probe_sees_the_apps_urls() -> None:
 
 @pytest.mark.parametrize("name", WITH_IDS)
 def test_hostile_ids_never_give_a_server_error(world: World, name: str) -> None:
-    for role, client in _clients(world).items():
+    for role, client in _clients(world, name).items():
         tokens = HOSTILE_TOKENS if "<str:token>" in ROUTES[name] else ()
         for value in (*HOSTILE_IDS, *tokens):
             url = _with_id(ROUTES[name], value)
@@ -131,7 +152,7 @@ def test_hostile_ids_never_give_a_server_error(world: World, name: str) -> None:
 @pytest.mark.parametrize("name", WITHOUT_IDS)
 def test_hostile_queries_and_bodies_never_give_a_server_error(world: World, name: str) -> None:
     url = "/" + ROUTES[name]
-    for role, client in _clients(world).items():
+    for role, client in _clients(world, name).items():
         response = client.get(url, HOSTILE_QUERY)
         _assert_no_server_error(role, "GET", url, response.status_code)
         # The forms without ids (a new referral, the policies) take the hostile body too.
@@ -167,7 +188,7 @@ def test_the_records_probe_covers_the_world_records() -> None:
 def test_hostile_bodies_on_real_records_never_give_a_server_error(world: World, name: str) -> None:
     route = ROUTES[name]
     url = _with_id(route, _RECORDS[str(_record_of(route))](world))
-    for role, client in _clients(world).items():
+    for role, client in _clients(world, name).items():
         for data in ({}, HOSTILE_BODY):
             response = client.post(url, data)
             _assert_no_server_error(role, "POST", url, response.status_code)

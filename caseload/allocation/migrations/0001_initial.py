@@ -75,6 +75,16 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("away_practitioner__isnull", True), ("kind", "meeting")),
+                            models.Q(("away_practitioner__isnull", False), ("kind", "what_if")),
+                            _connector="OR",
+                        ),
+                        name="proposal_what_if_names_the_practitioner",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -108,16 +118,5 @@ class Migration(migrations.Migration):
             options={
                 "ordering": ["-decided_at", "-id"],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="allocationproposal",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("away_practitioner__isnull", True), ("kind", "meeting")),
-                    models.Q(("away_practitioner__isnull", False), ("kind", "what_if")),
-                    _connector="OR",
-                ),
-                name="proposal_what_if_names_the_practitioner",
-            ),
         ),
     ]

@@ -69,6 +69,32 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["starts_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "active")),
+                        fields=("practitioner",),
+                        name="asye_one_active_programme_per_practitioner",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["active", "completed"])),
+                        name="asye_programme_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("ended_on__isnull", True), ("outcome", ""), ("status", "active")
+                            ),
+                            models.Q(
+                                ("ended_on__gte", models.F("starts_on")),
+                                ("ended_on__isnull", False),
+                                ("outcome__in", ["fail", "pass"]),
+                                ("status", "completed"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="asye_programme_ended_with_outcome",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -113,63 +139,26 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["months"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "months"), name="asye_one_review_each"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("months__in", (3, 6, 9, 12))),
+                        name="asye_review_months_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("months", 12), ("outcome__in", ["pass", "fail", "extended"])),
+                            models.Q(
+                                models.Q(("months", 12), _negated=True),
+                                ("outcome__in", ["on_track", "some_concerns", "not_on_track"]),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="asye_review_outcome_fits",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="programme",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "active")),
-                fields=("practitioner",),
-                name="asye_one_active_programme_per_practitioner",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="programme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", ["active", "completed"])),
-                name="asye_programme_status_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="programme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("ended_on__isnull", True), ("outcome", ""), ("status", "active")),
-                    models.Q(
-                        ("ended_on__gte", models.F("starts_on")),
-                        ("ended_on__isnull", False),
-                        ("outcome__in", ["fail", "pass"]),
-                        ("status", "completed"),
-                    ),
-                    _connector="OR",
-                ),
-                name="asye_programme_ended_with_outcome",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="review",
-            constraint=models.UniqueConstraint(
-                fields=("programme", "months"), name="asye_one_review_each"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="review",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("months__in", (3, 6, 9, 12))), name="asye_review_months_known"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="review",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("months", 12), ("outcome__in", ["pass", "fail", "extended"])),
-                    models.Q(
-                        models.Q(("months", 12), _negated=True),
-                        ("outcome__in", ["on_track", "some_concerns", "not_on_track"]),
-                    ),
-                    _connector="OR",
-                ),
-                name="asye_review_outcome_fits",
-            ),
         ),
     ]

@@ -72,6 +72,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1)), name="audit_tool_number_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -204,6 +209,99 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-month", "team_id", "case_id"],
+                "indexes": [
+                    models.Index(fields=["case", "month"], name="audit_case_month_idx"),
+                    models.Index(fields=["month", "team"], name="audit_month_team_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("case", "month"), name="audit_once_per_case_month"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("auditor", models.F("practitioner_user")), _negated=True
+                        ),
+                        name="audit_not_own_case",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["assigned", "completed"])),
+                        name="audit_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("grade__isnull", True),
+                            models.Q(("grade__gte", 1), ("grade__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="audit_grade_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("moderated_grade__isnull", True),
+                            models.Q(("moderated_grade__gte", 1), ("moderated_grade__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="audit_moderated_grade_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("completed_at__isnull", True),
+                                ("grade__isnull", True),
+                                ("status", "assigned"),
+                            ),
+                            models.Q(
+                                ("completed_at__isnull", False),
+                                ("grade__isnull", False),
+                                ("status", "completed"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="audit_completed_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("moderated_at__isnull", True),
+                                ("moderated_by__isnull", True),
+                                ("moderated_grade__isnull", True),
+                            ),
+                            models.Q(
+                                ("moderated_at__isnull", False),
+                                ("moderated_by__isnull", False),
+                                ("moderated_grade__isnull", False),
+                                ("status", "completed"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="audit_moderation_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("responded_at__isnull", True), ("response", "")),
+                            models.Q(
+                                ("responded_at__isnull", False),
+                                ("status", "completed"),
+                                models.Q(("response", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="audit_response_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="audit_month_first_day"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("moderated_by", models.F("auditor")), _negated=True),
+                        name="audit_not_moderated_by_auditor",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("moderated_by", models.F("practitioner_user")), _negated=True
+                        ),
+                        name="audit_not_moderated_by_practitioner",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -283,135 +381,5 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="toolversion",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("number__gte", 1)), name="audit_tool_number_positive"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="audit",
-            index=models.Index(fields=["case", "month"], name="audit_case_month_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="audit",
-            index=models.Index(fields=["month", "team"], name="audit_month_team_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.UniqueConstraint(
-                fields=("case", "month"), name="audit_once_per_case_month"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("auditor", models.F("practitioner_user")), _negated=True),
-                name="audit_not_own_case",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", ["assigned", "completed"])),
-                name="audit_status_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("grade__isnull", True),
-                    models.Q(("grade__gte", 1), ("grade__lte", 4)),
-                    _connector="OR",
-                ),
-                name="audit_grade_in_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("moderated_grade__isnull", True),
-                    models.Q(("moderated_grade__gte", 1), ("moderated_grade__lte", 4)),
-                    _connector="OR",
-                ),
-                name="audit_moderated_grade_in_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("completed_at__isnull", True),
-                        ("grade__isnull", True),
-                        ("status", "assigned"),
-                    ),
-                    models.Q(
-                        ("completed_at__isnull", False),
-                        ("grade__isnull", False),
-                        ("status", "completed"),
-                    ),
-                    _connector="OR",
-                ),
-                name="audit_completed_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("moderated_at__isnull", True),
-                        ("moderated_by__isnull", True),
-                        ("moderated_grade__isnull", True),
-                    ),
-                    models.Q(
-                        ("moderated_at__isnull", False),
-                        ("moderated_by__isnull", False),
-                        ("moderated_grade__isnull", False),
-                        ("status", "completed"),
-                    ),
-                    _connector="OR",
-                ),
-                name="audit_moderation_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("responded_at__isnull", True), ("response", "")),
-                    models.Q(
-                        ("responded_at__isnull", False),
-                        ("status", "completed"),
-                        models.Q(("response", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="audit_response_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("month__day", 1)), name="audit_month_first_day"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("moderated_by", models.F("auditor")), _negated=True),
-                name="audit_not_moderated_by_auditor",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="audit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("moderated_by", models.F("practitioner_user")), _negated=True),
-                name="audit_not_moderated_by_practitioner",
-            ),
         ),
     ]

@@ -112,6 +112,43 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("closing_tier3__in", ["", "team_manager", "senior_manager"])
+                        ),
+                        name="delegation_closing_tier3_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("against_wishes__in", ["", "team_manager", "senior_manager"])
+                        ),
+                        name="delegation_against_wishes_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("safeguarding__in", ["", "team_manager", "senior_manager"])
+                        ),
+                        name="delegation_safeguarding_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("funding_above_threshold__in", ["", "team_manager", "senior_manager"])
+                        ),
+                        name="delegation_funding_above_threshold_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("by_asye__in", ["", "team_manager", "senior_manager"])),
+                        name="delegation_by_asye_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("funding_threshold__gt", 0),
+                            ("funding_threshold__lte", Decimal("99999.99")),
+                        ),
+                        name="delegation_funding_threshold_range",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -244,6 +281,84 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-decided_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "closing_case",
+                                    "safeguarding",
+                                    "funding",
+                                    "eligibility",
+                                    "care_and_support",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="decision_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "legal_basis__in",
+                                [
+                                    "care_act_s9",
+                                    "care_act_s10",
+                                    "care_act_s11",
+                                    "care_act_s13",
+                                    "care_act_s18",
+                                    "care_act_s19",
+                                    "care_act_s20",
+                                    "care_act_s24_25",
+                                    "care_act_s26",
+                                    "care_act_s27",
+                                    "care_act_s42",
+                                    "mca_2005",
+                                    "local_policy",
+                                ],
+                            )
+                        ),
+                        name="decision_legal_basis_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("sign_off_level__in", ["", "team_manager", "senior_manager"])
+                        ),
+                        name="decision_sign_off_level_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "funding"),
+                                ("weekly_amount__gte", 0),
+                                ("weekly_amount__lte", Decimal("99999.99")),
+                            ),
+                            models.Q(
+                                models.Q(("kind", "funding"), _negated=True),
+                                ("weekly_amount__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="decision_funding_has_amount",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("legal_basis", "local_policy"), _negated=True),
+                            models.Q(("legal_basis_detail", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="decision_local_policy_named",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("sign_off_level", ""),
+                            models.Q(("sign_off_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="decision_sign_off_has_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -320,6 +435,57 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["raised_at", "id"],
+                "indexes": [
+                    models.Index(fields=["state", "raised_at"], name="escalation_state_raised_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("nature__in", ["complex", "controversial"])),
+                        name="escalation_nature_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state__in", ["with_psw", "advised", "with_director", "decided"])
+                        ),
+                        name="escalation_state_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("state", "with_psw"),
+                                ("advice", ""),
+                                ("advised_by__isnull", True),
+                                ("advised_at__isnull", True),
+                            ),
+                            models.Q(
+                                models.Q(("state", "with_psw"), _negated=True),
+                                models.Q(("advice", ""), _negated=True),
+                                ("advised_by__isnull", False),
+                                ("advised_at__gte", models.F("raised_at")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="escalation_advice_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                models.Q(("state", "decided"), _negated=True),
+                                ("director_decision", ""),
+                                ("director__isnull", True),
+                                ("director_decided_at__isnull", True),
+                            ),
+                            models.Q(
+                                ("state", "decided"),
+                                models.Q(("director_decision", ""), _negated=True),
+                                ("director__isnull", False),
+                                ("director_decided_at__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="escalation_director_decision_complete",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -387,281 +553,63 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["requested_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["state", "requested_at"], name="signoff_state_requested_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__in", ["team_manager", "senior_manager"])),
+                        name="signoff_level_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("state__in", ["open", "approved", "returned"])),
+                        name="signoff_state_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_by__isnull", True),
+                            models.Q(("decided_by", models.F("requested_by")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="signoff_not_by_requester",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("state", "open"),
+                                ("decided_by__isnull", True),
+                                ("decided_at__isnull", True),
+                            ),
+                            models.Q(
+                                models.Q(("state", "open"), _negated=True),
+                                ("decided_by__isnull", False),
+                                ("decided_at__gte", models.F("requested_at")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="signoff_answered_completely",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "returned"), _negated=True),
+                            models.Q(("comments", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="signoff_return_has_comments",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "open")),
+                        fields=("decision",),
+                        name="signoff_one_open",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "approved")),
+                        fields=("decision",),
+                        name="signoff_one_approval",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("closing_tier3__in", ["", "team_manager", "senior_manager"])),
-                name="delegation_closing_tier3_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("against_wishes__in", ["", "team_manager", "senior_manager"])),
-                name="delegation_against_wishes_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("safeguarding__in", ["", "team_manager", "senior_manager"])),
-                name="delegation_safeguarding_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("funding_above_threshold__in", ["", "team_manager", "senior_manager"])
-                ),
-                name="delegation_funding_above_threshold_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("by_asye__in", ["", "team_manager", "senior_manager"])),
-                name="delegation_by_asye_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="delegationscheme",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("funding_threshold__gt", 0), ("funding_threshold__lte", Decimal("99999.99"))
-                ),
-                name="delegation_funding_threshold_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "kind__in",
-                        [
-                            "closing_case",
-                            "safeguarding",
-                            "funding",
-                            "eligibility",
-                            "care_and_support",
-                            "other",
-                        ],
-                    )
-                ),
-                name="decision_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "legal_basis__in",
-                        [
-                            "care_act_s9",
-                            "care_act_s10",
-                            "care_act_s11",
-                            "care_act_s13",
-                            "care_act_s18",
-                            "care_act_s19",
-                            "care_act_s20",
-                            "care_act_s24_25",
-                            "care_act_s26",
-                            "care_act_s27",
-                            "care_act_s42",
-                            "mca_2005",
-                            "local_policy",
-                        ],
-                    )
-                ),
-                name="decision_legal_basis_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("sign_off_level__in", ["", "team_manager", "senior_manager"])),
-                name="decision_sign_off_level_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("kind", "funding"),
-                        ("weekly_amount__gte", 0),
-                        ("weekly_amount__lte", Decimal("99999.99")),
-                    ),
-                    models.Q(
-                        models.Q(("kind", "funding"), _negated=True),
-                        ("weekly_amount__isnull", True),
-                    ),
-                    _connector="OR",
-                ),
-                name="decision_funding_has_amount",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("legal_basis", "local_policy"), _negated=True),
-                    models.Q(("legal_basis_detail", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="decision_local_policy_named",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="decision",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("sign_off_level", ""),
-                    models.Q(("sign_off_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="decision_sign_off_has_reason",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="practiceescalation",
-            index=models.Index(fields=["state", "raised_at"], name="escalation_state_raised_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="practiceescalation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("nature__in", ["complex", "controversial"])),
-                name="escalation_nature_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practiceescalation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("state__in", ["with_psw", "advised", "with_director", "decided"])
-                ),
-                name="escalation_state_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practiceescalation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("state", "with_psw"),
-                        ("advice", ""),
-                        ("advised_by__isnull", True),
-                        ("advised_at__isnull", True),
-                    ),
-                    models.Q(
-                        models.Q(("state", "with_psw"), _negated=True),
-                        models.Q(("advice", ""), _negated=True),
-                        ("advised_by__isnull", False),
-                        ("advised_at__gte", models.F("raised_at")),
-                    ),
-                    _connector="OR",
-                ),
-                name="escalation_advice_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practiceescalation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        models.Q(("state", "decided"), _negated=True),
-                        ("director_decision", ""),
-                        ("director__isnull", True),
-                        ("director_decided_at__isnull", True),
-                    ),
-                    models.Q(
-                        ("state", "decided"),
-                        models.Q(("director_decision", ""), _negated=True),
-                        ("director__isnull", False),
-                        ("director_decided_at__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="escalation_director_decision_complete",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="signoffrequest",
-            index=models.Index(
-                fields=["state", "requested_at"], name="signoff_state_requested_idx"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("level__in", ["team_manager", "senior_manager"])),
-                name="signoff_level_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("state__in", ["open", "approved", "returned"])),
-                name="signoff_state_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("decided_by__isnull", True),
-                    models.Q(("decided_by", models.F("requested_by")), _negated=True),
-                    _connector="OR",
-                ),
-                name="signoff_not_by_requester",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("state", "open"),
-                        ("decided_by__isnull", True),
-                        ("decided_at__isnull", True),
-                    ),
-                    models.Q(
-                        models.Q(("state", "open"), _negated=True),
-                        ("decided_by__isnull", False),
-                        ("decided_at__gte", models.F("requested_at")),
-                    ),
-                    _connector="OR",
-                ),
-                name="signoff_answered_completely",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("state", "returned"), _negated=True),
-                    models.Q(("comments", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="signoff_return_has_comments",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state", "open")), fields=("decision",), name="signoff_one_open"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="signoffrequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("state", "approved")),
-                fields=("decision",),
-                name="signoff_one_approval",
-            ),
         ),
     ]

@@ -69,6 +69,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-opens_on", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                        name="surveyround_closes_after_opens",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -97,6 +103,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("round", "user"), name="participation_once_per_round"
+                    )
+                ],
+            },
         ),
         migrations.CreateModel(
             name="Answer",
@@ -185,53 +198,37 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name="surveyround",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
-                name="surveyround_closes_after_opens",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="participation",
-            constraint=models.UniqueConstraint(
-                fields=("round", "user"), name="participation_once_per_round"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="answer",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("weekly_hours__gte", 0), ("weekly_hours__lte", 100)),
-                name="answer_weekly_hours_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="answer",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("caseload__lte", 300), ("new_cases_expected__lte", 300)),
-                name="answer_cases_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="answer",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("allocated_fairly__gte", 1),
-                    ("allocated_fairly__lte", 5),
-                    ("can_discuss_workload__gte", 1),
-                    ("can_discuss_workload__lte", 5),
-                ),
-                name="answer_likert_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="answer",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("role_group__in", ["social_worker", "assistant", "occupational_therapist"])
-                ),
-                name="answer_role_group_known",
-            ),
+            options={
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weekly_hours__gte", 0), ("weekly_hours__lte", 100)),
+                        name="answer_weekly_hours_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("caseload__lte", 300), ("new_cases_expected__lte", 300)
+                        ),
+                        name="answer_cases_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("allocated_fairly__gte", 1),
+                            ("allocated_fairly__lte", 5),
+                            ("can_discuss_workload__gte", 1),
+                            ("can_discuss_workload__lte", 5),
+                        ),
+                        name="answer_likert_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "role_group__in",
+                                ["social_worker", "assistant", "occupational_therapist"],
+                            )
+                        ),
+                        name="answer_role_group_known",
+                    ),
+                ],
+            },
         ),
     ]

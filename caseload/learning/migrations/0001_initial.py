@@ -119,6 +119,38 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-received_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["team", "received_on"], name="feedback_team_idx"),
+                    models.Index(
+                        fields=["practitioner", "received_on"], name="feedback_practitioner_idx"
+                    ),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["feedback", "compliment", "complaint"])),
+                        name="feedback_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("about__in", ["assessment", "review", "safeguarding", "other"])
+                        ),
+                        name="feedback_about_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("channel__in", ["link", "paper", "spoken"])),
+                        name="feedback_channel_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("outcomes_met__in", ["yes", "partly", "no", ""])),
+                        name="feedback_outcomes_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("picked_for_report", False), ("may_quote", True), _connector="OR"
+                        ),
+                        name="feedback_picked_only_if_quotable",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -190,6 +222,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                        name="feedback_link_expires",
+                    )
+                ],
+            },
         ),
         migrations.CreateModel(
             name="FrameworkVersion",
@@ -232,6 +272,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("number__gte", 1)), name="framework_number_positive"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -261,6 +306,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "user"), name="framework_acknowledged_once"
+                    )
+                ],
+            },
         ),
         migrations.CreateModel(
             name="Incident",
@@ -323,6 +375,21 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-occurred_on", "-id"],
+                "indexes": [models.Index(fields=["team", "occurred_on"], name="incident_team_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("grade__gte", 1), ("grade__lte", 4)),
+                        name="incident_grade_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["incident", "near_miss"])),
+                        name="incident_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("what_happened", ""), _negated=True),
+                        name="incident_what_happened_said",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -377,6 +444,20 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["changed_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("old_grade", models.F("new_grade")), _negated=True),
+                        name="grade_change_changes",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("new_grade__gte", 1), ("new_grade__lte", 4)),
+                        name="grade_change_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="grade_change_reason_said",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -402,6 +483,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-published_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("title", ""), _negated=True), name="brief_titled"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -431,6 +517,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("brief", "user"), name="brief_read_once_per_user"
+                    )
+                ],
+            },
         ),
         migrations.CreateModel(
             name="LearningReview",
@@ -549,6 +642,26 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)),
+                        fields=["due_on"],
+                        name="recommendation_open_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("done_at__isnull", True), ("done_by__isnull", True)),
+                            models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="recommendation_done_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("text", ""), _negated=True), name="recommendation_said"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -613,155 +726,5 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="feedback",
-            index=models.Index(fields=["team", "received_on"], name="feedback_team_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="feedback",
-            index=models.Index(
-                fields=["practitioner", "received_on"], name="feedback_practitioner_idx"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedback",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind__in", ["feedback", "compliment", "complaint"])),
-                name="feedback_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedback",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("about__in", ["assessment", "review", "safeguarding", "other"])
-                ),
-                name="feedback_about_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedback",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("channel__in", ["link", "paper", "spoken"])),
-                name="feedback_channel_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedback",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("outcomes_met__in", ["yes", "partly", "no", ""])),
-                name="feedback_outcomes_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedback",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("picked_for_report", False), ("may_quote", True), _connector="OR"
-                ),
-                name="feedback_picked_only_if_quotable",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="feedbacklink",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("expires_at__gt", models.F("created_at"))),
-                name="feedback_link_expires",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="frameworkversion",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("number__gte", 1)), name="framework_number_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="frameworkacknowledgement",
-            constraint=models.UniqueConstraint(
-                fields=("version", "user"), name="framework_acknowledged_once"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="incident",
-            index=models.Index(fields=["team", "occurred_on"], name="incident_team_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="incident",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("grade__gte", 1), ("grade__lte", 4)),
-                name="incident_grade_in_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="incident",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind__in", ["incident", "near_miss"])),
-                name="incident_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="incident",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("what_happened", ""), _negated=True),
-                name="incident_what_happened_said",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="gradechange",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("old_grade", models.F("new_grade")), _negated=True),
-                name="grade_change_changes",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="gradechange",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("new_grade__gte", 1), ("new_grade__lte", 4)),
-                name="grade_change_in_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="gradechange",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("reason", ""), _negated=True), name="grade_change_reason_said"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="briefreading",
-            constraint=models.UniqueConstraint(
-                fields=("brief", "user"), name="brief_read_once_per_user"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="learningbrief",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("title", ""), _negated=True), name="brief_titled"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="recommendation",
-            index=models.Index(
-                condition=models.Q(("done_at__isnull", True)),
-                fields=["due_on"],
-                name="recommendation_open_idx",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="recommendation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("done_at__isnull", True), ("done_by__isnull", True)),
-                    models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
-                    _connector="OR",
-                ),
-                name="recommendation_done_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="recommendation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("text", ""), _negated=True), name="recommendation_said"
-            ),
         ),
     ]

@@ -241,6 +241,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("service_area", "locality"),
+                        name="team_one_per_service_area_locality",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -332,6 +338,64 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["family_name", "given_name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("fte__gt", 0), ("fte__lte", 1)),
+                        name="practitioner_fte_between_0_and_1",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "role__in",
+                                [
+                                    "assistant",
+                                    "asye",
+                                    "social_worker",
+                                    "experienced",
+                                    "advanced",
+                                    "occupational_therapist",
+                                    "team_manager",
+                                    "principal_social_worker",
+                                ],
+                            )
+                        ),
+                        name="practitioner_role_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("team__isnull", False),
+                            ("role", "principal_social_worker"),
+                            _connector="OR",
+                        ),
+                        name="practitioner_in_team_unless_psw",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                (
+                                    "role__in",
+                                    [
+                                        "advanced",
+                                        "asye",
+                                        "experienced",
+                                        "principal_social_worker",
+                                        "social_worker",
+                                        "team_manager",
+                                    ],
+                                ),
+                                _negated=True,
+                            ),
+                            ("swe_registration_number__startswith", "SW"),
+                            _connector="OR",
+                        ),
+                        name="practitioner_registered_role_has_swe_number",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("swe_registration_number", ""), _negated=True),
+                        fields=("swe_registration_number",),
+                        name="practitioner_swe_number_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -416,6 +480,51 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["opened_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "status", "opened_at"], name="case_team_status_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "awaiting_screening",
+                                    "awaiting_allocation",
+                                    "allocated",
+                                    "closed",
+                                ],
+                            )
+                        ),
+                        name="case_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("status", "closed"),
+                                ("closed_at__isnull", False),
+                                models.Q(("outcome", ""), _negated=True),
+                            ),
+                            models.Q(
+                                models.Q(("status", "closed"), _negated=True),
+                                ("closed_at__isnull", True),
+                                ("outcome", ""),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="case_closed_iff_outcome",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("closed_at__isnull", True),
+                            ("closed_at__gte", models.F("opened_at")),
+                            _connector="OR",
+                        ),
+                        name="case_closes_after_it_opens",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -534,126 +643,5 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="team",
-            constraint=models.UniqueConstraint(
-                fields=("service_area", "locality"), name="team_one_per_service_area_locality"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practitioner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("fte__gt", 0), ("fte__lte", 1)),
-                name="practitioner_fte_between_0_and_1",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practitioner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "role__in",
-                        [
-                            "assistant",
-                            "asye",
-                            "social_worker",
-                            "experienced",
-                            "advanced",
-                            "occupational_therapist",
-                            "team_manager",
-                            "principal_social_worker",
-                        ],
-                    )
-                ),
-                name="practitioner_role_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practitioner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("team__isnull", False), ("role", "principal_social_worker"), _connector="OR"
-                ),
-                name="practitioner_in_team_unless_psw",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practitioner",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        (
-                            "role__in",
-                            [
-                                "advanced",
-                                "asye",
-                                "experienced",
-                                "principal_social_worker",
-                                "social_worker",
-                                "team_manager",
-                            ],
-                        ),
-                        _negated=True,
-                    ),
-                    ("swe_registration_number__startswith", "SW"),
-                    _connector="OR",
-                ),
-                name="practitioner_registered_role_has_swe_number",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="practitioner",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("swe_registration_number", ""), _negated=True),
-                fields=("swe_registration_number",),
-                name="practitioner_swe_number_unique",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="case",
-            index=models.Index(fields=["team", "status", "opened_at"], name="case_team_status_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="case",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "status__in",
-                        ["awaiting_screening", "awaiting_allocation", "allocated", "closed"],
-                    )
-                ),
-                name="case_status_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="case",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(
-                        ("status", "closed"),
-                        ("closed_at__isnull", False),
-                        models.Q(("outcome", ""), _negated=True),
-                    ),
-                    models.Q(
-                        models.Q(("status", "closed"), _negated=True),
-                        ("closed_at__isnull", True),
-                        ("outcome", ""),
-                    ),
-                    _connector="OR",
-                ),
-                name="case_closed_iff_outcome",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="case",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("closed_at__isnull", True),
-                    ("closed_at__gte", models.F("opened_at")),
-                    _connector="OR",
-                ),
-                name="case_closes_after_it_opens",
-            ),
         ),
     ]

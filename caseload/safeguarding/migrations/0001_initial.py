@@ -146,6 +146,127 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "decision", "decision_due_on"], name="sg_concern_due_idx"
+                    ),
+                    models.Index(fields=["received_at"], name="sg_concern_received_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "source__in",
+                                [
+                                    "self",
+                                    "family_friend",
+                                    "health",
+                                    "police",
+                                    "care_provider",
+                                    "social_care",
+                                    "housing",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="sg_concern_source_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "route__in",
+                                ["phone", "email", "online_form", "in_person", "multi_agency_hub"],
+                            )
+                        ),
+                        name="sg_concern_route_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "location_of_risk__in",
+                                [
+                                    "own_home",
+                                    "in_the_community",
+                                    "in_a_community_service",
+                                    "care_home_nursing",
+                                    "care_home_residential",
+                                    "hospital_acute",
+                                    "hospital_mental_health",
+                                    "hospital_community",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="sg_concern_location_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "source_of_risk__in",
+                                ["service_provider", "other_known", "other_unknown"],
+                            )
+                        ),
+                        name="sg_concern_risk_source_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decision", ""),
+                            ("decision__in", ["section_42", "other_enquiry", "no_further_action"]),
+                            _connector="OR",
+                        ),
+                        name="sg_concern_decision_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decision", ""), ("decided_at__isnull", True)),
+                            models.Q(
+                                models.Q(("decision", ""), _negated=True),
+                                ("decided_at__isnull", False),
+                                ("decided_by__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_concern_decided_iff_decision",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decision", ""),
+                            models.Q(
+                                ("decision", "section_42"),
+                                ("criterion_abuse_or_neglect", True),
+                                ("criterion_care_and_support_needs", True),
+                                ("criterion_unable_to_protect", True),
+                            ),
+                            models.Q(
+                                models.Q(("decision", "section_42"), _negated=True),
+                                models.Q(
+                                    ("criterion_abuse_or_neglect", True),
+                                    ("criterion_care_and_support_needs", True),
+                                    ("criterion_unable_to_protect", True),
+                                    _negated=True,
+                                ),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_concern_section_42_iff_criteria",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decision__in", ["", "section_42"]),
+                            models.Q(("decision_reason", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="sg_concern_non_s42_has_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("decided_at__isnull", True),
+                            ("decided_at__gte", models.F("received_at")),
+                            _connector="OR",
+                        ),
+                        name="sg_concern_decided_after_received",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -187,6 +308,30 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["concern", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("concern", "code"), name="sg_risk_type_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "code__in",
+                                [
+                                    "physical",
+                                    "sexual",
+                                    "psychological",
+                                    "financial_or_material",
+                                    "discriminatory",
+                                    "organisational",
+                                    "neglect_and_acts_of_omission",
+                                    "domestic_abuse",
+                                    "sexual_exploitation",
+                                    "modern_slavery",
+                                    "self_neglect",
+                                ],
+                            )
+                        ),
+                        name="sg_risk_type_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -396,6 +541,206 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "enquiries",
                 "ordering": ["-started_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["team", "status", "started_on"], name="sg_enquiry_team_idx"
+                    ),
+                    models.Index(fields=["started_on"], name="sg_enquiry_started_idx"),
+                    models.Index(fields=["concluded_on"], name="sg_enquiry_concluded_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["section_42", "other"])),
+                        name="sg_enquiry_kind_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["open", "awaiting_sign_off", "closed"])),
+                        name="sg_enquiry_status_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "section_42"), _negated=True),
+                            ("lead__isnull", True),
+                            (
+                                "lead_role__in",
+                                [
+                                    "advanced",
+                                    "asye",
+                                    "experienced",
+                                    "principal_social_worker",
+                                    "social_worker",
+                                    "team_manager",
+                                ],
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_s42_lead_registered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("lead__isnull", True), ("lead_role", "")),
+                            models.Q(
+                                ("lead__isnull", False), models.Q(("lead_role", ""), _negated=True)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_lead_has_role",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("msp_asked", ""),
+                            (
+                                "msp_asked__in",
+                                [
+                                    "asked_expressed",
+                                    "asked_none_expressed",
+                                    "not_asked",
+                                    "dont_know",
+                                    "not_recorded",
+                                ],
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_msp_asked_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("msp_asked", ""),
+                            models.Q(
+                                ("msp_asked", "asked_expressed"),
+                                models.Q(("desired_outcomes", ""), _negated=True),
+                            ),
+                            models.Q(
+                                models.Q(("msp_asked", "asked_expressed"), _negated=True),
+                                models.Q(("outcomes_not_asked_reason", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_outcomes_or_reason",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("support", ""),
+                            ("support__in", ["advocate", "family", "friend", "none"]),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_support_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("action_and_result", ""),
+                            (
+                                "action_and_result__in",
+                                [
+                                    "risk_identified_action",
+                                    "risk_identified_no_action",
+                                    "inconclusive_action",
+                                    "inconclusive_no_action",
+                                    "no_risk_action",
+                                    "no_risk_no_action",
+                                    "ceased_at_request",
+                                ],
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_action_and_result_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("risk_outcome", ""),
+                            ("risk_outcome__in", ["remains", "reduced", "removed"]),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_risk_outcome_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("msp_achieved", ""),
+                            ("msp_achieved__in", ["fully", "partially", "not"]),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_msp_achieved_known",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("concluded_on__isnull", True), ("action_and_result", "")),
+                            models.Q(
+                                ("concluded_on__isnull", False),
+                                models.Q(("action_and_result", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_concluded_iff_result",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("concluded_on__isnull", True),
+                            models.Q(
+                                (
+                                    "action_and_result__in",
+                                    [
+                                        "inconclusive_action",
+                                        "inconclusive_no_action",
+                                        "risk_identified_action",
+                                        "risk_identified_no_action",
+                                    ],
+                                ),
+                                models.Q(("risk_outcome", ""), _negated=True),
+                            ),
+                            models.Q(
+                                ("action_and_result__in", ["no_risk_action", "no_risk_no_action"]),
+                                ("risk_outcome", ""),
+                            ),
+                            ("action_and_result", "ceased_at_request"),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_risk_outcome_with_risk",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("msp_achieved", ""),
+                            models.Q(
+                                ("msp_asked", "asked_expressed"), ("concluded_on__isnull", False)
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_achieved_only_if_expressed",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("concluded_on__isnull", True),
+                            ("concluded_on__gte", models.F("started_on")),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_concludes_after_it_starts",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("concluded_on__isnull", True), ("status", "open")),
+                            models.Q(
+                                ("concluded_on__isnull", False),
+                                ("signed_off_at__isnull", True),
+                                ("status", "awaiting_sign_off"),
+                            ),
+                            models.Q(
+                                ("concluded_on__isnull", False),
+                                ("signed_off_at__isnull", False),
+                                ("signed_off_by__isnull", False),
+                                ("status", "closed"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_status_consistent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("signed_off_by__isnull", True),
+                            models.Q(("signed_off_by", models.F("concluded_by")), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="sg_enquiry_not_signed_off_by_concluder",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -440,6 +785,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["held_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["discussion", "meeting"])),
+                        name="sg_strategy_kind_known",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -509,479 +860,34 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name_plural": "targets",
                 "ordering": ["-number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("decision_days__gte", 1), ("decision_days__lte", 260)),
+                        name="sg_targets_decision_days_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("strategy_days__gte", 1), ("strategy_days__lte", 260)),
+                        name="sg_targets_strategy_days_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("outcomes_days__gte", 1), ("outcomes_days__lte", 260)),
+                        name="sg_targets_outcomes_days_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("plan_days__gte", 1), ("plan_days__lte", 260)),
+                        name="sg_targets_plan_days_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("conclusion_days__gte", 1), ("conclusion_days__lte", 260)
+                        ),
+                        name="sg_targets_conclusion_days_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("sign_off_days__gte", 1), ("sign_off_days__lte", 260)),
+                        name="sg_targets_sign_off_days_range",
+                    ),
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="concern",
-            index=models.Index(
-                fields=["team", "decision", "decision_due_on"], name="sg_concern_due_idx"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="concern",
-            index=models.Index(fields=["received_at"], name="sg_concern_received_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "source__in",
-                        [
-                            "self",
-                            "family_friend",
-                            "health",
-                            "police",
-                            "care_provider",
-                            "social_care",
-                            "housing",
-                            "other",
-                        ],
-                    )
-                ),
-                name="sg_concern_source_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "route__in",
-                        ["phone", "email", "online_form", "in_person", "multi_agency_hub"],
-                    )
-                ),
-                name="sg_concern_route_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "location_of_risk__in",
-                        [
-                            "own_home",
-                            "in_the_community",
-                            "in_a_community_service",
-                            "care_home_nursing",
-                            "care_home_residential",
-                            "hospital_acute",
-                            "hospital_mental_health",
-                            "hospital_community",
-                            "other",
-                        ],
-                    )
-                ),
-                name="sg_concern_location_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("source_of_risk__in", ["service_provider", "other_known", "other_unknown"])
-                ),
-                name="sg_concern_risk_source_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("decision", ""),
-                    ("decision__in", ["section_42", "other_enquiry", "no_further_action"]),
-                    _connector="OR",
-                ),
-                name="sg_concern_decision_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("decision", ""), ("decided_at__isnull", True)),
-                    models.Q(
-                        models.Q(("decision", ""), _negated=True),
-                        ("decided_at__isnull", False),
-                        ("decided_by__isnull", False),
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_concern_decided_iff_decision",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("decision", ""),
-                    models.Q(
-                        ("decision", "section_42"),
-                        ("criterion_abuse_or_neglect", True),
-                        ("criterion_care_and_support_needs", True),
-                        ("criterion_unable_to_protect", True),
-                    ),
-                    models.Q(
-                        models.Q(("decision", "section_42"), _negated=True),
-                        models.Q(
-                            ("criterion_abuse_or_neglect", True),
-                            ("criterion_care_and_support_needs", True),
-                            ("criterion_unable_to_protect", True),
-                            _negated=True,
-                        ),
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_concern_section_42_iff_criteria",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("decision__in", ["", "section_42"]),
-                    models.Q(("decision_reason", ""), _negated=True),
-                    _connector="OR",
-                ),
-                name="sg_concern_non_s42_has_reason",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concern",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("decided_at__isnull", True),
-                    ("decided_at__gte", models.F("received_at")),
-                    _connector="OR",
-                ),
-                name="sg_concern_decided_after_received",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concernrisktype",
-            constraint=models.UniqueConstraint(
-                fields=("concern", "code"), name="sg_risk_type_once"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="concernrisktype",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "code__in",
-                        [
-                            "physical",
-                            "sexual",
-                            "psychological",
-                            "financial_or_material",
-                            "discriminatory",
-                            "organisational",
-                            "neglect_and_acts_of_omission",
-                            "domestic_abuse",
-                            "sexual_exploitation",
-                            "modern_slavery",
-                            "self_neglect",
-                        ],
-                    )
-                ),
-                name="sg_risk_type_known",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="enquiry",
-            index=models.Index(fields=["team", "status", "started_on"], name="sg_enquiry_team_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="enquiry",
-            index=models.Index(fields=["started_on"], name="sg_enquiry_started_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="enquiry",
-            index=models.Index(fields=["concluded_on"], name="sg_enquiry_concluded_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind__in", ["section_42", "other"])),
-                name="sg_enquiry_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("status__in", ["open", "awaiting_sign_off", "closed"])),
-                name="sg_enquiry_status_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "section_42"), _negated=True),
-                    ("lead__isnull", True),
-                    (
-                        "lead_role__in",
-                        [
-                            "advanced",
-                            "asye",
-                            "experienced",
-                            "principal_social_worker",
-                            "social_worker",
-                            "team_manager",
-                        ],
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_s42_lead_registered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("lead__isnull", True), ("lead_role", "")),
-                    models.Q(("lead__isnull", False), models.Q(("lead_role", ""), _negated=True)),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_lead_has_role",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("msp_asked", ""),
-                    (
-                        "msp_asked__in",
-                        [
-                            "asked_expressed",
-                            "asked_none_expressed",
-                            "not_asked",
-                            "dont_know",
-                            "not_recorded",
-                        ],
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_msp_asked_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("msp_asked", ""),
-                    models.Q(
-                        ("msp_asked", "asked_expressed"),
-                        models.Q(("desired_outcomes", ""), _negated=True),
-                    ),
-                    models.Q(
-                        models.Q(("msp_asked", "asked_expressed"), _negated=True),
-                        models.Q(("outcomes_not_asked_reason", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_outcomes_or_reason",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("support", ""),
-                    ("support__in", ["advocate", "family", "friend", "none"]),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_support_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("action_and_result", ""),
-                    (
-                        "action_and_result__in",
-                        [
-                            "risk_identified_action",
-                            "risk_identified_no_action",
-                            "inconclusive_action",
-                            "inconclusive_no_action",
-                            "no_risk_action",
-                            "no_risk_no_action",
-                            "ceased_at_request",
-                        ],
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_action_and_result_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("risk_outcome", ""),
-                    ("risk_outcome__in", ["remains", "reduced", "removed"]),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_risk_outcome_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("msp_achieved", ""),
-                    ("msp_achieved__in", ["fully", "partially", "not"]),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_msp_achieved_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("concluded_on__isnull", True), ("action_and_result", "")),
-                    models.Q(
-                        ("concluded_on__isnull", False),
-                        models.Q(("action_and_result", ""), _negated=True),
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_concluded_iff_result",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("concluded_on__isnull", True),
-                    models.Q(
-                        (
-                            "action_and_result__in",
-                            [
-                                "inconclusive_action",
-                                "inconclusive_no_action",
-                                "risk_identified_action",
-                                "risk_identified_no_action",
-                            ],
-                        ),
-                        models.Q(("risk_outcome", ""), _negated=True),
-                    ),
-                    models.Q(
-                        ("action_and_result__in", ["no_risk_action", "no_risk_no_action"]),
-                        ("risk_outcome", ""),
-                    ),
-                    ("action_and_result", "ceased_at_request"),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_risk_outcome_with_risk",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("msp_achieved", ""),
-                    models.Q(("msp_asked", "asked_expressed"), ("concluded_on__isnull", False)),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_achieved_only_if_expressed",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("concluded_on__isnull", True),
-                    ("concluded_on__gte", models.F("started_on")),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_concludes_after_it_starts",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("concluded_on__isnull", True), ("status", "open")),
-                    models.Q(
-                        ("concluded_on__isnull", False),
-                        ("signed_off_at__isnull", True),
-                        ("status", "awaiting_sign_off"),
-                    ),
-                    models.Q(
-                        ("concluded_on__isnull", False),
-                        ("signed_off_at__isnull", False),
-                        ("signed_off_by__isnull", False),
-                        ("status", "closed"),
-                    ),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_status_consistent",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="enquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("signed_off_by__isnull", True),
-                    models.Q(("signed_off_by", models.F("concluded_by")), _negated=True),
-                    _connector="OR",
-                ),
-                name="sg_enquiry_not_signed_off_by_concluder",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="strategyrecord",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind__in", ["discussion", "meeting"])),
-                name="sg_strategy_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("decision_days__gte", 1), ("decision_days__lte", 260)),
-                name="sg_targets_decision_days_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("strategy_days__gte", 1), ("strategy_days__lte", 260)),
-                name="sg_targets_strategy_days_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("outcomes_days__gte", 1), ("outcomes_days__lte", 260)),
-                name="sg_targets_outcomes_days_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("plan_days__gte", 1), ("plan_days__lte", 260)),
-                name="sg_targets_plan_days_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("conclusion_days__gte", 1), ("conclusion_days__lte", 260)),
-                name="sg_targets_conclusion_days_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="targets",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("sign_off_days__gte", 1), ("sign_off_days__lte", 260)),
-                name="sg_targets_sign_off_days_range",
-            ),
         ),
     ]

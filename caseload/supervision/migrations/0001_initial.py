@@ -83,6 +83,19 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-held_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["supervisee", "held_on"], name="session_supervisee_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minutes__gte", 1), ("minutes__lte", 600)),
+                        name="session_minutes_in_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["one_to_one", "group", "asye_review"])),
+                        name="session_kind_known",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -125,6 +138,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "case"), name="case_discussion_once_per_session"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -157,6 +175,11 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("text", ""), _negated=True), name="addendum_not_empty"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -210,6 +233,27 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["due_on", "id"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("done_at__isnull", True)),
+                        fields=["owner", "due_on"],
+                        name="supervision_action_open_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("done_at__isnull", True), ("done_by__isnull", True)),
+                            models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="supervision_action_done_complete",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("description", ""), _negated=True),
+                        name="supervision_action_described",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -301,61 +345,5 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="session",
-            index=models.Index(fields=["supervisee", "held_on"], name="session_supervisee_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="session",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("minutes__gte", 1), ("minutes__lte", 600)),
-                name="session_minutes_in_range",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="session",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind__in", ["one_to_one", "group", "asye_review"])),
-                name="session_kind_known",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="casediscussion",
-            constraint=models.UniqueConstraint(
-                fields=("session", "case"), name="case_discussion_once_per_session"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="addendum",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("text", ""), _negated=True), name="addendum_not_empty"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="action",
-            index=models.Index(
-                condition=models.Q(("done_at__isnull", True)),
-                fields=["owner", "due_on"],
-                name="supervision_action_open_idx",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="action",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("done_at__isnull", True), ("done_by__isnull", True)),
-                    models.Q(("done_at__isnull", False), ("done_by__isnull", False)),
-                    _connector="OR",
-                ),
-                name="supervision_action_done_complete",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="action",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("description", ""), _negated=True),
-                name="supervision_action_described",
-            ),
         ),
     ]
