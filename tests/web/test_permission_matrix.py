@@ -53,7 +53,7 @@ from caseload_engine.reference import Role
 from tests import learning_factories
 from tests.asye_factories import ReviewFactory
 from tests.audits_factories import answers
-from tests.conftest import World, client_for
+from tests.conftest import World
 from tests.decisions_factories import decision_needing_sign_off
 from tests.planning_factories import saved_plan
 from tests.safeguarding_factories import ConcernFactory, EnquiryFactory
@@ -1083,11 +1083,13 @@ def test_every_view_requires_a_permission_or_is_a_record_page(name: str) -> None
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("row", MATRIX, ids=[f"{row.name}-{i}" for i, row in enumerate(MATRIX)])
-def test_permission(world: World, role: str, row: Row) -> None:
+def test_permission(
+    world: World, role: str, row: Row, shared_client_for: Callable[[User], Client]
+) -> None:
     user = world.by_role()[role]
     url = _url(row, world)
     expected = expected_status(row, world, user, resolve(url).func)
-    response = getattr(client_for(user), row.method)(url)
+    response = getattr(shared_client_for(user), row.method)(url)
     assert response.status_code == expected, f"{role} {row.method.upper()} {url}"
     hidden = row.secret(world)
     if response.status_code in (FORBIDDEN, NOT_FOUND) and hidden:
