@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from caseload import cli
@@ -53,7 +54,7 @@ def test_the_proposal_is_a_job_whose_page_goes_on_to_the_proposal(
     assert polled["HX-Redirect"] == job.result_url
     assert client.get(response["Location"])["Location"] == job.result_url
     page = client.get(job.result_url).content.decode()
-    assert case.person.full_name in page
+    assert escape(case.person.full_name) in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caseload.audit import log
 from caseload.audit.changes import record_change
@@ -112,7 +113,7 @@ def test_the_access_log_says_who_looked_at_someone(world: World) -> None:
     page = _page(client_for(world.pat), ACCESSES, person=person.council_person_id)
     assert "Priya Priyapersona" in page
     assert "Viewed a person" in page
-    assert person.full_name in page
+    assert escape(person.full_name) in page
     assert f"(case {world.case_waiting_north.pk})" not in page
 
 

@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caseload.accounts.models import User
 from caseload.audit.models import AccessAction, AccessLogEntry
@@ -122,7 +123,7 @@ def test_the_flow_tells_each_in_turn_and_puts_actions_on_the_supervision_agenda(
     mona = client_for(world.mona)
     page = mona.get(reverse("audits_audit_complete", args=[audit.pk]))
     assert page.status_code == 200
-    assert world.person_of_priya.family_name in page.content.decode()
+    assert escape(world.person_of_priya.family_name) in page.content.decode()
     read = AccessLogEntry.objects.filter(action=AccessAction.AUDIT_CASE_READ, user_id=world.mona.pk)
     assert read.get().reason_detail == f"Case file audit {audit.pk}"
     posted = {k: str(v) for k, v in answers(2).items()}

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caseload.audit.models import AccessAction, AccessLogEntry, ChangeAction, ChangeEvent
 from caseload.decisions.models import DelegationScheme, SignOffLevel
@@ -100,7 +101,7 @@ def test_someone_elses_nhs_number_is_refused_and_access_logged(world: World) -> 
     status, page = _post_concern(world, nhs_number=known.nhs_number)
     assert status == 200
     assert "recorded for someone with a different name or date of birth" in page
-    assert known.full_name not in page
+    assert escape(known.full_name) not in page
     assert (Person.objects.count(), Concern.objects.count()) == (people, 0)
     entry = AccessLogEntry.objects.get(action=AccessAction.IDENTITY_CHECK_FAILED)
     assert list(entry.subjects.values_list("person_id", flat=True)) == [known.pk]
@@ -138,7 +139,7 @@ def test_a_duplicate_without_an_nhs_number_is_stopped_and_access_logged(world: W
     )
     assert status == 200
     assert "already on the register, in a record you cannot open" in page
-    assert known.full_name not in page
+    assert escape(known.full_name) not in page
     assert (Person.objects.count(), Concern.objects.count()) == (people, 0)
     entry = AccessLogEntry.objects.get(action=AccessAction.KNOWN_PERSON_MATCHED)
     assert list(entry.subjects.values_list("person_id", flat=True)) == [known.pk]

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from caseload.accounts.models import User
@@ -251,8 +252,8 @@ def _workload_page(world: World, user: User, query: str = "") -> str:
 def test_the_manager_sees_every_row_flagged_against_the_level(world: World) -> None:
     _capacity(world.priya_practitioner, 4)  # 125%: red
     page = _workload_page(world, world.mona)
-    assert world.priya_practitioner.full_name in page
-    assert world.colin_practitioner.full_name in page
+    assert escape(world.priya_practitioner.full_name) in page
+    assert escape(world.colin_practitioner.full_name) in page
     assert page.count("Over the red level") == 1
     assert 'class="caseload-bar__red" width="83"' in page  # 125% of a bar that ends at 150%
     assert "1 over the red level" in page
@@ -265,8 +266,8 @@ def test_a_practitioner_sees_their_own_row_and_only_the_teams_aggregates(world: 
         practitioner=world.colin_practitioner, worked_on=timezone.localdate(), hours=Decimal(7)
     )
     page = _workload_page(world, world.priya)
-    assert world.priya_practitioner.full_name in page
-    assert world.colin_practitioner.family_name not in page
+    assert escape(world.priya_practitioner.full_name) in page
+    assert escape(world.colin_practitioner.family_name) not in page
     # Colin's figures reach her only in the totals: 2 cases, 1 over the red level.
     assert "Team: 2 practitioners" in page
     assert "1 over the red level" in page
@@ -454,7 +455,7 @@ def test_an_unanswered_concern_escalates_after_5_working_days_across_bank_holida
     psw_notice = Notification.objects.get(recipient=world.pat)
     assert psw_notice.kind == NotificationKind.ESCALATION
     page = client_for(world.pat).get(reverse("workload_escalations")).content.decode()
-    assert world.priya_practitioner.full_name in page
+    assert escape(world.priya_practitioner.full_name) in page
     # The director oversees escalations too; the PSW may answer.
     assert (
         client_for(world.dee).get(reverse("workload_concern", args=[concern.pk])).status_code == 200
@@ -558,7 +559,7 @@ def test_the_demo_has_agreed_levels_extra_hours_and_an_escalated_concern() -> No
     escalated = WorkloadConcern.objects.get(escalated_at__isnull=False)
     psw = client_for(User.objects.get(username="psw"))
     listed = psw.get(reverse("workload_escalations")).content.decode()
-    assert escalated.practitioner.full_name in listed
+    assert escape(escalated.practitioner.full_name) in listed
     manager = User.objects.get(username="manager")
     team = manager.practitioner.team_id
     page = client_for(manager).get(reverse("team_workload", args=[team])).content.decode()
