@@ -78,8 +78,9 @@ PCF_DOMAINS: Final[Choices] = (
 # a review recorded before a section was listed keeps the sections it was recorded against.
 # Headings as the statement numbers them: 3 as Research in Practice's KSS mapping quotes it,
 # 11 as Community Care Inform's KSS 11 page does; the others as issue 11 gives them. Section
-# 10 is not listed: its wording could not be checked against a public source, and a heading
-# written from memory is what this list replaced.
+# 10's heading could not be checked against a public source, and a heading written from memory
+# is what this list replaced: it is listed by its number, so that evidence can be recorded
+# against it, and the assessor reads its heading in the statement itself.
 KSS_ADULTS: Final[Choices] = (
     ("role", "1. The role of social workers working with adults"),
     ("person_centred", "2. Person-centred practice"),
@@ -90,6 +91,7 @@ KSS_ADULTS: Final[Choices] = (
     ("supervision_reflection", "7. Supervision, critical reflection and analysis"),
     ("organisational_context", "8. Organisational context"),
     ("ethics_leadership", "9. Professional ethics and leadership"),
+    ("section_10", "10. Section 10 of the statement"),
     (
         "capability",
         "11. Level of capability: social worker working in an adult setting at the end of"

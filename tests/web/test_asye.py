@@ -626,10 +626,10 @@ def test_the_programme_page_costs_the_same_queries_for_one_review_or_three(
     assert page.content.decode().count("Professional Capabilities Framework") == 3
 
 
-# The statement's headings (Department of Health, 2015) by their numbers; 10 is not listed, its
-# wording not yet checked against a public source (see caseload_engine/asye.py).
-KSS_SECTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11]
-# The codes reviews were stored under before section 11 was listed: they never change.
+# The statement's headings (Department of Health, 2015) by their numbers; 10 by its number
+# alone (see caseload_engine/asye.py).
+KSS_SECTIONS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+# The codes reviews were stored under before sections 10 and 11 were listed: they never change.
 KSS_CODES_BEFORE = [
     "role",
     "person_centred",
@@ -649,6 +649,7 @@ def test_the_kss_lists_the_statements_numbered_sections() -> None:
     assert dict(asye.KSS_ADULTS)["assessment_planning"] == (
         "5. Effective assessments and outcome based support planning"
     )
+    assert dict(asye.KSS_ADULTS)["section_10"] == "10. Section 10 of the statement"
     assert dict(asye.KSS_ADULTS)["capability"].startswith("11. Level of capability")
 
 
