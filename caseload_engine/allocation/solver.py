@@ -23,7 +23,11 @@ Beyond the model, what makes the later rounds quick (issue 10, "Allocation at re
   practitioner as fit without changing a load (`_back_with_previous`, a minimum-cost flow);
 - the highest utilisation is searched below the value in hand with each practitioner's room
   in whole steps of their cases' points (`_GroupModel.below_highest`), which the linear
-  relaxation lacks; where that room cannot take the work kept, no search is needed.
+  relaxation lacks; where that room cannot take the work kept, no search is needed;
+- where the work kept fills every practitioner's room to its last whole step, every load is
+  fixed (`GroupSolver._pin_loads`): the highest utilisation, the spread and the
+  qualification term follow from the loads and need no search, and continuity is searched
+  with the loads held (a rebalance's spread rounds: 38-41 solver calls down to 9-16).
 """
 
 from __future__ import annotations
@@ -173,7 +177,7 @@ class _GroupModel:
             self._qualification_term(),
         ]
 
-    def _added(self, p: int) -> cp_model.LinearExpr:
+    def added(self, p: int) -> cp_model.LinearExpr:
         cells = self.received[p]
         weights = [self.group.types[cell.kind].weight for cell in cells]
         return cp_model.LinearExpr.weighted_sum([cell.var for cell in cells], weights)
@@ -221,7 +225,7 @@ class _GroupModel:
         penalties: list[cp_model.LinearExpr] = [cp_model.LinearExpr.constant(least)]
         for p in receivers:
             cap, current = group.capacity[p], group.current[p]
-            load = current + self._added(p)
+            load = current + self.added(p)
             model.add(PERMILLE * load <= highest * cap)
             # Tenths the current load has passed always count; the others need a variable each.
             passed = max(0, (SPREAD_BANDS * current - 1) // cap)
@@ -380,6 +384,7 @@ class GroupSolver:
         self._active = self._built
         self._merger: _Merger | None = None
         self._merge_tried = False
+        self._loads_pinned = False
         self._settled: dict[int, int] = {}  # term -> the value it is kept at least as good as
         terms = self._built.terms
         self._runs = {run[0]: run for batch in _BATCHES for run in _split(terms, batch)}
@@ -412,11 +417,14 @@ class GroupSolver:
         if run[0] > _LAST_WORK_TERM and not self._merge_tried:
             self._merge_tried = True
             self._merge()
+            self._loads_pinned = self._pin_loads()
         built, solver = self._active, self._solver
         model, terms = built.model, built.terms
         counts = self._counts if self._merger is None else self._merger.merged(self._counts)
         values = built.values(counts)
-        if all(values[i] == terms[i].best for i in run):
+        if all(values[i] == terms[i].best for i in run) or (
+            self._loads_pinned and run[0] >= _HIGHEST
+        ):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
         if _CONTINUITY in run and self._attempt is None:
@@ -555,6 +563,30 @@ class GroupSolver:
             if i > _LAST_WORK_TERM or PRIORITIES[i] not in complete:
                 active.model.add(active.terms[i].expression >= value)
         self._active, self._merger = active, merger
+
+    def _pin_loads(self) -> bool:
+        """Whether the work kept fixes every practitioner's load, and if so, hold each load
+        there in the model. Whole cases fill a practitioner's room only in steps of the
+        common divisor of the points they may take; when the work kept fills every room to
+        its last whole step, every allocation keeping that work gives each practitioner
+        exactly that load. The highest utilisation, the spread and the qualification term
+        follow from the loads, so their rounds need no search, and continuity searches
+        with the loads fixed."""
+        built = self._built
+        group = built.group
+        added = [0] * len(group.capacity)
+        for cell, count in self._counts.items():
+            added[cell.practitioner] += count * group.types[cell.kind].weight
+        for p, cells in enumerate(built.received):
+            if cells:
+                unit = math.gcd(*(group.types[cell.kind].weight for cell in cells))
+                if added[p] != (group.capacity[p] - group.current[p]) // unit * unit:
+                    return False
+        active = self._active
+        for p, cells in enumerate(active.received):
+            if cells:
+                active.model.add(active.added(p) == added[p])
+        return True
 
     def solved(self) -> Solved:
         per_type = [[0] * len(kind.eligible) for kind in self._built.group.types]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from caseload_engine.allocation import (
@@ -237,6 +237,49 @@ def test_every_stage_matches_brute_force_with_types_merged_after_work(
     result = allocate(cases, staff, RULES)
     assert result.optimal
     assert all(p.practitioner_id for p in result.proposals)
+    found = objective(cases, staff, RULES, _assignment(result)).key()
+    assert found == _brute_force_best(cases, staff, RULES)
+
+
+@st.composite
+def more_work_than_room(
+    draw: st.DrawFn,
+) -> tuple[list[CaseToAllocate], list[PractitionerCapacity]]:
+    """Cases of one and two points onto three practitioners with a few whole points of room
+    each, and more work than room: the work fills every room, which fixes every load
+    (`solver.GroupSolver._pin_loads`), unless an ASYE cannot take a tier 2 case."""
+    staff = [
+        practitioner(
+            f"p{i}",
+            draw(st.sampled_from(["asye", "social_worker", "experienced"])),
+            capacity="10",
+            current=str(draw(st.integers(6, 9))),
+        )
+        for i in range(3)
+    ]
+    cases = [
+        case(
+            f"c{i}",
+            draw(st.integers(1, 2)),
+            draw(st.sampled_from(["1", "2"])),
+            priority=draw(st.integers(1, 3)),
+            previous=draw(st.none() | st.sampled_from(["p0", "p1", "p2"])),
+        )
+        for i in range(draw(st.integers(5, 7)))
+    ]
+    room = sum(p.capacity_points - p.current_points for p in staff)
+    assume(sum(c.points for c in cases) > room)
+    return cases, staff
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(more_work_than_room())
+def test_every_stage_matches_brute_force_where_the_work_fixes_the_loads(
+    instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
+) -> None:
+    cases, staff = instance
+    result = allocate(cases, staff, RULES)
+    assert result.optimal
     found = objective(cases, staff, RULES, _assignment(result)).key()
     assert found == _brute_force_best(cases, staff, RULES)
 

@@ -131,8 +131,13 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
 
     monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording_round)
     monkeypatch.setattr(cp_model.CpSolver, "solve", recording_solve)
-    council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
-    assert allocate(council.cases, council.practitioners, council.rules).optimal
+    # The rebalance's work fills every room, which fixes every load: its spread needs no
+    # search (`GroupSolver._pin_loads`), so an intake's teams show the spread's round.
+    for instance in (
+        allocation_instances.council_rebalance(2027, practitioners=20, cases=600),
+        allocation_instances.weekly_intake(practitioners=30, cases=60),
+    ):
+        assert allocate(instance.cases, instance.practitioners, instance.rules).optimal
     assert levels.pop("work") == {2}
     assert levels.pop("spread") == {2}
     assert levels
@@ -217,5 +222,45 @@ def test_the_spread_is_proven_when_the_quick_try_is_not(monkeypatch: pytest.Monk
     found, expected = (
         objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
         for each in (full, quick)
+    )
+    assert found == expected
+
+
+def test_where_the_work_fills_every_room_the_later_rounds_need_no_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a rebalance the work fills every practitioner's room to its last whole step, which
+    fixes every load: the highest utilisation, the spread and the qualification term follow
+    from the loads, so only work and continuity are searched, to the same optimum."""
+    searched: set[str] = set()
+    stage = [""]
+    original_round = allocation_solver.GroupSolver.try_round
+    original_solve = cp_model.CpSolver.solve
+
+    def recording_round(
+        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
+    ) -> bool:
+        stage[0] = self._built.terms[first_term].stage
+        return original_round(self, first_term, time_limit_s=time_limit_s)
+
+    def recording_solve(self: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
+        searched.add(stage[0])
+        return original_solve(self, *args, **kwargs)
+
+    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording_round)
+    monkeypatch.setattr(cp_model.CpSolver, "solve", recording_solve)
+    council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
+    cases, staff, rules = council.cases, council.practitioners, council.rules
+    pinned = allocate(cases, staff, rules)
+    assert searched == {"work", "continuity"}
+    monkeypatch.setattr(allocation_solver.GroupSolver, "_pin_loads", lambda self: False)
+    searched.clear()
+    unpinned = allocate(cases, staff, rules)
+    assert "spread" in searched
+    assert pinned.optimal
+    assert unpinned.optimal
+    found, expected = (
+        objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
+        for each in (pinned, unpinned)
     )
     assert found == expected
