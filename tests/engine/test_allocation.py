@@ -200,32 +200,57 @@ def test_every_stage_matches_brute_force_in_each_group_across_teams(
         assert found == _brute_force_best(group_cases, group_staff, CROSS_TEAM)
 
 
-@st.composite
-def room_for_everyone(
+def _three_practitioners(
     draw: st.DrawFn,
+    *,
+    capacity: str,
+    current: tuple[int, int],
+    cases: tuple[int, int],
+    points: Sequence[str] = (),
 ) -> tuple[list[CaseToAllocate], list[PractitionerCapacity]]:
-    """Tier 1 and 2 cases of every priority, many back with their previous practitioner,
-    onto three practitioners with room for them all: every priority is complete, so the
-    solver merges types after work (`solver.GroupSolver._merge`)."""
+    """Three practitioners whose roles differ in the tiers they may hold, and tier 1 and 2
+    cases of every priority (of the tier's points, or of `points`), many back with their
+    previous practitioner."""
     staff = [
         practitioner(
             f"p{i}",
             draw(st.sampled_from(["asye", "social_worker", "experienced"])),
-            capacity="40",
-            current=str(draw(st.integers(0, 20))),
+            capacity=capacity,
+            current=str(draw(st.integers(*current))),
         )
         for i in range(3)
     ]
-    cases = [
+    drawn = [
         case(
             f"c{i}",
             draw(st.integers(1, 2)),
+            draw(st.sampled_from(points)) if points else None,
             priority=draw(st.integers(1, 3)),
             previous=draw(st.none() | st.sampled_from(["p0", "p1", "p2"])),
         )
-        for i in range(draw(st.integers(2, 6)))
+        for i in range(draw(st.integers(*cases)))
     ]
-    return cases, staff
+    return drawn, staff
+
+
+def _matches_brute_force(
+    instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
+) -> AllocationResult:
+    cases, staff = instance
+    result = allocate(cases, staff, RULES)
+    assert result.optimal
+    found = objective(cases, staff, RULES, _assignment(result)).key()
+    assert found == _brute_force_best(cases, staff, RULES)
+    return result
+
+
+@st.composite
+def room_for_everyone(
+    draw: st.DrawFn,
+) -> tuple[list[CaseToAllocate], list[PractitionerCapacity]]:
+    """Three practitioners with room for every case: every priority is complete, so the
+    solver merges types after work (`solver.GroupSolver._merge`)."""
+    return _three_practitioners(draw, capacity="40", current=(0, 20), cases=(2, 6))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -233,12 +258,8 @@ def room_for_everyone(
 def test_every_stage_matches_brute_force_with_types_merged_after_work(
     instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
 ) -> None:
-    cases, staff = instance
-    result = allocate(cases, staff, RULES)
-    assert result.optimal
+    result = _matches_brute_force(instance)
     assert all(p.practitioner_id for p in result.proposals)
-    found = objective(cases, staff, RULES, _assignment(result)).key()
-    assert found == _brute_force_best(cases, staff, RULES)
 
 
 @st.composite
@@ -248,25 +269,9 @@ def more_work_than_room(
     """Cases of one and two points onto three practitioners with a few whole points of room
     each, and more work than room: the work fills every room, which fixes every load
     (`solver.GroupSolver._pin_loads`), unless an ASYE cannot take a tier 2 case."""
-    staff = [
-        practitioner(
-            f"p{i}",
-            draw(st.sampled_from(["asye", "social_worker", "experienced"])),
-            capacity="10",
-            current=str(draw(st.integers(6, 9))),
-        )
-        for i in range(3)
-    ]
-    cases = [
-        case(
-            f"c{i}",
-            draw(st.integers(1, 2)),
-            draw(st.sampled_from(["1", "2"])),
-            priority=draw(st.integers(1, 3)),
-            previous=draw(st.none() | st.sampled_from(["p0", "p1", "p2"])),
-        )
-        for i in range(draw(st.integers(5, 7)))
-    ]
+    cases, staff = _three_practitioners(
+        draw, capacity="10", current=(6, 9), cases=(5, 7), points=("1", "2")
+    )
     room = sum(p.capacity_points - p.current_points for p in staff)
     assume(sum(c.points for c in cases) > room)
     return cases, staff
@@ -277,11 +282,7 @@ def more_work_than_room(
 def test_every_stage_matches_brute_force_where_the_work_fixes_the_loads(
     instance: tuple[list[CaseToAllocate], list[PractitionerCapacity]],
 ) -> None:
-    cases, staff = instance
-    result = allocate(cases, staff, RULES)
-    assert result.optimal
-    found = objective(cases, staff, RULES, _assignment(result)).key()
-    assert found == _brute_force_best(cases, staff, RULES)
+    _matches_brute_force(instance)
 
 
 def test_the_objective_weighs_priority_before_everything_else() -> None:

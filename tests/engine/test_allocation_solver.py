@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from caseload_engine.allocation import (
     AllocationResult,
+    Objective,
     allocate,
     independent_groups,
     objective,
@@ -20,6 +21,15 @@ from caseload_engine.allocation import solver as allocation_solver
 from caseload_engine.allocation.greedy import greedy_assignment
 from caseload_engine.allocation.optimal import _case_types, _problem
 from caseload_engine.allocation.prepare import groups_of, prepare
+
+
+def _objective_of(instance: allocation_instances.Instance, result: AllocationResult) -> Objective:
+    return objective(
+        instance.cases,
+        instance.practitioners,
+        instance.rules,
+        {p.case_id: p.practitioner_id for p in result.proposals},
+    )
 
 
 def test_the_first_round_may_take_all_the_time_left(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,11 +119,8 @@ def test_an_intake_in_teams_of_thirty() -> None:
     assert set(Counter(p.team for p in intake.practitioners).values()) == {30}
 
 
-def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Linearization level 2 in the work stage (it proved a rebalance team's work at once
-    where level 1 searched for seconds) and the spread's round, level 1 in between."""
+def _record_levels_by_stage(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[int]]:
+    """Per stage searched from now on, the linearization levels of its solver calls."""
     levels: dict[str, set[int]] = {}
     stage = [""]
     original_round = allocation_solver.GroupSolver.try_round
@@ -131,6 +138,15 @@ def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
 
     monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording_round)
     monkeypatch.setattr(cp_model.CpSolver, "solve", recording_solve)
+    return levels
+
+
+def test_the_work_stage_is_solved_with_the_fuller_linear_relaxation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Linearization level 2 in the work stage (it proved a rebalance team's work at once
+    where level 1 searched for seconds) and the spread's round, level 1 in between."""
+    levels = _record_levels_by_stage(monkeypatch)
     # The rebalance's work fills every room, which fixes every load: its spread needs no
     # search (`GroupSolver._pin_loads`), so an intake's teams show the spread's round.
     for instance in (
@@ -164,11 +180,7 @@ def test_merging_the_complete_priorities_keeps_every_stage(monkeypatch: pytest.M
         by_type = allocate(cases, staff, rules)
         assert result.optimal
         assert by_type.optimal
-        found, expected = (
-            objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
-            for each in (result, by_type)
-        )
-        assert found == expected
+        assert _objective_of(team, result) == _objective_of(team, by_type)
     assert merged == [True] * 6
 
 
@@ -219,11 +231,7 @@ def test_the_spread_is_proven_when_the_quick_try_is_not(monkeypatch: pytest.Monk
     full = allocate(cases, staff, rules)
     assert quick.optimal
     assert full.optimal
-    found, expected = (
-        objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
-        for each in (full, quick)
-    )
-    assert found == expected
+    assert _objective_of(team, full) == _objective_of(team, quick)
 
 
 def test_where_the_work_fills_every_room_the_later_rounds_need_no_search(
@@ -232,35 +240,15 @@ def test_where_the_work_fills_every_room_the_later_rounds_need_no_search(
     """In a rebalance the work fills every practitioner's room to its last whole step, which
     fixes every load: the highest utilisation, the spread and the qualification term follow
     from the loads, so only work and continuity are searched, to the same optimum."""
-    searched: set[str] = set()
-    stage = [""]
-    original_round = allocation_solver.GroupSolver.try_round
-    original_solve = cp_model.CpSolver.solve
-
-    def recording_round(
-        self: allocation_solver.GroupSolver, first_term: int, *, time_limit_s: float | None = None
-    ) -> bool:
-        stage[0] = self._built.terms[first_term].stage
-        return original_round(self, first_term, time_limit_s=time_limit_s)
-
-    def recording_solve(self: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
-        searched.add(stage[0])
-        return original_solve(self, *args, **kwargs)
-
-    monkeypatch.setattr(allocation_solver.GroupSolver, "try_round", recording_round)
-    monkeypatch.setattr(cp_model.CpSolver, "solve", recording_solve)
+    searched = _record_levels_by_stage(monkeypatch)
     council = allocation_instances.council_rebalance(2027, practitioners=20, cases=600)
     cases, staff, rules = council.cases, council.practitioners, council.rules
     pinned = allocate(cases, staff, rules)
-    assert searched == {"work", "continuity"}
+    assert set(searched) == {"work", "continuity"}
     monkeypatch.setattr(allocation_solver.GroupSolver, "_pin_loads", lambda self: False)
     searched.clear()
     unpinned = allocate(cases, staff, rules)
     assert "spread" in searched
     assert pinned.optimal
     assert unpinned.optimal
-    found, expected = (
-        objective(cases, staff, rules, {p.case_id: p.practitioner_id for p in each.proposals})
-        for each in (pinned, unpinned)
-    )
-    assert found == expected
+    assert _objective_of(council, pinned) == _objective_of(council, unpinned)
