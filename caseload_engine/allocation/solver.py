@@ -27,7 +27,12 @@ Beyond the model, what makes the later rounds quick (issue 10, "Allocation at re
 - where the work kept fills every practitioner's room to its last whole step, every load is
   fixed (`GroupSolver._pin_loads`): the highest utilisation, the spread and the
   qualification term follow from the loads and need no search, and continuity is searched
-  with the loads held (a rebalance's spread rounds: 38-41 solver calls down to 9-16).
+  with the loads held (a rebalance's spread rounds: 38-41 solver calls down to 9-16);
+- before the work is searched, each practitioner in turn takes the cases that do most for the
+  work and then continuity (`_GroupModel.best_responses`, a knapsack each); where that fills
+  every room as far as whole cases can (`_GroupModel.at_room_bounds`), the work is proven
+  without a search (a rebalance: 20 of 38 teams), and continuity starts from a solution that
+  kept it in view.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
@@ -164,6 +171,7 @@ class _GroupModel:
                     k = model.new_int_var(0, min(held_before, place.upper), "")
                     model.add(k <= place.var)
                     self.returning.append((place, held_before, k))
+        self.held = {cell: held_before for cell, held_before, _ in self.returning}
         self.terms = [
             *self._work_terms(),
             _Term(
@@ -176,6 +184,104 @@ class _GroupModel:
             *self._balance_terms(),
             self._qualification_term(),
         ]
+
+    def filled_room(self, p: int, priorities: Sequence[int] = PRIORITIES) -> int:
+        """The most points cases of these priorities can add to the practitioner's load:
+        whole cases fill their room only in steps of the common divisor of their points."""
+        weights = [
+            self.group.types[cell.kind].weight
+            for cell in self.received[p]
+            if self.group.types[cell.kind].priority in priorities
+        ]
+        if not weights:
+            return 0
+        unit = math.gcd(*weights)
+        return (self.group.capacity[p] - self.group.current[p]) // unit * unit
+
+    def at_room_bounds(
+        self, run: Sequence[int], values: Sequence[int], settled: Mapping[int, int]
+    ) -> bool:
+        """Whether the values take every term of a run of work terms as far as the rooms
+        allow, given the terms before the run as settled: then no allocation keeping those
+        does better, and the run needs no search. The points of priorities 1 to q together
+        are at most all their cases' points, and at most every practitioner's room filled
+        to its last whole step of the points of those priorities."""
+        if run[-1] > _LAST_WORK_TERM:
+            return False
+        before = sum(settled.get(j, values[j]) for j in range(run[0]))
+        for i in run:
+            bound = min(
+                sum(self.terms[j].high for j in range(i + 1)),
+                sum(self.filled_room(p, PRIORITIES[: i + 1]) for p in range(len(self.received))),
+            )
+            if before + values[i] != bound:
+                return False
+            before += values[i]
+        return True
+
+    def best_responses(self, counts: Mapping[_Cell, int]) -> dict[_Cell, int]:
+        """The counts improved practitioner by practitioner: each in turn takes the cases
+        that do most for the group's work, priority by priority, then for continuity, of
+        the cases they hold and those nobody holds (a knapsack, solved exactly). The work,
+        priority by priority, never falls, nor continuity unless the work rises. Greedy leaves a point or two of some rooms unfilled
+        that only moves of several cases fill; filled, the work of most rebalance teams is
+        at its room bound (`at_room_bounds`) and needs no search."""
+        found = dict(counts)
+        left = [kind.count for kind in self.group.types]
+        for cell, count in found.items():
+            left[cell.kind] -= count
+        for _ in range(2):
+            changed = False
+            for p in range(len(self.received)):
+                changed |= self._best_response(p, found, left)
+            if not changed:
+                break
+        return found
+
+    def _best_response(self, p: int, found: dict[_Cell, int], left: list[int]) -> bool:
+        group, cells = self.group, self.received[p]
+        if not cells:
+            return False
+        unit = math.gcd(*(group.types[cell.kind].weight for cell in cells))
+        room = (group.capacity[p] - group.current[p]) // unit
+        held = self.held
+        # One case's worth: its points at its priority's place, then one if it returns here.
+        work_scale = room * unit + 1
+        continuity_scale = sum(held.get(cell, 0) for cell in cells) + 1
+        best = np.zeros(room + 1, dtype=np.int64)  # the most worth within each room
+        steps: list[tuple[_Cell, int, int, npt.NDArray[np.bool_]]] = []
+        for cell in cells:
+            kind = group.types[cell.kind]
+            available = min(left[cell.kind] + found.get(cell, 0), cell.upper)
+            returning = min(held.get(cell, 0), available)
+            size = kind.weight // unit
+            worth = kind.weight * work_scale ** (PRIORITIES[-1] - kind.priority)
+            for copies, bonus in ((returning, 1), (available - returning, 0)):
+                piece = 1
+                while copies:  # in pieces of 1, 2, 4, ... cases: any count is a sum of them
+                    taken = min(piece, copies)
+                    copies -= taken
+                    piece *= 2
+                    if taken * size > room:
+                        continue
+                    gain = taken * (worth * continuity_scale + bonus)
+                    shifted = best[: room + 1 - taken * size] + gain
+                    better = np.zeros(room + 1, dtype=np.bool_)
+                    better[taken * size :] = shifted > best[taken * size :]
+                    best[taken * size :] = np.maximum(best[taken * size :], shifted)
+                    steps.append((cell, taken, taken * size, better))
+        chosen = dict.fromkeys(cells, 0)
+        spare = room
+        for cell, taken, size, better in reversed(steps):
+            if better[spare]:
+                chosen[cell] += taken
+                spare -= size
+        if all(chosen[cell] == found.get(cell, 0) for cell in cells):
+            return False
+        for cell in cells:
+            left[cell.kind] += found.get(cell, 0) - chosen[cell]
+            found[cell] = chosen[cell]
+        return True
 
     def added(self, p: int) -> cp_model.LinearExpr:
         cells = self.received[p]
@@ -422,8 +528,17 @@ class GroupSolver:
         model, terms = built.model, built.terms
         counts = self._counts if self._merger is None else self._merger.merged(self._counts)
         values = built.values(counts)
-        if all(values[i] == terms[i].best for i in run) or (
-            self._loads_pinned and run[0] >= _HIGHEST
+        if (
+            self._runs_done == 0
+            and self._attempt is None
+            and any(values[i] != terms[i].best for i in range(_LAST_WORK_TERM + 1))
+        ):
+            counts = self._counts = built.best_responses(counts)
+            values = built.values(counts)
+        if (
+            all(values[i] == terms[i].best for i in run)
+            or (self._loads_pinned and run[0] >= _HIGHEST)
+            or built.at_room_bounds(run, values, self._settled)
         ):
             self._attempt = _Attempt([terms[i].gain_of(values[i]) for i in run])
             return True
@@ -577,11 +692,8 @@ class GroupSolver:
         added = [0] * len(group.capacity)
         for cell, count in self._counts.items():
             added[cell.practitioner] += count * group.types[cell.kind].weight
-        for p, cells in enumerate(built.received):
-            if cells:
-                unit = math.gcd(*(group.types[cell.kind].weight for cell in cells))
-                if added[p] != (group.capacity[p] - group.current[p]) // unit * unit:
-                    return False
+        if any(added[p] != built.filled_room(p) for p in range(len(added))):
+            return False
         active = self._active
         for p, cells in enumerate(active.received):
             if cells:
