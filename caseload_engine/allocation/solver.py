@@ -223,9 +223,10 @@ class _GroupModel:
         """The counts improved practitioner by practitioner: each in turn takes the cases
         that do most for the group's work, priority by priority, then for continuity, of
         the cases they hold and those nobody holds (a knapsack, solved exactly). The work,
-        priority by priority, never falls, nor continuity unless the work rises. Greedy leaves a point or two of some rooms unfilled
-        that only moves of several cases fill; filled, the work of most rebalance teams is
-        at its room bound (`at_room_bounds`) and needs no search."""
+        priority by priority, never falls, nor continuity unless the work rises. Greedy
+        leaves a point or two of some rooms unfilled that only moves of several cases fill;
+        filled, the work of most rebalance teams is at its room bound (`at_room_bounds`) and
+        needs no search."""
         found = dict(counts)
         left = [kind.count for kind in self.group.types]
         for cell, count in found.items():
@@ -248,6 +249,8 @@ class _GroupModel:
         # One case's worth: its points at its priority's place, then one if it returns here.
         work_scale = room * unit + 1
         continuity_scale = sum(held.get(cell, 0) for cell in cells) + 1
+        if work_scale ** len(PRIORITIES) * continuity_scale >= 2**62:
+            return False  # a room so large its worths would overflow: left to the search
         best = np.zeros(room + 1, dtype=np.int64)  # the most worth within each room
         steps: list[tuple[_Cell, int, int, npt.NDArray[np.bool_]]] = []
         for cell in cells:

@@ -283,3 +283,22 @@ def test_best_responses_fill_rooms_without_losing_work_or_continuity() -> None:
         at_bound += built.at_room_bounds([0, 1, 2], after, {})
     # 20 of the 38 teams, of the 21 whose optimum is at the bound.
     assert at_bound >= 18
+
+
+def test_a_room_whose_worths_would_overflow_is_left_to_the_search() -> None:
+    """The knapsack's worths are 64-bit integers: a room too large for them is not filled
+    by best responses, and the search allocates its cases instead."""
+    kind = allocation_solver.CaseType(weight=10, priority=1, count=3, eligible=(0,), returning=())
+
+    def group(capacity: int) -> allocation_solver.Group:
+        return allocation_solver.Group(capacity=(capacity,), current=(0,), rank=(0,), types=(kind,))
+
+    small = allocation_solver._GroupModel(group(100))
+    assert sum(small.best_responses({}).values()) == 3
+    huge = allocation_solver._GroupModel(group(10**7))
+    assert huge.best_responses({}) == {}
+    solver = allocation_solver.GroupSolver(group(10**7))
+    for first_term in sorted(solver.rounds):
+        solver.try_round(first_term)
+        solver.settle_round(first_term)
+    assert solver.solved().counts == ((3,),)
