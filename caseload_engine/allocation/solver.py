@@ -171,6 +171,7 @@ class _GroupModel:
                     k = model.new_int_var(0, min(held_before, place.upper), "")
                     model.add(k <= place.var)
                     self.returning.append((place, held_before, k))
+        # Per cell, how many of its cases the practitioner held before.
         self.held = {cell: held_before for cell, held_before, _ in self.returning}
         self.terms = [
             *self._work_terms(),
@@ -807,13 +808,13 @@ def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict
     is a round of its own: a rebalance team's continuity round started from 46 cases back
     where 95 were possible and spent a second finding its way there."""
     group = built.group
-    held = {(cell.kind, cell.practitioner): back for cell, back, _ in built.returning}
+    held = built.held
     by_weight: dict[int, list[_Cell]] = {}
     for cell in built.cells:
         by_weight.setdefault(group.types[cell.kind].weight, []).append(cell)
     found = dict(counts)
     for cells in by_weight.values():
-        if not any((cell.kind, cell.practitioner) in held for cell in cells):
+        if not any(cell in held for cell in cells):
             continue
         kinds = {kind: node for node, kind in enumerate(dict.fromkeys(c.kind for c in cells))}
         people = {
@@ -822,7 +823,7 @@ def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict
         flow = min_cost_flow.SimpleMinCostFlow()
         arcs: list[tuple[_Cell, int]] = []
         for cell in cells:
-            back = min(held.get((cell.kind, cell.practitioner), 0), cell.upper)
+            back = min(held.get(cell, 0), cell.upper)
             for capacity, cost in ((back, -1), (cell.upper - back, 0)):
                 if capacity:
                     arc = flow.add_arc_with_capacity_and_unit_cost(
