@@ -342,11 +342,20 @@ def test_query_counts_constant(
 
 def test_the_quality_measures_by_hand(world: World) -> None:
     today = timezone.localdate()
+    # Every record in the month reported on, whatever today's date: received two days ago,
+    # the day the enquiries concluded (a day later, on the 2nd of a month, it fell outside).
+    received = timezone.now() - timedelta(days=2)
     person = PersonFactory.create()
     # Two concerns: one to Section 42 (in time), one to no further action.
-    first = concluded(world.team_north, concern__person=person, msp_asked="asked_expressed")
+    first = concluded(
+        world.team_north,
+        concern__person=person,
+        concern__received_at=received,
+        msp_asked="asked_expressed",
+    )
     DecidedConcernFactory.create(
         team=world.team_north,
+        received_at=received,
         decision="no_further_action",
         criterion_unable_to_protect=False,
         decision_reason="Synthetic: support in place",
@@ -355,6 +364,7 @@ def test_the_quality_measures_by_hand(world: World) -> None:
     concluded(
         world.team_north,
         concern__person=person,
+        concern__received_at=received,
         msp_asked="asked_none_expressed",
         outcomes_not_asked_reason="Synthetic: wanted nothing more",
         msp_achieved="",
