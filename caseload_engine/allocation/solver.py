@@ -873,7 +873,7 @@ def _back_with_previous(built: _GroupModel, counts: Mapping[_Cell, int]) -> dict
 def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
     """Every variable's value for these counts: a complete hint, which the solver takes as its
     first solution at once (an incomplete one it must first complete by search). Written to
-    the model's message in one go: a call per variable took a tenth of the rebalance's Python
+    the model's message in one go: a call per variable took an eighth of the rebalance's Python
     time (profiled)."""
     group = built.group
     load = list(group.current)
