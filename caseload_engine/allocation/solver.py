@@ -426,16 +426,22 @@ class _GroupModel:
             )
         return trial
 
+    def loads(self, counts: Mapping[_Cell, int]) -> list[int]:
+        """Each practitioner's load (points) with these counts allocated."""
+        load = list(self.group.current)
+        for cell, count in counts.items():
+            load[cell.practitioner] += self.group.types[cell.kind].weight * count
+        return load
+
     def values(self, counts: Mapping[_Cell, int]) -> list[int]:
         """Every term's value for these counts, continuity taken at its best for them."""
         group = self.group
         work = dict.fromkeys((1, 2, 3), 0)
-        load = list(group.current)
+        load = self.loads(counts)
         rank = 0
         for cell, count in counts.items():
             weight = group.types[cell.kind].weight
             work[group.types[cell.kind].priority] += weight * count
-            load[cell.practitioner] += weight * count
             rank += weight * group.rank[cell.practitioner] * count
         continuity = sum(min(held, counts.get(cell, 0)) for cell, held, _ in self.returning)
         measured = [p for p, cap in enumerate(group.capacity) if cap > 0]
@@ -716,10 +722,10 @@ class GroupSolver:
         follow from the loads, so their rounds need no search, and continuity searches
         with the loads fixed."""
         built = self._built
-        group = built.group
-        added = [0] * len(group.capacity)
-        for cell, count in self._counts.items():
-            added[cell.practitioner] += count * group.types[cell.kind].weight
+        added = [
+            load - current
+            for load, current in zip(built.loads(self._counts), built.group.current, strict=True)
+        ]
         if any(added[p] != built.filled_room(p) for p in range(len(added))):
             return False
         active = self._active
@@ -876,13 +882,11 @@ def _hint(built: _GroupModel, counts: Mapping[_Cell, int]) -> None:
     the model's message in one go: a call per variable took an eighth of the rebalance's Python
     time (profiled)."""
     group = built.group
-    load = list(group.current)
+    load = built.loads(counts)
     variables, values = [], []
     for cell in built.cells:
-        count = counts.get(cell, 0)
         variables.append(cell.var.index)
-        values.append(count)
-        load[cell.practitioner] += count * group.types[cell.kind].weight
+        values.append(counts.get(cell, 0))
     for cell, held_before, k in built.returning:
         variables.append(k.index)
         values.append(min(held_before, counts.get(cell, 0)))
