@@ -1,7 +1,7 @@
 """Allocation: our solver against the greedy baseline and a generic CP-SAT model, same run.
 
-    .venv/bin/python bench/allocation.py [--only intake|rebalance|national|teams|intake30|spread]
-        [--councils N] [--runs N]
+    .venv/bin/python bench/allocation.py
+        [--only intake|rebalance|national|teams|intake30|spread|effort] [--councils N] [--runs N]
 
 Instances come from `caseload_engine.allocation.instances` (shaped like the demo council):
 - weekly intake, 500 new cases onto 300 part-loaded practitioners: target proven optimal in
@@ -20,6 +20,9 @@ fixed solve whose ratio to its time on a quiet machine says how busy the machine
 - spread: the whole-council rebalance over seeds, without a limit (target proven optimal in at
   most 1.5 s at the 95th percentile) and under the 2.4 s limit (target: work and continuity as
   in the proven optimum in every run, whatever the later stages get).
+- effort (only when asked for): the rebalance over seeds without a limit, with the solver
+  calls and CP-SAT's deterministic time it takes, counts of work that the machine's speed and
+  load do not change (no target: for comparing versions of the solver).
 On every instance, against greedy: as many or more cases allocated, lower or equal highest
 utilisation, no rule broken, continuity kept at least as often.
 
@@ -34,11 +37,13 @@ points against its bound, as a share of all the work allocated; the others are r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import multiprocessing
 import os
 import resource
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -515,6 +520,45 @@ def rebalance_spread(seeds: Sequence[int]) -> bool:
     return fast and all(kept)
 
 
+def rebalance_effort(seeds: Sequence[int]) -> bool:
+    """The rebalance over seeds, each proven without a limit: how many CP-SAT calls and how
+    much deterministic time that takes in all, and a fingerprint of the objective values found
+    (the same in two versions: the same values in every seed). Whether every seed was
+    proven."""
+    calls, deterministic = [0], [0.0]
+    lock = threading.Lock()  # the groups solve in threads
+    solve = cp_model.CpSolver.solve
+
+    def counted(solver: cp_model.CpSolver, *args: Any, **kwargs: Any) -> Any:
+        status = solve(solver, *args, **kwargs)
+        with lock:
+            calls[0] += 1
+            deterministic[0] += solver.deterministic_time
+        return status
+
+    cp_model.CpSolver.solve = counted  # type: ignore[method-assign, assignment]
+    try:
+        proven = 0
+        keys = []
+        for seed in seeds:
+            council = instances.council_rebalance(seed)
+            result = solved(council, DISTRIBUTION_CAP)[0]
+            proven += result.optimal
+            found = objective(
+                council.cases, council.practitioners, council.rules, assignment_of(result)
+            )
+            keys.append(found.key())
+    finally:
+        cp_model.CpSolver.solve = solve  # type: ignore[method-assign]
+    print(
+        f"\nwhole-council rebalance over {len(seeds)} seeds ({seeds[0]}-{seeds[-1]}): proven "
+        f"{proven} of {len(seeds)}; {calls[0]:,} solver calls, CP-SAT deterministic time "
+        f"{deterministic[0]:.2f}; objective values' fingerprint "
+        f"{hashlib.sha256(repr(keys).encode()).hexdigest()[:12]}"
+    )
+    return proven == len(seeds)
+
+
 # -- one instance ----------------------------------------------------------------------------
 
 
@@ -724,7 +768,8 @@ def _total(qualities: Sequence[Quality]) -> Quality:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument(
-        "--only", choices=["intake", "rebalance", "national", "teams", "intake30", "spread"]
+        "--only",
+        choices=["intake", "rebalance", "national", "teams", "intake30", "spread", "effort"],
     )
     parser.add_argument("--councils", type=int, default=153, help="national: the first N councils")
     parser.add_argument("--runs", type=int, default=40, help="instances per distribution")
@@ -759,6 +804,8 @@ def main() -> int:
         results.append(distribution("weekly intake in teams of 30", intakes, INTAKE30_SECONDS))
     if args.only in (None, "spread"):
         results.append(rebalance_spread(range(2026, 2026 + max(1, args.runs // 8))))
+    if args.only == "effort":
+        results.append(rebalance_effort(range(2026, 2026 + max(1, args.runs // 2))))
     print(f"\nall targets: {verdict(all(results))}")
     return 0
 
